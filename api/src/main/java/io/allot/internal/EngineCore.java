@@ -1,0 +1,79 @@
+package io.allot.internal;
+
+import io.allot.Allocation;
+import io.allot.Range;
+import io.allot.Request;
+
+import java.util.Iterator;
+import java.util.function.Consumer;
+
+/**
+ * The data structure behind an engine: segments, free lists, bitmaps. It stores and finds;
+ * {@link GuardedAllocator} wraps it with everything the contract adds (argument checks, quantum
+ * rounding, policy calls and their verification, statistics, exception messages), so that no
+ * engine repeats that logic.
+ *
+ * <p>Callers guarantee what each method's comment assumes; a core need not check it again.
+ * Methods that change state either succeed completely or return {@code false}/{@code null} and
+ * change nothing. All values are unsigned and on quantum boundaries. Free segments never cross
+ * from one span into the next, even when spans are adjacent. Not thread-safe.
+ */
+public interface EngineCore {
+
+    /** Adds a span that overlaps no other span; all of it is free. */
+    void addSpan(long start, long end);
+
+    /**
+     * Allocates {@code [start, end]} with {@code tag} if it lies inside one free segment.
+     *
+     * @return false, changing nothing, if any part of it is allocated or outside the spans
+     */
+    boolean allocate(long start, long end, String tag);
+
+    /**
+     * Frees the allocation that is exactly {@code [start, end]}, merging it with free neighbours
+     * in the same span.
+     *
+     * @return false, changing nothing, if {@code [start, end]} is not exactly one live allocation
+     */
+    boolean free(long start, long end);
+
+    /** Whether {@code [start, end]} lies inside one free segment. */
+    boolean isFree(long start, long end);
+
+    /** The live allocation holding {@code value}, or {@code null}. */
+    Allocation allocationContaining(long value);
+
+    /** The lowest live allocation that overlaps {@code [start, end]}, or {@code null}. */
+    Allocation firstAllocationIn(long start, long end);
+
+    /** Number of maximal free segments, counted per span. */
+    long freeSegments();
+
+    /** Size of the largest free segment, unsigned; 0 if none. */
+    long largestFree();
+
+    /** The lowest placement satisfying {@code r} whose start is at or above {@code from}, or null. */
+    Range firstFit(Request r, long from);
+
+    /** The highest placement satisfying {@code r} whose end is at or below {@code to}, or null. */
+    Range lastFit(Request r, long to);
+
+    /** See {@link io.allot.spi.FreeSpace#bestFit}; null if none. */
+    Range bestFit(Request r);
+
+    /** See {@link io.allot.spi.FreeSpace#instantFit}; null if none. */
+    Range instantFit(Request r);
+
+    /** Maximal free segments ending at or after {@code from}, ascending. */
+    Iterator<Range> ascending(long from);
+
+    /** Maximal free segments starting at or before {@code to}, descending. */
+    Iterator<Range> descending(long to);
+
+    /** Visits live allocations in ascending order. */
+    void forEachAllocated(Consumer<? super Allocation> action);
+
+    /** Visits maximal free segments in ascending order. */
+    void forEachFree(Consumer<? super Range> action);
+}

@@ -1,0 +1,430 @@
+package io.allot.internal;
+
+import io.allot.Allocation;
+import io.allot.AllocatorStats;
+import io.allot.ExhaustedException;
+import io.allot.NotAllocatedException;
+import io.allot.OverlapException;
+import io.allot.PolicyViolationException;
+import io.allot.Range;
+import io.allot.Request;
+import io.allot.ResourceAllocator;
+import io.allot.spi.AllocationPolicy;
+import io.allot.spi.AllocatorSpec;
+import io.allot.spi.FreeSpace;
+
+import java.io.OutputStream;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The one implementation of the {@link ResourceAllocator} contract, around any engine's
+ * {@link EngineCore}.
+ *
+ * <p>Every engine gets the same behaviour from here: null and argument checks, quantum rounding,
+ * asking the policy and checking its answer before anything changes, the next-fit rotor, the
+ * statistics counters, and exception messages that name the values. The core below only stores
+ * and finds segments, so an engine cannot get the contract subtly different from the others.
+ *
+ * <p><b>Failure atomicity</b> follows from the order of work: every check that can fail runs
+ * before the first change, and the only multi-step change ({@code reallocate}) undoes its first
+ * step when the second fails. Failed {@code allocate}, {@code tryAllocate}, {@code reserve} and
+ * {@code reallocate} calls are counted in a {@code finally} so that no exit path is missed.
+ *
+ * <p>Not thread-safe; {@link #create} wraps it in a {@link LockedAllocator} when the spec asks.
+ */
+public final class GuardedAllocator implements ResourceAllocator {
+
+    private final String engine;
+    private final EngineCore core;
+    private final AllocationPolicy defaultPolicy;
+    private final long quantum;
+    private final Spans spans;
+    private final FreeSpace view = new View();
+
+    private long rotor;
+    private long allocated;
+    private long liveAllocations;
+    private long totalAllocations;
+    private long totalFrees;
+    private long failedAllocations;
+
+    private GuardedAllocator(String engine, AllocatorSpec spec, EngineCore core) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.core = Objects.requireNonNull(core, "core");
+        this.defaultPolicy = spec.defaultPolicy();
+        this.quantum = spec.quantum();
+        this.spans = new Spans(quantum);
+        for (Range span : spec.spans()) {
+            addSpan(span);
+        }
+        this.rotor = spans.lowestStart();
+    }
+
+    /**
+     * An allocator for {@code spec} over {@code core}, which must be empty.
+     *
+     * @throws UnsupportedOperationException if the spec names a source or quantum caches, which
+     *                                       this wrapper does not provide
+     */
+    public static ResourceAllocator create(String engine, AllocatorSpec spec, EngineCore core) {
+        if (spec.source() != null) {
+            throw new UnsupportedOperationException("engine " + engine + " cannot import from a source allocator");
+        }
+        if (spec.quantumCacheMax() != 0) {
+            throw new UnsupportedOperationException("engine " + engine + " has no quantum caches");
+        }
+        GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
+        return spec.threadSafe() ? new LockedAllocator(guarded) : guarded;
+    }
+
+    @Override
+    public Range allocate(Request request) {
+        return allocate(request, defaultPolicy);
+    }
+
+    @Override
+    public Range allocate(Request request, AllocationPolicy policy) {
+        Range placed = tryPlace(request, policy);
+        if (placed == null) {
+            throw exhausted(request, policy);
+        }
+        return placed;
+    }
+
+    @Override
+    public Optional<Range> tryAllocate(Request request) {
+        return tryAllocate(request, defaultPolicy);
+    }
+
+    @Override
+    public Optional<Range> tryAllocate(Request request, AllocationPolicy policy) {
+        return Optional.ofNullable(tryPlace(request, policy));
+    }
+
+    /** Allocates with {@code policy}; null when nothing fits. Counts the call if it allocates nothing. */
+    private Range tryPlace(Request request, AllocationPolicy policy) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(policy, "policy");
+        boolean done = false;
+        try {
+            Request normal = normalize(request);
+            Range placed = normal == null ? null : placeAndAllocate(normal, policy);
+            if (placed != null) {
+                if (policy.advancesRotor()) {
+                    rotor = placed.end() + 1; // wraps to 0 past 2^64-1, as the contract says
+                }
+                countAllocation(placed.size());
+                done = true;
+            }
+            return placed;
+        } finally {
+            if (!done) {
+                failedAllocations++;
+            }
+        }
+    }
+
+    /**
+     * Asks {@code policy}, checks its answer, and allocates it in the core.
+     *
+     * @return the allocated range, or null when the policy finds nothing (nothing changed)
+     * @throws PolicyViolationException if the answer is unacceptable (nothing changed)
+     */
+    private Range placeAndAllocate(Request request, AllocationPolicy policy) {
+        Optional<Range> answer = policy.place(request, view);
+        if (answer == null) {
+            throw new PolicyViolationException("policy " + policy.name() + " returned null instead of an Optional");
+        }
+        if (answer.isEmpty()) {
+            return null;
+        }
+        Range placed = answer.get();
+        if (placed.size() != request.size()) {
+            throw new PolicyViolationException("policy " + policy.name() + " chose " + placed + " of size "
+                    + Unsigned.hex(placed.size()) + " for " + request);
+        }
+        if (!request.admits(placed.start())) {
+            throw new PolicyViolationException("policy " + policy.name() + " chose " + placed
+                    + ", which does not satisfy " + request);
+        }
+        if (!core.allocate(placed.start(), placed.end(), request.tag())) {
+            throw new PolicyViolationException("policy " + policy.name() + " chose " + placed
+                    + ", which is not free inside one span");
+        }
+        return placed;
+    }
+
+    /**
+     * The request in the space's units: size rounded up to the quantum, alignment at least the
+     * quantum. Null when rounding makes it unsatisfiable (size past 2^64, or above noCross).
+     *
+     * @throws IllegalArgumentException if the phase is not a multiple of the quantum
+     */
+    private Request normalize(Request request) {
+        if (quantum == 1) {
+            return request;
+        }
+        long mask = quantum - 1;
+        if ((request.phase() & mask) != 0) {
+            throw new IllegalArgumentException("phase " + Unsigned.hex(request.phase())
+                    + " is not a multiple of the quantum " + Unsigned.hex(quantum));
+        }
+        long size = (request.size() + mask) & -quantum; // 0 when rounding passes 2^64 - 1
+        if (size == 0 || request.noCross() != 0 && Unsigned.lessThan(request.noCross(), size)) {
+            return null;
+        }
+        long alignment = Unsigned.max(request.alignment(), quantum);
+        if (size == request.size() && alignment == request.alignment()) {
+            return request;
+        }
+        return new Request(size, alignment, request.phase(), request.noCross(), request.min(), request.max(),
+                request.tag());
+    }
+
+    @Override
+    public Range reserve(Range range) {
+        return reserve(range, null);
+    }
+
+    @Override
+    public Range reserve(Range range, String tag) {
+        Objects.requireNonNull(range, "range");
+        boolean done = false;
+        try {
+            long mask = quantum - 1;
+            if ((range.start() & mask) != 0 || ((range.end() + 1) & mask) != 0) {
+                throw new IllegalArgumentException(range + " is not on quantum boundaries (quantum "
+                        + Unsigned.hex(quantum) + ")");
+            }
+            if (!spans.withinOne(range.start(), range.end())) {
+                throw new IllegalArgumentException(range + " is not inside one span of " + spans.list());
+            }
+            if (!core.allocate(range.start(), range.end(), tag)) {
+                Allocation holder = core.firstAllocationIn(range.start(), range.end());
+                throw new OverlapException(range + " overlaps allocation " + holder.range());
+            }
+            countAllocation(range.size());
+            done = true;
+            return range;
+        } finally {
+            if (!done) {
+                failedAllocations++;
+            }
+        }
+    }
+
+    @Override
+    public void free(Range range) {
+        Objects.requireNonNull(range, "range");
+        if (!core.free(range.start(), range.end())) {
+            throw new NotAllocatedException(notAnAllocation(range));
+        }
+        countFree(range.size());
+    }
+
+    @Override
+    public Range freeContaining(long value) {
+        Allocation holder = core.allocationContaining(value);
+        if (holder == null) {
+            throw new NotAllocatedException(Unsigned.hex(value) + " is not inside any allocation");
+        }
+        Range range = holder.range();
+        core.free(range.start(), range.end());
+        countFree(range.size());
+        return range;
+    }
+
+    @Override
+    public Range reallocate(Range old, Request request) {
+        Objects.requireNonNull(old, "old");
+        Objects.requireNonNull(request, "request");
+        boolean done = false;
+        try {
+            Request normal = normalize(request);
+            Allocation current = core.allocationContaining(old.start());
+            if (current == null || !current.range().equals(old)) {
+                throw new NotAllocatedException(notAnAllocation(old));
+            }
+            if (normal == null) {
+                throw exhausted(request, defaultPolicy);
+            }
+            if (normal.tag() == null && current.tag() != null) {
+                normal = normal.tagged(current.tag());
+            }
+            core.free(old.start(), old.end());
+            Range placed;
+            try {
+                placed = placeAndAllocate(normal, defaultPolicy);
+            } catch (RuntimeException e) {
+                core.allocate(old.start(), old.end(), current.tag());
+                throw e;
+            }
+            if (placed == null) {
+                core.allocate(old.start(), old.end(), current.tag());
+                throw exhausted(request, defaultPolicy);
+            }
+            allocated += placed.size() - old.size();
+            totalAllocations++;
+            totalFrees++;
+            done = true;
+            return placed;
+        } finally {
+            if (!done) {
+                failedAllocations++;
+            }
+        }
+    }
+
+    @Override
+    public Optional<Allocation> allocationContaining(long value) {
+        return Optional.ofNullable(core.allocationContaining(value));
+    }
+
+    @Override
+    public boolean isFree(Range range) {
+        Objects.requireNonNull(range, "range");
+        return core.isFree(range.start(), range.end());
+    }
+
+    @Override
+    public void addSpan(Range span) {
+        Objects.requireNonNull(span, "span");
+        spans.checkAddable(span);
+        core.addSpan(span.start(), span.end());
+        spans.add(span);
+    }
+
+    @Override
+    public List<Range> spans() {
+        return spans.list();
+    }
+
+    @Override
+    public AllocatorStats stats() {
+        long capacity = spans.capacity();
+        return new AllocatorStats(capacity, allocated, capacity - allocated, liveAllocations,
+                core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations, 0);
+    }
+
+    @Override
+    public void forEachAllocated(Consumer<? super Allocation> action) {
+        core.forEachAllocated(Objects.requireNonNull(action, "action"));
+    }
+
+    @Override
+    public void forEachFree(Consumer<? super Range> action) {
+        core.forEachFree(Objects.requireNonNull(action, "action"));
+    }
+
+    @Override
+    public String engine() {
+        return engine;
+    }
+
+    @Override
+    public AllocationPolicy defaultPolicy() {
+        return defaultPolicy;
+    }
+
+    @Override
+    public long quantum() {
+        return quantum;
+    }
+
+    @Override
+    public void writeSnapshot(OutputStream out) {
+        Objects.requireNonNull(out, "out");
+        throw new UnsupportedOperationException("snapshots are not implemented yet");
+    }
+
+    @Override
+    public String toString() {
+        return engine + " allocator over " + spans.list() + ": " + liveAllocations + " allocations, "
+                + Long.toUnsignedString(allocated) + " of " + Long.toUnsignedString(spans.capacity()) + " allocated";
+    }
+
+    private void countAllocation(long size) {
+        allocated += size;
+        liveAllocations++;
+        totalAllocations++;
+    }
+
+    private void countFree(long size) {
+        allocated -= size;
+        liveAllocations--;
+        totalFrees++;
+    }
+
+    private ExhaustedException exhausted(Request request, AllocationPolicy policy) {
+        return new ExhaustedException("no free placement for " + request + " with " + policy.name() + " in "
+                + engine + " allocator (free " + Unsigned.hex(spans.capacity() - allocated) + ", largest free range "
+                + Unsigned.hex(core.largestFree()) + ")");
+    }
+
+    /** Why {@code range} is not exactly one allocation, naming what is there instead. */
+    private String notAnAllocation(Range range) {
+        Allocation holder = core.allocationContaining(range.start());
+        if (holder == null) {
+            holder = core.firstAllocationIn(range.start(), range.end());
+        }
+        String why;
+        if (holder == null) {
+            why = spans.withinOne(range.start(), range.end()) ? "it is free" : "no allocation overlaps it";
+        } else if (holder.range().contains(range)) {
+            why = "it lies inside " + holder.range();
+        } else if (range.contains(holder.range())) {
+            why = "it covers " + holder.range();
+        } else {
+            why = "it overlaps " + holder.range();
+        }
+        return range + " is not an allocation (" + why + ")";
+    }
+
+    /** The policies' read-only window onto the core; one per allocator, so placing allocates nothing. */
+    private final class View implements FreeSpace {
+
+        @Override
+        public Optional<Range> firstFit(Request request, long from) {
+            return Optional.ofNullable(core.firstFit(Objects.requireNonNull(request, "request"), from));
+        }
+
+        @Override
+        public Optional<Range> lastFit(Request request, long to) {
+            return Optional.ofNullable(core.lastFit(Objects.requireNonNull(request, "request"), to));
+        }
+
+        @Override
+        public Optional<Range> bestFit(Request request) {
+            return Optional.ofNullable(core.bestFit(Objects.requireNonNull(request, "request")));
+        }
+
+        @Override
+        public Optional<Range> instantFit(Request request) {
+            return Optional.ofNullable(core.instantFit(Objects.requireNonNull(request, "request")));
+        }
+
+        @Override
+        public long quantum() {
+            return quantum;
+        }
+
+        @Override
+        public long rotor() {
+            return rotor;
+        }
+
+        @Override
+        public Iterator<Range> ascending(long from) {
+            return core.ascending(from);
+        }
+
+        @Override
+        public Iterator<Range> descending(long to) {
+            return core.descending(to);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The conformance suite's home (its tests are patched into this module by surefire) and the
+ * README's device-manager example. Requires only the API: engines and policies on the module
+ * path are bound through {@code io.allot}'s {@code uses} clauses.
+ */
+module io.allot.tests {
+    requires io.allot;
+
+    exports io.allot.example;
+}
