@@ -1,11 +1,16 @@
 package io.allot;
 
+import io.allot.internal.Restorable;
+import io.allot.internal.Snapshot;
+import io.allot.internal.SnapshotReader;
 import io.allot.internal.Unsigned;
 import io.allot.spi.AllocationPolicy;
 import io.allot.spi.AllocatorSpec;
 import io.allot.spi.EngineProvider;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -56,25 +61,64 @@ public final class Allocators {
     }
 
     /**
-     * Rebuilds a snapshot written by {@link ResourceAllocator#writeSnapshot} in the engine
-     * called {@code "interval"}.
+     * Rebuilds a snapshot written by {@link ResourceAllocator#writeSnapshot} in the engine it was
+     * written from: same spans, quantum, allocations and tags, default policy, thread-safety,
+     * next-fit rotor and statistics. Reads {@code in} to its end; does not close it.
      *
-     * @throws SnapshotFormatException if the image is truncated, corrupt, of a future version or inconsistent
+     * @throws SnapshotFormatException      if the image is truncated, corrupt, of a future version,
+     *                                      inconsistent, or names a policy that is not installed;
+     *                                      nothing is built
+     * @throws IllegalArgumentException     if the engine it names is not installed (use
+     *                                      {@link #restore(InputStream, String)} to pick another)
+     * @throws java.io.UncheckedIOException if reading {@code in} fails
      */
     public static ResourceAllocator restore(InputStream in) {
-        return restore(in, "interval");
+        Snapshot snapshot = read(in);
+        return rebuild(snapshot, snapshot.engine());
     }
 
     /**
-     * Rebuilds a snapshot in the named engine.
+     * Rebuilds a snapshot in the named engine, whichever engine wrote it.
      *
      * @throws SnapshotFormatException  as {@link #restore(InputStream)}
-     * @throws IllegalArgumentException if no engine is called {@code engine}
+     * @throws IllegalArgumentException if no engine is called {@code engine}, or that engine cannot
+     *                                  manage the snapshot's spans
      */
     public static ResourceAllocator restore(InputStream in, String engine) {
+        engineProvider(engine);
+        return rebuild(read(in), engine);
+    }
+
+    private static Snapshot read(InputStream in) {
         Objects.requireNonNull(in, "in");
-        lookup("engine", Installed.ENGINES, engine);
-        throw new UnsupportedOperationException("snapshots are not implemented yet");
+        try {
+            return SnapshotReader.read(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a snapshot failed", e);
+        }
+    }
+
+    /** Replays a checked snapshot into a new allocator on {@code engine}. */
+    private static ResourceAllocator rebuild(Snapshot snapshot, String engine) {
+        AllocationPolicy policy = Installed.POLICIES.get(snapshot.policy());
+        if (policy == null) {
+            throw new SnapshotFormatException("snapshot names policy \"" + snapshot.policy()
+                    + "\", which is not installed; installed: " + Installed.POLICIES.keySet());
+        }
+        Builder builder = builder().engine(engine).quantum(snapshot.quantum()).policy(policy);
+        snapshot.spans().forEach(builder::span);
+        if (snapshot.threadSafe()) {
+            builder.threadSafe();
+        }
+        ResourceAllocator allocator = builder.build();
+        for (Allocation allocation : snapshot.allocations()) {
+            allocator.reserve(allocation.range(), allocation.tag());
+        }
+        if (allocator instanceof Restorable restorable) {
+            restorable.restoreState(snapshot.rotor(), snapshot.totalAllocations(), snapshot.totalFrees(),
+                    snapshot.failedAllocations());
+        }
+        return allocator;
     }
 
     static EngineProvider engineProvider(String name) {

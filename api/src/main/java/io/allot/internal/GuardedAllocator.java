@@ -35,14 +35,16 @@ import java.util.function.Consumer;
  * {@code reallocate} calls are counted in a {@code finally} so that no exit path is missed.
  *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link LockedAllocator} when the spec asks.
+ * Snapshots are streamed straight from the core by {@link SnapshotWriter}.
  */
-public final class GuardedAllocator implements ResourceAllocator {
+public final class GuardedAllocator implements ResourceAllocator, Restorable {
 
     private final String engine;
     private final EngineCore core;
     private final AllocationPolicy defaultPolicy;
     private final long quantum;
     private final Spans spans;
+    private final boolean threadSafe;
     private final FreeSpace view = new View();
 
     private long rotor;
@@ -58,6 +60,7 @@ public final class GuardedAllocator implements ResourceAllocator {
         this.defaultPolicy = spec.defaultPolicy();
         this.quantum = spec.quantum();
         this.spans = new Spans(quantum);
+        this.threadSafe = spec.threadSafe();
         for (Range span : spec.spans()) {
             addSpan(span);
         }
@@ -338,7 +341,17 @@ public final class GuardedAllocator implements ResourceAllocator {
     @Override
     public void writeSnapshot(OutputStream out) {
         Objects.requireNonNull(out, "out");
-        throw new UnsupportedOperationException("snapshots are not implemented yet");
+        Snapshot header = new Snapshot(engine, defaultPolicy.name(), quantum, threadSafe, rotor,
+                totalAllocations, totalFrees, failedAllocations, spans.list(), List.of());
+        SnapshotWriter.write(out, header, liveAllocations, core::forEachAllocated);
+    }
+
+    @Override
+    public void restoreState(long rotor, long totalAllocations, long totalFrees, long failedAllocations) {
+        this.rotor = rotor;
+        this.totalAllocations = totalAllocations;
+        this.totalFrees = totalFrees;
+        this.failedAllocations = failedAllocations;
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * allocator (but, as always, must not modify it). Policies run under the lock too. Engines with
  * finer-grained concurrency of their own do not use this class.
  */
-public final class LockedAllocator implements ResourceAllocator {
+public final class LockedAllocator implements ResourceAllocator, Restorable {
 
     private final ResourceAllocator delegate;
     private final Object lock = new Object();
@@ -163,6 +163,15 @@ public final class LockedAllocator implements ResourceAllocator {
     public void writeSnapshot(OutputStream out) {
         synchronized (lock) {
             delegate.writeSnapshot(out);
+        }
+    }
+
+    @Override
+    public void restoreState(long rotor, long totalAllocations, long totalFrees, long failedAllocations) {
+        synchronized (lock) {
+            if (delegate instanceof Restorable restorable) {
+                restorable.restoreState(rotor, totalAllocations, totalFrees, failedAllocations);
+            }
         }
     }
 
