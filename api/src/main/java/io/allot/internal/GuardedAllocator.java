@@ -198,11 +198,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
         Objects.requireNonNull(range, "range");
         boolean done = false;
         try {
-            long mask = quantum - 1;
-            if ((range.start() & mask) != 0 || ((range.end() + 1) & mask) != 0) {
-                throw new IllegalArgumentException(range + " is not on quantum boundaries (quantum "
-                        + Unsigned.hex(quantum) + ")");
-            }
+            spans.checkOnQuantum("reservation", range);
             if (!spans.withinOne(range.start(), range.end())) {
                 throw new IllegalArgumentException(range + " is not inside one span of " + spans.list());
             }

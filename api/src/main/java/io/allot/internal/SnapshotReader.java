@@ -79,7 +79,7 @@ public final class SnapshotReader {
         String policy = getName("policy name");
         List<Range> spans = new ArrayList<>();
         Spans checked = readSpans(quantum, spans);
-        List<Allocation> allocations = readAllocations(quantum, checked);
+        List<Allocation> allocations = readAllocations(checked);
         if (buf.position() != end) {
             throw fail(buf.position(), (end - buf.position()) + " unexpected bytes after the last allocation");
         }
@@ -124,12 +124,11 @@ public final class SnapshotReader {
         return checked;
     }
 
-    private List<Allocation> readAllocations(long quantum, Spans spans) {
+    private List<Allocation> readAllocations(Spans spans) {
         int at = buf.position();
         long count = getLong("allocation count");
         need(count, MIN_ALLOCATION_BYTES, at, "allocations");
         List<Allocation> allocations = new ArrayList<>((int) count);
-        long mask = quantum - 1;
         Range previous = null;
         for (long i = 0; i < count; i++) {
             at = buf.position();
@@ -140,8 +139,10 @@ public final class SnapshotReader {
             if (!spans.withinOne(range.start(), range.end())) {
                 throw fail(at, "allocation " + range + " is not inside one span");
             }
-            if ((range.start() & mask) != 0 || ((range.end() + 1) & mask) != 0) {
-                throw fail(at, "allocation " + range + " is not on quantum boundaries (quantum " + Unsigned.hex(quantum) + ")");
+            try {
+                spans.checkOnQuantum("allocation", range);
+            } catch (IllegalArgumentException e) {
+                throw fail(at, e.getMessage());
             }
             allocations.add(new Allocation(range, getTag("allocation " + i)));
             previous = range;

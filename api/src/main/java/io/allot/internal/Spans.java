@@ -36,11 +36,7 @@ public final class Spans {
      * @throws IllegalArgumentException if it is off the quantum or would fill the 64-bit space
      */
     public void checkAddable(Range span) {
-        long mask = quantum - 1;
-        if ((span.start() & mask) != 0 || ((span.end() + 1) & mask) != 0) {
-            throw new IllegalArgumentException("span " + span + " is not on quantum boundaries (quantum "
-                    + Unsigned.hex(quantum) + ")");
-        }
+        checkOnQuantum("span", span);
         int after = firstStartingAbove(span.start());
         if (after > 0 && Unsigned.atLeast(ends[after - 1], span.start())) {
             throw new OverlapException("span " + span + " overlaps span " + Range.of(starts[after - 1], ends[after - 1]));
@@ -73,6 +69,22 @@ public final class Spans {
         ends[at] = span.end();
         count++;
         capacity += span.size();
+    }
+
+    /**
+     * Checks that {@code range} starts and ends on quantum boundaries: the rule for spans,
+     * reservations and restored allocations alike.
+     *
+     * @param what how the message names the range ("span", "allocation")
+     * @throws IllegalArgumentException naming the range and the quantum if it does not
+     */
+    public void checkOnQuantum(String what, Range range) {
+        long mask = quantum - 1;
+        // end + 1 wraps to 0 for a range ending at 2^64 - 1, which is on every boundary.
+        if ((range.start() & mask) != 0 || ((range.end() + 1) & mask) != 0) {
+            throw new IllegalArgumentException(what + " " + range + " is not on quantum boundaries (quantum "
+                    + Unsigned.hex(quantum) + ")");
+        }
     }
 
     /** Whether {@code [start, end]} lies inside one span. */
