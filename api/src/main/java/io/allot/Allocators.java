@@ -1,6 +1,6 @@
 package io.allot;
 
-import io.allot.internal.Restorable;
+import io.allot.spi.Restorable;
 import io.allot.internal.Snapshot;
 import io.allot.internal.SnapshotReader;
 import io.allot.internal.Unsigned;
@@ -66,7 +66,9 @@ public final class Allocators {
      * next-fit rotor and statistics. Reads {@code in} to its end; does not close it.
      *
      * @throws SnapshotFormatException      if the image is truncated, corrupt, of a future version,
-     *                                      inconsistent, or names a policy that is not installed;
+     *                                      inconsistent, or names a policy that is not installed
+     *                                      (policies are restored by name, so an allocator built
+     *                                      with an uninstalled policy instance cannot be restored);
      *                                      nothing is built
      * @throws IllegalArgumentException     if the engine it names is not installed (use
      *                                      {@link #restore(InputStream, String)} to pick another)
@@ -92,7 +94,7 @@ public final class Allocators {
     private static Snapshot read(InputStream in) {
         Objects.requireNonNull(in, "in");
         try {
-            return SnapshotReader.read(in.readAllBytes());
+            return SnapshotReader.read(in.readAllBytes(), Installed.POLICIES.keySet());
         } catch (IOException e) {
             throw new UncheckedIOException("reading a snapshot failed", e);
         }
@@ -100,12 +102,8 @@ public final class Allocators {
 
     /** Replays a checked snapshot into a new allocator on {@code engine}. */
     private static ResourceAllocator rebuild(Snapshot snapshot, String engine) {
-        AllocationPolicy policy = Installed.POLICIES.get(snapshot.policy());
-        if (policy == null) {
-            throw new SnapshotFormatException("snapshot names policy \"" + snapshot.policy()
-                    + "\", which is not installed; installed: " + Installed.POLICIES.keySet());
-        }
-        Builder builder = builder().engine(engine).quantum(snapshot.quantum()).policy(policy);
+        Builder builder = builder().engine(engine).quantum(snapshot.quantum())
+                .policy(Installed.POLICIES.get(snapshot.policy()));
         snapshot.spans().forEach(builder::span);
         if (snapshot.threadSafe()) {
             builder.threadSafe();

@@ -1,5 +1,6 @@
 package io.allot;
 
+import io.allot.internal.Tags;
 import io.allot.internal.Unsigned;
 
 /**
@@ -22,7 +23,8 @@ import io.allot.internal.Unsigned;
  *                  when not 0 it must be at least {@code size}
  * @param min       lowest allowed start (default 0)
  * @param max       highest allowed end (default 2<sup>64</sup>&minus;1), not below {@code min}
- * @param tag       an owner label kept with the allocation, or {@code null}
+ * @param tag       an owner label kept with the allocation, or {@code null}; well-formed Unicode
+ *                  (no unpaired surrogates), so that snapshots keep it exactly
  */
 public record Request(long size, long alignment, long phase, long noCross, long min, long max, String tag) {
 
@@ -51,6 +53,7 @@ public record Request(long size, long alignment, long phase, long noCross, long 
         if (Unsigned.greaterThan(min, max)) {
             throw new IllegalArgumentException("min " + Unsigned.hex(min) + " must be <= max " + Unsigned.hex(max));
         }
+        Tags.checked(tag);
     }
 
     /**

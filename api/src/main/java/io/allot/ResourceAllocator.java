@@ -64,7 +64,11 @@ public interface ResourceAllocator {
      */
     Range reserve(Range range);
 
-    /** As {@link #reserve(Range)}, recording {@code tag} (may be {@code null}) with the allocation. */
+    /**
+     * As {@link #reserve(Range)}, recording {@code tag} (may be {@code null}) with the allocation.
+     *
+     * @throws IllegalArgumentException also if {@code tag} holds an unpaired surrogate
+     */
     Range reserve(Range range, String tag);
 
     /**

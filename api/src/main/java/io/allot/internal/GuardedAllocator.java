@@ -10,6 +10,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
+import io.allot.spi.Restorable;
 import io.allot.spi.AllocatorSpec;
 import io.allot.spi.FreeSpace;
 
@@ -198,6 +199,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
         Objects.requireNonNull(range, "range");
         boolean done = false;
         try {
+            Tags.checked(tag);
             spans.checkOnQuantum("reservation", range);
             if (!spans.withinOne(range.start(), range.end())) {
                 throw new IllegalArgumentException(range + " is not inside one span of " + spans.list());

@@ -6,6 +6,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
+import io.allot.spi.Restorable;
 
 import java.io.OutputStream;
 import java.util.List;

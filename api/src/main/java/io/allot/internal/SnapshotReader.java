@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -22,7 +23,8 @@ import java.util.zip.CRC32C;
  * the rules an allocator's state obeys — spans ascending and disjoint on quantum boundaries,
  * allocations ascending, disjoint, each inside one span and on quantum boundaries, counts that
  * fit in the bytes that remain (so a corrupt count cannot make it allocate gigabytes), strict
- * UTF-8, and counters consistent with the number of allocations. Every failure is a
+ * UTF-8, counters consistent with the number of allocations, and a policy that is installed.
+ * Every failure is a
  * {@link SnapshotFormatException} that names what is wrong and its byte offset.
  */
 public final class SnapshotReader {
@@ -33,19 +35,23 @@ public final class SnapshotReader {
 
     private final ByteBuffer buf;
     private final int end;
+    private final Set<String> policies;
 
-    private SnapshotReader(byte[] image) {
+    private SnapshotReader(byte[] image, Set<String> policies) {
         this.buf = ByteBuffer.wrap(image);
         this.end = image.length - TRAILER;
+        this.policies = policies;
     }
 
     /**
      * The checked content of {@code image}.
      *
-     * @throws SnapshotFormatException if the image is truncated, corrupt, of another version or inconsistent
+     * @param policies the installed policy names; the image's policy must be one of them
+     * @throws SnapshotFormatException if the image is truncated, corrupt, of another version,
+     *                                 inconsistent, or names a policy not in {@code policies}
      */
-    public static Snapshot read(byte[] image) {
-        return new SnapshotReader(image).read();
+    public static Snapshot read(byte[] image, Set<String> policies) {
+        return new SnapshotReader(image, policies).read();
     }
 
     private Snapshot read() {
@@ -76,7 +82,11 @@ public final class SnapshotReader {
         long totalFrees = getLong("totalFrees");
         long failedAllocations = getLong("failedAllocations");
         String engine = getName("engine name");
+        int policyAt = buf.position();
         String policy = getName("policy name");
+        if (!policies.contains(policy)) {
+            throw fail(policyAt, "policy \"" + policy + "\" is not installed; installed: " + policies);
+        }
         List<Range> spans = new ArrayList<>();
         Spans checked = readSpans(quantum, spans);
         List<Allocation> allocations = readAllocations(checked);
@@ -210,7 +220,7 @@ public final class SnapshotReader {
         long remaining = end - buf.position();
         if (Long.compareUnsigned(count, remaining / each) > 0) {
             throw fail(at, what + " need " + (count == 1 ? each : Long.toUnsignedString(count) + " x " + each)
-                    + " bytes, only " + remaining + " remain before the trailer (truncated image)");
+                    + " bytes, only " + remaining + " remain before the trailer (truncated or corrupt image)");
         }
     }
 

@@ -97,7 +97,7 @@ public final class SnapshotWriter {
 
     /** Checked before the first byte is written, so a bad name leaves {@code out} untouched. */
     private static byte[] nameBytes(String name) {
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Tags.checked(name).getBytes(StandardCharsets.UTF_8);
         if (bytes.length > Snapshot.MAX_NAME_BYTES) {
             throw new IllegalArgumentException("name \"" + name + "\" is longer than " + Snapshot.MAX_NAME_BYTES
                     + " UTF-8 bytes and cannot be stored in a snapshot");
