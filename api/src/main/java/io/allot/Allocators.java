@@ -1,12 +1,12 @@
 package io.allot;
 
-import io.allot.spi.Restorable;
 import io.allot.internal.Snapshot;
 import io.allot.internal.SnapshotReader;
 import io.allot.internal.Unsigned;
 import io.allot.spi.AllocationPolicy;
 import io.allot.spi.AllocatorSpec;
 import io.allot.spi.EngineProvider;
+import io.allot.spi.Restorable;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -14,8 +14,6 @@ public final class Unsigned {
     /** The largest unsigned 64-bit value, 2<sup>64</sup>&minus;1. */
     public static final long MAX = -1L;
 
-    private static final double TWO_TO_THE_64 = 0x1p64;
-
     private Unsigned() {
     }
 
@@ -65,10 +63,13 @@ public final class Unsigned {
         return Long.compareUnsigned(start, -size) <= 0;
     }
 
-    /** The value as a non-negative double (rounded for values above 2^53). */
+    /** The value as a non-negative double, correctly rounded (to nearest) above 2^53. */
     public static double toDouble(long value) {
-        double d = (double) value;
-        return value >= 0 ? d : d + TWO_TO_THE_64;
+        if (value >= 0) {
+            return (double) value;
+        }
+        // Halve, keeping the lost bit as a sticky bit so the one rounding is still to nearest-even.
+        return (double) ((value >>> 1) | (value & 1)) * 2.0;
     }
 
     /** {@code 0x}-prefixed lower-case hex, the one format every message and toString uses. */

@@ -128,7 +128,8 @@ final class AddressTree extends IntrusiveAvl {
 
     /** The lowest placement satisfying {@code r} with start at or above {@code from}, or null. */
     Range lowest(Request r, long from) {
-        return lowest(root, r, from);
+        // The window's floor prunes like from does: subtrees ending below it are never entered.
+        return lowest(root, r, Unsigned.max(from, r.min()));
     }
 
     private Range lowest(int t, Request r, long from) {
@@ -156,7 +157,8 @@ final class AddressTree extends IntrusiveAvl {
 
     /** The highest placement satisfying {@code r} with end at or below {@code to}, or null. */
     Range highest(Request r, long to) {
-        return highest(root, r, to);
+        // The window's ceiling prunes like to does: subtrees starting above it are never entered.
+        return highest(root, r, Unsigned.min(to, r.max()));
     }
 
     private Range highest(int t, Request r, long to) {

@@ -385,20 +385,24 @@ class SnapshotRoundTripTest {
     }
 
     @Test
-    void tagWithAnUnpairedSurrogateIsNotSilentlyAltered() {
+    void tagThatUtf8CannotCarryIsRefusedBeforeAnythingChanges() {
+        // A snapshot must bring every tag back exactly, so a tag with an unpaired surrogate
+        // (which UTF-8 cannot encode) is refused where it enters, not silently altered later.
         String engine = Allocators.engines().get(0);
         ResourceAllocator original = build(engine, "first-match", List.of(Range.of(0, 0xff)), 1, false);
         String tag = "broken \uD800 surrogate";
-        original.reserve(Range.of(0, 0xf), tag);
-        byte[] image;
-        try {
-            image = snapshot(original);
-        } catch (IllegalArgumentException | UncheckedIOException refused) {
-            return; // refusing to write a tag that UTF-8 cannot carry is acceptable
-        }
-        ResourceAllocator restored = Allocators.restore(new ByteArrayInputStream(image));
-        assertEquals(tag, restored.allocationContaining(0).orElseThrow().tag(),
-                "writeSnapshot replaced an unpaired surrogate in a tag: the restored tag differs from the original");
+        byte[] before = snapshot(original);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> original.reserve(Range.of(0, 0xf), tag));
+        assertTrue(refused.getMessage().contains("unpaired surrogate 0xd800 at index 7"), refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Request.of(1).tagged(tag));
+        assertTrue(original.isFree(Range.of(0, 0xff)));
+        assertEquals(1, original.stats().failedAllocations(), "a refused reserve counts as a failed allocation");
+        String paired = "emoji \uD83D\uDE00 ok";
+        original.reserve(Range.of(0, 0xf), paired);
+        ResourceAllocator restored = Allocators.restore(new ByteArrayInputStream(snapshot(original)));
+        assertEquals(paired, restored.allocationContaining(0).orElseThrow().tag());
+        assertFalse(Arrays.equals(before, snapshot(original)));
     }
 
     @Test
