@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 /**
  * The engine x policy matrix every conformance test runs over, read from {@link Allocators} at run
  * time: an engine or policy added to the module path gets the whole suite with no edit here.
- * Use as {@code @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")}.
+ * Use as {@code @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")} (the tests pom opens this
+ * package to JUnit, since surefire opens only packages that hold test classes).
  */
 public final class Matrix {
 

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiscoveryTest {
 
-    private static final String ENGINES_AND_POLICIES = MatrixSource.ENGINES_AND_POLICIES;
+    private static final String ENGINES_AND_POLICIES = "io.allot.tests.Matrix#enginesAndPolicies";
 
     private static final Map<String, String> STANDARD_POLICIES = Map.of(
             "best-fit", "io.allot.policies.BestFit",

@@ -29,8 +29,8 @@ class EdgeOfSpaceTest {
     private static final long MAX = 0xffff_ffff_ffff_ffffL;
     private static final long TOP_HALF = 1L << 63;
 
-    private static final String ENGINES = MatrixSource.ENGINES;
-    private static final String ENGINES_AND_POLICIES = MatrixSource.ENGINES_AND_POLICIES;
+    private static final String ENGINES = "io.allot.tests.Matrix#engines";
+    private static final String ENGINES_AND_POLICIES = "io.allot.tests.Matrix#enginesAndPolicies";
 
     private static final List<Range> WIDEST = List.of(Range.of(0, MAX - 1), Range.of(1, MAX));
 

@@ -39,7 +39,7 @@ import static org.mockito.Mockito.when;
  */
 class PolicyPluginTest {
 
-    private static final String ENGINES = MatrixSource.ENGINES;
+    private static final String ENGINES = "io.allot.tests.Matrix#engines";
 
     private static final Range SPAN = Range.of(0x1000, 0x1fff);
 

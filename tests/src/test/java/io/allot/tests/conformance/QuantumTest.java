@@ -29,8 +29,8 @@ class QuantumTest {
     private static final long Q = 0x1000;
     private static final Range SPAN = Range.of(0x10000, 0x1ffff);
 
-    private static final String ENGINES = MatrixSource.ENGINES;
-    private static final String ENGINES_AND_POLICIES = MatrixSource.ENGINES_AND_POLICIES;
+    private static final String ENGINES = "io.allot.tests.Matrix#engines";
+    private static final String ENGINES_AND_POLICIES = "io.allot.tests.Matrix#enginesAndPolicies";
 
     private static ResourceAllocator paged(String engine, String policy, Range... spans) {
         Allocators.Builder builder = Allocators.builder().engine(engine).policy(policy).quantum(Q);

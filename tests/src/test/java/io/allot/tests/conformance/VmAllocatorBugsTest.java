@@ -27,8 +27,8 @@ class VmAllocatorBugsTest {
 
     private static final long MAX = 0xffff_ffff_ffff_ffffL;
 
-    private static final String ENGINES = MatrixSource.ENGINES;
-    private static final String ENGINES_AND_POLICIES = MatrixSource.ENGINES_AND_POLICIES;
+    private static final String ENGINES = "io.allot.tests.Matrix#engines";
+    private static final String ENGINES_AND_POLICIES = "io.allot.tests.Matrix#enginesAndPolicies";
 
     /*
      * vm-allocator: ExactMatch looks up the node that contains the wanted range without checking

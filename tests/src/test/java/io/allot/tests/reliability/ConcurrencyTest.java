@@ -84,9 +84,6 @@ class ConcurrencyTest {
                         threads[k])));
     }
 
-    static Stream<String> engines() {
-        return Matrix.engines();
-    }
 
     @ParameterizedTest(name = "{0} engine, default {1}, {2} threads")
     @MethodSource("enginesThreadsAndDefaultPolicies")
@@ -181,7 +178,7 @@ class ConcurrencyTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void iterationAndSnapshotsDuringMutationSeeConsistentStates(String engine) throws Exception {
         // Single units and small runs (the bitmap engine's lock-free path) churned by two threads
         // while two others iterate and snapshot without pause.

@@ -61,16 +61,13 @@ class SnapshotCorruptionTest {
     private static final int MAGIC = 0x414c4f54;
     private static final Pattern BYTE_OFFSET = Pattern.compile("byte (\\d+)");
 
-    static Stream<String> engines() {
-        return Matrix.engines();
-    }
 
     // ---------------------------------------------------------------------------------------------
     // Real images: every bit flip, every truncation, appendices
     // ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void everyBitFlipTruncationAndAppendixOfARealImageIsRefused(String engine) {
         List<String> failures = new ArrayList<>();
         long flips = 0;
@@ -408,7 +405,7 @@ class SnapshotCorruptionTest {
     // ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void craftedValidImageRestoresAndIsTheWritersEncoding(String engine) {
         Image image = Image.valid(engine);
         byte[] bytes = image.bytes();
@@ -432,7 +429,7 @@ class SnapshotCorruptionTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void fieldsThatMayHoldAnyValueAreAccepted(String engine) {
         List<Consumer<Image>> variants = List.of(
                 i -> i.rotor = TOP,
@@ -460,7 +457,7 @@ class SnapshotCorruptionTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void restoreIntoANamedEngineIgnoresTheImagesEngineName(String engine) {
         Image image = Image.valid(engine);
         image.engine = utf8("no-such-engine");

@@ -77,17 +77,6 @@ class SnapshotRoundTripTest {
         }
     }
 
-    // Matrix is reached through local sources: JUnit can call methods of the test's own (opened)
-    // package whether or not io.allot.tests itself is opened to it.
-
-    static Stream<Arguments> enginesAndPolicies() {
-        return Matrix.enginesAndPolicies();
-    }
-
-    static Stream<String> engines() {
-        return Matrix.engines();
-    }
-
     private static List<State> states() {
         return List.of(
                 new State("no spans", List.of(), (a, rng) -> { }),
@@ -100,7 +89,7 @@ class SnapshotRoundTripTest {
     }
 
     @ParameterizedTest(name = "{0} engine, {1} policy")
-    @MethodSource("enginesAndPolicies")
+    @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")
     void everyStateRoundTripsThroughEveryEngine(String engine, String policy) {
         int checked = 0;
         for (State state : states()) {
@@ -248,7 +237,7 @@ class SnapshotRoundTripTest {
     // ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void nextFitRotorComesBackInEveryEngine(String engine) {
         assumeTrue(Allocators.policies().contains("next-fit"), "next-fit is not installed");
         ResourceAllocator original = build(engine, "next-fit", List.of(Range.of(0x1000, 0x1fff)), 1, false);
@@ -265,7 +254,7 @@ class SnapshotRoundTripTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void allocationEndingAtTheTopOfTheSpaceRoundTrips(String engine) {
         ResourceAllocator original;
         try {
@@ -291,7 +280,7 @@ class SnapshotRoundTripTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void restoreReadsAByteAtATimeStreamToItsEndAndLeavesItOpen(String engine) {
         ResourceAllocator original = build(engine, "first-match", SPANS, 1, false);
         original.reserve(Range.of(0x1000, 0x10ff), "x");
@@ -304,7 +293,7 @@ class SnapshotRoundTripTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void writeSnapshotFlushesAndLeavesTheStreamOpen(String engine) {
         ResourceAllocator original = build(engine, "first-match", SPANS, 0x10, true);
         original.reserve(Range.of(0x1000, 0x10ff), "x");
@@ -323,7 +312,7 @@ class SnapshotRoundTripTest {
     }
 
     @ParameterizedTest(name = "{0} engine")
-    @MethodSource("engines")
+    @MethodSource("io.allot.tests.Matrix#engines")
     void failingStreamsBecomeUncheckedIOExceptionsAndChangeNothing(String engine) {
         ResourceAllocator original = build(engine, "first-match", SPANS, 1, false);
         original.reserve(Range.of(0x1000, 0x10ff), "x");
