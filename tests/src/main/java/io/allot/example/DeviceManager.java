@@ -1,6 +1,7 @@
 package io.allot.example;
 
 import io.allot.AddressAllocator;
+import io.allot.Allocators;
 import io.allot.IdAllocator;
 import io.allot.NotAllocatedException;
 import io.allot.Range;
@@ -17,9 +18,10 @@ public final class DeviceManager {
     private DeviceManager() {
     }
 
-    /** Runs the example, printing each step to standard output. */
+    /** Runs the example, printing each step and then what was found on the module path. */
     public static void main(String[] args) {
         run(System.out);
+        System.out.println("engines " + Allocators.engines() + ", policies " + Allocators.policies());
     }
 
     /** Runs the example, printing each step to {@code out}. */
