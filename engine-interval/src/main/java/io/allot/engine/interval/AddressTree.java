@@ -30,6 +30,8 @@ final class AddressTree extends IntrusiveAvl {
     /** Neighbours found by the last {@link #find}: out-parameters, not state. */
     int foundPredecessor;
     int foundSuccessor;
+    /** The segment holding the placement the last successful {@link #lowest}/{@link #highest} returned. */
+    int foundSegment;
 
     AddressTree(Segments segs) {
         super(segs.capacity());
@@ -185,6 +187,7 @@ final class AddressTree extends IntrusiveAvl {
     }
 
     private Range placement(int t, long offset, Request r) {
+        foundSegment = t;
         long s = segs.start[t] + offset;
         return new Range(s, s + r.size() - 1);
     }

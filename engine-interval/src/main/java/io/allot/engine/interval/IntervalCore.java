@@ -35,9 +35,17 @@ final class IntervalCore implements EngineCore {
     private final AddressTree byAddress = new AddressTree(segs);
     private final SizeTree bySize = new SizeTree(segs);
     private long freeSegments;
+    /**
+     * The segment the last search placed into, or NIL. A policy's answer is allocated right after
+     * the search that found it, with nothing changed in between, so {@link #allocate} can start
+     * from this segment instead of looking it up again. Every change resets it; it is only a hint,
+     * checked against the segment's current bounds before use.
+     */
+    private int lastFit = NIL;
 
     @Override
     public void addSpan(long start, long end) {
+        lastFit = NIL;
         int n = newFree(start, end, true);
         byAddress.insert(n);
         bySize.insert(n);
@@ -46,7 +54,11 @@ final class IntervalCore implements EngineCore {
 
     @Override
     public boolean allocate(long start, long end, String tag) {
-        int n = byAddress.containing(start);
+        int n = lastFit;
+        lastFit = NIL;
+        if (n == NIL || Unsigned.lessThan(start, segs.start[n]) || Unsigned.greaterThan(end, segs.end[n])) {
+            n = byAddress.containing(start);
+        }
         if (n == NIL || !segs.isFree(n) || Unsigned.greaterThan(end, segs.end[n])) {
             return false;
         }
@@ -77,6 +89,7 @@ final class IntervalCore implements EngineCore {
 
     @Override
     public boolean free(long start, long end) {
+        lastFit = NIL;
         int n = byAddress.find(start);
         if (n == NIL || segs.isFree(n) || segs.end[n] != end) {
             return false;
@@ -143,17 +156,22 @@ final class IntervalCore implements EngineCore {
 
     @Override
     public Range firstFit(Request r, long from) {
-        return byAddress.lowest(r, from);
+        return remember(byAddress.lowest(r, from), byAddress.foundSegment);
     }
 
     @Override
     public Range lastFit(Request r, long to) {
-        return byAddress.highest(r, to);
+        return remember(byAddress.highest(r, to), byAddress.foundSegment);
     }
 
     @Override
     public Range bestFit(Request r) {
-        return bySize.smallestFit(r, r.size());
+        return remember(bySize.smallestFit(r, r.size()), bySize.foundSegment);
+    }
+
+    private Range remember(Range placement, int segment) {
+        lastFit = placement == null ? NIL : segment;
+        return placement;
     }
 
     /**
@@ -165,7 +183,7 @@ final class IntervalCore implements EngineCore {
     public Range instantFit(Request r) {
         long size = r.size();
         long sizeClass = Long.highestOneBit(size) == size ? size : Long.highestOneBit(size) << 1;
-        return sizeClass == 0 ? null : bySize.smallestFit(r, sizeClass);
+        return sizeClass == 0 ? null : remember(bySize.smallestFit(r, sizeClass), bySize.foundSegment);
     }
 
     @Override

@@ -19,6 +19,9 @@ final class SizeTree extends IntrusiveAvl {
 
     private final Segments segs;
 
+    /** The segment holding the placement the last successful {@link #smallestFit} returned. */
+    int foundSegment;
+
     SizeTree(Segments segs) {
         super(segs.capacity());
         this.segs = segs;
@@ -49,6 +52,7 @@ final class SizeTree extends IntrusiveAvl {
             }
             long offset = Placement.lowest(segs.start[t], segs.end[t], r, 0);
             if (offset != Placement.NONE) {
+                foundSegment = t;
                 long s = segs.start[t] + offset;
                 return new Range(s, s + r.size() - 1);
             }
