@@ -16,12 +16,26 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,10 +44,27 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Strong exception safety: every call that fails leaves the allocator exactly as it was &mdash;
- * its allocations with their tags, its free ranges, its spans, its next-fit rotor and every
- * {@link AllocatorStats} field &mdash; except {@code failedAllocations}, which grows by exactly one
- * for a failed {@code allocate}, {@code tryAllocate}, {@code reserve} or {@code reallocate} and not
- * at all for anything else or for a null argument.
+ * its allocations with their tags, its free ranges, its spans, its next-fit rotor, every
+ * {@link AllocatorStats} field and its snapshot image &mdash; except {@code failedAllocations},
+ * which grows by exactly one for a failed {@code allocate}, {@code tryAllocate}, {@code reserve} or
+ * {@code reallocate} and not at all for anything else or for a null argument.
+ *
+ * <p><b>Snapshot bytes.</b> {@code writeSnapshot} is compared before and after every failing call.
+ * The image holds {@code failedAllocations} (bytes 40..47, big-endian u64, see
+ * docs/snapshot-format.md) and ends in a CRC32C over everything before it, so the two images are
+ * compared with that counter decoded and checked on its own (it must grow by exactly what the stats
+ * say) and every other byte identical; the CRC is left out of the comparison only because it
+ * covers the counter, and is instead checked to be right in each image.
+ *
+ * <p><b>Every method.</b> Each public method of {@link ResourceAllocator} that can throw is made to
+ * fail: both {@code allocate}s, both {@code tryAllocate}s (whose failures are empty answers or
+ * exceptions), both {@code reserve}s, {@code free}, {@code freeContaining}, {@code reallocate},
+ * {@code addSpan}, {@code writeSnapshot} into streams that fail at the first byte, part way and on
+ * flush ({@link UncheckedIOException}), and {@code isFree}, {@code forEachAllocated},
+ * {@code forEachFree}, {@code writeSnapshot} with null arguments. The fixtures' allocators are
+ * wrapped in a recording proxy, and {@link #everyMethodThatCanThrowIsMadeToFail} checks against
+ * the interface, by reflection, that each such method did throw in some call; only
+ * {@link #CANNOT_THROW} is exempt, so a method added to the interface needs a failing call here.
  *
  * <p>Each engine &times; default policy builds allocators in several states (fragmented with
  * adjacent spans and a moved rotor, quantum 0x10, completely full, at the top of 2<sup>64</sup> with
@@ -48,6 +79,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class FailureAtomicityTest {
 
     private static final long MAX = -1L;
+    /** Snapshot layout (docs/snapshot-format.md): failedAllocations is a big-endian u64 at byte 40; a CRC32C ends it. */
+    private static final int FAILED_ALLOCATIONS_AT = 40;
+    private static final int TRAILER = 4;
 
     @ParameterizedTest(name = "{0} x {1}")
     @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")
@@ -95,6 +129,57 @@ class FailureAtomicityTest {
     @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")
     void nullArgumentsChangeNothingAndAreNotCounted(String engine, String policy) {
         run(engine, policy, FailureAtomicityTest::nullArguments);
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")
+    void failedWriteSnapshotChangesNothing(String engine, String policy) {
+        run(engine, policy, FailureAtomicityTest::snapshotFailures);
+    }
+
+    /** The calls of every test above; the coverage check below runs them all. */
+    private static final List<Function<Fixture, List<Call>>> FAMILIES = List.of(
+            FailureAtomicityTest::allocationFailures, FailureAtomicityTest::reserveFailures,
+            FailureAtomicityTest::freeFailures, FailureAtomicityTest::reallocateFailures,
+            FailureAtomicityTest::addSpanFailures, FailureAtomicityTest::policyFailures,
+            FailureAtomicityTest::defaultPolicyFailures, FailureAtomicityTest::nullArguments,
+            FailureAtomicityTest::snapshotFailures);
+
+    /** The methods of {@link ResourceAllocator} that have no failing call: no argument, or any {@code long} is valid. */
+    static final Set<String> CANNOT_THROW = Set.of("spans()", "stats()", "engine()", "defaultPolicy()", "quantum()",
+            "allocationContaining(long)");
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("io.allot.tests.Matrix#enginesAndPolicies")
+    void everyMethodThatCanThrowIsMadeToFail(String engine, String policy) {
+        Set<String> threw = new TreeSet<>();
+        for (Function<Fixture, List<Call>> family : FAMILIES) {
+            for (State state : State.values()) {
+                Fixture sample = state.build(engine, policy);
+                if (sample == null) {
+                    continue;
+                }
+                for (Call call : family.apply(sample)) {
+                    Fixture f = state.build(engine, policy);
+                    try {
+                        check(state, f, call);
+                    } catch (AssertionError reportedByItsOwnTest) {
+                        // the family's own test reports it; here only what threw matters
+                    }
+                    threw.addAll(f.threw);
+                }
+            }
+        }
+        Set<String> canThrow = new TreeSet<>();
+        for (Method m : ResourceAllocator.class.getMethods()) {
+            if (!Modifier.isStatic(m.getModifiers()) && !CANNOT_THROW.contains(signature(m))) {
+                canThrow.add(signature(m));
+            }
+        }
+        Set<String> missing = new TreeSet<>(canThrow);
+        missing.removeAll(threw);
+        assertEquals(Set.of(), missing, "methods of ResourceAllocator that no failing call made throw (threw: " + threw
+                + "); add a failing call, or list the method in CANNOT_THROW if nothing can make it fail");
     }
 
     // ------------------------------------------------------------------ the failing calls
@@ -383,11 +468,70 @@ class FailureAtomicityTest {
         calls.add(new Call("addSpan(null)", npe, 0, x -> x.allocator.addSpan(null)));
         calls.add(new Call("forEachAllocated(null)", npe, 0, x -> x.allocator.forEachAllocated(null)));
         calls.add(new Call("forEachFree(null)", npe, 0, x -> x.allocator.forEachFree(null)));
+        calls.add(new Call("writeSnapshot(null)", npe, 0, x -> x.allocator.writeSnapshot(null)));
         return calls;
+    }
+
+    /** writeSnapshot into streams that fail: at once, part way through the header, in the allocations, in the CRC, on flush. */
+    private static List<Call> snapshotFailures(Fixture f) {
+        int length = snapshotOf(f.allocator).length;
+        List<Call> calls = new ArrayList<>();
+        Class<UncheckedIOException> uio = UncheckedIOException.class;
+        for (long limit : new long[] {0, 10, 47, length / 2, length - 4, length - 2}) {
+            calls.add(new Call("writeSnapshot into a stream that fails after " + limit + " of " + length + " bytes", uio,
+                    0, x -> x.allocator.writeSnapshot(new FailingStream(limit, false))));
+        }
+        calls.add(new Call("writeSnapshot into a stream whose flush fails", uio, 0,
+                x -> x.allocator.writeSnapshot(new FailingStream(Long.MAX_VALUE, true))));
+        return calls;
+    }
+
+    /** Accepts {@code limit} bytes, then throws on every write; optionally throws on flush too. */
+    private static final class FailingStream extends OutputStream {
+        private final long limit;
+        private final boolean failFlush;
+        private long written;
+
+        FailingStream(long limit, boolean failFlush) {
+            this.limit = limit;
+            this.failFlush = failFlush;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (written >= limit) {
+                throw new IOException("device full after " + written + " bytes");
+            }
+            written++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int i = 0; i < len; i++) {
+                write(b[off + i]);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (failFlush) {
+                throw new IOException("flush failed");
+            }
+        }
     }
 
     /** A policy's answer and the request it is given for. */
     private record Answer(String what, Request request, Range range) {
+    }
+
+    /** A method as {@code name(ParameterType, ...)}, with simple type names. */
+    static String signature(Method m) {
+        StringBuilder sb = new StringBuilder(m.getName()).append('(');
+        Class<?>[] types = m.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+        }
+        return sb.append(')').toString();
     }
 
     /** The larger of two values, unsigned. */
@@ -431,10 +575,13 @@ class FailureAtomicityTest {
         String where = f.allocator.engine() + " x " + f.policyName + ", state " + state + ": " + call.name();
         f.before = Picture.of(f.allocator);
         Throwable thrown = null;
+        f.recording = true;
         try {
             call.action().accept(f);
         } catch (Throwable t) {
             thrown = t;
+        } finally {
+            f.recording = false;
         }
         Picture after = Picture.of(f.allocator);
         if (call.expected() == null) {
@@ -460,25 +607,81 @@ class FailureAtomicityTest {
         assertEquals(call.counted() + 1, a.failedAllocations() - b.failedAllocations(),
                 where + ": failedAllocations must grow by " + call.counted() + " (plus 1 for the rotor probe), "
                         + "before " + b.failedAllocations() + ", after " + a.failedAllocations());
+        compareImages(where, before, after, call.counted() + 1);
+    }
+
+    /**
+     * The images are identical but for failedAllocations, which grew by {@code growth}, and the CRC
+     * that covers it; each image's counter agrees with its stats and its CRC is right.
+     */
+    private static void compareImages(String where, Picture before, Picture after, long growth) {
+        byte[] b = before.image();
+        byte[] a = after.image();
+        assertEquals(before.stats().failedAllocations(), failedAllocations(b),
+                where + ": the image's failedAllocations differs from stats() before the call");
+        assertEquals(after.stats().failedAllocations(), failedAllocations(a),
+                where + ": the image's failedAllocations differs from stats() after the call");
+        assertEquals(growth, failedAllocations(a) - failedAllocations(b),
+                where + ": the image's failedAllocations must grow by " + growth);
+        assertEquals(crc(b), trailer(b), where + ": the CRC32C of the image before the call is wrong");
+        assertEquals(crc(a), trailer(a), where + ": the CRC32C of the image after the call is wrong");
+        assertEquals(b.length, a.length, where + ": the snapshot changed length");
+        byte[] bMasked = masked(b);
+        byte[] aMasked = masked(a);
+        int at = Arrays.mismatch(bMasked, aMasked);
+        if (at >= 0) {
+            fail(where + ": snapshot byte " + at + " changed (0x" + Integer.toHexString(b[at] & 0xff) + " -> 0x"
+                    + Integer.toHexString(a[at] & 0xff) + "), outside failedAllocations and the CRC");
+        }
+    }
+
+    private static byte[] snapshotOf(ResourceAllocator a) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        a.writeSnapshot(out);
+        return out.toByteArray();
+    }
+
+    private static long failedAllocations(byte[] image) {
+        return ByteBuffer.wrap(image).getLong(FAILED_ALLOCATIONS_AT);
+    }
+
+    private static int trailer(byte[] image) {
+        return ByteBuffer.wrap(image).getInt(image.length - TRAILER);
+    }
+
+    private static int crc(byte[] image) {
+        CRC32C crc = new CRC32C();
+        crc.update(image, 0, image.length - TRAILER);
+        return (int) crc.getValue();
+    }
+
+    /** The image with failedAllocations and the CRC zeroed. */
+    private static byte[] masked(byte[] image) {
+        byte[] copy = image.clone();
+        Arrays.fill(copy, FAILED_ALLOCATIONS_AT, FAILED_ALLOCATIONS_AT + 8, (byte) 0);
+        Arrays.fill(copy, copy.length - TRAILER, copy.length, (byte) 0);
+        return copy;
     }
 
     /** Everything observable about an allocator. */
-    record Picture(List<Allocation> allocations, List<Range> free, List<Range> spans, AllocatorStats stats, Long rotor) {
+    record Picture(List<Allocation> allocations, List<Range> free, List<Range> spans, AllocatorStats stats, Long rotor,
+                   byte[] image) {
 
-        /** Reads stats first, then the rotor through a probe, which counts as one failed tryAllocate. */
+        /** Reads stats and the snapshot first, then the rotor through a probe, which counts as one failed tryAllocate. */
         static Picture of(ResourceAllocator a) {
             List<Allocation> allocations = new ArrayList<>();
             a.forEachAllocated(allocations::add);
             List<Range> free = new ArrayList<>();
             a.forEachFree(free::add);
             AllocatorStats stats = a.stats();
+            byte[] image = snapshotOf(a);
             Long[] rotor = new Long[1];
             Optional<Range> none = a.tryAllocate(Request.of(1), policy("rotor-probe", (r, view) -> {
                 rotor[0] = view.rotor();
                 return Optional.empty();
             }));
             assertEquals(Optional.empty(), none, "the rotor probe found nothing, so tryAllocate must be empty");
-            return new Picture(allocations, free, a.spans(), stats, rotor[0]); // null if the policy was not asked
+            return new Picture(allocations, free, a.spans(), stats, rotor[0], image); // rotor null if the policy was not asked
         }
     }
 
@@ -555,6 +758,9 @@ class FailureAtomicityTest {
         final List<Range> overlappingSpans = new ArrayList<>();
         final List<Range> invalidSpans = new ArrayList<>();
         Picture before;
+        /** While true, the proxy records each method that throws, as {@link #signature}, in {@link #threw}. */
+        boolean recording;
+        final Set<String> threw = new TreeSet<>();
 
         Fixture(String engine, String policyName, long quantum, Range... spans) {
             this.policyName = policyName;
@@ -564,7 +770,23 @@ class FailureAtomicityTest {
             for (Range span : spans) {
                 builder.span(span);
             }
-            this.allocator = builder.build();
+            this.allocator = recordingProxy(builder.build());
+        }
+
+        /** {@code target} behind a proxy that notes which of its methods throw while {@link #recording}. */
+        private ResourceAllocator recordingProxy(ResourceAllocator target) {
+            InvocationHandler handler = (proxy, method, args) -> {
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    if (recording && method.getDeclaringClass() == ResourceAllocator.class) {
+                        threw.add(signature(method));
+                    }
+                    throw e.getCause();
+                }
+            };
+            return (ResourceAllocator) Proxy.newProxyInstance(ResourceAllocator.class.getClassLoader(),
+                    new Class<?>[] {ResourceAllocator.class}, handler);
         }
 
         List<Range> liveList() {

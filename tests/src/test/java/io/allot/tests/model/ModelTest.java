@@ -5,7 +5,16 @@ import io.allot.AllocatorStats;
 import io.allot.Allocators;
 import io.allot.Range;
 import io.allot.Request;
-import io.allot.ResourceAllocator;
+import io.allot.tests.model.Op.AddSpan;
+import io.allot.tests.model.Op.Allocate;
+import io.allot.tests.model.Op.AllocationContaining;
+import io.allot.tests.model.Op.Free;
+import io.allot.tests.model.Op.FreeContaining;
+import io.allot.tests.model.Op.IsFree;
+import io.allot.tests.model.Op.Reallocate;
+import io.allot.tests.model.Op.Reserve;
+import io.allot.tests.model.Op.SnapshotRestore;
+import io.allot.tests.model.Op.TryAllocate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -14,51 +23,78 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 
 import static io.allot.tests.model.ReferenceModel.l;
 import static io.allot.tests.model.ReferenceModel.u;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Randomised model-based test: long runs of random mixed operations applied both to a real
- * allocator and to {@link ReferenceModel}, with the whole observable state compared after every
- * single operation.
+ * allocator and to {@link ReferenceModel}, compared after every single operation by
+ * {@link Harness}; on a failure, the operation list is shrunk and printed as Java.
  *
- * <p>Per engine &times; default policy, {@code allot.model.ops} operations (default 20,000) are
- * spread over the {@link #SPACES}: small spaces, adjacent spans, a space starting at 0, spaces
- * ending at 2<sup>64</sup>&minus;1, quanta of 0x10 and 0x1000, spans added while running (and one
- * refused because it would complete all 2<sup>64</sup> values), and quanta of 2<sup>48</sup> and
- * 2<sup>52</sup> whose few thousand units make sizes and spans past 2<sup>63</sup>. Every space is a
- * few thousand quanta so that it fills up and allocations fail often; a run alternates between
- * filling and draining phases. Besides the calls below, the mix includes {@code addSpan}.
+ * <p><b>Operations.</b> Per engine &times; default policy, {@code allot.model.ops} operations
+ * (default 100,000, set in the root pom) are spread over the {@link #SPACES}: small spaces,
+ * adjacent spans, a space starting at 0, spaces ending at 2<sup>64</sup>&minus;1, quanta of 0x10
+ * and 0x1000, spans added while running (and one refused because it would complete all
+ * 2<sup>64</sup> values), and quanta of 2<sup>48</sup> and 2<sup>52</sup> whose few thousand units
+ * make sizes and spans past 2<sup>63</sup>. Every space is a few thousand quanta so that it fills up
+ * and allocations fail often; a run alternates between filling and draining phases. The mix:
+ * allocate and tryAllocate with random constraints and policies, reserve, free, freeContaining,
+ * reallocate, isFree, allocationContaining, addSpan, and, at about 0.5% of operations, a
+ * {@link SnapshotRestore}: the allocator writes a snapshot, it is restored into a randomly chosen
+ * installed engine, and the run goes on with the restored allocator against the unchanged model,
+ * so a restore must be invisible to every later check (next-fit placements that depend on the
+ * rotor, every stats counter). Each space's run also ends with a snapshot restore followed by
+ * {@value #TAIL} more operations, all fully checked.
  *
- * <p>After each operation: its result (value or exception type) equals the model's &mdash;
- * exactly for first-match, last-match, next-fit and best-fit, and for instant-fit when the request
- * is constrained; an unconstrained instant-fit placement must lie in a free segment of the size
- * class the contract names (the model then adopts it). Every placement satisfies its request and
- * has the rounded size. Then the allocations with tags, the free ranges, the spans and every
- * {@link AllocatorStats} field equal the model's, allocations are ascending and disjoint, and
- * {@code allocated + free == capacity}.
+ * <p><b>Checks, and the trade-off.</b> After every operation, {@link Harness} checks the cheap
+ * things: the result (value or exception class) equals the model's &mdash; exactly for
+ * first-match, last-match, next-fit and best-fit, and for instant-fit when the request is
+ * constrained; an unconstrained instant-fit placement must lie in a free segment of the size class
+ * the contract names (the model then adopts it) &mdash; every placement satisfies its request and
+ * has the rounded size, all ten {@link AllocatorStats} fields equal the model's, and
+ * {@code allocationContaining} and {@code isFree} at and around every range the operation touched
+ * equal the model's. The full lists ({@code forEachAllocated} with tags, {@code forEachFree},
+ * {@code spans()}) and the rotor and counters read from a snapshot are compared every
+ * {@code allot.model.fullCheckEvery} operations (default {@value #DEFAULT_FULL_CHECK_EVERY}), after
+ * every restore, and at the end of every space, because those comparisons are linear in the number
+ * of allocations and would dominate the run. What this gives up: a divergence that shows
+ * <em>only</em> in the lists, leaves every stats field and every probe equal, and heals itself
+ * within those few operations, is missed. Anything that persists is caught at the next full check
+ * at the latest, and anything that changes a result, a count, a total, the number or the largest of
+ * the free segments is caught at once. Replays (and so shrinking) check everything after every
+ * operation, and {@code -Dallot.model.fullCheckEvery=1} does the same in a normal run.
  *
- * <p><b>Replay.</b> The seed comes from {@code -Dallot.seed=} (decimal or 0x-hex) or is random; every
- * failure message names it, the op count, the engine, policy, space and op index, and lists the
- * last {@value #HISTORY} operations with their results.
+ * <p><b>Replay and shrinking.</b> The seed comes from {@code -Dallot.seed=} (decimal or 0x-hex) or is
+ * random, and is printed for every engine &times; policy. Every space's operations are recorded as
+ * data ({@link Op}); on a failure, {@link Shrinker} replays them against a fresh engine and model
+ * and shrinks them (delta debugging, then simpler single operations) for at most
+ * {@code allot.model.shrinkSeconds} (default 30) while the replay fails with the same kind of
+ * disagreement. The failure message gives the seed, the command that replays the run, the index of
+ * the operation the run failed at, and the shrunk list as Java statements ready to paste into a
+ * test, followed by both failures' details.
+ *
+ * <p><b>Soak.</b> {@code mvn -B verify -pl tests -am -Dtest=ModelTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dallot.model.ops=10000000} (add
+ * {@code -Dallot.model.fullCheckEvery=1} for the strictest checks, {@code -Dallot.seed=...} to
+ * replay): about 3 minutes per engine &times; policy on a 2-core machine (interval engine).
  */
 class ModelTest {
 
-    private static final long OPS = Long.getLong("allot.model.ops", 20_000L);
-    private static final long SEED = initialSeed();
-    private static final int HISTORY = 20;
+    private static final long OPS = Long.getLong("allot.model.ops", 100_000L);
+    static final int DEFAULT_FULL_CHECK_EVERY = 4;
+    private static final int FULL_CHECK_EVERY = Math.max(1, Integer.getInteger("allot.model.fullCheckEvery",
+            DEFAULT_FULL_CHECK_EVERY));
+    private static final long SHRINK_NANOS = TimeUnit.SECONDS.toNanos(Long.getLong("allot.model.shrinkSeconds", 30L));
+    static final long SEED = initialSeed();
+    /** Operations run after each space's final snapshot restore, all fully checked. */
+    private static final int TAIL = 32;
+    /** One operation in this many is a snapshot restore (about 0.5%). */
+    private static final int RESTORE_ONE_IN = 200;
     private static final long MAX = -1L;
-
-    /** One space the random operations run in: its quantum, initial spans, and spans added later. */
-    record Space(String name, long quantum, List<Range> spans, List<Range> growth) {
-    }
 
     static final List<Space> SPACES = List.of(
             new Space("small", 1, List.of(Range.of(0x1000, 0x1fff)), List.of()),
@@ -93,244 +129,84 @@ class ModelTest {
     void randomOperationsMatchTheReferenceModel(String engine, String policy) {
         assumeTrue(ReferenceModel.POLICIES.contains(policy), "the reference model does not know policy " + policy);
         long runSeed = runSeed(engine, policy);
-        SplittableRandom rnd = new SplittableRandom(runSeed);
-        long perSpace = Math.max(1, OPS / SPACES.size());
+        int perSpace = Math.toIntExact(Math.max(1, OPS / SPACES.size()));
         long started = System.nanoTime();
-        for (Space space : SPACES) {
-            new Run(engine, policy, space, rnd, perSpace).run();
-        }
-        System.out.printf("ModelTest %s x %s: %d ops in %d ms (-Dallot.seed=0x%x)%n", engine, policy,
-                perSpace * SPACES.size(), (System.nanoTime() - started) / 1_000_000, SEED);
-    }
-
-    // ------------------------------------------------------------------ operations as data
-
-    /** One call on a {@link io.allot.ResourceAllocator}, applicable to an engine and to the model alike. */
-    sealed interface Op permits Allocate, TryAllocate, Reserve, Free, FreeContaining, Reallocate, IsFree,
-            AllocationContaining, AddSpan {
-
-        Object onEngine(ResourceAllocator allocator);
-
-        /** @param engineChoice the engine's placement, if any: the model adopts it where the contract leaves a choice */
-        Object onModel(ReferenceModel model, Range engineChoice);
-    }
-
-    /** An operation that places a request, whose placement must satisfy it. */
-    interface Placing {
-        Request request();
-    }
-
-    /** {@code allocate(request)}, or {@code allocate(request, policy)} when {@code policy} is not null. */
-    record Allocate(Request request, String policy) implements Op, Placing {
-        public Object onEngine(ResourceAllocator a) {
-            return policy == null ? a.allocate(request) : a.allocate(request, Allocators.policy(policy));
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.allocate(request, policy, choice);
-        }
-
-        @Override
-        public String toString() {
-            return "allocate(" + request + (policy == null ? "" : ", " + policy) + ")";
-        }
-    }
-
-    /** {@code tryAllocate(request[, policy])}. */
-    record TryAllocate(Request request, String policy) implements Op, Placing {
-        public Object onEngine(ResourceAllocator a) {
-            return policy == null ? a.tryAllocate(request) : a.tryAllocate(request, Allocators.policy(policy));
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.tryAllocate(request, policy, choice);
-        }
-
-        @Override
-        public String toString() {
-            return "tryAllocate(" + request + (policy == null ? "" : ", " + policy) + ")";
-        }
-    }
-
-    /** {@code reserve(range)} when {@code tag} is null, else {@code reserve(range, tag)}. */
-    record Reserve(Range range, String tag) implements Op {
-        public Object onEngine(ResourceAllocator a) {
-            return tag == null ? a.reserve(range) : a.reserve(range, tag);
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.reserve(range, tag);
-        }
-
-        @Override
-        public String toString() {
-            return "reserve(" + range + (tag == null ? "" : ", " + tag) + ")";
-        }
-    }
-
-    record Free(Range range) implements Op {
-        public Object onEngine(ResourceAllocator a) {
-            a.free(range);
-            return "done";
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            m.free(range);
-            return "done";
-        }
-
-        @Override
-        public String toString() {
-            return "free(" + range + ")";
-        }
-    }
-
-    record FreeContaining(long value) implements Op {
-        public Object onEngine(ResourceAllocator a) {
-            return a.freeContaining(value);
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.freeContaining(value);
-        }
-
-        @Override
-        public String toString() {
-            return "freeContaining(0x" + Long.toHexString(value) + ")";
-        }
-    }
-
-    record Reallocate(Range old, Request request) implements Op, Placing {
-        public Object onEngine(ResourceAllocator a) {
-            return a.reallocate(old, request);
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.reallocate(old, request, choice);
-        }
-
-        @Override
-        public String toString() {
-            return "reallocate(" + old + ", " + request + ")";
-        }
-    }
-
-    record IsFree(Range range) implements Op {
-        public Object onEngine(ResourceAllocator a) {
-            return a.isFree(range);
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.isFree(range);
-        }
-
-        @Override
-        public String toString() {
-            return "isFree(" + range + ")";
-        }
-    }
-
-    record AllocationContaining(long value) implements Op {
-        public Object onEngine(ResourceAllocator a) {
-            return a.allocationContaining(value);
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            return m.allocationContaining(value);
-        }
-
-        @Override
-        public String toString() {
-            return "allocationContaining(0x" + Long.toHexString(value) + ")";
-        }
-    }
-
-    record AddSpan(Range span) implements Op {
-        public Object onEngine(ResourceAllocator a) {
-            a.addSpan(span);
-            return "done";
-        }
-
-        public Object onModel(ReferenceModel m, Range choice) {
-            m.addSpan(span);
-            return "done";
-        }
-
-        @Override
-        public String toString() {
-            return "addSpan(" + span + ")";
-        }
-    }
-
-    /** What a call did: returned {@code value}, or threw {@code thrown}. */
-    record Outcome(Object value, Throwable thrown) {
-
-        static Outcome of(Supplier<Object> call) {
+        long ops = 0;
+        long restores = 0;
+        long fullChecks = 0;
+        for (int s = 0; s < SPACES.size(); s++) {
+            Space space = SPACES.get(s);
+            Run run = new Run(engine, policy, space, new SplittableRandom(spaceSeed(runSeed, s)), perSpace);
             try {
-                return new Outcome(call.get(), null);
-            } catch (Throwable t) { // anything an engine throws is an outcome to compare, even an Error
-                return new Outcome(null, t);
+                run.run();
+            } catch (ModelFailure failure) {
+                throw report(engine, policy, space, run, failure);
             }
+            ops += run.recorded.size();
+            restores += run.harness.restores();
+            fullChecks += run.harness.fullChecks();
         }
+        System.out.printf("ModelTest %s x %s: %d ops (%d snapshot restores, %d full checks) in %d ms "
+                        + "(-Dallot.seed=0x%x)%n", engine, policy, ops, restores, fullChecks,
+                (System.nanoTime() - started) / 1_000_000, SEED);
+    }
 
-        /** Same value, or exceptions of exactly the same class. */
-        boolean matches(Outcome other) {
-            if (thrown != null || other.thrown != null) {
-                return thrown != null && other.thrown != null && thrown.getClass() == other.thrown.getClass();
-            }
-            return Objects.equals(value, other.value);
+    /** Shrinks the run's recorded operations and builds the failure to report. */
+    private static AssertionError report(String engine, String policy, Space space, Run run, ModelFailure failure) {
+        Shrinker.Result shrunk = Shrinker.shrink(engine, policy, space, run.recorded, SHRINK_NANOS);
+        StringBuilder sb = new StringBuilder();
+        sb.append("ModelTest ").append(engine).append(" x ").append(policy).append(" in space '").append(space.name())
+                .append("' (quantum 0x").append(Long.toHexString(space.quantum())).append("): ").append(failure.kind);
+        sb.append("\n  seed: 0x").append(Long.toHexString(SEED)).append(" (run seed 0x")
+                .append(Long.toHexString(runSeed(engine, policy))).append(')');
+        sb.append("\n  replay: ").append(replayCommand());
+        sb.append("\n  the run failed at op #").append(failure.index).append(" of ").append(run.ops)
+                .append(" in this space (full lists checked every ").append(FULL_CHECK_EVERY).append(" ops)");
+        sb.append("\n  ").append(shrunk.summary());
+        if (shrunk.reproduced()) {
+            sb.append("\n  minimal failing operation list (").append(shrunk.failure().kind).append("):\n")
+                    .append(Shrinker.java(shrunk, engine, policy, space));
+            sb.append("\n  the shrunk list fails with: ").append(shrunk.failure().detail.replace("\n", "\n  "));
         }
+        sb.append("\n  the run failed with: ").append(failure.getMessage().replace("\n", "\n  "));
+        System.out.println(sb);
+        AssertionError error = new AssertionError(sb.toString());
+        error.initCause(failure);
+        return error;
+    }
 
-        /** The placement in this outcome, or null. */
-        Range placement() {
-            if (value instanceof Range r) {
-                return r;
-            }
-            if (value instanceof Optional<?> o && o.isPresent() && o.get() instanceof Range r) {
-                return r;
-            }
-            return null;
-        }
-
-        @Override
-        public String toString() {
-            return thrown == null ? String.valueOf(value)
-                    : thrown.getClass().getSimpleName() + "(" + thrown.getMessage() + ")";
-        }
+    static String replayCommand() {
+        return "mvn -B verify -pl tests -am -Dtest=ModelTest -Dsurefire.failIfNoSpecifiedTests=false -Dallot.seed=0x"
+                + Long.toHexString(SEED) + " -Dallot.model.ops=" + OPS
+                + (FULL_CHECK_EVERY == DEFAULT_FULL_CHECK_EVERY ? "" : " -Dallot.model.fullCheckEvery=" + FULL_CHECK_EVERY);
     }
 
     // ------------------------------------------------------------------ one run in one space
 
+    /** Generates random operations from the model's state, records them, and applies them through a {@link Harness}. */
     private static final class Run {
 
-        private final String engine;
-        private final String policy;
-        private final Space space;
         private final SplittableRandom rnd;
-        private final long ops;
+        private final int ops;
         private final long quantum;
-        private final ResourceAllocator allocator;
+        private final Harness harness;
         private final ReferenceModel model;
         private final List<String> knownPolicies;
+        private final List<String> engines = Allocators.engines();
         private final List<Range> allSpans = new ArrayList<>();
         private final Deque<Range> growth;
-        private final Deque<String> history = new ArrayDeque<>();
         private final List<Range> recentlyFreed = new ArrayList<>();
-        private long index;
+        /** Every operation applied so far, in order: what the shrinker replays. */
+        final List<Op> recorded = new ArrayList<>();
         private boolean draining;
         private int tags;
 
-        Run(String engine, String policy, Space space, SplittableRandom rnd, long ops) {
-            this.engine = engine;
-            this.policy = policy;
-            this.space = space;
+        Run(String engine, String policy, Space space, SplittableRandom rnd, int ops) {
             this.rnd = rnd;
             this.ops = ops;
             this.quantum = space.quantum();
-            Allocators.Builder builder = Allocators.builder().engine(engine).policy(policy).quantum(quantum);
-            space.spans().forEach(builder::span);
-            this.allocator = builder.build();
-            this.model = new ReferenceModel(space.spans(), quantum, policy);
+            this.harness = new Harness(engine, policy, space);
+            this.model = harness.model();
             this.knownPolicies = Allocators.policies().stream().filter(ReferenceModel.POLICIES::contains).toList();
             allSpans.addAll(space.spans());
             allSpans.addAll(space.growth());
@@ -338,40 +214,22 @@ class ModelTest {
         }
 
         void run() {
-            try {
-                checkState(); // a fresh allocator is all free
-                for (index = 0; index < ops; index++) {
-                    if (rnd.nextInt(400) == 0) {
-                        draining = !draining;
-                    }
-                    step(nextOp());
+            harness.checkFresh(); // a fresh allocator is all free
+            for (int i = 0; i < ops; i++) {
+                if (rnd.nextInt(400) == 0) {
+                    draining = !draining;
                 }
-            } catch (ModelFailure reported) {
-                throw reported;
-            } catch (Throwable unexpected) { // from an engine's forEach*, stats(), or this test itself
-                ModelFailure failure = failure("unexpected " + unexpected + "\n  stack: " + stack(unexpected));
-                failure.initCause(unexpected);
-                throw failure;
+                execute(nextOp(), (i + 1) % FULL_CHECK_EVERY == 0 || i == ops - 1);
+            }
+            execute(new SnapshotRestore(pick(engines)), true);
+            for (int i = 0; i < TAIL; i++) {
+                execute(nextOp(), true);
             }
         }
 
-        private void step(Op op) {
-            Outcome actual = Outcome.of(() -> op.onEngine(allocator));
-            Outcome expected = Outcome.of(() -> op.onModel(model, actual.placement()));
-            remember("#" + index + " " + op + " -> " + actual);
-            if (!expected.matches(actual)) {
-                throw failure(op + "\n  returned " + actual + "\n  but the model says " + expected
-                        + (op instanceof Placing ? "\n  model note: " + model.note() : "")
-                        + (actual.thrown() != null ? "\n  engine stack: " + stack(actual.thrown()) : "")
-                        + (expected.thrown() != null && expected.thrown() instanceof RuntimeException
-                                && !(expected.thrown() instanceof io.allot.AllocationException)
-                                && !(expected.thrown() instanceof IllegalArgumentException)
-                                ? "\n  model stack: " + stack(expected.thrown()) : ""));
-            }
-            Range placed = actual.placement();
-            if (placed != null && op instanceof Placing placing) {
-                checkPlacement(placing.request(), placed);
-            }
+        private void execute(Op op, boolean full) {
+            recorded.add(op);
+            Outcome actual = harness.apply(op, recorded.size() - 1, full);
             if (actual.thrown() == null) {
                 if (op instanceof Free f) {
                     freed(f.range());
@@ -381,113 +239,6 @@ class ModelTest {
                     freed(r.old());
                 }
             }
-            checkState();
-        }
-
-        // -------------------------------------------------------------- checks
-
-        /** The placement has the rounded size and satisfies the request in the space's units. */
-        private void checkPlacement(Request request, Range placed) {
-            BigInteger rounded = model.roundUp(u(request.size()));
-            if (!u(placed.size()).equals(rounded)) {
-                throw failure(placed + " has size 0x" + Long.toHexString(placed.size()) + ", not the rounded size 0x"
-                        + rounded.toString(16) + " of " + request);
-            }
-            if (!request.admits(placed.start())) {
-                throw failure(placed + " does not satisfy " + request);
-            }
-            long alignment = Long.compareUnsigned(request.alignment(), quantum) >= 0 ? request.alignment() : quantum;
-            Request normal = new Request(placed.size(), alignment, request.phase(), request.noCross(), request.min(),
-                    request.max(), request.tag()); // noCross < rounded size would have thrown: no placement may exist then
-            if (!normal.admits(placed.start())) {
-                throw failure(placed + " does not satisfy " + normal + ", the request in quanta");
-            }
-        }
-
-        /** Everything observable equals the model. */
-        private void checkState() {
-            List<Allocation> allocations = new ArrayList<>();
-            allocator.forEachAllocated(allocations::add);
-            for (int i = 1; i < allocations.size(); i++) {
-                Range before = allocations.get(i - 1).range();
-                Range after = allocations.get(i).range();
-                if (Long.compareUnsigned(before.end(), after.start()) >= 0) {
-                    throw failure("forEachAllocated is not ascending and disjoint: " + before + " then " + after);
-                }
-            }
-            expectSame("forEachAllocated", model.allocations(), allocations);
-            List<Range> free = new ArrayList<>();
-            allocator.forEachFree(free::add);
-            expectSame("forEachFree", model.freeRanges(), free);
-            expectSame("spans()", model.spans(), allocator.spans());
-            AllocatorStats stats = allocator.stats();
-            if (stats.allocated() + stats.free() != stats.capacity()) {
-                throw failure("allocated + free != capacity in " + stats);
-            }
-            AllocatorStats want = model.stats();
-            if (!want.equals(stats)) {
-                throw failure("stats() differ from the model's:" + statsDiff(want, stats) + "\n  model:  " + want
-                        + "\n  engine: " + stats);
-            }
-        }
-
-        private <T> void expectSame(String what, List<T> expected, List<T> actual) {
-            if (expected.equals(actual)) {
-                return;
-            }
-            int i = 0;
-            while (i < expected.size() && i < actual.size() && expected.get(i).equals(actual.get(i))) {
-                i++;
-            }
-            throw failure(what + " differs from the model at index " + i + ": model has "
-                    + (i < expected.size() ? expected.get(i) : "nothing more") + ", engine has "
-                    + (i < actual.size() ? actual.get(i) : "nothing more") + " (sizes " + expected.size() + " vs "
-                    + actual.size() + ")\n  model:  " + abbreviate(expected, i) + "\n  engine: " + abbreviate(actual, i));
-        }
-
-        private static String statsDiff(AllocatorStats want, AllocatorStats got) {
-            StringBuilder sb = new StringBuilder();
-            diff(sb, "capacity", want.capacity(), got.capacity());
-            diff(sb, "allocated", want.allocated(), got.allocated());
-            diff(sb, "free", want.free(), got.free());
-            diff(sb, "liveAllocations", want.liveAllocations(), got.liveAllocations());
-            diff(sb, "freeSegments", want.freeSegments(), got.freeSegments());
-            diff(sb, "largestFree", want.largestFree(), got.largestFree());
-            diff(sb, "totalAllocations", want.totalAllocations(), got.totalAllocations());
-            diff(sb, "totalFrees", want.totalFrees(), got.totalFrees());
-            diff(sb, "failedAllocations", want.failedAllocations(), got.failedAllocations());
-            diff(sb, "imported", want.imported(), got.imported());
-            return sb.toString();
-        }
-
-        private static void diff(StringBuilder sb, String field, long want, long got) {
-            if (want != got) {
-                sb.append(' ').append(field).append(" 0x").append(Long.toHexString(want)).append(" expected, 0x")
-                        .append(Long.toHexString(got)).append(" actual;");
-            }
-        }
-
-        private static String abbreviate(List<?> list, int around) {
-            int from = Math.max(0, around - 3);
-            int to = Math.min(list.size(), around + 4);
-            return (from > 0 ? "... " : "") + list.subList(from, to) + (to < list.size() ? " ..." : "");
-        }
-
-        private ModelFailure failure(String what) {
-            return new ModelFailure(what
-                    + "\n  at op #" + index + " of " + ops + " in space '" + space.name() + "' (quantum 0x"
-                    + Long.toHexString(quantum) + "), engine " + engine + ", default policy " + policy
-                    + "\n  replay: -Dtest=ModelTest -Dallot.seed=0x" + Long.toHexString(SEED) + " -Dallot.model.ops="
-                    + OPS + " (run seed 0x" + Long.toHexString(runSeed(engine, policy)) + ")"
-                    + "\n  " + model
-                    + "\n  last operations, oldest first:\n    " + String.join("\n    ", history));
-        }
-
-        private void remember(String line) {
-            if (history.size() == HISTORY) {
-                history.removeFirst();
-            }
-            history.addLast(line);
         }
 
         private void freed(Range range) {
@@ -500,6 +251,9 @@ class ModelTest {
         // -------------------------------------------------------------- generation
 
         private Op nextOp() {
+            if (rnd.nextInt(RESTORE_ONE_IN) == 0) {
+                return new SnapshotRestore(pick(engines));
+            }
             int roll = rnd.nextInt(1000);
             if (draining) {
                 if (roll < 100) {
@@ -863,15 +617,6 @@ class ModelTest {
         }
     }
 
-    /** A disagreement with the model, its message already carrying the replay context. */
-    private static final class ModelFailure extends AssertionError {
-        private static final long serialVersionUID = 1L;
-
-        ModelFailure(String message) {
-            super(message);
-        }
-    }
-
     // ------------------------------------------------------------------ seeds
 
     private static long initialSeed() {
@@ -885,16 +630,12 @@ class ModelTest {
     }
 
     /** The seed of one engine x policy run: the base seed mixed with the names, so runs differ but replay alone. */
-    private static long runSeed(String engine, String policy) {
+    static long runSeed(String engine, String policy) {
         return SEED ^ ((engine + "/" + policy).hashCode() * 0x9E37_79B9_7F4A_7C15L);
     }
 
-    private static String stack(Throwable t) {
-        StringBuilder sb = new StringBuilder(t.toString());
-        StackTraceElement[] trace = t.getStackTrace();
-        for (int i = 0; i < Math.min(trace.length, 12); i++) {
-            sb.append("\n      at ").append(trace[i]);
-        }
-        return sb.toString();
+    /** The seed of one space within a run, so that each space's operations depend only on it. */
+    private static long spaceSeed(long runSeed, int space) {
+        return new SplittableRandom(runSeed + space * 0xBF58_476D_1CE4_E5B9L).nextLong();
     }
 }

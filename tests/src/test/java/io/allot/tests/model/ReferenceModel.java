@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * <p><b>State.</b> The spans (start &rarr; end), the live allocations (start &rarr; allocation),
  * the next-fit rotor and the three event counters. Everything else &mdash; free segments,
  * capacity, largest free range &mdash; is recomputed from those on demand by walking the spans and
- * allocations in order, so there is no second copy of any fact that could drift.
+ * allocations in order, so there is no second copy of any fact that could drift. (The results are
+ * kept until the next change to the spans or allocations, which drops them all: the test asks for
+ * them after every operation.)
  *
  * <p><b>Numbers.</b> Every value is held as a {@link BigInteger} in {@code [0, 2^64 - 1]}, so
  * {@code end + 1}, {@code start + size - 1} and rounding up to the quantum are plain arithmetic:
@@ -69,6 +71,12 @@ final class ReferenceModel {
 
     /** Free segments, recomputed after any change to spans or allocations. */
     private List<Seg> freeCache;
+    /** What the observations return, likewise recomputed on demand after a change (the test asks often). */
+    private List<Allocation> allocationsCache;
+    private List<Range> freeRangesCache;
+    private List<Range> spansCache;
+    /** capacity, allocated, free, liveAllocations, freeSegments, largestFree: the state part of the stats. */
+    private long[] shapeCache;
     /** Why the model accepted or chose what it did for the last instant-fit; for failure messages. */
     private String note = "";
 
@@ -247,49 +255,62 @@ final class ReferenceModel {
             throw new IllegalStateException("the model manages at most " + MAX_QUANTA + " quanta");
         }
         spans.put(s, e);
-        freeCache = null;
+        changed();
     }
 
     // ------------------------------------------------------------------ observations
 
-    /** The spans, ascending. */
+    /** The spans, ascending (unmodifiable). */
     List<Range> spans() {
-        List<Range> out = new ArrayList<>();
-        spans.forEach((s, e) -> out.add(Range.of(l(s), l(e))));
-        return out;
+        if (spansCache == null) {
+            List<Range> out = new ArrayList<>();
+            spans.forEach((s, e) -> out.add(Range.of(l(s), l(e))));
+            spansCache = List.copyOf(out);
+        }
+        return spansCache;
     }
 
-    /** The live allocations with their tags, ascending. */
+    /** The live allocations with their tags, ascending (unmodifiable). */
     List<Allocation> allocations() {
-        List<Allocation> out = new ArrayList<>();
-        for (Alloc a : allocations.values()) {
-            out.add(a.toAllocation());
+        if (allocationsCache == null) {
+            List<Allocation> out = new ArrayList<>();
+            for (Alloc a : allocations.values()) {
+                out.add(a.toAllocation());
+            }
+            allocationsCache = List.copyOf(out);
         }
-        return out;
+        return allocationsCache;
     }
 
-    /** The maximal free segments, ascending, never merged across span boundaries. */
+    /** The maximal free segments, ascending, never merged across span boundaries (unmodifiable). */
     List<Range> freeRanges() {
-        List<Range> out = new ArrayList<>();
-        for (Seg seg : free()) {
-            out.add(seg.toRange());
+        if (freeRangesCache == null) {
+            List<Range> out = new ArrayList<>();
+            for (Seg seg : free()) {
+                out.add(seg.toRange());
+            }
+            freeRangesCache = List.copyOf(out);
         }
-        return out;
+        return freeRangesCache;
     }
 
     /** The statistics the contract defines, computed from the state. */
     AllocatorStats stats() {
-        BigInteger capacity = capacity();
-        BigInteger allocated = BigInteger.ZERO;
-        for (Alloc a : allocations.values()) {
-            allocated = allocated.add(a.end().subtract(a.start()).add(BigInteger.ONE));
+        if (shapeCache == null) {
+            BigInteger capacity = capacity();
+            BigInteger allocated = BigInteger.ZERO;
+            for (Alloc a : allocations.values()) {
+                allocated = allocated.add(a.end().subtract(a.start()).add(BigInteger.ONE));
+            }
+            BigInteger largest = BigInteger.ZERO;
+            for (Seg seg : free()) {
+                largest = largest.max(seg.size());
+            }
+            shapeCache = new long[] {l(capacity), l(allocated), l(capacity.subtract(allocated)), allocations.size(),
+                    free().size(), l(largest)};
         }
-        BigInteger largest = BigInteger.ZERO;
-        for (Seg seg : free()) {
-            largest = largest.max(seg.size());
-        }
-        return new AllocatorStats(l(capacity), l(allocated), l(capacity.subtract(allocated)), allocations.size(),
-                free().size(), l(largest), totalAllocations, totalFrees, failedAllocations, 0);
+        long[] s = shapeCache;
+        return new AllocatorStats(s[0], s[1], s[2], s[3], s[4], s[5], totalAllocations, totalFrees, failedAllocations, 0);
     }
 
     /** The next-fit rotor. */
@@ -331,6 +352,7 @@ final class ReferenceModel {
 
     /** The placement {@code policy} makes, or empty. */
     private Optional<Seg> choose(Need need, String policy, Range engineChoice) {
+        note = "";
         if (need.size().compareTo(MAX) > 0) {
             note = "the rounded size exceeds 2^64 - 1: nothing fits";
             return Optional.empty();
@@ -522,12 +544,21 @@ final class ReferenceModel {
 
     private void take(BigInteger start, BigInteger end, String tag) {
         allocations.put(start, new Alloc(start, end, tag));
-        freeCache = null;
+        changed();
     }
 
     private void release(Alloc a) {
         allocations.remove(a.start());
+        changed();
+    }
+
+    /** Drops everything derived from the spans and allocations. */
+    private void changed() {
         freeCache = null;
+        allocationsCache = null;
+        freeRangesCache = null;
+        spansCache = null;
+        shapeCache = null;
     }
 
     private BigInteger capacity() {
