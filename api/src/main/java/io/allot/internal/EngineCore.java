@@ -38,6 +38,13 @@ public interface EngineCore {
      */
     boolean free(long start, long end);
 
+    /**
+     * Frees the allocation holding {@code value}, as {@link #free} would.
+     *
+     * @return the range freed, or null, changing nothing, if no allocation holds {@code value}
+     */
+    Range freeContaining(long value);
+
     /** Whether {@code [start, end]} lies inside one free segment. */
     boolean isFree(long start, long end);
 

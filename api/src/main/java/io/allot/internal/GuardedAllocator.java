@@ -10,9 +10,9 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
-import io.allot.spi.Restorable;
 import io.allot.spi.AllocatorSpec;
 import io.allot.spi.FreeSpace;
+import io.allot.spi.Restorable;
 
 import java.io.OutputStream;
 import java.util.Iterator;
@@ -229,12 +229,10 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
 
     @Override
     public Range freeContaining(long value) {
-        Allocation holder = core.allocationContaining(value);
-        if (holder == null) {
+        Range range = core.freeContaining(value);
+        if (range == null) {
             throw new NotAllocatedException(Unsigned.hex(value) + " is not inside any allocation");
         }
-        Range range = holder.range();
-        core.free(range.start(), range.end());
         countFree(range.size());
         return range;
     }

@@ -27,7 +27,7 @@ final class AddressTree extends IntrusiveAvl {
     private final Segments segs;
     private long[] maxFree;
 
-    /** Neighbours found by the last {@link #find}: out-parameters, not state. */
+    /** Neighbours found by the last {@link #locate}: out-parameters, not state. */
     int foundPredecessor;
     int foundSuccessor;
     /** The segment holding the placement the last successful {@link #lowest}/{@link #highest} returned. */
@@ -81,20 +81,19 @@ final class AddressTree extends IntrusiveAvl {
     }
 
     /**
-     * The segment starting exactly at {@code start}, or NIL; also sets {@link #foundPredecessor}
-     * and {@link #foundSuccessor} to its in-order neighbours (NIL at either end). One descent,
-     * O(log n).
+     * The segment holding {@code value}, or NIL; also sets {@link #foundPredecessor} and
+     * {@link #foundSuccessor} to its in-order neighbours (NIL at either end). One descent,
+     * O(log n): what freeing needs to merge.
      */
-    int find(long start) {
+    int locate(long value) {
         int t = root;
         int predecessor = NIL;
         int successor = NIL;
         while (t != NIL) {
-            int c = Long.compareUnsigned(start, segs.start[t]);
-            if (c < 0) {
+            if (Unsigned.lessThan(value, segs.start[t])) {
                 successor = t;
                 t = left[t];
-            } else if (c > 0) {
+            } else if (Unsigned.greaterThan(value, segs.end[t])) {
                 predecessor = t;
                 t = right[t];
             } else {

@@ -89,11 +89,32 @@ final class IntervalCore implements EngineCore {
 
     @Override
     public boolean free(long start, long end) {
-        lastFit = NIL;
-        int n = byAddress.find(start);
-        if (n == NIL || segs.isFree(n) || segs.end[n] != end) {
+        int n = byAddress.locate(start);
+        if (n == NIL || segs.isFree(n) || segs.start[n] != start || segs.end[n] != end) {
             return false;
         }
+        release(n);
+        return true;
+    }
+
+    @Override
+    public Range freeContaining(long value) {
+        int n = byAddress.locate(value);
+        if (n == NIL || segs.isFree(n)) {
+            return null;
+        }
+        Range freed = new Range(segs.start[n], segs.end[n]);
+        release(n);
+        return freed;
+    }
+
+    /**
+     * Frees allocated segment {@code n}, found by the {@link AddressTree#locate} just before (its
+     * neighbours are still in the tree's out-parameters), merging free neighbours of its span.
+     */
+    private void release(int n) {
+        lastFit = NIL;
+        long end = segs.end[n];
         int before = byAddress.foundPredecessor;
         int after = byAddress.foundSuccessor;
         boolean mergeBefore = before != NIL && segs.isFree(before) && !segs.startsSpan(n);
@@ -119,7 +140,6 @@ final class IntervalCore implements EngineCore {
             bySize.insert(n);
             freeSegments++;
         }
-        return true;
     }
 
     @Override

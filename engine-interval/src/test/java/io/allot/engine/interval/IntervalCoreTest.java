@@ -75,7 +75,12 @@ class IntervalCoreTest {
             }
         } else if (kind < 9) {
             Range victim = live.remove(random.nextInt(live.size()));
-            assertTrue(core.free(victim.start(), victim.end()), "free " + victim);
+            if (random.nextBoolean()) {
+                assertTrue(core.free(victim.start(), victim.end()), "free " + victim);
+            } else {
+                long inside = victim.start() + random.nextLong(victim.size());
+                assertEquals(victim, core.freeContaining(inside), "freeContaining " + Long.toHexString(inside));
+            }
             mark(allocated, victim, false);
         } else {
             Range victim = live.get(random.nextInt(live.size()));
