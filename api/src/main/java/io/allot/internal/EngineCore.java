@@ -24,6 +24,14 @@ public interface EngineCore {
     void addSpan(long start, long end);
 
     /**
+     * Removes the span {@code [start, end]} (the caller guarantees it is exactly one span) if it
+     * is wholly free, as an arena does when it hands an imported span back to its source.
+     *
+     * @return false, changing nothing, if any part of the span is allocated
+     */
+    boolean removeSpan(long start, long end);
+
+    /**
      * Allocates {@code [start, end]} with {@code tag} if it lies inside one free segment.
      *
      * @return false, changing nothing, if any part of it is allocated or outside the spans

@@ -53,6 +53,20 @@ final class IntervalCore implements EngineCore {
     }
 
     @Override
+    public boolean removeSpan(long start, long end) {
+        int n = byAddress.locate(start);
+        if (n == NIL || !segs.isFree(n) || segs.start[n] != start || segs.end[n] != end) {
+            return false;
+        }
+        lastFit = NIL;
+        bySize.remove(n);
+        byAddress.remove(n);
+        segs.release(n);
+        freeSegments--;
+        return true;
+    }
+
+    @Override
     public boolean allocate(long start, long end, String tag) {
         int n = lastFit;
         lastFit = NIL;

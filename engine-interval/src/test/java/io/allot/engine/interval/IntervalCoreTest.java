@@ -125,6 +125,28 @@ class IntervalCoreTest {
     }
 
     @Test
+    void removeSpanTakesOnlyAWhollyFreeSpan() {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, 99);
+        core.addSpan(100, 199);  // adjacent: never merged with the first
+        core.addSpan(300, 399);
+        assertTrue(core.allocate(150, 150, null));
+        assertFalse(core.removeSpan(100, 199), "a span holding an allocation stays");
+        assertTrue(core.free(150, 150));
+        assertTrue(core.removeSpan(100, 199));
+        core.checkInvariants();
+        List<Range> free = new ArrayList<>();
+        core.forEachFree(free::add);
+        assertEquals(List.of(Range.of(0, 99), Range.of(300, 399)), free);
+        assertEquals(2, core.freeSegments());
+        assertNull(core.firstFit(Request.of(1).within(100, 199), 0));
+        core.addSpan(100, 199);
+        core.checkInvariants();
+        assertEquals(3, core.freeSegments());
+        assertEquals(Range.of(100, 100), core.firstFit(Request.of(1).within(100, 199), 0));
+    }
+
+    @Test
     void heightStaysWithinTheAvlBound() {
         IntervalCore core = new IntervalCore();
         core.addSpan(0, (1L << 40) - 1);
