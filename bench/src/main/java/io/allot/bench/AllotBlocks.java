@@ -43,13 +43,7 @@ public final class AllotBlocks {
         allocator = builder.build();
         instantFit = Allocators.policy("instant-fit");
         Plan plan = Plan.blocks(blocks);
-        for (int i = 0; i < plan.count(); i++) {
-            allocator.reserve(Range.ofSize(plan.start(i), plan.size(i)));
-        }
-        for (int j = 0; j < plan.freedCount(); j++) {
-            int block = plan.freed(j);
-            allocator.free(Range.ofSize(plan.start(block), plan.size(block)));
-        }
+        plan.applyTo(allocator);
         live = new Range[plan.liveCount()];
         for (int j = 0; j < live.length; j++) {
             int block = plan.live(j);

@@ -20,15 +20,8 @@ public final class AllotPages {
 
     /** Builds the W3/W5 state with {@code live} live pages (and as many free holes) on {@code engine}. */
     public AllotPages(String engine, int live) {
-        Plan plan = Plan.pages(live);
         allocator = PageSpace.build(engine);
-        for (int i = 0; i < plan.count(); i++) {
-            allocator.reserve(Range.ofSize(plan.start(i), plan.size(i)));
-        }
-        for (int j = 0; j < plan.freedCount(); j++) {
-            int block = plan.freed(j);
-            allocator.free(Range.ofSize(plan.start(block), plan.size(block)));
-        }
+        Plan.pages(live).applyTo(allocator);
     }
 
     /** W3 ({@link #PAGE}) or W5 ({@link #GIB}): {@code r = allocate(request, policy); free(r)}. */

@@ -10,14 +10,7 @@ public final class BaselinePages {
     /** Builds the W3/W5 state with {@code live} live pages in {@code empty}, which must be all free over the span. */
     public BaselinePages(FreeRanges empty, int live) {
         this.free = empty;
-        Plan plan = Plan.pages(live);
-        for (int i = 0; i < plan.count(); i++) {
-            free.reserve(plan.start(i), plan.size(i));
-        }
-        for (int j = 0; j < plan.freedCount(); j++) {
-            int block = plan.freed(j);
-            free.free(plan.start(block), plan.size(block));
-        }
+        Plan.pages(live).applyTo(free);
     }
 
     /** W3 ({@code size} 4 KiB) or W5 (1 GiB): {@code s = allocate(size, 4096); free(s)}. */

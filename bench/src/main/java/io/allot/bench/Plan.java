@@ -1,5 +1,9 @@
 package io.allot.bench;
 
+import io.allot.Range;
+import io.allot.ResourceAllocator;
+import io.allot.bench.baseline.FreeRanges;
+
 /**
  * The set-up of one workload as plain numbers, the same for Allot and for every baseline: which
  * blocks to create (in creation order), which of them to free (in freeing order), which stay live,
@@ -97,6 +101,28 @@ public final class Plan {
     private static void requirePositive(String what, int n) {
         if (n <= 0) {
             throw new IllegalArgumentException(what + " " + n + " must be >= 1");
+        }
+    }
+
+    /** Reserves every block in {@code allocator} in creation order, then frees the chosen ones in order. */
+    public void applyTo(ResourceAllocator allocator) {
+        for (int i = 0; i < count(); i++) {
+            allocator.reserve(Range.ofSize(starts[i], sizes[i]));
+        }
+        for (int j = 0; j < freedCount; j++) {
+            int block = (int) order[j];
+            allocator.free(Range.ofSize(starts[block], sizes[block]));
+        }
+    }
+
+    /** As {@link #applyTo(ResourceAllocator)}, on a baseline free set. */
+    public void applyTo(FreeRanges free) {
+        for (int i = 0; i < count(); i++) {
+            free.reserve(starts[i], sizes[i]);
+        }
+        for (int j = 0; j < freedCount; j++) {
+            int block = (int) order[j];
+            free.free(starts[block], sizes[block]);
         }
     }
 
