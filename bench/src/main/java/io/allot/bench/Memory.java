@@ -20,15 +20,18 @@ import java.util.function.Supplier;
 
 /**
  * Bytes per live allocation at 1M, by retained heap: not JMH, a main run by {@code bench/run} in
- * its own JVM ({@code -XX:+UseSerialGC}, so that {@code System.gc()} is a full, compacting
- * collection).
+ * its own JVM with {@code -XX:+UseSerialGC -XX:MarkSweepDeadRatio=0
+ * -XX:MarkSweepAlwaysCompactCount=1}, so that {@code System.gc()} is a full collection that
+ * compacts everything (by default Serial leaves up to 5% of the old generation as dead objects
+ * counted as used, which hid whole dropped states here).
  *
  * <p>For each engine (and the baselines), the workload's {@link Plan} is made first and kept
  * reachable throughout, so it cancels out; then heap used is read after {@code System.gc()} until
- * two readings agree within 64 KiB: with nothing built, with the empty allocator, and with the
- * plan applied. "Bytes per live" is (built − empty) ÷ live allocations; "per segment" divides by
- * live allocations + free segments (what a segment tree stores); "empty" is the empty allocator's
- * own footprint (a bitmap's is most of it).
+ * two readings agree within 64 KiB: with the empty allocator, with the plan applied, and after the
+ * allocator is dropped. "Bytes per live" is (built − empty) ÷ live allocations; "per segment"
+ * divides by live allocations + free segments (what a segment tree stores); "empty" is the empty
+ * allocator's own footprint, empty − dropped (a bitmap's is most of it). A small throwaway
+ * measurement runs first, so that class loading and JIT start-up garbage are not counted.
  *
  * <p>States: W3's at {@code size} live pages ({@code 2 * size} reserved, half freed), V1's at
  * {@code size} blocks (half live), W1's at {@code size} ids (half live).
@@ -36,6 +39,7 @@ import java.util.function.Supplier;
 public final class Memory {
 
     private static final long STABLE = 64 * 1024;
+    private static final int AGREEING = 3;
     private static final int MAX_GCS = 30;
     private static final MemoryMXBean HEAP = ManagementFactory.getMemoryMXBean();
 
@@ -63,6 +67,10 @@ public final class Memory {
             throw new IllegalArgumentException("usage: Memory <out.tsv> [size]");
         }
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        for (String engine : Allocators.engines()) {
+            allot("warm-up", engine, Plan.pages(1_000), () -> PageSpace.build(engine), 1_000);
+        }
+        baseline("warm-up", 1_000, () -> new TreeMapFirstFit(0, Plan.SPAN_LAST));
         StringBuilder tsv = new StringBuilder(Row.HEADER).append('\n');
         PrintStream out = System.out;
         out.println(Row.HEADER);
@@ -88,54 +96,56 @@ public final class Memory {
     }
 
     private static Row allot(String workload, String engine, Plan plan, Supplier<ResourceAllocator> empty, int size) {
-        long nothing = settledHeap();
-        ResourceAllocator allocator = empty.get();
+        ResourceAllocator[] held = {empty.get()};   // a slot to clear, so the allocator can be dropped
         long emptyHeap = settledHeap();
-        plan.applyTo(allocator);
+        plan.applyTo(held[0]);
         long built = settledHeap();
-        long live = allocator.stats().liveAllocations();
-        long segments = live + allocator.stats().freeSegments();
-        Reference.reachabilityFence(allocator);
+        long live = held[0].stats().liveAllocations();
+        long segments = live + held[0].stats().freeSegments();
+        long quantum = held[0].quantum();
+        held[0] = null;
+        long dropped = settledHeap();
         Reference.reachabilityFence(plan);
-        return new Row(workload, "Allot", engine, allocator.quantum(), size, live, segments, emptyHeap - nothing,
-                built - emptyHeap);
+        return new Row(workload, "Allot", engine, quantum, size, live, segments, emptyHeap - dropped, built - emptyHeap);
     }
 
     private static Row baseline(String name, int size, Supplier<FreeRanges> empty) {
         Plan plan = Plan.pages(size);
-        long nothing = settledHeap();
-        FreeRanges free = empty.get();
+        FreeRanges[] held = {empty.get()};
         long emptyHeap = settledHeap();
-        plan.applyTo(free);
+        plan.applyTo(held[0]);
         long built = settledHeap();
         long live = plan.liveCount();
-        long segments = live + free.freeRanges();
-        Reference.reachabilityFence(free);
+        long segments = live + held[0].freeRanges();
+        held[0] = null;
+        long dropped = settledHeap();
         Reference.reachabilityFence(plan);
-        return new Row("W3", name, "-", 1, size, live, segments, emptyHeap - nothing, built - emptyHeap);
+        return new Row("W3", name, "-", 1, size, live, segments, emptyHeap - dropped, built - emptyHeap);
     }
 
     private static Row bitSet(int size) {
-        long nothing = settledHeap();
-        BitSetIds ids = new BitSetIds(size);
+        BitSetIds[] held = {new BitSetIds(size)};
         long built = settledHeap();
-        long live = ids.allocated().cardinality();
-        Reference.reachabilityFence(ids);
+        long live = held[0].allocated().cardinality();
+        held[0] = null;
+        long dropped = settledHeap();
         // BitSetIds keeps its live list (4 bytes an id) besides the bits; subtract it.
-        return new Row("W1", "BitSet", "-", 1, size, live, live, 0, built - nothing - 4L * live);
+        return new Row("W1", "BitSet", "-", 1, size, live, live, 0, built - dropped - 4L * live);
     }
 
-    /** Heap in use after full collections, once two readings agree within {@link #STABLE} bytes. */
+    /** Heap in use after full collections, once {@link #AGREEING} readings in a row agree within {@link #STABLE} bytes. */
     static long settledHeap() {
         long previous = Long.MIN_VALUE;
+        int agreeing = 0;
         for (int i = 0; i < MAX_GCS; i++) {
             System.gc();
             long used = HEAP.getHeapMemoryUsage().getUsed();
-            if (Math.abs(used - previous) < STABLE) {
+            agreeing = Math.abs(used - previous) < STABLE ? agreeing + 1 : 1;
+            if (agreeing == AGREEING) {
                 return used;
             }
             previous = used;
         }
-        return previous;
+        throw new IllegalStateException("heap in use did not settle after " + MAX_GCS + " collections");
     }
 }

@@ -44,6 +44,7 @@ public class W3 {
         public void setUp() {
             chosen = Allocators.policy(policy);
             pages = new AllotPages(engine, size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 
@@ -61,6 +62,7 @@ public class W3 {
         public void setUp() {
             firstMatch = Allocators.policy("first-match");
             pages = new AllotPages(engine, size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 
@@ -74,6 +76,7 @@ public class W3 {
         @Setup(Level.Trial)
         public void setUp() {
             pages = new BaselinePages(new TreeMapFirstFit(0, Plan.SPAN_LAST), size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 
@@ -87,6 +90,7 @@ public class W3 {
         @Setup(Level.Trial)
         public void setUp() {
             pages = new BaselinePages(new RangeSetFirstFit(0, Plan.SPAN_LAST), size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 

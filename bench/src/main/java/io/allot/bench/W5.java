@@ -40,6 +40,7 @@ public class W5 {
         public void setUp() {
             firstMatch = Allocators.policy("first-match");
             pages = new AllotPages(engine, size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 
@@ -53,6 +54,7 @@ public class W5 {
         @Setup(Level.Trial)
         public void setUp() {
             pages = new BaselinePages(new TreeMapFirstFit(0, Plan.SPAN_LAST), size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 
@@ -66,6 +68,7 @@ public class W5 {
         @Setup(Level.Trial)
         public void setUp() {
             pages = new BaselinePages(new RangeSetFirstFit(0, Plan.SPAN_LAST), size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
     }
 

@@ -39,10 +39,12 @@ public class W6 {
         @Setup(Level.Trial)
         public void policy() {
             firstMatch = Allocators.policy("first-match");
+            System.gc();   // the set-up's garbage goes now, not during the measurement
         }
 
         @Setup(Level.Iteration)
         public void fresh() {
+            System.gc();   // the previous iteration's filled state goes now, not during this one
             empty = PageSpace.build(engine);
         }
 
@@ -61,6 +63,7 @@ public class W6 {
 
         @Setup(Level.Iteration)
         public void fresh() {
+            System.gc();   // the previous iteration's filled state goes now, not during this one
             empty = new TreeMapFirstFit(0, Plan.SPAN_LAST);
         }
 

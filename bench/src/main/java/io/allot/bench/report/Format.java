@@ -31,13 +31,13 @@ final class Format {
         return String.format(Locale.ROOT, "%,.2f s", ns / 1e9);
     }
 
-    /** {@code 0.044×}, {@code 11.2×}, {@code 1,230×}. */
+    /** {@code 1/8,300×} (below 0.01), {@code 0.044×}, {@code 11.2×}, {@code 1,230×}. */
     static String ratio(double r) {
-        if (Double.isNaN(r) || Double.isInfinite(r)) {
+        if (Double.isNaN(r) || Double.isInfinite(r) || r <= 0) {
             return "—";
         }
         if (r < 0.01) {
-            return String.format(Locale.ROOT, "%.4f×", r);
+            return String.format(Locale.ROOT, "1/%,.0f×", 1 / r);
         }
         if (r < 0.1) {
             return String.format(Locale.ROOT, "%.3f×", r);

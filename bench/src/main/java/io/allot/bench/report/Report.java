@@ -116,7 +116,7 @@ public final class Report {
             return "no results";
         }
         Map<String, Object> first = (Map<String, Object>) all.get(0);
-        return String.format(Locale.ROOT, "JMH %s, %s, %s forks, warm-up %s × %s, measurement %s × %s, %s",
+        return String.format(Locale.ROOT, "JMH %s, %s, forks: %s, warm-up %s × %s, measurement %s × %s, fork JVM options %s",
                 first.get("jmhVersion"), first.get("vmName") + " " + first.get("jdkVersion"),
                 integer(first.get("forks")), integer(first.get("warmupIterations")), first.get("warmupTime"),
                 integer(first.get("measurementIterations")), first.get("measurementTime"),
@@ -269,7 +269,8 @@ public final class Report {
         if (series.isEmpty()) {
             return;
         }
-        series.sort(Comparator.comparing((List<Result> s) -> s.get(0).workload()).thenComparing(s -> s.get(0).baseline())
+        List<String> order = new ArrayList<>(workloadsInOrder());
+        series.sort(Comparator.comparing((List<Result> s) -> order.indexOf(s.get(0).workload())).thenComparing(s -> s.get(0).baseline())
                 .thenComparing(s -> s.get(0).implementation()).thenComparing(s -> s.get(0).engine()));
         md.append("## Scaling: cost at 1M ÷ cost at 1k\n\n");
         line("| workload | implementation | engine | policy | 1k | 10k | 100k | 1M | 1M ÷ 1k |");
@@ -301,7 +302,7 @@ public final class Report {
             return;
         }
         md.append("## Memory: retained heap per allocation\n\n");
-        md.append("`io.allot.bench.Memory` (not JMH): heap used after `System.gc()` until stable (Serial GC), ")
+        md.append("`io.allot.bench.Memory` (not JMH): heap used after `System.gc()` until stable (Serial GC, no dead wood), ")
                 .append("state built minus the empty allocator; segments = live allocations + free segments. ")
                 .append("\"Empty\" is the empty allocator's own footprint.\n\n");
         line("| state | implementation | engine | quantum | live | segments | bytes per live allocation | bytes per segment | empty |");
