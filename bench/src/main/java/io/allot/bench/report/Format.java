@@ -51,10 +51,13 @@ final class Format {
         return String.format(Locale.ROOT, "%,.0f×", r);
     }
 
-    /** Bytes, whole: {@code 24}, {@code 1,234}. */
+    /** Bytes: {@code 0.25}, {@code 24}, {@code 1,234}. */
     static String bytes(double b) {
         if (Double.isNaN(b)) {
             return "—";
+        }
+        if (Math.abs(b) < 10 && b != Math.rint(b)) {
+            return String.format(Locale.ROOT, "%.2f", b);
         }
         return String.format(Locale.ROOT, "%,.0f", b);
     }

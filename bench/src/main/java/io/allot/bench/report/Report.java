@@ -304,7 +304,7 @@ public final class Report {
         md.append("## Memory: retained heap per allocation\n\n");
         md.append("`io.allot.bench.Memory` (not JMH): heap used after `System.gc()` until stable (Serial GC, no dead wood), ")
                 .append("state built minus the empty allocator; segments = live allocations + free segments. ")
-                .append("\"Empty\" is the empty allocator's own footprint.\n\n");
+                .append("\"Empty\" is the empty allocator's own footprint (below the 64 KiB resolution: \"< 64 KiB\").\n\n");
         line("| state | implementation | engine | quantum | live | segments | bytes per live allocation | bytes per segment | empty |");
         line("|---|---|---|---:|---:|---:|---:|---:|---:|");
         for (MemoryRow m : results.memory()) {
@@ -312,7 +312,7 @@ public final class Report {
                     + (m.engine().equals("-") ? "—" : "`" + m.engine() + "`") + " | " + m.quantum() + " | "
                     + String.format(Locale.ROOT, "%,d", m.live()) + " | " + String.format(Locale.ROOT, "%,d", m.segments())
                     + " | " + Format.bytes(m.bytesPerLive()) + " | " + Format.bytes(m.bytesPerSegment()) + " | "
-                    + Format.bytes(m.emptyBytes()) + " |");
+                    + (Math.abs(m.emptyBytes()) < 64 * 1024 ? "< 64 KiB" : Format.bytes(m.emptyBytes())) + " |");
         }
         md.append('\n');
     }
