@@ -39,9 +39,13 @@ final class CachedCore implements EngineCore {
         return core.removeSpan(start, end);
     }
 
+    /** Allocates; if only cached segments are in the way, empties the caches and tries again. */
     @Override
     public boolean allocate(long start, long end, String tag) {
-        return core.allocate(start, end, tag) || caches.reclaim() && core.allocate(start, end, tag);
+        if (core.allocate(start, end, tag)) {
+            return true;
+        }
+        return onlyCachedIn(start, end) && caches.reclaim() && core.allocate(start, end, tag);
     }
 
     @Override
@@ -140,6 +144,27 @@ final class CachedCore implements EngineCore {
     @Override
     public void forEachFree(Consumer<? super Range> action) {
         core.forEachFree(action);
+    }
+
+    /** Whether {@code [start, end]} overlaps cached segments and no allocation of the contract. */
+    private boolean onlyCachedIn(long start, long end) {
+        boolean any = false;
+        long from = start;
+        while (true) {
+            Allocation a = core.firstAllocationIn(from, end);
+            if (a == null) {
+                return any;
+            }
+            CachedSegment segment = caches.segmentAt(a.range().start());
+            if (segment == null || segment.isLive()) {
+                return false;
+            }
+            any = true;
+            if (Unsigned.atLeast(a.range().end(), end)) {
+                return true;
+            }
+            from = a.range().end() + 1;
+        }
     }
 
     /** The live cached segment holding {@code value}, or null. */

@@ -378,11 +378,6 @@ final class QuantumCache {
         return table.get(start);
     }
 
-    /** Segments the caches own (cached or live). */
-    int segments() {
-        return table.size();
-    }
-
     /** Puts every segment of {@code m} back into the arena; leaves {@code m} empty. Arena lock. */
     private boolean drain(Magazine m) {
         if (m == null || m.isEmpty()) {

@@ -78,11 +78,6 @@ final class SegmentTable {
         }
     }
 
-    /** Segments in the table. */
-    int size() {
-        return size;
-    }
-
     /** A fresh array for {@code expected} segments, at most a quarter full, without tombstones. */
     private void rebuild(int expected) {
         AtomicReferenceArray<CachedSegment> old = slots;

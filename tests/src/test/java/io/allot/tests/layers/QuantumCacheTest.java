@@ -189,7 +189,15 @@ class QuantumCacheTest {
     void aReservationOverACachedSegmentSucceeds(String engine) {
         ResourceAllocator a = cached(engine, "first-match", false);
         Range r = a.allocate(Request.of(Q));
+        Range live = a.allocate(Request.of(Q));
         a.free(r);
+        // A reservation that overlaps a live allocation fails without emptying the caches: r stays
+        // cached, so the arena still places around it.
+        assertThrows(OverlapException.class, () -> a.reserve(Range.ofSize(live.start(), 2 * Q)));
+        Range around = a.allocate(Request.of(Q), FIRST);
+        assertFalse(around.overlaps(r), around + " was placed over the cached " + r);
+        a.free(around);
+        a.free(live);
         Range next = Range.ofSize(r.end() + 1, 2 * Q); // cached too (the rest of the batch)
         assertEquals(r, a.reserve(r, "reserved"));
         assertEquals(next, a.reserve(next));
