@@ -377,6 +377,7 @@ public final class FleetHost implements AutoCloseable {
                             + c.getZookeeperClient().getCurrentConnectionString());
                 }
                 HostSession.ensurePool(c, spec);
+                checkOwnLeases(c, spec, id);
                 HostSession session = new HostSession(c, spec, id);
                 Duration wait = joinWait != null ? joinWait
                         : Duration.ofMillis(2L * c.getZookeeperClient().getZooKeeper().getSessionTimeout() + 1000);
@@ -411,6 +412,32 @@ public final class FleetHost implements AutoCloseable {
                     c.close();
                 }
                 throw new PoolUnavailableException("could not join pool " + spec.path() + ": " + e, e);
+            }
+        }
+
+        /**
+         * Reads the records this host id will adopt before registering, so that a corrupt one is
+         * refused before anything is written.
+         */
+        private static void checkOwnLeases(CuratorFramework c, PoolSpec spec, String id) throws Exception {
+            PoolLayout layout = new PoolLayout(spec.path(), spec.blockSize());
+            String owner = layout.owner(id);
+            if (c.checkExists().forPath(owner) == null) {
+                return;
+            }
+            OwnerRecord.decode(c.getData().forPath(owner), owner);
+            for (String name : c.getChildren().forPath(owner)) {
+                Range lease = PoolLayout.parseLease(name, owner + "/" + name);
+                String node = layout.block(lease.start());
+                try {
+                    BlockRecord record = BlockRecord.decode(c.getData().forPath(node), node);
+                    if (!record.owner().equals(id) || !record.lease().equals(lease)) {
+                        throw new PoolFormatException(node + " is corrupt: it says lease " + record.lease() + " of host \""
+                                + record.owner() + "\" where host \"" + id + "\"'s owner index lists " + lease);
+                    }
+                } catch (KeeperException.NoNodeException e) {
+                    throw new PoolFormatException(node + " is missing: host \"" + id + "\"'s owner index lists lease " + lease);
+                }
             }
         }
 
