@@ -69,7 +69,9 @@ final class HostSession implements ConnectionStateListener, AutoCloseable {
     private volatile long sessionId;
     private volatile long fencedAtNanos = System.nanoTime();
     private volatile long lastRecoveryNanos = -1;
+    private volatile long lastUnfencedAtNanos = -1;
     private volatile boolean closed;
+    private volatile boolean started;
     /** The thread verifying or adopting this host's leases: it may write while the host is fenced. */
     private volatile Thread verifying;
     /** Unfences and fence checks synchronise on this; waiters wait on it. */
@@ -216,7 +218,12 @@ final class HostSession implements ConnectionStateListener, AutoCloseable {
     /** Unfences after the first registration and adoption. */
     void start() {
         client.getConnectionStateListenable().addListener(this);
-        unfence();
+        synchronized (fenceLock) {
+            started = true;
+            fenced = false; // the first unfence is no recovery
+            fenceReason = "";
+            fenceLock.notifyAll();
+        }
     }
 
     // ------------------------------------------------------------------ the fence
@@ -235,6 +242,11 @@ final class HostSession implements ConnectionStateListener, AutoCloseable {
     /** Last time from being fenced to being unfenced again, or -1 if never recovered. */
     long lastRecoveryNanos() {
         return lastRecoveryNanos;
+    }
+
+    /** {@link System#nanoTime()} when the host was last unfenced after a fence, or -1. */
+    long lastUnfencedAtNanos() {
+        return lastUnfencedAtNanos;
     }
 
     boolean awaitUnfenced(Duration timeout) throws InterruptedException {
@@ -266,8 +278,13 @@ final class HostSession implements ConnectionStateListener, AutoCloseable {
             if (closed) {
                 return;
             }
-            if (fenced && incarnation >= 0) {
-                lastRecoveryNanos = System.nanoTime() - fencedAtNanos;
+            if (!started) {
+                return;
+            }
+            if (fenced) {
+                long now = System.nanoTime();
+                lastRecoveryNanos = now - fencedAtNanos;
+                lastUnfencedAtNanos = now;
             }
             fenced = false;
             fenceReason = "";
