@@ -108,10 +108,28 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     private static EmbeddedZooKeeper started(int size) {
         try {
             EmbeddedZooKeeper zk = new EmbeddedZooKeeper(size);
+            // Together: a quorum peer's start() returns only once a quorum is up.
+            Thread[] starters = new Thread[size];
+            Exception[] failed = new Exception[size];
             for (int i = 0; i < size; i++) {
-                zk.start(i);
+                int k = i;
+                starters[i] = new Thread(() -> {
+                    try {
+                        zk.start(k);
+                    } catch (Exception e) {
+                        failed[k] = e;
+                    }
+                }, "allot-zk-start-" + (i + 1));
+                starters[i].start();
             }
-            zk.awaitServing(30_000);
+            for (int i = 0; i < size; i++) {
+                starters[i].join();
+                if (failed[i] != null) {
+                    zk.close();
+                    throw failed[i];
+                }
+            }
+            zk.awaitServing(60_000);
             return zk;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -184,8 +202,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
                 .configuration(configs.get(i))
                 .exitHandler(ExitHandler.LOG_ONLY)
                 .build();
-        server.start();
-        servers[i] = server;
+        synchronized (this) {
+            servers[i] = server;
+        }
+        server.start(60_000);
     }
 
     /** Server {@code i}'s mode from the {@code srvr} four-letter word, or null if it does not answer. */
