@@ -15,6 +15,8 @@ import io.allot.spi.FreeSpace;
 import io.allot.spi.Restorable;
 
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -35,10 +37,12 @@ import java.util.function.Consumer;
  * step when the second fails. Failed {@code allocate}, {@code tryAllocate}, {@code reserve} and
  * {@code reallocate} calls are counted in a {@code finally} so that no exit path is missed.
  *
- * <p>Not thread-safe; {@link #create} wraps it in a {@link LockedAllocator} when the spec asks.
- * Snapshots are streamed straight from the core by {@link SnapshotWriter}.
+ * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (cores with
+ * {@link SingleUnits}) or a {@link LockedAllocator} when the spec asks. Snapshots are streamed
+ * straight from the core by {@link SnapshotWriter}. As a {@link UnitPath} it allocates and frees
+ * single quanta for {@link io.allot.IdAllocator} without building a {@link Range} per call.
  */
-public final class GuardedAllocator implements ResourceAllocator, Restorable {
+public final class GuardedAllocator implements ResourceAllocator, Restorable, UnitPath {
 
     private final String engine;
     private final EngineCore core;
@@ -47,6 +51,11 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
     private final Spans spans;
     private final boolean threadSafe;
     private final FreeSpace view = new View();
+    /** The core's single-quantum capability, or null. */
+    private final SingleUnits units;
+    /** How {@link #units} reproduces the default policy; {@link UnitSearch#NONE} if it cannot. */
+    private final UnitSearch unitSearch;
+    private final Request oneQuantum;
 
     private long rotor;
     private long allocated;
@@ -62,6 +71,9 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
         this.quantum = spec.quantum();
         this.spans = new Spans(quantum);
         this.threadSafe = spec.threadSafe();
+        this.units = core instanceof SingleUnits single ? single : null;
+        this.unitSearch = units == null ? UnitSearch.NONE : UnitSearch.of(defaultPolicy);
+        this.oneQuantum = Request.of(quantum);
         for (Range span : spec.spans()) {
             addSpan(span);
         }
@@ -82,7 +94,10 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
             throw new UnsupportedOperationException("engine " + engine + " has no quantum caches");
         }
         GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
-        return spec.threadSafe() ? new LockedAllocator(guarded) : guarded;
+        if (!spec.threadSafe()) {
+            return guarded;
+        }
+        return core instanceof SingleUnits ? new ConcurrentAllocator(guarded) : new LockedAllocator(guarded);
     }
 
     @Override
@@ -354,6 +369,110 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
     public String toString() {
         return engine + " allocator over " + spans.list() + ": " + liveAllocations + " allocations, "
                 + Long.toUnsignedString(allocated) + " of " + Long.toUnsignedString(spans.capacity()) + " allocated";
+    }
+
+    // ---------------------------------------------------------------- one quantum (UnitPath)
+
+    @Override
+    public long allocateUnit(long none) {
+        if (unitSearch == UnitSearch.NONE) {
+            Range placed = tryPlace(oneQuantum, defaultPolicy);
+            return placed == null ? none : placed.start();
+        }
+        long start;
+        if (unitSearch == UnitSearch.LOWEST) {
+            start = units.claimLowest(0, Unsigned.MAX, none);
+        } else if (unitSearch == UnitSearch.HIGHEST) {
+            start = units.claimHighest(0, Unsigned.MAX, none);
+        } else {
+            start = units.claimLowest(rotor, Unsigned.MAX, none);
+            if (start == none) {
+                start = units.claimLowest(0, Unsigned.MAX, none); // wrap once, as next-fit does
+            }
+            if (start != none) {
+                rotor = start + quantum;
+            }
+        }
+        if (start == none) {
+            failedAllocations++;
+        } else {
+            countAllocation(quantum);
+        }
+        return start;
+    }
+
+    @Override
+    public boolean freeUnit(long start) {
+        if (units != null) {
+            if (units.release(start) != SingleUnits.RELEASED) {
+                return false;
+            }
+        } else if (!Unsigned.fitsFrom(start, quantum) || !core.free(start, start + quantum - 1)) {
+            return false;
+        }
+        countFree(quantum);
+        return true;
+    }
+
+    @Override
+    public boolean isAllocated(long value) {
+        return units != null ? units.isAllocated(value) : core.allocationContaining(value) != null;
+    }
+
+    @Override
+    public long freeValues() {
+        return spans.capacity() - allocated;
+    }
+
+    // ---------------------------------------------------------------- for ConcurrentAllocator
+
+    private static final VarHandle ROTOR;
+
+    static {
+        try {
+            ROTOR = MethodHandles.lookup().findVarHandle(GuardedAllocator.class, "rotor", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The core's single-quantum capability, or null. */
+    SingleUnits singleUnits() {
+        return units;
+    }
+
+    /** The rotor, read without tearing while lock-free callers move it. */
+    long rotorOpaque() {
+        return (long) ROTOR.getOpaque(this);
+    }
+
+    /** Moves the rotor, written without tearing while lock-free callers read it. */
+    void rotorOpaque(long value) {
+        ROTOR.setOpaque(this, value);
+    }
+
+    /**
+     * Adds what lock-free callers did meanwhile: one-quantum allocations and frees, and failed
+     * allocations. Called with no lock-free call in flight.
+     */
+    void addCounts(long allocations, long frees, long failed) {
+        long live = allocations - frees;
+        allocated += live * quantum;
+        liveAllocations += live;
+        totalAllocations += allocations;
+        totalFrees += frees;
+        failedAllocations += failed;
+    }
+
+    /**
+     * Whether {@code request} asks for exactly one quantum at any quantum boundary, untagged: what
+     * {@link SingleUnits} serve. Phase and no-cross cannot matter then; a window can, and is the
+     * search's bounds.
+     */
+    static boolean isOneQuantum(Request request, long quantum) {
+        return request.tag() == null && Unsigned.atMost(request.size(), quantum)
+                && Unsigned.atMost(request.alignment(), quantum) && request.phase() == 0
+                && (request.noCross() == 0 || Unsigned.atLeast(request.noCross(), quantum));
     }
 
     private void countAllocation(long size) {
