@@ -375,14 +375,25 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
 
     @Override
     public long allocateUnit(long none) {
+        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of: kept short for the JIT to inline
+            long start = units.claimLowest(0, Unsigned.MAX, none);
+            if (start == none) {
+                failedAllocations++;
+            } else {
+                countAllocation(quantum);
+            }
+            return start;
+        }
+        return allocateUnitOtherwise(none);
+    }
+
+    private long allocateUnitOtherwise(long none) {
         if (unitSearch == UnitSearch.NONE) {
             Range placed = tryPlace(oneQuantum, defaultPolicy);
             return placed == null ? none : placed.start();
         }
         long start;
-        if (unitSearch == UnitSearch.LOWEST) {
-            start = units.claimLowest(0, Unsigned.MAX, none);
-        } else if (unitSearch == UnitSearch.HIGHEST) {
+        if (unitSearch == UnitSearch.HIGHEST) {
             start = units.claimHighest(0, Unsigned.MAX, none);
         } else {
             start = units.claimLowest(rotor, Unsigned.MAX, none);

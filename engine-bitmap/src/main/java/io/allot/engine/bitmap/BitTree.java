@@ -29,6 +29,12 @@ import java.lang.invoke.VarHandle;
  * descends into a word that is full after all continues past it (a stale bit costs a retry, never
  * a wrong answer).
  *
+ * <h2>Change marks</h2>
+ * Every change to a leaf word marks its block of 64 words, and the block's ancestors, in
+ * {@code changed} (one byte per summary word of each level), for {@link RunStats} to recompute
+ * lazily. A marked block's ancestors are marked too, so the usual cost is one byte load. Lock-free
+ * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
+ *
  * <h2>Hint</h2>
  * Single-threaded trees keep {@code lowWord}: no word below it has a free unit. A search that
  * starts at or below it starts there, so the lowest free unit of a dense prefix is one word read
@@ -50,6 +56,10 @@ final class BitTree {
     private final boolean hinted;
     /** No leaf word below this one has a free unit; {@code leaf.length} when none has. */
     private int lowWord;
+    /** {@code changed[k][i] != 0}: something under word i of level k changed (k &ge; 1). */
+    final byte[][] changed;
+    /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
+    private final byte[] changedBlocks;
 
     BitTree(long units, boolean concurrent) {
         this.units = units;
@@ -63,6 +73,7 @@ final class BitTree {
         this.leaf = new long[words];
         this.full = new long[depth + 1][];
         this.any = new long[depth + 1][];
+        this.changed = new byte[depth + 1][];
         full[0] = leaf;
         any[0] = leaf;
         int children = words;
@@ -70,11 +81,13 @@ final class BitTree {
             int count = (children + 63) >>> 6;
             full[k] = new long[count];
             any[k] = new long[count];
+            changed[k] = new byte[count];
             if ((children & 63) != 0) {
                 full[k][count - 1] = -1L << children; // missing children have nothing free
             }
             children = count;
         }
+        this.changedBlocks = depth >= 1 ? changed[1] : new byte[] {1};
         if ((units & 63) != 0) {
             setRange(units, ((long) words << 6) - 1); // padding past the last unit
         }
@@ -222,6 +235,91 @@ final class BitTree {
         return (int) idx;
     }
 
+    // ---------------------------------------------------------------- one unit (single-threaded)
+
+    /**
+     * Allocates the lowest free unit: the hint's word first (one read when the hint is right,
+     * which it is after any free below it), else the summary search. The fast path is kept small
+     * enough for the JIT to inline into its callers.
+     *
+     * @return the unit, or -1 if none is free
+     */
+    long claimLowest() {
+        int w = lowWord;
+        if (w < leaf.length) {
+            long old = leaf[w];
+            if (old != -1L) {
+                long bit = ~old & (old + 1); // the lowest clear bit
+                long now = old | bit;
+                leaf[w] = now;
+                if (now == -1L || old == 0) {
+                    summarise(w, old, now);
+                }
+                markChanged(w);
+                return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
+            }
+        }
+        long u = nextFree(0);
+        if (u >= 0) {
+            set(u);
+        }
+        return u;
+    }
+
+    /**
+     * Frees unit {@code u} if it is allocated.
+     *
+     * @return false, changing nothing, if it was free
+     */
+    boolean clearIfSet(long u) {
+        int w = (int) (u >>> 6);
+        long old = leaf[w];
+        long now = old & ~(1L << u);
+        if (now == old) {
+            return false;
+        }
+        leaf[w] = now;
+        if (old == -1L || now == 0) {
+            summarise(w, old, now);
+        }
+        if (w < lowWord) {
+            lowWord = w;
+        }
+        markChanged(w);
+        return true;
+    }
+
+    /** Marks leaf word {@code w}'s block changed: usually one load, the block already being marked. */
+    private void markChanged(int w) {
+        if (changedBlocks[w >>> 6] == 0) {
+            markChangedUp(w >>> 6);
+        }
+    }
+
+    private void markChangedUp(long i) {
+        for (int k = 1; k <= levels; k++) {
+            if (changed[k][(int) i] != 0) {
+                return;
+            }
+            changed[k][(int) i] = 1;
+            i >>>= 6;
+        }
+    }
+
+    /** Brings the summaries in line after leaf word {@code w} changed from {@code old} to {@code now}. */
+    private void summarise(int w, long old, long now) {
+        if (now == -1L && old != -1L) {
+            markFull(w);
+        } else if (old == -1L && now != -1L) {
+            unmarkFull(w);
+        }
+        if (old == 0 && now != 0) {
+            markAny(w);
+        } else if (old != 0 && now == 0) {
+            unmarkAny(w);
+        }
+    }
+
     // ---------------------------------------------------------------- updates (single-threaded)
 
     /** Marks unit {@code u}, which is free, allocated. */
@@ -236,6 +334,7 @@ final class BitTree {
         if (old == 0) {
             markAny(w);
         }
+        markChanged(w);
     }
 
     /** Marks unit {@code u}, which is allocated, free. */
@@ -253,6 +352,7 @@ final class BitTree {
         if (w < lowWord) {
             lowWord = w;
         }
+        markChanged(w);
     }
 
     /** Marks units {@code [a, b]}, all free, allocated. */
@@ -269,6 +369,7 @@ final class BitTree {
             if (old == 0 && now != 0) {
                 markAny(w);
             }
+            markChanged(w);
         }
     }
 
@@ -287,6 +388,7 @@ final class BitTree {
             if (old != 0 && now == 0) {
                 unmarkAny(w);
             }
+            markChanged(w);
         }
         if (first < lowWord) {
             lowWord = first;
@@ -396,6 +498,7 @@ final class BitTree {
                 if (old == 0) {
                     sync(any, 1, w);
                 }
+                markChanged(w);
                 return u;
             }
             // Lost a race for this word: read it again (p is unchanged, so no unit is skipped).
@@ -430,6 +533,7 @@ final class BitTree {
                 if (old == 0) {
                     sync(any, 1, w);
                 }
+                markChanged(w);
                 return u;
             }
         }
@@ -457,6 +561,7 @@ final class BitTree {
                 if (now == 0) {
                     sync(any, 1, w);
                 }
+                markChanged(w);
                 return true;
             }
         }

@@ -38,6 +38,11 @@ final class BitmapCore implements EngineCore, SingleUnits {
     private final boolean concurrent;
     /** Sorted by start, exactly as long as the number of spans. */
     private SpanBitmap[] spans = new SpanBitmap[0];
+    /**
+     * The one span of a single-threaded core that has exactly one (an id allocator's), else null:
+     * the one-unit hot paths reach its bits with one load less and no span search.
+     */
+    private SpanBitmap only;
     private long units;
     private final TagMap tags = new TagMap();
 
@@ -70,6 +75,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         System.arraycopy(spans, at, grown, at + 1, spans.length - at);
         spans = grown;
         units += added;
+        only = spans.length == 1 && !concurrent ? spans[0] : null;
     }
 
     @Override
@@ -83,6 +89,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         System.arraycopy(spans, 0, shrunk, 0, i);
         System.arraycopy(spans, i + 1, shrunk, i, spans.length - i - 1);
         spans = shrunk;
+        only = spans.length == 1 && !concurrent ? spans[0] : null;
         return true;
     }
 
@@ -404,7 +411,15 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public long claimLowest(long lo, long hi, long none) {
-        SpanBitmap[] ss = spans;
+        SpanBitmap s = only;
+        if (s != null && lo == 0 && hi == -1L) {
+            long u = s.claimFirst(); // an id allocator's allocate(): from the hint
+            return u < 0 ? none : s.first(u);
+        }
+        return claimLowest(spans, lo, hi, none);
+    }
+
+    private long claimLowest(SpanBitmap[] ss, long lo, long hi, long none) {
         for (int i = ss.length == 1 ? 0 : firstEndingAtOrAfter(lo); i < ss.length; i++) {
             SpanBitmap s = ss[i];
             if (Unsigned.greaterThan(s.start, hi)) {
@@ -444,8 +459,11 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public int release(long start) {
-        SpanBitmap s = spanOf(start);
-        if (s == null || ((start - s.start) & (quantum - 1)) != 0) {
+        SpanBitmap s = only;
+        if (s == null) {
+            s = spanOf(start);
+        }
+        if (s == null || !s.contains(start) || ((start - s.start) & (quantum - 1)) != 0) {
             return NOT_AN_ALLOCATION;
         }
         long u = s.unit(start);
@@ -459,7 +477,9 @@ final class BitmapCore implements EngineCore, SingleUnits {
         if (!s.releaseSingle(u)) {
             return NOT_AN_ALLOCATION;
         }
-        tags.remove(start);
+        if (tags.size() != 0) {
+            tags.remove(start);
+        }
         return RELEASED;
     }
 

@@ -38,12 +38,14 @@ final class Boundaries {
         return c != null && (c[(int) (u >>> 6) & (CHUNK_WORDS - 1)] & (1L << u)) != 0;
     }
 
-    /** Whether unit {@code u}, allocated, is an allocation of its own: neither it nor its successor continues. */
+    /**
+     * Whether unit {@code u}, if allocated, is an allocation of its own: neither it nor its
+     * successor continues. The common case — no chunk here, successor in the same chunk — is one
+     * load.
+     */
     boolean isSingle(long u) {
-        long[] c = chunks[(int) (u >>> CHUNK_SHIFT)];
-        if (c == null) {
-            // The successor shares the chunk unless u ends it.
-            return ((u + 1) & ((1L << CHUNK_SHIFT) - 1)) != 0 || u + 1 >= units || !continues(u + 1);
+        if (chunks[(int) (u >>> CHUNK_SHIFT)] == null && ((u + 1) & ((1L << CHUNK_SHIFT) - 1)) != 0) {
+            return true;
         }
         return !continues(u) && (u + 1 >= units || !continues(u + 1));
     }

@@ -17,13 +17,11 @@ import java.util.Arrays;
  * numbers (each &le; 4096) into one long: 0.016 bits per unit.
  *
  * <h2>Laziness</h2>
- * A change to a leaf word marks its level-1 node and that node's ancestors dirty (one byte each;
- * when the level-1 byte is already set so are its ancestors', so the usual cost is one load).
- * {@link #runs()} and {@link #longest()} first recompute the dirty nodes bottom-up: a level-1 node
- * from its 64 words, a higher node from its 64 children. So a query costs O(64 d log<sub>64</sub> n)
- * for d level-1 nodes changed since the previous query — O(1) amortised over the changes, never a
- * full scan. Concurrent writers may mark nodes at the same time (they only ever store 1); only the
- * exclusive path reads and clears the marks.
+ * The tree marks every node over a changed leaf word ({@link BitTree#changed}: one byte per node,
+ * usually one load per change). {@link #runs()} and {@link #longest()} first recompute the marked
+ * nodes bottom-up — a level-1 node from its 64 words, a higher node from its 64 children — and
+ * clear the marks. So a query costs O(64 d log<sub>64</sub> n) for d level-1 nodes changed since
+ * the previous query: O(1) amortised over the changes, never a full scan.
  */
 final class RunStats {
 
@@ -38,7 +36,7 @@ final class RunStats {
     private final long[] block;
     /** Levels 2 and up, four longs per node: prefix, suffix, max, runs. */
     private final long[][] upper;
-    /** {@code dirty[k][i] != 0}: node i of level k is out of date. */
+    /** {@code dirty[k][i] != 0}: node i of level k is out of date; the tree's change marks. */
     private final byte[][] dirty;
 
     RunStats(BitTree bits) {
@@ -47,9 +45,8 @@ final class RunStats {
         this.block = levels >= 1 ? new long[bits.words(1)] : new long[0];
         Arrays.fill(block, BLOCK_FREE);
         this.upper = new long[levels + 1][];
-        this.dirty = new byte[levels + 1][];
+        this.dirty = bits.changed;
         for (int k = 1; k <= levels; k++) {
-            dirty[k] = new byte[bits.words(k)];
             if (k >= 2) {
                 long size = nodeSize(k);
                 upper[k] = new long[4 * bits.words(k)];
@@ -63,38 +60,14 @@ final class RunStats {
         }
         // Every node is a wholly free one except those over the end, where padding and missing
         // children make it partial: they all lie on the path of the last leaf word.
-        touch(bits.words() - 1);
+        for (int k = 1, i = (bits.words() - 1) >>> 6; k <= levels; k++, i >>>= 6) {
+            dirty[k][i] = 1;
+        }
     }
 
     /** Units under one node of level {@code k}. */
     private static long nodeSize(int k) {
         return 1L << (6 * (k + 1));
-    }
-
-    /** Leaf word {@code w} changed. */
-    void touch(int w) {
-        if (levels == 0) {
-            return;
-        }
-        int i = w >>> 6;
-        if (dirty[1][i] != 0) {
-            return; // its ancestors are marked too
-        }
-        dirty[1][i] = 1;
-        for (int k = 2; k <= levels; k++) {
-            i >>>= 6;
-            if (dirty[k][i] != 0) {
-                return;
-            }
-            dirty[k][i] = 1;
-        }
-    }
-
-    /** Leaf words {@code [first, last]} changed. */
-    void touch(int first, int last) {
-        for (int b = first >>> 6; b <= last >>> 6; b++) {
-            touch(b << 6);
-        }
     }
 
     /** Maximal free runs in the tree. */
@@ -194,7 +167,7 @@ final class RunStats {
     long bytes() {
         long b = 8L * block.length;
         for (int k = 1; k <= levels; k++) {
-            b += dirty[k].length + (upper[k] == null ? 0 : 8L * upper[k].length);
+            b += dirty[k].length + (upper[k] == null ? 0 : 8L * upper[k].length); // marks are the tree's
         }
         return b;
     }

@@ -117,12 +117,10 @@ final class SpanBitmap {
     void allocate(long a, long b) {
         if (a == b) {
             bits.set(a);
-            stats.touch((int) (a >>> 6));
             return;
         }
         bits.setRange(a, b);
         bounds.mark(a + 1, b);
-        stats.touch((int) (a >>> 6), (int) (b >>> 6));
     }
 
     /** Whether units {@code [a, b]} are exactly one live allocation. */
@@ -139,12 +137,10 @@ final class SpanBitmap {
     void free(long a, long b) {
         if (a == b) {
             bits.clear(a);
-            stats.touch((int) (a >>> 6));
             return;
         }
         bounds.unmark(a + 1, b);
         bits.clearRange(a, b);
-        stats.touch((int) (a >>> 6), (int) (b >>> 6));
     }
 
     /** The first unit of the allocation holding allocated unit {@code u}. */
@@ -159,6 +155,11 @@ final class SpanBitmap {
 
     // ---------------------------------------------------------------- single units
 
+    /** Allocates the lowest free unit; -1 if none. Single-threaded; the id allocator's hot path. */
+    long claimFirst() {
+        return bits.claimLowest();
+    }
+
     /** Allocates the lowest free unit of {@code [p, last]}; -1 if none. Single-threaded. */
     long claimFirst(long p, long last) {
         long u = bits.nextFree(p);
@@ -166,7 +167,6 @@ final class SpanBitmap {
             return -1;
         }
         bits.set(u);
-        stats.touch((int) (u >>> 6));
         return u;
     }
 
@@ -177,46 +177,29 @@ final class SpanBitmap {
             return -1;
         }
         bits.set(u);
-        stats.touch((int) (u >>> 6));
         return u;
     }
 
     /** As {@link #claimFirst}, lock-free. */
     long claimFirstConcurrently(long p, long last) {
-        long u = bits.claimNext(p, last);
-        if (u >= 0) {
-            stats.touch((int) (u >>> 6));
-        }
-        return u;
+        return bits.claimNext(p, last);
     }
 
     /** As {@link #claimLast}, lock-free. */
     long claimLastConcurrently(long first, long p) {
-        long u = bits.claimPrev(first, p);
-        if (u >= 0) {
-            stats.touch((int) (u >>> 6));
-        }
-        return u;
+        return bits.claimPrev(first, p);
     }
 
     /** Frees unit {@code u} if it is a one-unit allocation; false, changing nothing, if not. */
     boolean releaseSingle(long u) {
-        if (!bits.isSet(u) || !bounds.isSingle(u)) {
-            return false;
-        }
-        bits.clear(u);
-        stats.touch((int) (u >>> 6));
-        return true;
+        // A free unit has no continuation bits, so isSingle is true for it and clearIfSet says no.
+        return bounds.isSingle(u) && bits.clearIfSet(u);
     }
 
     /** As {@link #releaseSingle}, lock-free. */
     boolean releaseSingleConcurrently(long u) {
         // Boundaries change only on the exclusive path, so a unit that is not single now stays so.
-        if (!bounds.isSingle(u) || !bits.release(u)) {
-            return false;
-        }
-        stats.touch((int) (u >>> 6));
-        return true;
+        return bounds.isSingle(u) && bits.release(u);
     }
 
     // ---------------------------------------------------------------- for tests and figures
