@@ -218,6 +218,20 @@ class IdAllocatorTest {
         assertEquals("all ids in [0x7, 0x7] are allocated", assertThrows(ExhaustedException.class, one::allocate).getMessage());
     }
 
+    @org.junit.jupiter.api.Test
+    void readmeBitmapExampleDoesWhatItsCommentsSay() {
+        IdAllocator pids = IdAllocator.cyclic(300, 32_767);
+        assertEquals(Allocators.engines().contains("bitmap") ? "bitmap" : "interval", pids.allocator().engine());
+        long pid = pids.allocate();
+        assertEquals(300, pid);
+        assertEquals(301, pids.allocate());
+        pids.free(pid);
+        pids.reserve(1000);
+        assertEquals("id 300 (0x12c) is not allocated",
+                assertThrows(NotAllocatedException.class, () -> pids.free(pid)).getMessage());
+        assertEquals(302, pids.allocate(), "round robin: 300 is not reused at once");
+    }
+
     private static byte[] snapshot(ResourceAllocator allocator) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         allocator.writeSnapshot(out);
