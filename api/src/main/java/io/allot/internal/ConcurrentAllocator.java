@@ -98,7 +98,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         int count = Integer.highestOneBit(Math.min(64, Math.max(4, 4 * processors)) - 1) << 1;
         this.cells = new AtomicLongArray(count * STRIDE);
         this.cellMask = count - 1;
-        this.none = valueOutside(guarded.spans(), quantum);
+        this.none = GuardedAllocator.valueOutside(guarded.spans(), quantum);
     }
 
     // ---------------------------------------------------------------- the gate
@@ -334,7 +334,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         lockExclusive();
         try {
             guarded.addSpan(span);
-            none = valueOutside(guarded.spans(), quantum);
+            none = GuardedAllocator.valueOutside(guarded.spans(), quantum);
         } finally {
             unlockExclusive();
         }
@@ -472,24 +472,5 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         } finally {
             unlockExclusive();
         }
-    }
-
-    /**
-     * A value that is the first value of no quantum of any span: with a quantum above 1, the value
-     * 1 (quanta start on multiples of the quantum); with quantum 1, the first value outside every
-     * span, which exists because spans never hold all 2<sup>64</sup> values.
-     */
-    static long valueOutside(List<Range> spans, long quantum) {
-        if (quantum != 1) {
-            return 1;
-        }
-        long candidate = 0;
-        for (Range span : spans) { // ascending
-            if (span.start() != candidate) {
-                return candidate;
-            }
-            candidate = span.end() + 1;
-        }
-        return candidate;
     }
 }

@@ -56,6 +56,11 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
     /** How {@link #units} reproduces the default policy; {@link UnitSearch#NONE} if it cannot. */
     private final UnitSearch unitSearch;
     private final Request oneQuantum;
+    /** A value that starts no quantum of any span: the "none" of {@link SingleUnits}' claims. */
+    private long noQuantumStart;
+    /** The last policy other than the default that {@link #place} classified, and its search. */
+    private AllocationPolicy recentPolicy;
+    private UnitSearch recentSearch = UnitSearch.NONE;
 
     private long rotor;
     private long allocated;
@@ -77,6 +82,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         for (Range span : spec.spans()) {
             addSpan(span);
         }
+        this.noQuantumStart = valueOutside(spans.list(), quantum);
         this.rotor = spans.lowestStart();
     }
 
@@ -131,7 +137,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         boolean done = false;
         try {
             Request normal = normalize(request);
-            Range placed = normal == null ? null : placeAndAllocate(normal, policy);
+            Range placed = normal == null ? null : place(normal, policy);
             if (placed != null) {
                 if (policy.advancesRotor()) {
                     rotor = placed.end() + 1; // wraps to 0 past 2^64-1, as the contract says
@@ -145,6 +151,50 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
                 failedAllocations++;
             }
         }
+    }
+
+    /**
+     * Places and allocates {@code request}: a standard policy's one untagged quantum straight
+     * through the core's {@link SingleUnits} (the same answer, without asking the policy through
+     * {@link Optional}s and looking the answer up again to allocate it), anything else through
+     * {@link #placeAndAllocate}.
+     *
+     * @return the allocated range, or null when nothing fits (nothing changed)
+     */
+    private Range place(Request request, AllocationPolicy policy) {
+        UnitSearch search = units == null ? UnitSearch.NONE : policy == defaultPolicy ? unitSearch : searchOf(policy);
+        if (search == UnitSearch.NONE || !isOneQuantum(request, quantum)) {
+            return placeAndAllocate(request, policy);
+        }
+        long start = claim(search, request.min(), request.max());
+        return start == noQuantumStart ? null : new Range(start, start + quantum - 1);
+    }
+
+    /** {@link UnitSearch#of}, remembering the last answer: callers tend to pass one policy many times. */
+    private UnitSearch searchOf(AllocationPolicy policy) {
+        if (policy != recentPolicy) {
+            recentSearch = UnitSearch.of(policy);
+            recentPolicy = policy;
+        }
+        return recentSearch;
+    }
+
+    /**
+     * One free quantum in {@code [lo, hi]}, allocated as {@code search} chooses it; the rotor is
+     * read, not moved.
+     *
+     * @return its first value, or {@link #noQuantumStart} when none is free
+     */
+    private long claim(UnitSearch search, long lo, long hi) {
+        long none = noQuantumStart;
+        if (search == UnitSearch.LOWEST) {
+            return units.claimLowest(lo, hi, none);
+        }
+        if (search == UnitSearch.HIGHEST) {
+            return units.claimHighest(lo, hi, none);
+        }
+        long start = units.claimLowest(Unsigned.max(rotor, lo), hi, none);
+        return start != none ? start : units.claimLowest(lo, hi, none); // next-fit wraps once
     }
 
     /**
@@ -310,6 +360,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         spans.checkAddable(span);
         core.addSpan(span.start(), span.end());
         spans.add(span);
+        noQuantumStart = valueOutside(spans.list(), quantum);
     }
 
     @Override
@@ -392,23 +443,15 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             Range placed = tryPlace(oneQuantum, defaultPolicy);
             return placed == null ? none : placed.start();
         }
-        long start;
-        if (unitSearch == UnitSearch.HIGHEST) {
-            start = units.claimHighest(0, Unsigned.MAX, none);
-        } else {
-            start = units.claimLowest(rotor, Unsigned.MAX, none);
-            if (start == none) {
-                start = units.claimLowest(0, Unsigned.MAX, none); // wrap once, as next-fit does
-            }
-            if (start != none) {
-                rotor = start + quantum;
-            }
-        }
-        if (start == none) {
+        long start = claim(unitSearch, 0, Unsigned.MAX);
+        if (start == noQuantumStart) {
             failedAllocations++;
-        } else {
-            countAllocation(quantum);
+            return none;
         }
+        if (unitSearch == UnitSearch.FROM_ROTOR) {
+            rotor = start + quantum;
+        }
+        countAllocation(quantum);
         return start;
     }
 
@@ -473,6 +516,25 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         totalAllocations += allocations;
         totalFrees += frees;
         failedAllocations += failed;
+    }
+
+    /**
+     * A value that is the first value of no quantum of any span: with a quantum above 1, the value
+     * 1 (quanta start on multiples of the quantum); with quantum 1, the first value outside every
+     * span, which exists because spans never hold all 2<sup>64</sup> values.
+     */
+    static long valueOutside(List<Range> spans, long quantum) {
+        if (quantum != 1) {
+            return 1;
+        }
+        long candidate = 0;
+        for (Range span : spans) { // ascending
+            if (span.start() != candidate) {
+                return candidate;
+            }
+            candidate = span.end() + 1;
+        }
+        return candidate;
     }
 
     /**

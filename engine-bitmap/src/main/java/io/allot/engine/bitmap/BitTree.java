@@ -254,6 +254,9 @@ final class BitTree {
                 leaf[w] = now;
                 if (now == -1L || old == 0) {
                     summarise(w, old, now);
+                    if (now == -1L) {
+                        lowWord = w + 1; // words below it stay full: filling from the bottom reads no summary
+                    }
                 }
                 markChanged(w);
                 return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
