@@ -63,7 +63,7 @@ import java.util.function.Consumer;
  * under contention a search may find nothing although a quantum was freed behind it, and then
  * retries exclusively. No quantum is ever handed out twice, and none is lost.
  */
-public final class ConcurrentAllocator implements ResourceAllocator, Restorable, UnitPath {
+public final class ConcurrentAllocator implements ResourceAllocator, Restorable, Importing, UnitPath {
 
     /** Longs between two cells: 128 bytes, two cache lines, so neighbouring cells never share one. */
     private static final int STRIDE = 16;
@@ -85,8 +85,6 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
     private final int cellMask;
     /** True while an exclusive call runs or waits for the lock-free ones to drain. */
     private volatile boolean closed;
-    /** A value that starts no quantum of any span: what the core's claims return for "none". */
-    private long none;
 
     /** @param guarded an allocator, over a core with {@link SingleUnits}, that no other code uses */
     ConcurrentAllocator(GuardedAllocator guarded) {
@@ -98,7 +96,6 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         int count = Integer.highestOneBit(Math.min(64, Math.max(4, 4 * processors)) - 1) << 1;
         this.cells = new AtomicLongArray(count * STRIDE);
         this.cellMask = count - 1;
-        this.none = GuardedAllocator.valueOutside(guarded.spans(), quantum);
     }
 
     // ---------------------------------------------------------------- the gate
@@ -163,7 +160,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
             }
         }
         if ((allocations | frees) != 0) {
-            guarded.addCounts(allocations, frees, 0);
+            guarded.fold(allocations, frees, (allocations - frees) * quantum);
         }
     }
 
@@ -179,31 +176,37 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         if (search == UnitSearch.NONE || !GuardedAllocator.isOneQuantum(request, quantum)) {
             return null;
         }
-        long start = claim(search, request.min(), request.max());
+        int cell = enter();
+        if (cell < 0) {
+            return null;
+        }
+        long none = units.none(); // read inside the gate: the spans cannot change until exit
+        long start = claim(search, request.min(), request.max(), none);
+        exit(cell, start == none ? 0 : ONE_ALLOCATION);
         return start == none ? null : new Range(start, start + quantum - 1);
     }
 
-    /** One quantum in {@code [lo, hi]} with {@code search}, lock-free; {@link #none} if none or closed. */
-    private long claim(UnitSearch search, long lo, long hi) {
-        int cell = enter();
-        if (cell < 0) {
-            return none;
-        }
-        long start;
+    /**
+     * One quantum in {@code [lo, hi]} with {@code search}; called between {@link #enter} and
+     * {@link #exit}.
+     *
+     * @param none the core's {@link SingleUnits#none()}, read after entering
+     * @return its first value, or {@code none}
+     */
+    private long claim(UnitSearch search, long lo, long hi, long none) {
         if (search == UnitSearch.LOWEST) {
-            start = units.claimLowest(lo, hi, none);
-        } else if (search == UnitSearch.HIGHEST) {
-            start = units.claimHighest(lo, hi, none);
-        } else {
-            start = units.claimLowest(Unsigned.max(guarded.rotorOpaque(), lo), hi, none);
-            if (start == none) {
-                start = units.claimLowest(lo, hi, none);
-            }
-            if (start != none) {
-                guarded.rotorOpaque(start + quantum); // racing next-fit callers: the last one wins
-            }
+            return units.claimLowest(lo, hi);
         }
-        exit(cell, start == none ? 0 : ONE_ALLOCATION);
+        if (search == UnitSearch.HIGHEST) {
+            return units.claimHighest(lo, hi);
+        }
+        long start = units.claimLowest(Unsigned.max(guarded.rotorOpaque(), lo), hi);
+        if (start == none) {
+            start = units.claimLowest(lo, hi);
+        }
+        if (start != none) {
+            guarded.rotorOpaque(start + quantum); // racing next-fit callers: the last one wins
+        }
         return start;
     }
 
@@ -334,7 +337,6 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         lockExclusive();
         try {
             guarded.addSpan(span);
-            none = GuardedAllocator.valueOutside(guarded.spans(), quantum);
         } finally {
             unlockExclusive();
         }
@@ -415,13 +417,31 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         }
     }
 
+    /** Passed through on the exclusive path; this class is only built for arenas without a source. */
+    @Override
+    public void restoreImported(Range span) {
+        lockExclusive();
+        try {
+            guarded.restoreImported(span);
+        } finally {
+            unlockExclusive();
+        }
+    }
+
     // ---------------------------------------------------------------- UnitPath
 
     @Override
     public long allocateUnit(long none) {
-        long start = claim(defaultSearch, 0, Unsigned.MAX);
-        if (start != this.none) {
-            return start;
+        if (defaultSearch != UnitSearch.NONE) {
+            int cell = enter();
+            if (cell >= 0) {
+                long missing = units.none(); // read inside the gate
+                long start = claim(defaultSearch, 0, Unsigned.MAX, missing);
+                exit(cell, start == missing ? 0 : ONE_ALLOCATION);
+                if (start != missing) {
+                    return start;
+                }
+            }
         }
         lockExclusive();
         try {

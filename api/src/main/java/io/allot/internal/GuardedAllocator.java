@@ -17,6 +17,7 @@ import io.allot.spi.Restorable;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -37,12 +38,30 @@ import java.util.function.Consumer;
  * step when the second fails. Failed {@code allocate}, {@code tryAllocate}, {@code reserve} and
  * {@code reallocate} calls are counted in a {@code finally} so that no exit path is missed.
  *
- * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (cores with
- * {@link SingleUnits}) or a {@link LockedAllocator} when the spec asks. Snapshots are streamed
- * straight from the core by {@link SnapshotWriter}. As a {@link UnitPath} it allocates and frees
- * single quanta for {@link io.allot.IdAllocator} without building a {@link Range} per call.
+ * <p><b>Arena hierarchies.</b> With a source ({@link SpanSource}), a request that nothing in the
+ * arena can hold imports a span from the parent, adds it and places the request there; a span
+ * that comes back wholly free after a {@code free}, {@code freeContaining} or {@code reallocate}
+ * goes straight back to the parent. Imports are the last resort of {@link #place}, and their
+ * spans are removed again before a failing call returns, so failure atomicity holds for the
+ * child; the parent counts a refused import as a failed allocation. {@code reserve} never
+ * imports. See {@link SpanSource} for what is imported.
+ *
+ * <p><b>Quantum caches</b> sit outside ({@link CachingAllocator}); this class only offers them
+ * uncounted placements and releases, calls {@link QuantumCache#reclaim} before it gives up on a
+ * request, and takes their counts when they are folded in.
+ *
+ * <p><b>One quantum.</b> When the core has {@link SingleUnits} (the bitmap engine), a request for
+ * one untagged quantum with a standard policy whose choice is known ({@link UnitSearch}) is
+ * claimed straight from the core: the same answer the policy would give, without asking it
+ * through {@link Optional}s and looking the answer up again to allocate it. As a {@link UnitPath}
+ * this class also allocates and frees single quanta for {@link io.allot.IdAllocator} with no
+ * {@link Range} per call.
+ *
+ * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
+ * {@link SingleUnits} and no source) or a {@link LockedAllocator} when the spec asks. Snapshots
+ * are streamed straight from the core by {@link SnapshotWriter}.
  */
-public final class GuardedAllocator implements ResourceAllocator, Restorable, UnitPath {
+public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing, UnitPath {
 
     private final String engine;
     private final EngineCore core;
@@ -51,14 +70,28 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
     private final Spans spans;
     private final boolean threadSafe;
     private final FreeSpace view = new View();
+    /** Where spans are imported from, or null for an arena without a source. */
+    private final SpanSource source;
+    /** The largest size quantum caches serve (0 for none), recorded in snapshots. */
+    private final long quantumCacheMax;
+    /** The quantum caches to empty before a request fails, or null. */
+    private QuantumCache caches;
+    /**
+     * While {@code reallocate} has the old range freed, the span holding it must stay even if it
+     * looks wholly free (emptying the caches can make it so): this is a value in that span, and
+     * {@link #pinning} says whether it applies.
+     */
+    private long pinned;
+    private boolean pinning;
     /** The core's single-quantum capability, or null. */
     private final SingleUnits units;
-    /** How {@link #units} reproduces the default policy; {@link UnitSearch#NONE} if it cannot. */
+    /**
+     * How {@link #units} reproduces the default policy; {@link UnitSearch#NONE} if it cannot, or if
+     * a source may have to be imported from (the general path does that).
+     */
     private final UnitSearch unitSearch;
     private final Request oneQuantum;
-    /** A value that starts no quantum of any span: the "none" of {@link SingleUnits}' claims. */
-    private long noQuantumStart;
-    /** The last policy other than the default that {@link #place} classified, and its search. */
+    /** The last policy other than the default that {@link #placeHere} classified, and its search. */
     private AllocationPolicy recentPolicy;
     private UnitSearch recentSearch = UnitSearch.NONE;
 
@@ -76,34 +109,45 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         this.quantum = spec.quantum();
         this.spans = new Spans(quantum);
         this.threadSafe = spec.threadSafe();
+        this.source = spec.source() == null ? null : new SpanSource(spec.source(), spec.importSize(), quantum);
+        this.quantumCacheMax = spec.quantumCacheMax();
         this.units = core instanceof SingleUnits single ? single : null;
-        this.unitSearch = units == null ? UnitSearch.NONE : UnitSearch.of(defaultPolicy);
+        this.unitSearch = units == null || source != null ? UnitSearch.NONE : UnitSearch.of(defaultPolicy);
         this.oneQuantum = Request.of(quantum);
         for (Range span : spec.spans()) {
             addSpan(span);
         }
-        this.noQuantumStart = valueOutside(spans.list(), quantum);
         this.rotor = spans.lowestStart();
     }
 
     /**
-     * An allocator for {@code spec} over {@code core}, which must be empty.
+     * An allocator for {@code spec} over {@code core}, which must be empty: this class, importing
+     * from the spec's source if it names one, inside a {@link LockedAllocator} if the spec asks
+     * for thread safety (a {@link ConcurrentAllocator} if the core has {@link SingleUnits} and
+     * there is no source), inside a {@link CachingAllocator} if it asks for quantum caches.
      *
-     * @throws UnsupportedOperationException if the spec names a source or quantum caches, which
-     *                                       this wrapper does not provide
+     * @throws IllegalArgumentException as {@link QuantumCache#check} for a quantum cache the spec
+     *                                  cannot have
      */
     public static ResourceAllocator create(String engine, AllocatorSpec spec, EngineCore core) {
-        if (spec.source() != null) {
-            throw new UnsupportedOperationException("engine " + engine + " cannot import from a source allocator");
+        if (spec.quantumCacheMax() == 0) {
+            GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
+            if (!spec.threadSafe()) {
+                return guarded;
+            }
+            // Lock-free frees cannot hand an emptied imported span back at once: sources get the lock.
+            boolean lockFree = core instanceof SingleUnits && spec.source() == null;
+            return lockFree ? new ConcurrentAllocator(guarded) : new LockedAllocator(guarded);
         }
-        if (spec.quantumCacheMax() != 0) {
-            throw new UnsupportedOperationException("engine " + engine + " has no quantum caches");
-        }
-        GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
-        if (!spec.threadSafe()) {
-            return guarded;
-        }
-        return core instanceof SingleUnits ? new ConcurrentAllocator(guarded) : new LockedAllocator(guarded);
+        QuantumCache.check(spec);
+        Object lock = new Object();
+        QuantumCache caches = new QuantumCache(spec, lock);
+        CachedCore cached = new CachedCore(core, caches);
+        GuardedAllocator guarded = new GuardedAllocator(engine, spec, cached);
+        guarded.caches = caches;
+        caches.attach(guarded, cached);
+        ResourceAllocator arena = spec.threadSafe() ? new LockedAllocator(guarded, lock) : guarded;
+        return new CachingAllocator(arena, guarded, caches, cached, lock);
     }
 
     @Override
@@ -154,20 +198,37 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
     }
 
     /**
-     * Places and allocates {@code request}: a standard policy's one untagged quantum straight
-     * through the core's {@link SingleUnits} (the same answer, without asking the policy through
-     * {@link Optional}s and looking the answer up again to allocate it), anything else through
-     * {@link #placeAndAllocate}.
+     * Places {@code request} as {@link #placeAndAllocate} does, and when nothing fits, first
+     * empties the quantum caches and tries again, then imports a span from the source and places
+     * the request there.
      *
-     * @return the allocated range, or null when nothing fits (nothing changed)
+     * @return the allocated range, or null when nothing fits even so; then nothing changed but
+     *         that cached segments went back to the arena (which no observer can tell) and the
+     *         parent counted a refused import
+     * @throws PolicyViolationException as {@link #placeAndAllocate}, with nothing changed
      */
     private Range place(Request request, AllocationPolicy policy) {
+        Range placed = placeHere(request, policy);
+        if (placed == null && caches != null && caches.reclaim()) {
+            placed = placeAndAllocate(request, policy);
+        }
+        if (placed == null && source != null) {
+            placed = importAndPlace(request, policy);
+        }
+        return placed;
+    }
+
+    /**
+     * {@link #placeAndAllocate}, except that a standard policy's one untagged quantum is claimed
+     * straight from the core's {@link SingleUnits}.
+     */
+    private Range placeHere(Request request, AllocationPolicy policy) {
         UnitSearch search = units == null ? UnitSearch.NONE : policy == defaultPolicy ? unitSearch : searchOf(policy);
         if (search == UnitSearch.NONE || !isOneQuantum(request, quantum)) {
             return placeAndAllocate(request, policy);
         }
         long start = claim(search, request.min(), request.max());
-        return start == noQuantumStart ? null : new Range(start, start + quantum - 1);
+        return start == units.none() ? null : new Range(start, start + quantum - 1);
     }
 
     /** {@link UnitSearch#of}, remembering the last answer: callers tend to pass one policy many times. */
@@ -183,18 +244,78 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
      * One free quantum in {@code [lo, hi]}, allocated as {@code search} chooses it; the rotor is
      * read, not moved.
      *
-     * @return its first value, or {@link #noQuantumStart} when none is free
+     * @return its first value, or {@link SingleUnits#none()} when none is free
      */
     private long claim(UnitSearch search, long lo, long hi) {
-        long none = noQuantumStart;
         if (search == UnitSearch.LOWEST) {
-            return units.claimLowest(lo, hi, none);
+            return units.claimLowest(lo, hi);
         }
         if (search == UnitSearch.HIGHEST) {
-            return units.claimHighest(lo, hi, none);
+            return units.claimHighest(lo, hi);
         }
-        long start = units.claimLowest(Unsigned.max(rotor, lo), hi, none);
-        return start != none ? start : units.claimLowest(lo, hi, none); // next-fit wraps once
+        long start = units.claimLowest(Unsigned.max(rotor, lo), hi);
+        return start != units.none() ? start : units.claimLowest(lo, hi); // next-fit wraps once
+    }
+
+    /**
+     * Imports a span holding a placement of {@code request} and places it there. A span that
+     * cannot be added (it overlaps a span given to this arena by hand) or in which the policy
+     * still places nothing (only a policy that ignores the free space can do that) goes straight
+     * back; the parent then shows one allocation and one free more.
+     */
+    private Range importAndPlace(Request request, AllocationPolicy policy) {
+        Range span = source.importFor(request);
+        if (span == null) {
+            return null;
+        }
+        try {
+            spans.checkAddable(span);
+        } catch (IllegalArgumentException | OverlapException e) {
+            source.handBack(span);
+            return null;
+        }
+        core.addSpan(span.start(), span.end());
+        spans.add(span, true);
+        Range placed;
+        try {
+            placed = placeAndAllocate(request, policy);
+        } catch (RuntimeException e) {
+            handBackIfFree(span.start());
+            throw e;
+        }
+        if (placed == null) {
+            handBackIfFree(span.start());
+        }
+        return placed;
+    }
+
+    /**
+     * Gives the span holding {@code value} back to the source if it was imported and is now wholly
+     * free; does nothing otherwise. Called after every successful free.
+     */
+    private void handBackIfFree(long value) {
+        if (source == null) {
+            return;
+        }
+        int i = spans.indexOf(value);
+        if (i < 0 || !spans.isImported(i)) {
+            return;
+        }
+        Range span = spans.get(i);
+        if (pinning && span.contains(pinned)) {
+            return;
+        }
+        if (!core.removeSpan(span.start(), span.end())) {
+            return; // something in it is still allocated
+        }
+        spans.remove(i);
+        try {
+            source.handBack(span);
+        } catch (IllegalStateException e) {
+            core.addSpan(span.start(), span.end()); // keep it rather than lose it
+            spans.add(span, true);
+            throw e;
+        }
     }
 
     /**
@@ -290,6 +411,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             throw new NotAllocatedException(notAnAllocation(range));
         }
         countFree(range.size());
+        handBackIfFree(range.start());
     }
 
     @Override
@@ -299,6 +421,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             throw new NotAllocatedException(Unsigned.hex(value) + " is not inside any allocation");
         }
         countFree(range.size());
+        handBackIfFree(range.start());
         return range;
     }
 
@@ -321,11 +444,15 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             }
             core.free(old.start(), old.end());
             Range placed;
+            pinned = old.start();
+            pinning = true;
             try {
-                placed = placeAndAllocate(normal, defaultPolicy);
+                placed = place(normal, defaultPolicy);
             } catch (RuntimeException e) {
                 core.allocate(old.start(), old.end(), current.tag());
                 throw e;
+            } finally {
+                pinning = false;
             }
             if (placed == null) {
                 core.allocate(old.start(), old.end(), current.tag());
@@ -335,6 +462,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             totalAllocations++;
             totalFrees++;
             done = true;
+            handBackIfFree(old.start());
             return placed;
         } finally {
             if (!done) {
@@ -360,7 +488,6 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         spans.checkAddable(span);
         core.addSpan(span.start(), span.end());
         spans.add(span);
-        noQuantumStart = valueOutside(spans.list(), quantum);
     }
 
     @Override
@@ -372,7 +499,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
     public AllocatorStats stats() {
         long capacity = spans.capacity();
         return new AllocatorStats(capacity, allocated, capacity - allocated, liveAllocations,
-                core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations, 0);
+                core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations,
+                spans.imported());
     }
 
     @Override
@@ -403,36 +531,94 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
     @Override
     public void writeSnapshot(OutputStream out) {
         Objects.requireNonNull(out, "out");
+        List<Range> imported = new ArrayList<>();
+        for (int i = 0; i < spans.count(); i++) {
+            if (spans.isImported(i)) {
+                imported.add(spans.get(i));
+            }
+        }
         Snapshot header = new Snapshot(engine, defaultPolicy.name(), quantum, threadSafe, rotor,
-                totalAllocations, totalFrees, failedAllocations, spans.list(), List.of());
+                totalAllocations, totalFrees, failedAllocations, spans.list(), List.of(),
+                source == null ? 0 : source.importSize(), quantumCacheMax, imported);
         SnapshotWriter.write(out, header, liveAllocations, core::forEachAllocated);
     }
 
+    /**
+     * {@inheritDoc} Checked against the spans only: the caller has made sure the source holds
+     * {@code span} as one allocation.
+     *
+     * @throws IllegalStateException    if this arena has no source
+     * @throws OverlapException         if {@code span} overlaps a span
+     * @throws IllegalArgumentException if it is off the quantum
+     */
     @Override
-    public void restoreState(long rotor, long totalAllocations, long totalFrees, long failedAllocations) {
-        this.rotor = rotor;
-        this.totalAllocations = totalAllocations;
-        this.totalFrees = totalFrees;
-        this.failedAllocations = failedAllocations;
+    public void restoreImported(Range span) {
+        Objects.requireNonNull(span, "span");
+        if (source == null) {
+            throw new IllegalStateException("this allocator has no source to have imported " + span + " from");
+        }
+        spans.checkAddable(span);
+        core.addSpan(span.start(), span.end());
+        spans.add(span, true);
     }
 
-    @Override
-    public String toString() {
-        return engine + " allocator over " + spans.list() + ": " + liveAllocations + " allocations, "
-                + Long.toUnsignedString(allocated) + " of " + Long.toUnsignedString(spans.capacity()) + " allocated";
+    // ------------------------------------------------------------------ for the quantum caches
+
+    /**
+     * Places one segment for a quantum cache with the default policy, without counting it as an
+     * allocation; with {@code refill}, as a user request would be placed (emptying the caches,
+     * importing), else only from what the arena holds now.
+     *
+     * @param request a request in this arena's units
+     * @return the segment, or null when nothing fits
+     */
+    Range placeForCache(Request request, boolean refill) {
+        return refill ? place(request, defaultPolicy) : placeAndAllocate(request, defaultPolicy);
     }
 
-    // ---------------------------------------------------------------- one quantum (UnitPath)
+    /**
+     * Frees a segment a quantum cache held (after the cache has disowned it), without counting
+     * it, handing its span back to the source if that leaves it wholly free.
+     */
+    void releaseFromCache(long start, long end) {
+        if (!core.free(start, end)) {
+            throw new IllegalStateException("cached segment " + Range.of(start, end) + " was not allocated");
+        }
+        handBackIfFree(start);
+    }
+
+    /** Counts an {@code allocate} the caches could not serve. */
+    void countFailedAllocation() {
+        failedAllocations++;
+    }
+
+    /**
+     * Takes in what the caches served since the last fold: {@code allocations} and {@code frees}
+     * of segments holding {@code netUnits} more values than before (unsigned, may wrap).
+     */
+    void fold(long allocations, long frees, long netUnits) {
+        totalAllocations += allocations;
+        totalFrees += frees;
+        liveAllocations += allocations - frees;
+        allocated += netUnits;
+    }
+
+    /** The exception {@code allocate} throws when {@code request} does not fit. */
+    ExhaustedException exhaustedFor(Request request) {
+        return exhausted(request, defaultPolicy);
+    }
+
+    // ------------------------------------------------------------------ one quantum (UnitPath)
 
     @Override
     public long allocateUnit(long none) {
         if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of: kept short for the JIT to inline
-            long start = units.claimLowest(0, Unsigned.MAX, none);
-            if (start == none) {
+            long start = units.claimLowest(0, Unsigned.MAX);
+            if (start == units.none()) {
                 failedAllocations++;
-            } else {
-                countAllocation(quantum);
+                return none;
             }
+            countAllocation(quantum);
             return start;
         }
         return allocateUnitOtherwise(none);
@@ -444,7 +630,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             return placed == null ? none : placed.start();
         }
         long start = claim(unitSearch, 0, Unsigned.MAX);
-        if (start == noQuantumStart) {
+        if (start == units.none()) {
             failedAllocations++;
             return none;
         }
@@ -465,6 +651,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
             return false;
         }
         countFree(quantum);
+        handBackIfFree(start);
         return true;
     }
 
@@ -478,7 +665,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         return spans.capacity() - allocated;
     }
 
-    // ---------------------------------------------------------------- for ConcurrentAllocator
+    // ------------------------------------------------------------------ for ConcurrentAllocator
 
     private static final VarHandle ROTOR;
 
@@ -506,38 +693,6 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
     }
 
     /**
-     * Adds what lock-free callers did meanwhile: one-quantum allocations and frees, and failed
-     * allocations. Called with no lock-free call in flight.
-     */
-    void addCounts(long allocations, long frees, long failed) {
-        long live = allocations - frees;
-        allocated += live * quantum;
-        liveAllocations += live;
-        totalAllocations += allocations;
-        totalFrees += frees;
-        failedAllocations += failed;
-    }
-
-    /**
-     * A value that is the first value of no quantum of any span: with a quantum above 1, the value
-     * 1 (quanta start on multiples of the quantum); with quantum 1, the first value outside every
-     * span, which exists because spans never hold all 2<sup>64</sup> values.
-     */
-    static long valueOutside(List<Range> spans, long quantum) {
-        if (quantum != 1) {
-            return 1;
-        }
-        long candidate = 0;
-        for (Range span : spans) { // ascending
-            if (span.start() != candidate) {
-                return candidate;
-            }
-            candidate = span.end() + 1;
-        }
-        return candidate;
-    }
-
-    /**
      * Whether {@code request} asks for exactly one quantum at any quantum boundary, untagged: what
      * {@link SingleUnits} serve. Phase and no-cross cannot matter then; a window can, and is the
      * search's bounds.
@@ -546,6 +701,20 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Un
         return request.tag() == null && Unsigned.atMost(request.size(), quantum)
                 && Unsigned.atMost(request.alignment(), quantum) && request.phase() == 0
                 && (request.noCross() == 0 || Unsigned.atLeast(request.noCross(), quantum));
+    }
+
+    @Override
+    public void restoreState(long rotor, long totalAllocations, long totalFrees, long failedAllocations) {
+        this.rotor = rotor;
+        this.totalAllocations = totalAllocations;
+        this.totalFrees = totalFrees;
+        this.failedAllocations = failedAllocations;
+    }
+
+    @Override
+    public String toString() {
+        return engine + " allocator over " + spans.list() + ": " + liveAllocations + " allocations, "
+                + Long.toUnsignedString(allocated) + " of " + Long.toUnsignedString(spans.capacity()) + " allocated";
     }
 
     private void countAllocation(long size) {

@@ -31,17 +31,21 @@ public interface SingleUnits {
     int NEEDS_EXCLUSIVE = -1;
 
     /**
+     * What the claims return when nothing is free: a value that is the first value of no quantum
+     * of any span. It changes only when the spans change (never during lock-free calls).
+     */
+    long none();
+
+    /**
      * Allocates the lowest free quantum whose first value is at least {@code lo} and whose last
      * value is at most {@code hi}.
      *
-     * @param none returned when there is no such quantum: a value the caller knows starts no
-     *             quantum of any span
-     * @return the quantum's first value, or {@code none}
+     * @return the quantum's first value, or {@link #none()}
      */
-    long claimLowest(long lo, long hi, long none);
+    long claimLowest(long lo, long hi);
 
     /** As {@link #claimLowest}, the highest such quantum. */
-    long claimHighest(long lo, long hi, long none);
+    long claimHighest(long lo, long hi);
 
     /**
      * Frees the allocation that is exactly the quantum starting at {@code start}.

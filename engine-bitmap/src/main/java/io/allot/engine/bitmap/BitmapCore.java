@@ -43,6 +43,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
      * the one-unit hot paths reach its bits with one load less and no span search.
      */
     private SpanBitmap only;
+    /** {@link #none()}: a value starting no quantum, kept in step with the spans. */
+    private long none;
     private long units;
     private final TagMap tags = new TagMap();
 
@@ -75,7 +77,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         System.arraycopy(spans, at, grown, at + 1, spans.length - at);
         spans = grown;
         units += added;
-        only = spans.length == 1 && !concurrent ? spans[0] : null;
+        spansChanged();
     }
 
     @Override
@@ -89,8 +91,32 @@ final class BitmapCore implements EngineCore, SingleUnits {
         System.arraycopy(spans, 0, shrunk, 0, i);
         System.arraycopy(spans, i + 1, shrunk, i, spans.length - i - 1);
         spans = shrunk;
-        only = spans.length == 1 && !concurrent ? spans[0] : null;
+        spansChanged();
         return true;
+    }
+
+    private void spansChanged() {
+        only = spans.length == 1 && !concurrent ? spans[0] : null;
+        none = valueStartingNoQuantum();
+    }
+
+    /**
+     * With a quantum above 1, the value 1 (quanta start on multiples of the quantum); with
+     * quantum 1, the first value outside every span, which exists because spans never hold all
+     * 2<sup>64</sup> values. O(spans).
+     */
+    private long valueStartingNoQuantum() {
+        if (quantum != 1) {
+            return 1;
+        }
+        long candidate = 0;
+        for (SpanBitmap s : spans) { // ascending
+            if (s.start != candidate) {
+                return candidate;
+            }
+            candidate = s.end + 1;
+        }
+        return candidate;
     }
 
     /** Index of the span holding {@code value}, or -1. */
@@ -410,16 +436,21 @@ final class BitmapCore implements EngineCore, SingleUnits {
     // ---------------------------------------------------------------- single units
 
     @Override
-    public long claimLowest(long lo, long hi, long none) {
+    public long none() {
+        return none;
+    }
+
+    @Override
+    public long claimLowest(long lo, long hi) {
         SpanBitmap s = only;
         if (s != null && lo == 0 && hi == -1L) {
             long u = s.claimFirst(); // an id allocator's allocate(): from the hint
             return u < 0 ? none : s.first(u);
         }
-        return claimLowest(spans, lo, hi, none);
+        return claimLowest(spans, lo, hi);
     }
 
-    private long claimLowest(SpanBitmap[] ss, long lo, long hi, long none) {
+    private long claimLowest(SpanBitmap[] ss, long lo, long hi) {
         for (int i = ss.length == 1 ? 0 : firstEndingAtOrAfter(lo); i < ss.length; i++) {
             SpanBitmap s = ss[i];
             if (Unsigned.greaterThan(s.start, hi)) {
@@ -438,7 +469,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
     }
 
     @Override
-    public long claimHighest(long lo, long hi, long none) {
+    public long claimHighest(long lo, long hi) {
         SpanBitmap[] ss = spans;
         for (int i = ss.length == 1 ? 0 : lastStartingAtOrBefore(hi); i >= 0; i--) {
             SpanBitmap s = ss[i];

@@ -102,7 +102,8 @@ class BitmapCoreTest {
                 }
                 assertFalse(core.isFree(r.start(), r.start()), context);
             } else if (kind == 7) {
-                long none = 1; // not on a quantum boundary, so no quantum starts there
+                long none = core.none();
+                assertEquals(1, none, "with a quantum above 1, 1 starts no quantum");
                 boolean lowest = rnd.nextBoolean();
                 long lo = rnd.nextBoolean() ? 0 : randomValue(rnd);
                 long hi = rnd.nextBoolean() ? -1L : randomValue(rnd);
@@ -112,7 +113,7 @@ class BitmapCoreTest {
                     one = one.within(lo, hi);
                     expected = lowest ? bruteFirst(model, one, 0) : bruteLast(model, one, -1L);
                 }
-                long start = lowest ? core.claimLowest(lo, hi, none) : core.claimHighest(lo, hi, none);
+                long start = lowest ? core.claimLowest(lo, hi) : core.claimHighest(lo, hi);
                 assertEquals(expected == null ? none : expected.start(), start, context + ": claim in " + one);
                 if (start != none) {
                     model.put(start, new Allocation(Range.ofSize(start, Q), null));
@@ -162,8 +163,8 @@ class BitmapCoreTest {
         BitmapCore core = new BitmapCore(1L << 12, false);
         core.addSpan(0, (1L << 44) - 1);
         assertEquals(1L << 32, core.units());
-        assertEquals((1L << 44) - (1L << 12), core.claimHighest(0, -1L, 1));
-        assertEquals(0, core.claimLowest(0, -1L, 1));
+        assertEquals((1L << 44) - (1L << 12), core.claimHighest(0, -1L));
+        assertEquals(0, core.claimLowest(0, -1L));
         assertEquals(((1L << 32) - 2) << 12, core.largestFree());
         assertEquals(1, core.freeSegments());
         assertThrows(IllegalArgumentException.class, () -> core.addSpan(1L << 50, (1L << 50) + 0xfff));
@@ -201,6 +202,24 @@ class BitmapCoreTest {
             used = Math.min(used, runtime.totalMemory() - runtime.freeMemory());
         }
         return used;
+    }
+
+    @Test
+    void noneIsAValueThatStartsNoQuantumWhateverTheSpans() {
+        BitmapCore core = new BitmapCore(1, false);
+        assertEquals(0, core.none());
+        core.addSpan(0, 99);
+        assertEquals(100, core.none());
+        core.addSpan(100, 199);
+        assertEquals(200, core.none());
+        core.addSpan(-100L, -1L);
+        assertEquals(200, core.none());
+        for (int i = 0; i < 300; i++) {
+            assertTrue(core.claimLowest(0, -1L) != core.none(), "quantum " + i);
+        }
+        assertEquals(core.none(), core.claimLowest(0, -1L));
+        assertEquals(core.none(), core.claimHighest(0, -1L));
+        assertEquals(SingleUnits.NOT_AN_ALLOCATION, core.release(core.none()));
     }
 
     @Test
