@@ -181,6 +181,47 @@ final class BitTree {
     }
 
     /**
+     * The first unit of the first wholly free block of 4096 units (a clear bit of {@code any[2]})
+     * whose block is at or after the block of unit {@code p}, or -1. A free run of at least
+     * 2·4096&minus;1 units always holds one, so a search for such runs may jump from one to the next
+     * instead of walking every shorter run in between. Reads {@code any[2]} word by word:
+     * O(n / 2<sup>18</sup>) at most. Needs {@link #levels} &ge; 2.
+     */
+    long nextFreeBlock(long p) {
+        long[] s = any[2];
+        int blocks = full[1].length;
+        long block = p >>> 12;
+        for (int i = (int) (block >>> 6); i < s.length; i++) {
+            long y = ~s[i];
+            if (i == (int) (block >>> 6)) {
+                y &= -1L << block;
+            }
+            if (y != 0) {
+                long found = ((long) i << 6) + Long.numberOfTrailingZeros(y);
+                return found < blocks ? found << 12 : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** As {@link #nextFreeBlock}, the last unit of the last wholly free block at or before unit {@code p}'s. */
+    long prevFreeBlock(long p) {
+        long[] s = any[2];
+        long block = p >>> 12;
+        for (int i = (int) (block >>> 6); i >= 0; i--) {
+            long y = ~s[i];
+            if (i == (int) (block >>> 6)) {
+                y &= -1L >>> (63 - (block & 63));
+            }
+            if (y != 0) {
+                long found = ((long) i << 6) + 63 - Long.numberOfLeadingZeros(y);
+                return Math.min((found << 12) + 4095, units - 1); // the last block may be short
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The first leaf word after {@code w} whose summary bit in {@code tree} is clear (for
      * {@code full}: a word with a free unit) or set (for {@code any}: a word with an allocated
      * unit), or -1: climb while the rest of each summary word is uninteresting, then descend along
@@ -358,48 +399,133 @@ final class BitTree {
         markChanged(w);
     }
 
-    /** Marks units {@code [a, b]}, all free, allocated. */
+    /**
+     * Marks units {@code [a, b]}, all free, allocated. The words strictly inside are filled at once
+     * and their summary bits set as ranges, so a long run costs O(words) stores and O(words / 64)
+     * summary updates.
+     */
     void setRange(long a, long b) {
+        int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
-        for (int w = (int) (a >>> 6); w <= last; w++) {
-            long mask = wordMask(w, a, b);
-            long old = leaf[w];
-            long now = old | mask;
-            leaf[w] = now;
-            if (now == -1L && old != -1L) {
-                markFull(w);
-            }
-            if (old == 0 && now != 0) {
-                markAny(w);
-            }
-            markChanged(w);
+        setWordBits(first, wordMask(first, a, b));
+        if (last > first) {
+            setWordBits(last, wordMask(last, a, b));
         }
+        if (last - first >= 2) {
+            java.util.Arrays.fill(leaf, first + 1, last, -1L); // were empty: every unit free
+            setBits(full, 1, first + 1, last - 1);
+            setBits(any, 1, first + 1, last - 1);
+        }
+        markChanged(first, last);
     }
 
-    /** Marks units {@code [a, b]}, all allocated, free. */
+    /** Marks units {@code [a, b]}, all allocated, free; as {@link #setRange}, in reverse. */
     void clearRange(long a, long b) {
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
-        for (int w = first; w <= last; w++) {
-            long mask = wordMask(w, a, b);
-            long old = leaf[w];
-            long now = old & ~mask;
-            leaf[w] = now;
-            if (old == -1L && now != -1L) {
-                unmarkFull(w);
-            }
-            if (old != 0 && now == 0) {
-                unmarkAny(w);
-            }
-            markChanged(w);
+        clearWordBits(first, wordMask(first, a, b));
+        if (last > first) {
+            clearWordBits(last, wordMask(last, a, b));
         }
+        if (last - first >= 2) {
+            java.util.Arrays.fill(leaf, first + 1, last, 0L); // were full: every unit allocated
+            clearBits(full, 1, first + 1, last - 1);
+            clearBits(any, 1, first + 1, last - 1);
+        }
+        markChanged(first, last);
         if (first < lowWord) {
             lowWord = first;
         }
     }
 
-    /** The bits of word {@code w} that lie in units {@code [a, b]}. */
-    private static long wordMask(int w, long a, long b) {
+    private void setWordBits(int w, long mask) {
+        long old = leaf[w];
+        long now = old | mask;
+        leaf[w] = now;
+        if (now == -1L && old != -1L) {
+            markFull(w);
+        }
+        if (old == 0 && now != 0) {
+            markAny(w);
+        }
+    }
+
+    private void clearWordBits(int w, long mask) {
+        long old = leaf[w];
+        long now = old & ~mask;
+        leaf[w] = now;
+        if (old == -1L && now != -1L) {
+            unmarkFull(w);
+        }
+        if (old != 0 && now == 0) {
+            unmarkAny(w);
+        }
+    }
+
+    /**
+     * Sets bits {@code [from, to]} of summary level {@code k} of {@code tree}, for words of level
+     * k-1 that have just become all ones ({@code full}) or non-zero ({@code any}), and recurses on
+     * the words of level k whose own predicate flipped. The flipped words of one call form
+     * contiguous runs, each passed up as one range.
+     */
+    private void setBits(long[][] tree, int k, long from, long to) {
+        if (k > levels) {
+            return;
+        }
+        boolean ofFull = tree == full;
+        long[] s = tree[k];
+        long runFrom = -1;
+        for (int i = (int) (from >>> 6); i <= (int) (to >>> 6); i++) {
+            long old = s[i];
+            long now = old | wordMask(i, from, to);
+            s[i] = now;
+            boolean flipped = ofFull ? now == -1L && old != -1L : old == 0 && now != 0;
+            if (flipped && runFrom < 0) {
+                runFrom = i;
+            } else if (!flipped && runFrom >= 0) {
+                setBits(tree, k + 1, runFrom, i - 1);
+                runFrom = -1;
+            }
+        }
+        if (runFrom >= 0) {
+            setBits(tree, k + 1, runFrom, to >>> 6);
+        }
+    }
+
+    /** As {@link #setBits}, clearing: words no longer all ones ({@code full}) or now zero ({@code any}). */
+    private void clearBits(long[][] tree, int k, long from, long to) {
+        if (k > levels) {
+            return;
+        }
+        boolean ofFull = tree == full;
+        long[] s = tree[k];
+        long runFrom = -1;
+        for (int i = (int) (from >>> 6); i <= (int) (to >>> 6); i++) {
+            long old = s[i];
+            long now = old & ~wordMask(i, from, to);
+            s[i] = now;
+            boolean flipped = ofFull ? old == -1L && now != -1L : old != 0 && now == 0;
+            if (flipped && runFrom < 0) {
+                runFrom = i;
+            } else if (!flipped && runFrom >= 0) {
+                clearBits(tree, k + 1, runFrom, i - 1);
+                runFrom = -1;
+            }
+        }
+        if (runFrom >= 0) {
+            clearBits(tree, k + 1, runFrom, to >>> 6);
+        }
+    }
+
+    /** Marks the blocks of leaf words {@code [first, last]} changed. */
+    private void markChanged(int first, int last) {
+        for (int b = first >>> 6; b <= last >>> 6; b++) {
+            markChanged(b << 6);
+        }
+    }
+
+    /** The bits of word {@code w} that lie in positions {@code [a, b]} (units, or summary bits). */
+    private static long wordMask(long w, long a, long b) {
         long lo = (long) w << 6;
         long mask = -1L;
         if (a > lo) {

@@ -283,6 +283,17 @@ final class BitmapCore implements EngineCore, SingleUnits {
         return r.size() == quantum && r.alignment() == quantum;
     }
 
+    /**
+     * Quanta from which a request is "large": every free run that can hold it holds a wholly free
+     * block of 4096 quanta, so searches jump between those ({@link BitTree#nextFreeBlock}).
+     */
+    private static final long LARGE = 2 * 4096 - 1;
+
+    /** Whether searches for {@code r} in {@code s} may jump between wholly free blocks. */
+    private boolean jumpsBlocks(SpanBitmap s, Request r) {
+        return Long.compareUnsigned(r.size() >>> shift, LARGE) >= 0 && s.bits.levels >= 2;
+    }
+
     @Override
     public Range firstFit(Request r, long from) {
         long lo = Unsigned.max(from, r.min());
@@ -295,12 +306,24 @@ final class BitmapCore implements EngineCore, SingleUnits {
             }
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
+            boolean jump = jumpsBlocks(s, r);
             while (p <= last) {
-                long a = s.bits.nextFree(p);
-                if (a < 0 || a > last) {
-                    break;
+                long a;
+                long b;
+                if (jump) {
+                    long block = s.bits.nextFreeBlock(p);
+                    if (block < 0 || block > last) {
+                        break;
+                    }
+                    a = Math.max(p, s.runStart(block));
+                    b = s.runEnd(block);
+                } else {
+                    a = s.bits.nextFree(p);
+                    if (a < 0 || a > last) {
+                        break;
+                    }
+                    b = one ? a : s.runEnd(a);
                 }
-                long b = one ? a : s.runEnd(a);
                 long offset = Placement.lowest(s.first(a), s.last(b), r, from);
                 if (offset != Placement.NONE) {
                     long start = s.first(a) + offset;
@@ -324,12 +347,24 @@ final class BitmapCore implements EngineCore, SingleUnits {
             }
             long q = s.contains(hi) ? s.unit(hi) : s.units - 1;
             long first = s.contains(lo) ? s.unit(lo) : 0;
+            boolean jump = jumpsBlocks(s, r);
             while (q >= first) {
-                long b = s.bits.prevFree(q);
-                if (b < first) {
-                    break;
+                long a;
+                long b;
+                if (jump) {
+                    long block = s.bits.prevFreeBlock(q);
+                    if (block < first) {
+                        break;
+                    }
+                    a = s.runStart(block);
+                    b = Math.min(q, s.runEnd(block));
+                } else {
+                    b = s.bits.prevFree(q);
+                    if (b < first) {
+                        break;
+                    }
+                    a = one ? b : s.runStart(b);
                 }
-                long a = one ? b : s.runStart(b);
                 long offset = Placement.highest(s.first(a), s.last(b), r, to);
                 if (offset != Placement.NONE) {
                     long start = s.first(a) + offset;
@@ -376,9 +411,10 @@ final class BitmapCore implements EngineCore, SingleUnits {
             }
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
-            long a = s.bits.nextFree(p);
+            boolean jump = jumpsBlocks(s, r);
+            long a = jump ? s.bits.nextFreeBlock(p) : s.bits.nextFree(p);
             while (a >= 0 && a <= last) {
-                long first = a == p ? s.runStart(a) : a; // only the first run may begin before p
+                long first = a == p || jump ? s.runStart(a) : a; // only the first run may begin before p
                 long b = s.runEnd(a);
                 long size = (b - first + 1) << shift;
                 if (Unsigned.atLeast(size, minSize) && (!found || Unsigned.lessThan(size, bestSize))) {
@@ -392,7 +428,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
                         }
                     }
                 }
-                a = b + 1 < s.units ? s.bits.nextFree(b + 1) : -1;
+                a = b + 1 >= s.units ? -1 : jump ? s.bits.nextFreeBlock(b + 1) : s.bits.nextFree(b + 1);
             }
         }
         return found ? new Range(bestStart, bestStart + r.size() - 1) : null;

@@ -14,15 +14,27 @@ package io.allot.engine.bitmap;
  * and pays a null check. A bitmap of starts would cost a write per one-unit allocation; a map of
  * multi-unit allocations an O(log m) lookup per one-unit free to prove the unit is not inside one.
  *
+ * <p>A chunk whose 4096 units all continue — the inside of an allocation longer than a chunk —
+ * is one shared, never-written array of ones, so a large allocation costs at most two real chunks
+ * (its ends) and its start or end is found skipping a chunk per read.
+ *
  * <p>Invariant: a set bit lies on an allocated unit whose predecessor is in the same allocation;
- * free units have clear bits. Finding the start or end of a k-unit allocation reads O(k / 64)
- * words. Memory: 4 bytes per 4096 units for the chunk table, plus 528 bytes per chunk in use.
- * Changed only by the exclusive path; lock-free readers see it stable.
+ * free units have clear bits. Finding the start or end of a k-unit allocation reads
+ * O(min(k, 4096) / 64 + k / 4096) words. Memory: 4 bytes per 4096 units for the chunk table, plus
+ * 528 bytes per chunk that holds some but not all continuations. Changed only by the exclusive
+ * path; lock-free readers see it stable.
  */
 final class Boundaries {
 
     private static final int CHUNK_SHIFT = 12;
     private static final int CHUNK_WORDS = 64;
+    private static final long CHUNK_MASK = (1L << CHUNK_SHIFT) - 1;
+    /** The chunk of a stretch of 4096 units that all continue; shared and never written. */
+    private static final long[] ALL_CONTINUE = new long[CHUNK_WORDS];
+
+    static {
+        java.util.Arrays.fill(ALL_CONTINUE, -1L);
+    }
 
     private final long units;
     private final long[][] chunks;
@@ -44,33 +56,57 @@ final class Boundaries {
      * load.
      */
     boolean isSingle(long u) {
-        if (chunks[(int) (u >>> CHUNK_SHIFT)] == null && ((u + 1) & ((1L << CHUNK_SHIFT) - 1)) != 0) {
+        if (chunks[(int) (u >>> CHUNK_SHIFT)] == null && ((u + 1) & CHUNK_MASK) != 0) {
             return true;
         }
         return !continues(u) && (u + 1 >= units || !continues(u + 1));
     }
 
-    /** Sets the bits of units {@code [a, b]}. */
+    /** Sets the bits of units {@code [a, b]}, all free. */
     void mark(long a, long b) {
         for (long p = a; p <= b; ) {
             int chunk = (int) (p >>> CHUNK_SHIFT);
-            long[] c = chunks[chunk];
-            if (c == null) {
-                c = new long[CHUNK_WORDS];
-                chunks[chunk] = c;
+            long chunkEnd = p | CHUNK_MASK;
+            if ((p & CHUNK_MASK) == 0 && chunkEnd <= b) {
+                chunks[chunk] = ALL_CONTINUE; // every unit was free, so no other bit is lost
+                p = chunkEnd + 1;
+                continue;
             }
-            long wordEnd = Math.min(b, p | 63);
-            c[(int) (p >>> 6) & (CHUNK_WORDS - 1)] |= span(p, wordEnd);
-            p = wordEnd + 1;
+            long[] c = writable(chunk);
+            long last = Math.min(b, chunkEnd);
+            for (long q = p; q <= last; ) {
+                long wordEnd = Math.min(last, q | 63);
+                c[(int) (q >>> 6) & (CHUNK_WORDS - 1)] |= span(q, wordEnd);
+                q = wordEnd + 1;
+            }
+            p = last + 1;
         }
+    }
+
+    /** Chunk {@code chunk} as an array of its own, created or copied from the shared one. */
+    private long[] writable(int chunk) {
+        long[] c = chunks[chunk];
+        if (c == null) {
+            c = new long[CHUNK_WORDS];
+            chunks[chunk] = c;
+        } else if (c == ALL_CONTINUE) {
+            c = ALL_CONTINUE.clone();
+            chunks[chunk] = c;
+        }
+        return c;
     }
 
     /** Clears the bits of units {@code [a, b]}, dropping chunks left empty. */
     void unmark(long a, long b) {
         for (long p = a; p <= b; ) {
             int chunk = (int) (p >>> CHUNK_SHIFT);
-            long[] c = chunks[chunk];
-            long chunkEnd = Math.min(b, p | ((1L << CHUNK_SHIFT) - 1));
+            long chunkEnd = Math.min(b, p | CHUNK_MASK);
+            if ((p & CHUNK_MASK) == 0 && chunkEnd == (p | CHUNK_MASK)) {
+                chunks[chunk] = null; // wholly cleared
+                p = chunkEnd + 1;
+                continue;
+            }
+            long[] c = chunks[chunk] == null ? null : writable(chunk);
             if (c != null) {
                 for (long q = p; q <= chunkEnd; ) {
                     long wordEnd = Math.min(chunkEnd, q | 63);
@@ -92,6 +128,10 @@ final class Boundaries {
             if (c == null) {
                 return false;
             }
+            if (c == ALL_CONTINUE) {
+                p = (p | CHUNK_MASK) + 1;
+                continue;
+            }
             long wordEnd = Math.min(b, p | 63);
             long mask = span(p, wordEnd);
             if ((c[(int) (p >>> 6) & (CHUNK_WORDS - 1)] & mask) != mask) {
@@ -110,6 +150,10 @@ final class Boundaries {
             if (c == null) {
                 return p;
             }
+            if (c == ALL_CONTINUE) {
+                p = (p & ~CHUNK_MASK) - 1; // the start lies before this chunk
+                continue;
+            }
             long starts = ~c[(int) (p >>> 6) & (CHUNK_WORDS - 1)] & (-1L >>> (63 - (p & 63)));
             if (starts != 0) {
                 return (p & ~63L) + 63 - Long.numberOfLeadingZeros(starts);
@@ -126,6 +170,10 @@ final class Boundaries {
             if (c == null) {
                 return p - 1;
             }
+            if (c == ALL_CONTINUE) {
+                p = (p | CHUNK_MASK) + 1;
+                continue;
+            }
             long stops = ~c[(int) (p >>> 6) & (CHUNK_WORDS - 1)] & (-1L << p);
             if (stops != 0) {
                 return Math.min((p & ~63L) + Long.numberOfTrailingZeros(stops), units) - 1;
@@ -139,7 +187,7 @@ final class Boundaries {
     long bytes() {
         long b = 4L * chunks.length;
         for (long[] c : chunks) {
-            if (c != null) {
+            if (c != null && c != ALL_CONTINUE) {
                 b += 16 + 8L * CHUNK_WORDS;
             }
         }

@@ -53,10 +53,11 @@ class BitTreeTest {
                     }
                     break;
                 }
-                case 3: { // set a free range, starting at a free unit
+                case 3: { // set a free range, starting at a free unit; sometimes longer than blocks
                     long a = p;
                     if (!model.get((int) a)) {
-                        long end = Math.min(units - 1, a + rnd.nextLong(Math.min(units, 300)));
+                        long longest = rnd.nextInt(8) == 0 ? 20_000 : 300;
+                        long end = Math.min(units - 1, a + rnd.nextLong(Math.min(units, longest)));
                         long b = Math.min(end, nextSet(model, a, units) - 1);
                         tree.setRange(a, b);
                         model.set((int) a, (int) b + 1);
@@ -65,7 +66,8 @@ class BitTreeTest {
                 }
                 case 4: { // clear an allocated range
                     if (model.get((int) p)) {
-                        long end = Math.min(units - 1, p + rnd.nextLong(Math.min(units, 300)));
+                        long longest = rnd.nextInt(8) == 0 ? 20_000 : 300;
+                        long end = Math.min(units - 1, p + rnd.nextLong(Math.min(units, longest)));
                         long b = Math.min(end, model.nextClearBit((int) p) - 1L);
                         tree.clearRange(p, b);
                         model.clear((int) p, (int) b + 1);
@@ -97,6 +99,35 @@ class BitTreeTest {
         assertEquals(model.nextSetBit((int) p), tree.nextAllocated(p), context + ": nextAllocated(" + p + ")");
         assertEquals(model.previousSetBit((int) p), tree.prevAllocated(p), context + ": prevAllocated(" + p + ")");
         assertEquals(model.get((int) p), tree.isSet(p), context + ": isSet(" + p + ")");
+        if (tree.levels >= 2) {
+            long words = (units + 63) >>> 6;
+            long blocks = (words + 63) >>> 6;
+            long next = -1;
+            for (long b = p >>> 12; b < blocks && next < 0; b++) {
+                if (blockFree(model, units, words, b)) {
+                    next = b << 12;
+                }
+            }
+            assertEquals(next, tree.nextFreeBlock(p), context + ": nextFreeBlock(" + p + ")");
+            long prev = -1;
+            for (long b = p >>> 12; b >= 0 && prev < 0; b--) {
+                if (blockFree(model, units, words, b)) {
+                    prev = Math.min((b << 12) + 4095, units - 1);
+                }
+            }
+            assertEquals(prev, tree.prevFreeBlock(p), context + ": prevFreeBlock(" + p + ")");
+        }
+    }
+
+    /** Block b's words hold no allocated unit; padding past the last unit counts as allocated. */
+    private static boolean blockFree(BitSet model, long units, long words, long b) {
+        long end = Math.min((b + 1) << 12, words << 6);
+        for (long u = b << 12; u < end; u++) {
+            if (u >= units || model.get((int) u)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long nextSet(BitSet model, long from, long units) {

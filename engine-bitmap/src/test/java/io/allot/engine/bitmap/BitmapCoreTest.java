@@ -241,7 +241,9 @@ class BitmapCoreTest {
     // ---------------------------------------------------------------- the model
 
     private static Request randomRequest(SplittableRandom rnd) {
-        long size = 1 + (rnd.nextInt(4) == 0 ? rnd.nextLong(5_000 * Q) : rnd.nextLong(8 * Q));
+        int kind = rnd.nextInt(8);
+        long size = 1 + (kind == 0 ? 8_190 * Q + rnd.nextLong(12_000 * Q) // large: searches jump between free blocks
+                : kind < 3 ? rnd.nextLong(5_000 * Q) : rnd.nextLong(8 * Q));
         size = (size + Q - 1) & -Q;
         Request r = Request.of(size);
         if (rnd.nextInt(3) == 0) {
