@@ -40,17 +40,19 @@ import io.allot.spi.EngineProvider;
  *   <tr><th>operation</th><th>cost</th></tr>
  *   <tr><td>one-quantum first-, last-, next-fit; free of one quantum</td><td>O(log<sub>64</sub> n),
  *       O(1) from the hint</td></tr>
- *   <tr><td>multi-quantum or constrained first-, last-, next-fit</td><td>O(r log<sub>64</sub> n),
- *       r = runs in front of the answer that cannot hold it</td></tr>
+ *   <tr><td>multi-quantum or constrained first-, last-, next-fit</td><td>O((r + 1) log<sub>64</sub> n),
+ *       r = runs in front of the answer that cannot hold it; for 8191 quanta or more only runs
+ *       holding a wholly free block of 4096 count, found through the second summary (O(n / 2<sup>18</sup>)
+ *       word reads at most)</td></tr>
  *   <tr><td>best-fit, instant-fit</td><td>O(r log<sub>64</sub> n) over the runs meeting the window,
  *       stopping early at a run of exactly the wanted size</td></tr>
  *   <tr><td>reserve, free, freeContaining, allocationContaining, isFree</td><td>O(log<sub>64</sub> n
- *       + k/64)</td></tr>
+ *       + k/64), the k/64 a fill of k/64 words</td></tr>
  *   <tr><td>stats</td><td>O(64 d log<sub>64</sub> n) for d blocks of 4096 quanta changed since the
  *       last call: O(1) amortised per change</td></tr>
  *   <tr><td>memory</td><td>1.057 bits per quantum: the unit bits, 0.016 for each summary, 0.016 for
- *       run statistics, 0.008 for the boundary chunk table; plus 528 bytes per 4096 quanta that hold
- *       multi-quantum allocations, plus the tags</td></tr>
+ *       run statistics, 0.008 for the boundary chunk table; plus 528 bytes per 4096 quanta where a
+ *       multi-quantum allocation begins or ends, plus the tags</td></tr>
  * </table>
  *
  * <h2>Threads</h2>
