@@ -3,12 +3,15 @@ package io.allot.engine.vmem;
 import static io.allot.engine.vmem.Segments.NIL;
 
 /**
- * The allocated segments by start address: vmem's allocation hash, made open-addressing so that
- * a lookup is one probe into one array and an insertion allocates nothing.
+ * The allocated segments by start address: vmem's allocation hash, made open-addressing so that a
+ * lookup is a probe into one array and an insertion allocates nothing.
  *
- * <p>Linear probing over {@code long} pairs {@code (start, record)}, record 0 marking an empty slot
- * (record 0 is the sentinel, never an allocation). Deletion shifts later members of the probe run
- * back instead of leaving tombstones, so the table never degrades and can shrink.
+ * <p><b>Layout.</b> Linear probing over one {@code long} per slot: the top 32 bits of the start's
+ * mixed hash, then the record id ({@code 0} marks an empty slot: record 0 is the sentinel, never an
+ * allocation). A probe compares the stored hash bits first and reads a record's start only on a
+ * match (the caller reads that record next anyway), so a slot is 8 bytes and a miss costs no
+ * record access. The home slot is the top bits of the stored hash, so deletion (which shifts later
+ * members of the probe run back rather than leaving tombstones) and rehashing never read records.
  *
  * <p><b>Resizing.</b> The capacity (a power of two, at least {@link #MIN_CAPACITY}) doubles when
  * the table would become more than half full and halves when it falls below one eighth, so the
@@ -18,10 +21,10 @@ import static io.allot.engine.vmem.Segments.NIL;
  * O(1).
  *
  * <p><b>Spreading.</b> Starts are often multiples of a large power of two (pages), which leaves
- * their low bits constant. The slot is the top bits of {@code (start ^ start >>> 32)} times the
- * 64-bit golden-ratio constant (Fibonacci hashing): the multiplication carries every input bit
- * into the top bits, and the fold first brings high-only differences (spans near 2<sup>64</sup>,
- * huge alignments) into the multiplied low half. The Rust {@code vmem} crate's
+ * their low bits constant. The hash is {@code (start ^ start >>> 32)} times the 64-bit golden-ratio
+ * constant, of which the top bits are used (Fibonacci hashing): the multiplication carries every
+ * input bit into the top bits, and the fold first brings high-only differences (spans near
+ * 2<sup>64</sup>, huge alignments) into the multiplied low half. The Rust {@code vmem} crate's
  * {@code start >>> 12 & 63} sends every page-aligned start of a region to a handful of buckets.
  *
  * <p>Not thread-safe.
@@ -30,73 +33,81 @@ final class AllocationHash {
 
     /** The smallest capacity the table shrinks to. */
     static final int MIN_CAPACITY = 16;
-    private static final int MAX_CAPACITY = 1 << 29; // 2 longs per slot must fit in one array
+    private static final int MAX_CAPACITY = 1 << 30;
     private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
+    private static final long RECORD = 0xFFFF_FFFFL;
 
+    private final Segments segs;
     private long[] table;
-    /** 64 - log2(capacity): the slot is the top bits of the mixed key. */
+    /** 32 - log2(capacity): the home slot is the top bits of the stored 32-bit hash. */
     private int shift;
     private int mask;
     private int size;
 
-    AllocationHash() {
+    /** @param segs the records whose starts are the keys */
+    AllocationHash(Segments segs) {
+        this.segs = segs;
         resize(MIN_CAPACITY);
     }
 
     /** The record allocated at {@code start}, or {@link Segments#NIL}. */
     int get(long start) {
+        int slot = find(start);
+        return slot < 0 ? NIL : (int) (table[slot] & RECORD);
+    }
+
+    /** The slot holding {@code start}, or -1. */
+    int find(long start) {
         long[] t = table;
-        for (int i = slot(start); ; i = (i + 1) & mask) {
-            int rec = (int) t[2 * i + 1];
-            if (rec == NIL || t[2 * i] == start) {
-                return rec;
+        int h = hash(start);
+        for (int i = h >>> shift; ; i = (i + 1) & mask) {
+            long v = t[i];
+            if (v == 0) {
+                return -1;
+            }
+            if ((int) (v >>> 32) == h && segs.start((int) (v & RECORD)) == start) {
+                return i;
             }
         }
+    }
+
+    /** The record in {@code slot}, as {@link #find} returned it. */
+    int recordAt(int slot) {
+        return (int) (table[slot] & RECORD);
     }
 
     /** Adds {@code start -> rec}; {@code start} must be absent. */
     void put(long start, int rec) {
-        if (size + 1 > capacity() >>> 1 && capacity() < MAX_CAPACITY) {
+        if (size >= capacity() >>> 1 && capacity() < MAX_CAPACITY) {
             resize(capacity() << 1);
         }
         long[] t = table;
-        int i = slot(start);
-        while (t[2 * i + 1] != NIL) {
+        int h = hash(start);
+        int i = h >>> shift;
+        while (t[i] != 0) {
             i = (i + 1) & mask;
         }
-        t[2 * i] = start;
-        t[2 * i + 1] = rec;
+        t[i] = ((long) h << 32) | rec;
         size++;
     }
 
-    /**
-     * Removes {@code start}, which must be present.
-     *
-     * @return the record it mapped to
-     */
-    int remove(long start) {
+    /** Empties {@code slot}, as {@link #find} returned it, shifting later members of its run back. */
+    void removeAt(int slot) {
         long[] t = table;
-        int i = slot(start);
-        while (t[2 * i] != start || t[2 * i + 1] == NIL) {
-            i = (i + 1) & mask;
-        }
-        int rec = (int) t[2 * i + 1];
-        // Backward shift: pull each later member of the run whose home is not in (i, j] into the hole.
-        for (int j = (i + 1) & mask; t[2 * j + 1] != NIL; j = (j + 1) & mask) {
-            int home = slot(t[2 * j]);
+        int i = slot;
+        for (int j = (i + 1) & mask; t[j] != 0; j = (j + 1) & mask) {
+            int home = (int) (t[j] >>> 32) >>> shift;
+            // Move j into the hole unless its home lies cyclically in (i, j].
             if (((j - home) & mask) >= ((j - i) & mask)) {
-                t[2 * i] = t[2 * j];
-                t[2 * i + 1] = t[2 * j + 1];
+                t[i] = t[j];
                 i = j;
             }
         }
-        t[2 * i] = 0;
-        t[2 * i + 1] = NIL;
+        t[i] = 0;
         size--;
         if (size < capacity() >>> 3 && capacity() > MIN_CAPACITY) {
             resize(capacity() >>> 1);
         }
-        return rec;
     }
 
     /** Live entries. */
@@ -109,46 +120,50 @@ final class AllocationHash {
         return mask + 1;
     }
 
-    private int slot(long start) {
-        return (int) (((start ^ (start >>> 32)) * GOLDEN) >>> shift);
+    private static int hash(long start) {
+        return (int) (((start ^ (start >>> 32)) * GOLDEN) >>> 32);
     }
 
     private void resize(int capacity) {
         long[] old = table;
-        table = new long[2 * capacity];
+        table = new long[capacity];
         mask = capacity - 1;
-        shift = 64 - Integer.numberOfTrailingZeros(capacity);
+        shift = 32 - Integer.numberOfTrailingZeros(capacity);
         if (old == null) {
             return;
         }
-        for (int i = 0; i < old.length; i += 2) {
-            int rec = (int) old[i + 1];
-            if (rec != NIL) {
-                int j = slot(old[i]);
-                while (table[2 * j + 1] != NIL) {
+        for (long v : old) {
+            if (v != 0) {
+                int j = (int) (v >>> 32) >>> shift;
+                while (table[j] != 0) {
                     j = (j + 1) & mask;
                 }
-                table[2 * j] = old[i];
-                table[2 * j + 1] = rec;
+                table[j] = v;
             }
         }
     }
 
     /**
-     * Checks that every entry is reachable from its home slot without crossing an empty one, that
-     * {@code size} counts them, and that the load is within bounds. For tests.
+     * Checks that every entry holds its record's hash and is reachable from its home slot without
+     * crossing an empty one, that {@code size} counts them, and that the load is within bounds.
+     * For tests.
      *
      * @throws IllegalStateException naming the first broken rule
      */
     void check() {
         int count = 0;
         for (int i = 0; i < capacity(); i++) {
-            if (table[2 * i + 1] == NIL) {
+            long v = table[i];
+            if (v == 0) {
                 continue;
             }
             count++;
-            for (int j = slot(table[2 * i]); j != i; j = (j + 1) & mask) {
-                if (table[2 * j + 1] == NIL) {
+            int h = (int) (v >>> 32);
+            if (h != hash(segs.start((int) (v & RECORD)))) {
+                throw new IllegalStateException("hash slot " + i + " holds a stale hash for record " + (v & RECORD));
+            }
+            for (int j = h >>> shift; j != i; j = (j + 1) & mask) {
+                if (table[j] == 0) {
                     throw new IllegalStateException("hash entry at slot " + i + " is cut off from its home by an empty slot");
                 }
             }

@@ -35,7 +35,7 @@ final class VmemCore implements EngineCore {
 
     private final Segments segs = new Segments(INITIAL_RECORDS);
     private final FreeLists lists = new FreeLists(segs);
-    private final AllocationHash hash = new AllocationHash();
+    private final AllocationHash hash = new AllocationHash(segs);
     private final AddressIndex byAddress = new AddressIndex(segs);
     private final SizeIndex bySize = new SizeIndex(segs);
 
@@ -160,11 +160,15 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean free(long start, long end) {
-        int a = hash.get(start);
-        if (a == NIL || segs.end(a) != end) {
+        int slot = hash.find(start);
+        if (slot < 0) {
             return false;
         }
-        release(a);
+        int a = hash.recordAt(slot);
+        if (segs.end(a) != end) {
+            return false;
+        }
+        release(a, slot);
         return true;
     }
 
@@ -175,19 +179,19 @@ final class VmemCore implements EngineCore {
             return null;
         }
         Range freed = new Range(segs.start(a), segs.end(a));
-        release(a);
+        release(a, hash.find(segs.start(a)));
         return freed;
     }
 
     /**
      * Frees allocated segment {@code a}, coalescing it with a free neighbour on either side or
-     * both (never across a span marker), as {@code vmem_xfree} does.
+     * both (never across a span marker), as {@code vmem_xfree} does. {@code slot} is its hash slot.
      */
-    private void release(int a) {
+    private void release(int a, int slot) {
         long start = segs.start(a);
         long end = segs.end(a);
         long size = end - start + 1;
-        hash.remove(start);
+        hash.removeAt(slot);
         int before = segs.prev(a);
         int after = segs.next(a);
         boolean mergeBefore = segs.type(before) == FREE;
@@ -353,7 +357,24 @@ final class VmemCore implements EngineCore {
         if (k == FreeLists.LISTS) {
             return null;
         }
-        for (long candidates = lists.map & (-1L << k); candidates != 0; candidates &= candidates - 1) {
+        long candidates = lists.map & (-1L << k);
+        if (candidates == 0) {
+            return null;
+        }
+        int p = lists.head(Long.numberOfTrailingZeros(candidates));
+        long start = segs.start(p);
+        if (r.min() == 0 && r.max() == Unsigned.MAX && r.noCross() == 0
+                && ((start - r.phase()) & (r.alignment() - 1)) == 0) {
+            // The head itself is an admissible start, and every member of its list holds the size.
+            hint = p;
+            return new Range(start, start + r.size() - 1);
+        }
+        return constrainedInstantFit(r, candidates);
+    }
+
+    /** Walks the lists in {@code candidates} upward, each head first, for the first admitting member. */
+    private Range constrainedInstantFit(Request r, long candidates) {
+        for (; candidates != 0; candidates &= candidates - 1) {
             for (int p = lists.head(Long.numberOfTrailingZeros(candidates)); p != NIL; p = segs.knext(p)) {
                 long start = segs.start(p);
                 long offset = Placement.lowest(start, segs.end(p), r, 0);
@@ -423,9 +444,12 @@ final class VmemCore implements EngineCore {
         }
     }
 
+    /** Queues {@code p} for both indexes; one bit test when both already have it queued. */
     private void touch(int p) {
-        byAddress.touch(p);
-        bySize.touch(p);
+        if (!segs.pendingEverywhere(p)) {
+            byAddress.touch(p);
+            bySize.touch(p);
+        }
     }
 
     // ---------------------------------------------------------------- white-box access for tests
