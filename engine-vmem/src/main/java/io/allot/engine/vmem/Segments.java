@@ -3,28 +3,24 @@ package io.allot.engine.vmem;
 import java.util.Arrays;
 
 /**
- * The segment records of one arena — vmem's {@code vmem_seg_t}s — packed into one {@code long[]},
- * so that creating one allocates nothing once the array has grown, and reading one is one cache
- * line.
+ * The segment records of one arena — vmem's {@code vmem_seg_t}s — in two packed arrays, so that
+ * creating one allocates nothing once the arrays have grown: a {@code long[]} with three words per
+ * record and an {@code int[]} with four links per record, 40 bytes in all.
  *
- * <p><b>Cache lines.</b> A record is eight words (64 bytes), five used, and record p starts at word
- * {@code 6 + 8p}. A large array is allocated at the start of a heap region (G1's humongous
- * objects), so its elements begin 16 bytes (the header) into a 64-byte line; six words more puts
- * every record on a line of its own. Free and coalesce touch a record and its two neighbours, and
- * with 10<sup>5</sup> or more segments each of those is a memory access (about 150 ns here), so
- * 64-byte records that never straddle two lines beat 40-byte ones that straddle 62% of the time.
- * For small arrays the alignment is not guaranteed, and does not matter: they stay in cache.
- *
- * <p>Record layout (word offsets):
  * <pre>
- *   0  START   first value, unsigned
- *   1  END     last value, unsigned (closed ranges: END may be 2^64 - 1)
- *   2  LINKS   address list: prev (high 32 bits) | next (low 32 bits)
- *   3  KIN     next-of-kin list: kprev (high) | knext (low) — the power-of-two free list for a free
- *              segment, the chain of span markers for a marker, the stack of dead slots for a dead one
- *   4  META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE (set while an index has yet to see
- *              the record's latest state)
+ *   data[3p + 0]   START   first value, unsigned
+ *   data[3p + 1]   END     last value, unsigned (closed ranges: END may be 2^64 - 1)
+ *   data[3p + 2]   META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE (set while an index has
+ *                          yet to see the record's latest state)
+ *   links[4p + 0]  prev    address list
+ *   links[4p + 1]  next
+ *   links[4p + 2]  kprev   next-of-kin list: the power-of-two free list for a free segment, the
+ *   links[4p + 3]  knext   chain of span markers for a marker, the stack of dead slots for a dead one
  * </pre>
+ *
+ * <p>Links are plain {@code int} stores: packing two into a {@code long} made every link update a
+ * read-modify-write, and the chains of those through store forwarding cost more (a split and merge
+ * of a record, 13 ns packed) than the extra cache line a record now spans when it is cold.
  *
  * <p>Record 0 is the sentinel: it heads the circular address-ordered list of every segment and
  * span marker, and the circular chain of span markers. It has type {@link #SPAN}, so it stops
@@ -33,7 +29,7 @@ import java.util.Arrays;
  * reused first, so a steady alloc/free loop touches the same few slots. The pending bits survive
  * death and reuse: an index must still learn that the slot's old segment is gone.
  *
- * <p>Up to about 2.7 × 10<sup>8</sup> records (the array limit divided by the stride). Not
+ * <p>Up to about 5 × 10<sup>8</sup> records (the array limit divided by 4 links). Not
  * thread-safe.
  */
 final class Segments {
@@ -57,21 +53,20 @@ final class Segments {
     /** Meta bit: the size index has not seen this record's latest state. */
     static final long PENDING_SIZE = 1L << 9;
 
-    private static final int STRIDE = 8;
-    private static final int BASE = 6;
+    private static final int STRIDE = 3;
     private static final int START = 0;
     private static final int END = 1;
-    private static final int LINKS = 2;
-    private static final int KIN = 3;
-    private static final int META = 4;
+    private static final int META = 2;
+    private static final int PREV = 0;
+    private static final int NEXT = 1;
+    private static final int KPREV = 2;
+    private static final int KNEXT = 3;
     private static final long TYPE_MASK = 3;
     private static final long PENDING = PENDING_ADDRESS | PENDING_SIZE;
-    private static final long LOW = 0xFFFF_FFFFL;
-    private static final long HIGH = ~LOW;
-    private static final long ALL_PENDING = PENDING;
-    private static final int MAX_RECORDS = (Integer.MAX_VALUE - 16 - BASE) / STRIDE;
+    private static final int MAX_RECORDS = (Integer.MAX_VALUE - 16) / 4; // links: 4 ints per record
 
     private long[] data;
+    private int[] links;
     private String[] tags;
     /** Slots ever used: records are in [0, top). */
     private int top;
@@ -82,12 +77,12 @@ final class Segments {
 
     /** @param capacity initial number of record slots, at least 1 */
     Segments(int capacity) {
-        data = new long[BASE + capacity * STRIDE];
+        data = new long[capacity * STRIDE];
+        links = new int[capacity * 4];
         tags = new String[capacity];
         top = 1;
         setType(SENTINEL, SPAN);
-        setLinks(SENTINEL, SENTINEL, SENTINEL);
-        setKin(SENTINEL, SENTINEL, SENTINEL);
+        setKin(SENTINEL, SENTINEL, SENTINEL); // the address links are already 0: the empty circle
     }
 
     /**
@@ -120,7 +115,7 @@ final class Segments {
         int b = at(p);
         data[b + META] &= PENDING; // type DEAD
         tags[p] = null;
-        data[b + KIN] = dead & LOW;
+        links[4 * p + KNEXT] = dead;
         dead = p;
         live--;
     }
@@ -131,7 +126,8 @@ final class Segments {
             throw new IllegalStateException("the vmem arena cannot hold more than " + MAX_RECORDS + " segments");
         }
         int grown = (int) Math.min(MAX_RECORDS, 2L * capacity);
-        data = Arrays.copyOf(data, BASE + grown * STRIDE);
+        data = Arrays.copyOf(data, grown * STRIDE);
+        links = Arrays.copyOf(links, grown * 4);
         tags = Arrays.copyOf(tags, grown);
     }
 
@@ -154,7 +150,7 @@ final class Segments {
 
     /** The word where record {@code p} begins. */
     private static int at(int p) {
-        return BASE + p * STRIDE;
+        return p * STRIDE;
     }
 
     long start(int p) {
@@ -213,7 +209,7 @@ final class Segments {
 
     /** Whether every index has {@code p} queued, so a change to it needs no further note. */
     boolean pendingEverywhere(int p) {
-        return (data[at(p) + META] & ALL_PENDING) == ALL_PENDING;
+        return (data[at(p) + META] & PENDING) == PENDING;
     }
 
     void clearPending(int p, long flag) {
@@ -227,70 +223,56 @@ final class Segments {
     // ---------------------------------------------------------------- address list
 
     int prev(int p) {
-        return (int) (data[at(p) + LINKS] >>> 32);
+        return links[4 * p + PREV];
     }
 
     int next(int p) {
-        return (int) data[at(p) + LINKS];
-    }
-
-    private void setLinks(int p, int prev, int next) {
-        data[at(p) + LINKS] = ((long) prev << 32) | (next & LOW);
-    }
-
-    private void setPrev(int p, int prev) {
-        int i = at(p) + LINKS;
-        data[i] = ((long) prev << 32) | (data[i] & LOW);
-    }
-
-    private void setNext(int p, int next) {
-        int i = at(p) + LINKS;
-        data[i] = (data[i] & HIGH) | (next & LOW);
+        return links[4 * p + NEXT];
     }
 
     /** Links {@code p} into the address list right after {@code at}. */
     void insertAfter(int at, int p) {
-        int after = next(at);
-        setLinks(p, at, after);
-        setNext(at, p);
-        setPrev(after, p);
+        int after = links[4 * at + NEXT];
+        links[4 * p + PREV] = at;
+        links[4 * p + NEXT] = after;
+        links[4 * at + NEXT] = p;
+        links[4 * after + PREV] = p;
     }
 
     /** Links {@code p} into the address list right before {@code at}. */
     void insertBefore(int at, int p) {
-        insertAfter(prev(at), p);
+        insertAfter(links[4 * at + PREV], p);
     }
 
     /** Unlinks {@code p} from the address list. */
     void unlink(int p) {
-        int before = prev(p);
-        int after = next(p);
-        setNext(before, after);
-        setPrev(after, before);
+        int before = links[4 * p + PREV];
+        int after = links[4 * p + NEXT];
+        links[4 * before + NEXT] = after;
+        links[4 * after + PREV] = before;
     }
 
     // ---------------------------------------------------------------- next-of-kin list
 
     int kprev(int p) {
-        return (int) (data[at(p) + KIN] >>> 32);
+        return links[4 * p + KPREV];
     }
 
     int knext(int p) {
-        return (int) data[at(p) + KIN];
+        return links[4 * p + KNEXT];
     }
 
     void setKin(int p, int kprev, int knext) {
-        data[at(p) + KIN] = ((long) kprev << 32) | (knext & LOW);
+        links[4 * p + KPREV] = kprev;
+        links[4 * p + KNEXT] = knext;
     }
 
     void setKprev(int p, int kprev) {
-        int i = at(p) + KIN;
-        data[i] = ((long) kprev << 32) | (data[i] & LOW);
+        links[4 * p + KPREV] = kprev;
     }
 
     void setKnext(int p, int knext) {
-        int i = at(p) + KIN;
-        data[i] = (data[i] & HIGH) | (knext & LOW);
+        links[4 * p + KNEXT] = knext;
     }
 
     /** Links marker {@code p} into the circular marker chain right before marker (or sentinel) {@code at}. */

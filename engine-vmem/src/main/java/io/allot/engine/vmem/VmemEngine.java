@@ -24,7 +24,8 @@ import io.allot.spi.EngineProvider;
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), newest first, and bit k of a {@code long} says whether it
  *       is non-empty.</li>
  *   <li><b>The allocation hash</b> ({@link AllocationHash}): allocated segments by start, open
- *       addressing with backward-shift deletion, a Fibonacci-hash mixer that spreads page-aligned
+ *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion, a
+ *       Fibonacci-hash mixer that spreads page-aligned
  *       starts, doubling above load 1/2 and halving below 1/8 on every insert and delete (illumos
  *       resizes from a periodic timer; the Rust {@code vmem} crate never does).</li>
  *   <li><b>Two lazy indexes</b> ({@link SegmentIndex}): an AVL tree of all segments by address
@@ -91,7 +92,7 @@ import io.allot.spi.EngineProvider;
  *   <tr><td>addSpan, removeSpan</td><td>O(s)</td></tr>
  *   <tr><td>ascending, descending</td><td>O(log n) per segment</td></tr>
  *   <tr><td>forEachAllocated, forEachFree, snapshot</td><td>O(n)</td></tr>
- *   <tr><td>memory</td><td>40 bytes per segment; 32–128 bytes of hash per allocation; 48 bytes
+ *   <tr><td>memory</td><td>40 bytes per segment; 16–64 bytes of hash per allocation; 48 bytes
  *       per segment in the address index and per free segment in the size index, once asked</td></tr>
  * </table>
  *
