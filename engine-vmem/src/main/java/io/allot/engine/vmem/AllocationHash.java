@@ -76,11 +76,19 @@ final class AllocationHash {
         return (int) (table[slot] & RECORD);
     }
 
-    /** Adds {@code start -> rec}; {@code start} must be absent. */
-    void put(long start, int rec) {
+    /**
+     * Grows the table now if one more entry would; called before an allocation changes anything,
+     * so that {@link #put} cannot fail after it has begun.
+     */
+    void ensureRoom() {
         if (size >= capacity() >>> 1 && capacity() < MAX_CAPACITY) {
             resize(capacity() << 1);
         }
+    }
+
+    /** Adds {@code start -> rec}; {@code start} must be absent. */
+    void put(long start, int rec) {
+        ensureRoom();
         long[] t = table;
         int h = hash(start);
         int i = h >>> shift;

@@ -72,6 +72,7 @@ final class Segments {
     private int top;
     /** Head of the stack of dead slots, linked through knext. */
     private int dead = NIL;
+    private int deadCount;
     /** Records neither dead nor the sentinel. */
     private int live;
 
@@ -96,6 +97,7 @@ final class Segments {
         if (dead != NIL) {
             p = dead;
             dead = knext(p);
+            deadCount--;
         } else {
             if (top == capacity()) {
                 grow();
@@ -117,7 +119,20 @@ final class Segments {
         tags[p] = null;
         links[4 * p + KNEXT] = dead;
         dead = p;
+        deadCount++;
         live--;
+    }
+
+    /**
+     * Makes room for {@code n} more records, so that an operation can check capacity before it
+     * changes anything and then create its records without failing halfway.
+     *
+     * @throws IllegalStateException if the arena would need more records than an array can hold
+     */
+    void ensureSpare(int n) {
+        while (capacity() - top + deadCount < n) {
+            grow();
+        }
     }
 
     private void grow() {

@@ -56,6 +56,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public void addSpan(long start, long end) {
+        segs.ensureSpare(2);
         int after = segs.knext(SENTINEL);
         while (after != SENTINEL && Unsigned.lessThan(segs.start(after), start)) {
             after = segs.knext(after);
@@ -120,6 +121,9 @@ final class VmemCore implements EngineCore {
      * that stays in its size class stays where it is on its free list. No remainder is ever empty.
      */
     private void carve(int p, long start, long end, String tag) {
+        // Everything that can fail (growing the record arrays or the hash) happens before the first change.
+        segs.ensureSpare(2);
+        hash.ensureRoom();
         long segStart = segs.start(p);
         long segEnd = segs.end(p);
         long segSize = segEnd - segStart + 1;
