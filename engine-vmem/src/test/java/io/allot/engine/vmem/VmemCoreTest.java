@@ -43,7 +43,7 @@ class VmemCoreTest {
         for (Layout layout : LAYOUTS) {
             SplittableRandom random = new SplittableRandom(seed);
             Run run = new Run(layout);
-            for (int op = 0; op < 20_000; op++) {
+            for (int op = 0; op < 30_000; op++) {
                 try {
                     run.step(random);
                     run.core.checkInvariants();
