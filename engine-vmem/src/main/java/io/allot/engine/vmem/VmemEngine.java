@@ -93,7 +93,8 @@ import io.allot.spi.EngineProvider;
  *   <tr><td>ascending, descending</td><td>O(log n) per segment</td></tr>
  *   <tr><td>forEachAllocated, forEachFree, snapshot</td><td>O(n)</td></tr>
  *   <tr><td>memory</td><td>40 bytes per segment; 16–64 bytes of hash per allocation; 48 bytes
- *       per segment in the address index and per free segment in the size index, once asked</td></tr>
+ *       per segment in the address index and per free segment in the size index, once asked; up to
+ *       8 bytes per segment of queued changes</td></tr>
  * </table>
  *
  * <p>Departures from illumos: free-list heads are an array beside the bitmap rather than marker
@@ -105,7 +106,9 @@ import io.allot.spi.EngineProvider;
  * of this one.
  *
  * <p>Allocators from this engine are not thread-safe unless built with
- * {@link io.allot.Allocators.Builder#threadSafe()}, which puts one lock around each.
+ * {@link io.allot.Allocators.Builder#threadSafe()}, which puts one lock around each. Even queries
+ * change internal state here (they bring the indexes up to date, and remember where the next
+ * allocation will probably go), so concurrent readers need that lock as much as writers do.
  */
 public final class VmemEngine implements EngineProvider {
 
