@@ -7,7 +7,9 @@ import io.allot.internal.EngineCore;
 import io.allot.internal.Placement;
 import io.allot.internal.Unsigned;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static io.allot.engine.vmem.Segments.ALLOCATED;
@@ -115,10 +117,12 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * Allocates {@code [start, end]} out of free segment {@code p} that holds it, as
-     * {@code vmem_seg_alloc} does: the allocation gets a record of its own and {@code p} keeps the
-     * left remainder (or the right one when the allocation starts at p's start), so a remainder
-     * that stays in its size class stays where it is on its free list. No remainder is ever empty.
+     * Allocates {@code [start, end]} out of free segment {@code p} that holds it. Unlike
+     * {@code vmem_seg_alloc}, which hands {@code p} to the allocation and creates records for the
+     * remainders, the allocation gets the new record and {@code p} keeps a remainder (the left one,
+     * or the right one when the allocation starts at p's start): a remainder still in its size
+     * class then keeps its place on its free list — illumos's shortcut for the front of a segment,
+     * taken every time. No remainder is ever empty.
      */
     private void carve(int p, long start, long end, String tag) {
         // Everything that can fail (growing the record arrays or the hash) happens before the first change.
@@ -474,8 +478,8 @@ final class VmemCore implements EngineCore {
     }
 
     /** The free segments on list {@code k}, head first. */
-    java.util.List<Range> freeList(int k) {
-        java.util.List<Range> out = new java.util.ArrayList<>();
+    List<Range> freeList(int k) {
+        List<Range> out = new ArrayList<>();
         for (int p = lists.head(k); p != NIL; p = segs.knext(p)) {
             out.add(new Range(segs.start(p), segs.end(p)));
         }
