@@ -19,8 +19,9 @@ import java.util.Arrays;
  * leaf:      [count][kinds][marks][pivot 0 .. pivot 28]
  *            kinds: bit i = entry i is free (low half), a hole (high half); neither = allocated
  *            marks: bit i = entry i starts a span (low half), has a tag (high half)
- * internal:  [count][pivot 0, gap 0, child 0][pivot 1, gap 1, child 1] ... (10 slots)
- *            pivot k = last value under child k; gap k = largest free entry under child k
+ * internal:  [count][pivot 0, gap 0, child 0][pivot 1, gap 1, child 1] ... (10 slots)[mask]
+ *            pivot k = last value under child k; gap k = largest free entry under child k;
+ *            mask bit k = gap k is not 0
  * </pre>
  * A node's first value is implied by its parent (one past the pivot before its slot, or the
  * parent's own first value), and a {@link Path} carries it down, as maple's {@code ma_state} does.
@@ -55,6 +56,8 @@ final class SegmentTree {
     private static final int KINDS = 1;
     private static final int MARKS = 2;
     private static final int PIVOTS = 3;
+    /** In an internal node: bit k set when child k's gap is not 0, so scans visit only children with free space. */
+    private static final int MASK = 31;
     static final int LEAF_CAP = 29;
     static final int LEAF_MIN = 14;
     static final int FANOUT = 10;
@@ -223,6 +226,7 @@ final class SegmentTree {
         nodes[o + 1] = gap;
         nodes[o + 2] = child;
         nodes[b] = c + 1;
+        recomputeMask(b);
     }
 
     private void removeSlot(int n, int k) {
@@ -232,6 +236,25 @@ final class SegmentTree {
         System.arraycopy(nodes, o + 3, nodes, o, 3 * (c - k - 1));
         Arrays.fill(nodes, b + 1 + 3 * (c - 1), b + 1 + 3 * c, 0L);
         nodes[b] = c - 1;
+        recomputeMask(b);
+    }
+
+    /** Sets the gap of slot {@code k} of internal block {@code b}, keeping its mask bit. */
+    private void setSlotGap(int b, int k, long gap) {
+        nodes[b + 2 + 3 * k] = gap;
+        long bit = 1L << k;
+        nodes[b + MASK] = gap != 0 ? nodes[b + MASK] | bit : nodes[b + MASK] & ~bit;
+    }
+
+    private void recomputeMask(int b) {
+        int c = (int) nodes[b];
+        long mask = 0;
+        for (int k = 0; k < c; k++) {
+            if (nodes[b + 2 + 3 * k] != 0) {
+                mask |= 1L << k;
+            }
+        }
+        nodes[b + MASK] = mask;
     }
 
     /** The largest free entry of leaf block {@code b}, whose first value is {@code min}. */
@@ -251,10 +274,11 @@ final class SegmentTree {
     }
 
     private long internalGap(int b) {
-        int c = (int) nodes[b];
+        int mask = (int) nodes[b + MASK];
         long best = 0;
-        for (int o = b + 2, last = b + 2 + 3 * c; o < last; o += 3) {
-            long g = nodes[o];
+        while (mask != 0) {
+            long g = nodes[b + 2 + 3 * Integer.numberOfTrailingZeros(mask)];
+            mask &= mask - 1;
             if (Long.compareUnsigned(g, best) > 0) {
                 best = g;
             }
@@ -307,9 +331,25 @@ final class SegmentTree {
         p.min[0] = min;
     }
 
-    /** Points the cursor at the entry holding {@code v}. */
+    /**
+     * Points the cursor at the entry holding {@code v}: within the cursor's leaf when it covers
+     * {@code v} (no descent), else by one descent from the root.
+     */
     void locate(long v) {
-        locate(cur, v);
+        Path p = cur;
+        if (cursorValid) {
+            int b = p.node[0] << SHIFT;
+            long key = v ^ Long.MIN_VALUE;
+            if ((p.min[0] ^ Long.MIN_VALUE) <= key && key <= (nodes[b + PIVOTS + (int) nodes[b] - 1] ^ Long.MIN_VALUE)) {
+                int o = b + PIVOTS;
+                while ((nodes[o] ^ Long.MIN_VALUE) < key) {
+                    o++;
+                }
+                p.slot[0] = o - b - PIVOTS;
+                return;
+            }
+        }
+        locate(p, v);
         cursorValid = true;
     }
 
@@ -359,7 +399,6 @@ final class SegmentTree {
      * cannot hold an admissible placement.
      */
     boolean lowest(Request r, long from) {
-        cursorValid = false;
         long size = r.size();
         if (Unsigned.lessThan(rootGap, size)) {
             return false;
@@ -367,10 +406,9 @@ final class SegmentTree {
         long lo = Unsigned.max(from, r.min());
         long hi = r.max();
         Path p = cur;
-        int top = height - 1;
-        p.node[top] = root;
-        p.min[top] = 0;
-        boolean more = seekUp(p, top, 0, lo, size);
+        int level = cursorValid ? leftOfCursor(lo, size) : restartFromRoot();
+        cursorValid = false;
+        boolean more = seekUp(p, level, 0, lo, size);
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
@@ -391,7 +429,6 @@ final class SegmentTree {
 
     /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
     boolean highest(Request r, long to) {
-        cursorValid = false;
         long size = r.size();
         if (Unsigned.lessThan(rootGap, size)) {
             return false;
@@ -399,10 +436,9 @@ final class SegmentTree {
         long hi = Unsigned.min(to, r.max());
         long lo = r.min();
         Path p = cur;
-        int top = height - 1;
-        p.node[top] = root;
-        p.min[top] = 0;
-        boolean more = seekDown(p, top, count(root) - 1, hi, size);
+        int level = cursorValid ? rightOfCursor(hi, size) : restartFromRoot();
+        cursorValid = false;
+        boolean more = seekDown(p, level, count(p.node[level]) - 1, hi, size);
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
@@ -420,6 +456,72 @@ final class SegmentTree {
             more = seekDown(p, 0, i - 1, hi, size);
         }
         return false;
+    }
+
+    /** Points the cursor's top level at the root; returns that level, where a walk from the root starts. */
+    private int restartFromRoot() {
+        int top = height - 1;
+        cur.node[top] = root;
+        cur.min[top] = 0;
+        return top;
+    }
+
+    /**
+     * Where an ascending walk for a free entry of at least {@code size} values ending at or above
+     * {@code lo} can start, given the cursor: the highest level at which a child left of the
+     * cursor's path might hold one (the walk restarts at that node's first child), or the leaf
+     * when none might — then everything before the cursor's leaf is ruled out and the walk starts
+     * at its first entry. Uses the gap masks, so a level costs O(1) when nothing left of the path
+     * is free. Worth it because allocations cluster: first-fit keeps returning near the same place.
+     */
+    private int leftOfCursor(long lo, long size) {
+        Path p = cur;
+        long loKey = lo ^ Long.MIN_VALUE;
+        long sizeKey = size ^ Long.MIN_VALUE;
+        for (int level = height - 1; level > 0; level--) {
+            int s = p.slot[level];
+            if (s == 0) {
+                continue;
+            }
+            int b = p.node[level] << SHIFT;
+            int candidates = (int) nodes[b + MASK] & ((1 << s) - 1);
+            while (candidates != 0) {
+                int k = 31 - Integer.numberOfLeadingZeros(candidates);
+                candidates &= ~(1 << k);
+                int o = b + 1 + 3 * k;
+                if ((nodes[o] ^ Long.MIN_VALUE) < loKey) {
+                    break; // this child and all before it end below lo
+                }
+                if ((nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                    return level;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** As {@link #leftOfCursor}, mirrored: children right of the cursor's path starting at or below {@code hi}. */
+    private int rightOfCursor(long hi, long size) {
+        Path p = cur;
+        long hiKey = hi ^ Long.MIN_VALUE;
+        long sizeKey = size ^ Long.MIN_VALUE;
+        for (int level = height - 1; level > 0; level--) {
+            int s = p.slot[level];
+            int b = p.node[level] << SHIFT;
+            int candidates = (int) nodes[b + MASK] & (-2 << s);
+            while (candidates != 0) {
+                int k = Integer.numberOfTrailingZeros(candidates);
+                candidates &= candidates - 1;
+                int o = b + 1 + 3 * k;
+                if ((nodes[o - 3] + 1 ^ Long.MIN_VALUE) > hiKey) {
+                    break; // this child and all after it start above hi
+                }
+                if ((nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                    return level;
+                }
+            }
+        }
+        return 0;
     }
 
     /**
@@ -449,8 +551,11 @@ final class SegmentTree {
                     }
                 }
             } else {
-                int c = (int) nodes[b];
-                for (int k = slot, o = b + 1 + 3 * slot; k < c; k++, o += 3) {
+                int candidates = (int) nodes[b + MASK] & (-1 << slot);
+                while (candidates != 0) {
+                    int k = Integer.numberOfTrailingZeros(candidates);
+                    candidates &= candidates - 1;
+                    int o = b + 1 + 3 * k;
                     if ((nodes[o] ^ Long.MIN_VALUE) >= loKey && (nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
                         p.slot[level] = k;
                         long childMin = k == 0 ? p.min[level] : nodes[o - 3] + 1;
@@ -495,7 +600,11 @@ final class SegmentTree {
                     }
                 }
             } else {
-                for (int k = slot, o = b + 1 + 3 * slot; k >= 0; k--, o -= 3) {
+                int candidates = (int) nodes[b + MASK] & (int) ((1L << (slot + 1)) - 1);
+                while (candidates != 0) {
+                    int k = 31 - Integer.numberOfLeadingZeros(candidates);
+                    candidates &= ~(1 << k);
+                    int o = b + 1 + 3 * k;
                     long childMin = k == 0 ? p.min[level] : nodes[o - 3] + 1;
                     if ((childMin ^ Long.MIN_VALUE) <= hiKey && (nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
                         p.slot[level] = k;
@@ -537,6 +646,8 @@ final class SegmentTree {
         int before = start != first ? 1 : 0;
         int after = end != last ? 1 : 0;
         int k = before + after;
+        long oldGap = outer == FREE ? last - first + 1 : 0;
+        long newGap = outer == FREE ? Unsigned.max(start - first, last - end) : kind == FREE ? end - start + 1 : 0;
         if (k > 0) {
             if ((int) nodes[b] + k > LEAF_CAP) {
                 split(0);
@@ -556,8 +667,48 @@ final class SegmentTree {
         int middle = i + before;
         setBits(b, middle, kind, spanStart || before == 0 && outerStart, tagged);
         p.slot[0] = middle;
-        refresh(p, 0);
+        updateGap(p, 0, oldGap, newGap);
         cursorValid = true;
+    }
+
+    /**
+     * After one child of the node on {@code level} of {@code p} (one entry, on the leaf level)
+     * changed its gap from {@code before} to {@code after}: updates the gaps above, climbing only
+     * while a node's own gap changes, and rescanning a node only when its largest child shrank.
+     */
+    private void updateGap(Path p, int level, long before, long after) {
+        int top = height - 1;
+        while (before != after) {
+            long gap;
+            int bp = 0;
+            int k = 0;
+            if (level == top) {
+                gap = rootGap;
+            } else {
+                bp = p.node[level + 1] << SHIFT;
+                k = p.slot[level + 1];
+                gap = nodes[bp + 2 + 3 * k];
+            }
+            long now;
+            if (Long.compareUnsigned(after, gap) > 0) {
+                now = after;
+            } else if (Long.compareUnsigned(before, gap) < 0) {
+                return; // the child that changed was not the largest, and still is not
+            } else {
+                now = gapOf(p.node[level], level, p.min[level]); // the largest shrank
+            }
+            if (now == gap) {
+                return;
+            }
+            if (level == top) {
+                rootGap = now;
+                return;
+            }
+            setSlotGap(bp, k, now);
+            before = gap;
+            after = now;
+            level++;
+        }
     }
 
     /**
@@ -573,6 +724,7 @@ final class SegmentTree {
         long start = entryStart(b, i, p.min[0]);
         long end = nodes[b + PIVOTS + i];
         boolean spanStart = kind != HOLE && (nodes[b + MARKS] >>> i & 1) != 0;
+        long oldGap = kindOf(nodes[b + KINDS], i) == FREE ? end - start + 1 : 0;
         setBits(b, i, kind, spanStart, false);
         mergedPrevious = false;
         mergedNext = false;
@@ -658,10 +810,19 @@ final class SegmentTree {
         mergedStart = start;
         mergedEnd = end;
         if (inSide) {
+            // Rare (a merge across a leaf boundary): recompute both leaves' gaps from scratch.
             refresh(side, 0);
+            repair(p);
+            cursorValid = false;
+            return;
         }
-        repair(p);
-        cursorValid = false;
+        p.slot[0] = i;
+        if (height > 1 && (int) nodes[b] < LEAF_MIN) {
+            repair(p); // keeps p on the merged entry
+        } else {
+            updateGap(p, 0, oldGap, kind == FREE ? end - start + 1 : 0);
+        }
+        cursorValid = true;
     }
 
     /**
@@ -686,11 +847,12 @@ final class SegmentTree {
     private void refresh(Path p, int level) {
         for (; level < height - 1; level++) {
             long gap = gapOf(p.node[level], level, p.min[level]);
-            int o = (p.node[level + 1] << SHIFT) + 2 + 3 * p.slot[level + 1];
-            if (nodes[o] == gap) {
+            int bp = p.node[level + 1] << SHIFT;
+            int k = p.slot[level + 1];
+            if (nodes[bp + 2 + 3 * k] == gap) {
                 return;
             }
-            nodes[o] = gap;
+            setSlotGap(bp, k, gap);
         }
         rootGap = gapOf(root, height - 1, 0);
     }
@@ -707,11 +869,12 @@ final class SegmentTree {
                 continue;
             }
             long gap = gapOf(n, level, p.min[level]);
-            int o = (p.node[level + 1] << SHIFT) + 2 + 3 * p.slot[level + 1];
-            if (nodes[o] == gap) {
+            int bp = p.node[level + 1] << SHIFT;
+            int k = p.slot[level + 1];
+            if (nodes[bp + 2 + 3 * k] == gap) {
                 return;
             }
-            nodes[o] = gap;
+            setSlotGap(bp, k, gap);
         }
         while (height > 1 && count(root) == 1) {
             int old = root;
@@ -743,7 +906,7 @@ final class SegmentTree {
             nodes[bp + 1 + 3 * j] = nodes[bp + 1 + 3 * (j + 1)];
             removeSlot(parent, j + 1);
             releaseNode(right);
-            nodes[bp + 2 + 3 * j] = gapOf(left, level, leftMin);
+            setSlotGap(bp, j, gapOf(left, level, leftMin));
             if (!shortIsLeft) {
                 p.slot[level] += cl;
             }
@@ -761,8 +924,8 @@ final class SegmentTree {
         }
         long leftMax = lastPivot(left, level);
         nodes[bp + 1 + 3 * j] = leftMax;
-        nodes[bp + 2 + 3 * j] = gapOf(left, level, leftMin);
-        nodes[bp + 2 + 3 * (j + 1)] = gapOf(right, level, leftMax + 1);
+        setSlotGap(bp, j, gapOf(left, level, leftMin));
+        setSlotGap(bp, j + 1, gapOf(right, level, leftMax + 1));
         if (!shortIsLeft) {
             p.min[level] = leftMax + 1;
         }
@@ -796,8 +959,8 @@ final class SegmentTree {
             moveFront(level, x, left, m);
             long leftMax = lastPivot(left, level);
             nodes[bp + 1 + 3 * (s - 1)] = leftMax;
-            nodes[bp + 2 + 3 * (s - 1)] = gapOf(left, level, leftMin);
-            nodes[bp + 2 + 3 * s] = gapOf(x, level, leftMax + 1);
+            setSlotGap(bp, s - 1, gapOf(left, level, leftMin));
+            setSlotGap(bp, s, gapOf(x, level, leftMax + 1));
             if (p.slot[level] < m) {
                 p.node[level] = left;
                 p.slot[level] += cl;
@@ -813,8 +976,8 @@ final class SegmentTree {
             moveBack(level, x, right, m);
             long xMax = lastPivot(x, level);
             nodes[bp + 1 + 3 * s] = xMax;
-            nodes[bp + 2 + 3 * s] = gapOf(x, level, p.min[level]);
-            nodes[bp + 2 + 3 * (s + 1)] = gapOf(right, level, xMax + 1);
+            setSlotGap(bp, s, gapOf(x, level, p.min[level]));
+            setSlotGap(bp, s + 1, gapOf(right, level, xMax + 1));
             if (p.slot[level] >= c - m) {
                 p.node[level] = right;
                 p.slot[level] -= c - m;
@@ -842,6 +1005,10 @@ final class SegmentTree {
             System.arraycopy(nodes, bf + 1 + 3 * m, nodes, bf + 1, 3 * (cf - m));
             Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
             nodes[bf] = cf - m;
+            nodes[bt] = ct + m;
+            recomputeMask(bf);
+            recomputeMask(bt);
+            return;
         }
         nodes[bt] = ct + m;
     }
@@ -867,6 +1034,10 @@ final class SegmentTree {
             System.arraycopy(nodes, bf + 1 + 3 * (cf - m), nodes, bt + 1, 3 * m);
             Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
             nodes[bt] = ct + m;
+            nodes[bf] = cf - m;
+            recomputeMask(bf);
+            recomputeMask(bt);
+            return;
         }
         nodes[bf] = cf - m;
     }
@@ -911,10 +1082,14 @@ final class SegmentTree {
         }
         nodes[bx] = half;
         nodes[by] = c - half;
+        if (level > 0) {
+            recomputeMask(bx);
+            recomputeMask(by);
+        }
         long xMax = lastPivot(x, level);
         int bp = parent << SHIFT;
         nodes[bp + 1 + 3 * ps] = xMax;
-        nodes[bp + 2 + 3 * ps] = gapOf(x, level, xMin);
+        setSlotGap(bp, ps, gapOf(x, level, xMin));
         insertSlot(parent, ps + 1, yMax, gapOf(y, level, xMax + 1), y);
         if (p.slot[level] >= half) {
             p.node[level] = y;
@@ -934,6 +1109,7 @@ final class SegmentTree {
         nodes[b + 1] = -1L;
         nodes[b + 2] = rootGap;
         nodes[b + 3] = root;
+        nodes[b + MASK] = rootGap != 0 ? 1 : 0;
         root = r;
         cur.node[height] = r;
         cur.slot[height] = 0;
@@ -1070,6 +1246,16 @@ final class SegmentTree {
         if (nodeCount[0] != liveNodes) {
             throw new IllegalStateException(liveNodes + " nodes in use but " + nodeCount[0] + " in the tree");
         }
+        if (cursorValid) {
+            Path fresh = new Path();
+            locate(fresh, start(cur));
+            for (int level = 0; level < height; level++) {
+                if (fresh.node[level] != cur.node[level] || fresh.slot[level] != cur.slot[level]
+                        || fresh.min[level] != cur.min[level]) {
+                    throw new IllegalStateException("cursor off its entry on level " + level);
+                }
+            }
+        }
         SequenceCheck sequence = new SequenceCheck();
         forEachEntry(sequence);
         if (sequence.end != -1L) {
@@ -1150,6 +1336,17 @@ final class SegmentTree {
         }
         if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);
+        }
+        long mask = nodes[b + MASK];
+        recomputeMask(b);
+        if (mask != nodes[b + MASK]) {
+            throw new IllegalStateException("gap mask " + Long.toBinaryString(mask) + " on level " + level + ", gaps say "
+                    + Long.toBinaryString(nodes[b + MASK]));
+        }
+        for (int o = b + 1 + 3 * c; o < b + MASK; o++) {
+            if (nodes[o] != 0) {
+                throw new IllegalStateException("stale slot beyond the children of an internal node");
+            }
         }
         long childMin = min;
         long best = 0;
