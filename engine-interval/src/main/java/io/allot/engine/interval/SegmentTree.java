@@ -202,7 +202,10 @@ final class SegmentTree {
 
     private void openEntries(int b, int i, int k) {
         int c = (int) nodes[b];
-        System.arraycopy(nodes, b + PIVOTS + i, nodes, b + PIVOTS + i + k, c - i);
+        // A plain loop: at most 28 longs, cheaper than an arraycopy stub call at this size.
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            nodes[o + k] = nodes[o];
+        }
         nodes[b + KINDS] = openBits(nodes[b + KINDS], i, k);
         nodes[b + MARKS] = openBits(nodes[b + MARKS], i, k);
         nodes[b] = c + k;
@@ -210,8 +213,12 @@ final class SegmentTree {
 
     private void closeEntries(int b, int i, int k) {
         int c = (int) nodes[b];
-        System.arraycopy(nodes, b + PIVOTS + i + k, nodes, b + PIVOTS + i, c - i - k);
-        Arrays.fill(nodes, b + PIVOTS + c - k, b + PIVOTS + c, 0L);
+        for (int o = b + PIVOTS + i, stop = b + PIVOTS + c - k; o < stop; o++) {
+            nodes[o] = nodes[o + k];
+        }
+        for (int o = b + PIVOTS + c - k, stop = b + PIVOTS + c; o < stop; o++) {
+            nodes[o] = 0L;
+        }
         nodes[b + KINDS] = closeBits(nodes[b + KINDS], i, k);
         nodes[b + MARKS] = closeBits(nodes[b + MARKS], i, k);
         nodes[b] = c - k;
@@ -408,7 +415,8 @@ final class SegmentTree {
         Path p = cur;
         int level = cursorValid ? leftOfCursor(lo, size) : restartFromRoot();
         cursorValid = false;
-        boolean more = seekUp(p, level, 0, lo, size);
+        boolean more = level == 0 ? firstInLeaf(p, 0, lo, size) || seekUp(p, 0, LEAF_CAP, lo, size)
+                : seekUp(p, level, 0, lo, size);
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
@@ -522,6 +530,23 @@ final class SegmentTree {
             }
         }
         return 0;
+    }
+
+    /** The leaf step of {@link #seekUp}, small enough to inline where a search starts at the cursor's leaf. */
+    private boolean firstInLeaf(Path p, int slot, long lo, long minSize) {
+        int b = p.node[0] << SHIFT;
+        int free = (int) nodes[b + KINDS] & (-1 << slot);
+        while (free != 0) {
+            int i = Integer.numberOfTrailingZeros(free);
+            free &= free - 1;
+            long end = nodes[b + PIVOTS + i];
+            long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
+            if ((end ^ Long.MIN_VALUE) >= (lo ^ Long.MIN_VALUE) && (end - before ^ Long.MIN_VALUE) >= (minSize ^ Long.MIN_VALUE)) {
+                p.slot[0] = i;
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
