@@ -62,7 +62,7 @@ public final class Catalog {
         if (plugins != null) {
             warnings.addAll(plugins.warnings());
             for (EngineProvider provider : plugins.engines()) {
-                String jar = plugins.jarOf().get(provider.getClass().getName());
+                String jar = plugins.jarOf().getOrDefault(provider.getClass().getName(), "?");
                 if (engines.containsKey(provider.name())) {
                     warnings.add("plug-in engine \"" + provider.name() + "\" in " + jar
                             + " skipped: an installed engine has that name");
@@ -73,7 +73,7 @@ public final class Catalog {
                 pluginJar.put("engine " + provider.name(), jar);
             }
             for (AllocationPolicy policy : plugins.policies()) {
-                String jar = plugins.jarOf().get(policy.getClass().getName());
+                String jar = plugins.jarOf().getOrDefault(policy.getClass().getName(), "?");
                 if (policies.containsKey(policy.name())) {
                     warnings.add("plug-in policy \"" + policy.name() + "\" in " + jar
                             + " skipped: an installed policy has that name");

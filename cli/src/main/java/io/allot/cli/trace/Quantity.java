@@ -19,6 +19,15 @@ public final class Quantity {
      * @throws IllegalArgumentException naming {@code text} and the rule it breaks
      */
     public static long parse(String text) {
+        return parse(text, "number");
+    }
+
+    /**
+     * The value of {@code text}, called {@code what} in messages ({@code bad size "12x" (...)}).
+     *
+     * @throws IllegalArgumentException naming {@code what}, {@code text} and the rule it breaks
+     */
+    public static long parse(String text, String what) {
         String digits = text;
         int shift = 0;
         if (!digits.isEmpty()) {
@@ -35,7 +44,7 @@ public final class Quantity {
         }
         if (digits.isEmpty() || digits.startsWith("_") || digits.endsWith("_") || digits.startsWith("+")
                 || digits.contains("__")) {
-            throw bad(text);
+            throw bad(text, what);
         }
         String plain = digits.replace("_", "");
         int base = radix;
@@ -44,18 +53,18 @@ public final class Quantity {
             value = Long.parseUnsignedLong(plain, base);
         } catch (NumberFormatException e) {
             if (plain.chars().allMatch(c -> Character.digit(c, base) >= 0)) {
-                throw new IllegalArgumentException("number \"" + text + "\" is larger than 2^64-1");
+                throw new IllegalArgumentException(what + " \"" + text + "\" is larger than 2^64-1");
             }
-            throw bad(text);
+            throw bad(text, what);
         }
         if (shift > 0 && Long.compareUnsigned(value, -1L >>> shift) > 0) {
-            throw new IllegalArgumentException("number \"" + text + "\" is larger than 2^64-1");
+            throw new IllegalArgumentException(what + " \"" + text + "\" is larger than 2^64-1");
         }
         return value << shift;
     }
 
-    private static IllegalArgumentException bad(String text) {
-        return new IllegalArgumentException("bad number \"" + text
+    private static IllegalArgumentException bad(String text, String what) {
+        return new IllegalArgumentException("bad " + what + " \"" + text
                 + "\" (expected decimal or 0x-hex, optionally ending in K, M, G or T)");
     }
 

@@ -293,9 +293,9 @@ public final class TraceParser {
 
     private long number(String text, String what) {
         try {
-            return Quantity.parse(text);
+            return Quantity.parse(text, what);
         } catch (IllegalArgumentException e) {
-            throw error(e.getMessage() + " for " + what);
+            throw error(e.getMessage());
         }
     }
 
@@ -386,7 +386,7 @@ public final class TraceParser {
                     if (!placement) {
                         throw error("option " + key + "= does not apply to " + verb + " (usage: " + verb + " " + usage + ")");
                     }
-                    long v = number(value, key + "=");
+                    long v = number(value, key + "= value");
                     switch (key) {
                         case "align" -> align = once(align, v, key);
                         case "phase" -> phase = once(phase, v, key);
