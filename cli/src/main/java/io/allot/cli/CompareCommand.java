@@ -149,6 +149,10 @@ final class CompareCommand implements Callable<Integer> {
             out.println();
             out.println(heading(result));
             out.print(ResultTable.render(outcomes));
+            String leaders = ResultTable.leaders(outcomes);
+            if (!leaders.isEmpty()) {
+                out.println(leaders);
+            }
             out.flush();
         }
         writeReport(results, catalog, chosenEngines, chosenPolicies);

@@ -14,24 +14,26 @@ import java.util.function.ToDoubleFunction;
  */
 public enum Best {
     /** Highest ops/s. */
-    THROUGHPUT(2, Outcome.Completed::opsPerSecond, true),
+    THROUGHPUT(2, "fastest", Outcome.Completed::opsPerSecond, true),
     /** Fewest failed allocations. */
-    FAILED(3, c -> c.failed(), false),
+    FAILED(3, "fewest failed", c -> c.failed(), false),
     /** Lowest peak fragmentation. */
-    PEAK_FRAGMENTATION(4, Outcome.Completed::peakFragmentation, false),
+    PEAK_FRAGMENTATION(4, "lowest peak fragmentation", Outcome.Completed::peakFragmentation, false),
     /** Lowest final fragmentation. */
-    FINAL_FRAGMENTATION(5, c -> c.stats().fragmentation(), false),
+    FINAL_FRAGMENTATION(5, "lowest final fragmentation", c -> c.stats().fragmentation(), false),
     /** Largest free range at the end. */
-    LARGEST_FREE(6, c -> Figures.unsigned(c.stats().largestFree()), true),
+    LARGEST_FREE(6, "largest free range", c -> Figures.unsigned(c.stats().largestFree()), true),
     /** Least heap held. */
-    HEAP(8, c -> c.heapBytes() < 0 ? Double.NaN : c.heapBytes(), false);
+    HEAP(8, "least heap", c -> c.heapBytes() < 0 ? Double.NaN : c.heapBytes(), false);
 
     private final int column;
+    private final String title;
     private final ToDoubleFunction<Outcome.Completed> value;
     private final boolean higherIsBetter;
 
-    Best(int column, ToDoubleFunction<Outcome.Completed> value, boolean higherIsBetter) {
+    Best(int column, String title, ToDoubleFunction<Outcome.Completed> value, boolean higherIsBetter) {
         this.column = column;
+        this.title = title;
         this.value = value;
         this.higherIsBetter = higherIsBetter;
     }
@@ -41,22 +43,37 @@ public enum Best {
         return column;
     }
 
+    /** What leading this column means, for a summary line: {@code "fastest"}. */
+    public String title() {
+        return title;
+    }
+
     /** The value this ranks by. */
     public double of(Outcome.Completed completed) {
         return value.applyAsDouble(completed);
     }
 
-    /** The best value among {@code outcomes}, if any completed with a value. */
+    /**
+     * The best value among {@code outcomes}, if any completed with a value and not all of them tie
+     * (a column where every row is equal has no leader).
+     */
     public Optional<Double> best(List<Outcome> outcomes) {
         Comparator<Double> order = higherIsBetter ? Comparator.reverseOrder() : Comparator.naturalOrder();
-        return outcomes.stream().filter(Outcome.Completed.class::isInstance).map(Outcome.Completed.class::cast)
-                .map(this::of).filter(v -> !Double.isNaN(v)).min(order);
+        List<Double> values = outcomes.stream().filter(Outcome.Completed.class::isInstance)
+                .map(Outcome.Completed.class::cast).map(this::of).filter(v -> !Double.isNaN(v)).toList();
+        if (values.stream().distinct().count() < 2) {
+            return Optional.empty();
+        }
+        return values.stream().min(order);
     }
 
-    /** The first combination holding the best value, if any. */
-    public Optional<Outcome.Completed> leader(List<Outcome> outcomes) {
+    /** The combinations holding the best value, in table order; empty when the column has no leader. */
+    public List<Outcome.Completed> leaders(List<Outcome> outcomes) {
         Optional<Double> best = best(outcomes);
-        return best.flatMap(b -> outcomes.stream().filter(Outcome.Completed.class::isInstance)
-                .map(Outcome.Completed.class::cast).filter(c -> of(c) == b).findFirst());
+        if (best.isEmpty()) {
+            return List.of();
+        }
+        return outcomes.stream().filter(Outcome.Completed.class::isInstance).map(Outcome.Completed.class::cast)
+                .filter(c -> of(c) == best.get()).toList();
     }
 }

@@ -19,6 +19,8 @@ final class Charts {
             "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac");
     static final String FREE = "#e6ecf2";
     static final String ALLOCATED = "#1f4e79";
+    /** Pixels between the sections of a multi-span address map. */
+    private static final int SPAN_GAP = 16;
 
     private Charts() {
     }
@@ -88,9 +90,9 @@ final class Charts {
      */
     static String throughput(List<String> labels, double[] values, List<String> colours, List<String> notes) {
         int rowH = 22;
-        int labelW = 200;
-        int width = 700;
-        int valueW = 70;
+        int labelW = 190;
+        int width = 600;
+        int valueW = 60;
         int top = 8;
         int height = top + rowH * labels.size() + 24;
         double max = 0;
@@ -128,7 +130,7 @@ final class Charts {
      * allocated (dark) by the fraction allocated. Adjacent buckets of the same shade become one rectangle.
      */
     static String strip(Occupancy map, int width, int height) {
-        int gap = 6;
+        int gap = SPAN_GAP;
         int spans = map.spans().size();
         double sectionW = (width - gap * (spans - 1)) / (double) spans;
         StringBuilder svg = new StringBuilder(open(width, height, "address map at the end"));
@@ -163,7 +165,7 @@ final class Charts {
 
     /** The span labels under a column of strips: each span's start and end under its section. */
     static String spanAxis(List<Range> spans, int width) {
-        int gap = 6;
+        int gap = SPAN_GAP;
         double sectionW = (width - gap * (spans.size() - 1)) / (double) spans.size();
         StringBuilder svg = new StringBuilder(open(width, 16, "spans"));
         for (int s = 0; s < spans.size(); s++) {

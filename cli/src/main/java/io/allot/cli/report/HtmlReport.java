@@ -87,6 +87,10 @@ public final class HtmlReport {
         }
         html.append("</p>\n");
         table(html, outcomes);
+        String leaders = ResultTable.leaders(outcomes);
+        if (!leaders.isEmpty()) {
+            html.append("<p class=\"leaders\">").append(escape(capitalised(leaders))).append(".</p>\n");
+        }
         html.append("<div class=\"charts\">\n");
         for (String engine : context.engines()) {
             List<Outcome.Completed> runs = new ArrayList<>();
@@ -104,7 +108,7 @@ public final class HtmlReport {
                                 context.policies())).append("</figcaption></figure>\n");
             }
         }
-        html.append("</div>\n<figure>");
+        html.append("<figure>");
         List<String> labels = new ArrayList<>();
         double[] values = new double[outcomes.size()];
         List<String> colours = new ArrayList<>();
@@ -117,7 +121,7 @@ public final class HtmlReport {
             notes.add(o instanceof Outcome.Refused ? "not run: engine refused the space" : "stopped: see the table");
         }
         html.append(Charts.throughput(labels, values, colours, notes))
-                .append("<figcaption>Throughput, operations per second</figcaption></figure>\n");
+                .append("<figcaption>Throughput, operations per second (median of the timed runs)</figcaption></figure>\n</div>\n");
         Optional<Outcome.Completed> mapped = outcomes.stream().filter(Outcome.Completed.class::isInstance)
                 .map(Outcome.Completed.class::cast).findFirst();
         if (mapped.isPresent()) {
@@ -230,8 +234,9 @@ public final class HtmlReport {
             .num { text-align: right; }
             td.best { background: var(--best); font-weight: 600; }
             td.note, .note { color: #9a3b1b; white-space: normal; }
-            .charts { display: flex; flex-wrap: wrap; gap: 8px 24px; }
-            figure { margin: 8px 0; }
+            .charts { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
+            .leaders { margin: 0 0 10px; }
+            figure { margin: 8px 0; width: min-content; }
             figcaption { color: var(--muted); font-size: 12px; }
             .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 3px 0 6px;
                       vertical-align: baseline; }

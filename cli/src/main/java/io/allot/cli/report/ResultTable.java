@@ -51,6 +51,25 @@ public final class ResultTable {
         return "";
     }
 
+    /**
+     * Who leads the columns that matter most for choosing — throughput, failed allocations, final
+     * fragmentation, heap — as one line ({@code fastest: interval / instant-fit; fewest failed: ...}),
+     * or empty when there is only one combination or every column ties.
+     */
+    public static String leaders(List<Outcome> outcomes) {
+        List<String> parts = new ArrayList<>();
+        for (Best best : List.of(Best.THROUGHPUT, Best.FAILED, Best.FINAL_FRAGMENTATION, Best.HEAP)) {
+            List<Outcome.Completed> leaders = best.leaders(outcomes);
+            if (!leaders.isEmpty()) {
+                String who = leaders.stream().map(c -> c.combination().label()).limit(3)
+                        .reduce((a, b) -> a + ", " + b).orElseThrow() + (leaders.size() > 3 ? " and "
+                        + (leaders.size() - 3) + " more" : "");
+                parts.add(best.title() + ": " + who + " (" + cells(leaders.get(0)).get(best.column()) + ")");
+            }
+        }
+        return String.join("; ", parts);
+    }
+
     /** The table as aligned text, headings first; numbers right-aligned. */
     public static String render(List<Outcome> outcomes) {
         List<List<String>> rows = new ArrayList<>();
