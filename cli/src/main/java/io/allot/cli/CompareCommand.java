@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
 
 /** {@code allot compare}: every engine &times; policy on every workload, a table per workload and an HTML report. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Runs every engine x policy present (or those chosen) on each workload (default: all "
+        description = {"Runs every engine x policy on workloads and compares them.", "",
+            "Runs every engine x policy present (or those chosen) on each workload (default: all "
                 + "bundled ones) and prints, per workload, a table: ops/s, failed allocations, peak and final "
                 + "fragmentation (1 - largest free / free), largest free range and live allocations at the end, "
                 + "and the heap the allocator holds. Writes a self-contained HTML report with charts.",

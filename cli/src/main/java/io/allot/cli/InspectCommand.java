@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 
 /** {@code allot inspect}: what a snapshot holds, checked by restoring it. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Restores a snapshot (written by ResourceAllocator.writeSnapshot or 'allot replay "
+        description = {"Shows what a snapshot holds.", "",
+            "Restores a snapshot (written by ResourceAllocator.writeSnapshot or 'allot replay "
                 + "--snapshot') and prints its engine, policy, spans, statistics, an address map and every "
                 + "allocation with its tag. A corrupt snapshot is an error naming the byte at fault."})
 final class InspectCommand implements Callable<Integer> {

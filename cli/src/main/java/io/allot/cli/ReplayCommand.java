@@ -27,11 +27,14 @@ import java.util.concurrent.Callable;
 
 /** {@code allot replay}: one trace on one engine &times; policy, with its statistics. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Runs one trace (a file, '-' for standard input, or a bundled workload's name) on one "
+        description = {"Runs one trace on one engine x policy and prints its statistics.", "",
+            "Runs one trace (a file, '-' for standard input, or a bundled workload's name) on one "
                 + "engine x policy and prints its statistics. An allocation that fails is counted, not fatal."})
 final class ReplayCommand implements Callable<Integer> {
 
     private static final int MAP_BUCKETS = 64;
+    /** Operations run untimed first, so that the reported ops/s is not the interpreter's. */
+    private static final int WARM_UP_OPERATIONS = 20_000;
 
     @Spec
     CommandSpec spec;
@@ -65,7 +68,9 @@ final class ReplayCommand implements Callable<Integer> {
                 pick("--policy", "policy", policy, "first-match", catalog.policies()));
         TraceSource source = TraceSource.resolve(file, spec.commandLine());
         Trace trace = source.load(seed);
-        Outcome outcome = new Replayer(catalog, true, MAP_BUCKETS).run(trace, combination, new Replayer.Listener() {
+        Replayer replayer = new Replayer(catalog, true, MAP_BUCKETS);
+        replayer.warmUp(trace, combination, WARM_UP_OPERATIONS);
+        Outcome outcome = replayer.run(trace, combination, new Replayer.Listener() {
             @Override
             public boolean wantsFailures() {
                 return verbose;

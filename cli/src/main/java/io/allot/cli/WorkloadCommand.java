@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 
 /** {@code allot workload NAME}: a bundled workload as a trace file, to read, edit and replay. */
 @Command(name = "workload", mixinStandardHelpOptions = true,
-        description = {"Prints a bundled workload as a trace (format: docs/trace-format.md), so that it can be "
+        description = {"Prints a bundled workload as a trace file.", "",
+            "Prints a bundled workload as a trace (format: docs/trace-format.md), so that it can be "
                 + "edited and run with 'allot replay' or 'allot compare -w FILE'.",
             "Workloads: vmm-boot, pid-churn, dma, fragmenter."})
 final class WorkloadCommand implements Callable<Integer> {
