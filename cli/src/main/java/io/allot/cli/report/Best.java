@@ -54,26 +54,40 @@ public enum Best {
     }
 
     /**
-     * The best value among {@code outcomes}, if any completed with a value and not all of them tie
-     * (a column where every row is equal has no leader).
+     * The best value among {@code outcomes}, if any completed with a value and they do not all
+     * read the same in the table (a column where every row shows the same has no leader).
      */
     public Optional<Double> best(List<Outcome> outcomes) {
         Comparator<Double> order = higherIsBetter ? Comparator.reverseOrder() : Comparator.naturalOrder();
-        List<Double> values = outcomes.stream().filter(Outcome.Completed.class::isInstance)
-                .map(Outcome.Completed.class::cast).map(this::of).filter(v -> !Double.isNaN(v)).toList();
-        if (values.stream().distinct().count() < 2) {
+        List<Outcome.Completed> ranked = completed(outcomes);
+        if (ranked.stream().map(this::shown).distinct().count() < 2) {
             return Optional.empty();
         }
-        return values.stream().min(order);
+        return ranked.stream().map(this::of).min(order);
     }
 
-    /** The combinations holding the best value, in table order; empty when the column has no leader. */
-    public List<Outcome.Completed> leaders(List<Outcome> outcomes) {
+    /** Whether {@code completed} leads: it reads in the table as the best value does. */
+    public boolean leads(Outcome.Completed completed, List<Outcome> outcomes) {
         Optional<Double> best = best(outcomes);
-        if (best.isEmpty()) {
-            return List.of();
+        if (best.isEmpty() || Double.isNaN(of(completed))) {
+            return false;
         }
+        Outcome.Completed top = completed(outcomes).stream().filter(c -> of(c) == best.get()).findFirst().orElseThrow();
+        return shown(completed).equals(shown(top));
+    }
+
+    private List<Outcome.Completed> completed(List<Outcome> outcomes) {
         return outcomes.stream().filter(Outcome.Completed.class::isInstance).map(Outcome.Completed.class::cast)
-                .filter(c -> of(c) == best.get()).toList();
+                .filter(c -> !Double.isNaN(of(c))).toList();
+    }
+
+    /** The cell as the table prints it: values that print the same tie. */
+    private String shown(Outcome.Completed completed) {
+        return ResultTable.cells(completed).get(column);
+    }
+
+    /** The combinations that lead, in table order; empty when the column has no leader. */
+    public List<Outcome.Completed> leaders(List<Outcome> outcomes) {
+        return completed(outcomes).stream().filter(c -> leads(c, outcomes)).toList();
     }
 }

@@ -151,10 +151,6 @@ public final class HtmlReport {
             html.append(i < 2 ? "<th>" : "<th class=\"num\">").append(escape(ResultTable.HEADINGS.get(i))).append("</th>");
         }
         html.append("</tr></thead>\n<tbody>\n");
-        List<Optional<Double>> best = new ArrayList<>();
-        for (Best b : Best.values()) {
-            best.add(outcomes.size() > 1 ? b.best(outcomes) : Optional.empty());
-        }
         for (Outcome o : outcomes) {
             List<String> cells = ResultTable.cells(o);
             html.append("<tr>");
@@ -163,8 +159,7 @@ public final class HtmlReport {
                 String cls = problem ? "note" : i < 2 ? "" : "num";
                 if (!problem && o instanceof Outcome.Completed c) {
                     for (Best b : Best.values()) {
-                        Optional<Double> top = best.get(b.ordinal());
-                        if (b.column() == i && top.isPresent() && b.of(c) == top.get()) {
+                        if (b.column() == i && b.leads(c, outcomes)) {
                             cls += " best";
                         }
                     }
