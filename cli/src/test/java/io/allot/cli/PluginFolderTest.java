@@ -67,10 +67,20 @@ class PluginFolderTest {
                 import io.allot.spi.AllocatorSpec;
                 import io.allot.spi.EngineProvider;
 
-                /** An engine plug-in that lends another engine's allocators under its own name. */
+                /**
+                 * An engine plug-in that lends another engine's allocators under its own name, and
+                 * refuses spaces of more than 2^32 units as a bitmap engine would.
+                 */
                 public final class Borrowed implements EngineProvider {
                     public String name() { return "borrowed"; }
                     public ResourceAllocator create(AllocatorSpec spec) {
+                        long units = 0;
+                        for (var span : spec.spans()) {
+                            units += span.size() / spec.quantum();
+                        }
+                        if (units > (1L << 32) || units < 0) {
+                            throw new IllegalArgumentException("borrowed holds at most 2^32 units, not " + units);
+                        }
                         Allocators.Builder b = Allocators.builder().engine(Allocators.engines().get(0))
                                 .quantum(spec.quantum()).policy(spec.defaultPolicy());
                         spec.spans().forEach(b::span);
@@ -123,6 +133,17 @@ class PluginFolderTest {
         for (String policy : Allocators.policies()) {
             assertTrue(row("borrowed", policy).matcher(cli.out()).find(), cli.out());
         }
+        Cli refused = Cli.run("compare", "--plugins", engine.getParent().toString(), "-w", "vmm-boot", "-w", "dma",
+                "--runs", "1", "--no-heap", "--policies", "first-match", "--report", work.resolve("refused.html").toString());
+        assertEquals(0, refused.status(), refused.toString());
+        assertTrue(refused.out().contains("borrowed  first-match  not run: the engine refused this space: borrowed holds"
+                + " at most 2^32 units, not 69524787195"), refused.out());
+        assertTrue(row("borrowed", "first-match").matcher(refused.out().substring(refused.out().indexOf("dma:")))
+                .find(), "the next workload runs: " + refused.out());
+        String html = Files.readString(work.resolve("refused.html"));
+        assertTrue(html.contains("not run: engine refused the space"), "throughput chart notes it");
+        assertTrue(html.contains("not run: the engine refused this space: borrowed holds at most 2^32 units"), "table and map");
+
         Path trace = Files.writeString(work.resolve("t.txt"), "span 0 99\nalloc a 10\n");
         Cli replay = Cli.run("replay", trace.toString(), "--plugins", engine.getParent().toString(), "--engine", "borrowed");
         assertEquals(0, replay.status(), replay.toString());
