@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +175,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** The median of the non-negative timings (the upper middle one of an even count). */
     static long median(long[] nanos) {
-        long[] valid = java.util.Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        long[] valid = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
         return valid.length == 0 ? -1 : valid[valid.length / 2];
     }
 

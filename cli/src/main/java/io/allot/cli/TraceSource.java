@@ -9,6 +9,7 @@ import picocli.CommandLine.ParameterException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -74,7 +75,7 @@ record TraceSource(String argument, Workload workload, Path file, String descrip
             throw new CliException(file + ": no such file", e);
         } catch (IOException e) {
             throw new CliException(file + ": " + e.getMessage(), e);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new CliException(file + ": " + e.getCause().getMessage(), e);
         }
     }

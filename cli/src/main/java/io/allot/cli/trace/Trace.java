@@ -1,5 +1,7 @@
 package io.allot.cli.trace;
 
+import io.allot.Range;
+
 import java.util.List;
 
 /**
@@ -14,7 +16,7 @@ import java.util.List;
  * @param ops     the operations, in trace order
  * @param names   slot number &rarr; the name it stands for
  */
-public record Trace(String source, long quantum, List<io.allot.Range> spans, List<Op> ops, List<String> names) {
+public record Trace(String source, long quantum, List<Range> spans, List<Op> ops, List<String> names) {
 
     /** Copies the lists. */
     public Trace {
