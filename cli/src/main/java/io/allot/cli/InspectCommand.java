@@ -72,6 +72,9 @@ final class InspectCommand implements Callable<Integer> {
             allocator = Allocators.restore(new ByteArrayInputStream(image), target);
         } catch (SnapshotFormatException e) {
             throw new CliException(file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // A sound image that cannot stand alone: an arena that imports from a source needs its parent.
+            throw new CliException(file + ": " + e.getMessage() + "; inspect shows allocators without a source", e);
         }
         print(allocator, header.orElseThrow(), image.length);
         return Main.OK;

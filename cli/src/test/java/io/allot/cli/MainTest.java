@@ -267,6 +267,20 @@ class MainTest {
     }
 
     @Test
+    void inspectOfAnArenaThatImportsFromASourceSaysWhyItCannotStandAlone() throws IOException {
+        ResourceAllocator parent = Allocators.builder().span(Range.of(0, 0xffff)).build();
+        ResourceAllocator child = Allocators.builder().source(parent, 0x100).build();
+        child.allocate(Request.of(0x10));
+        ByteArrayOutputStream image = new ByteArrayOutputStream();
+        child.writeSnapshot(image);
+        Path file = Files.write(dir.resolve("child.snap"), image.toByteArray());
+        Cli cli = Cli.run("inspect", file.toString());
+        assertStatus(1, cli);
+        assertOneLineError(cli, file + ": the snapshot is of an allocator that imports from a source",
+                "inspect shows allocators without a source");
+    }
+
+    @Test
     void replayWritesASnapshotThatInspectReads() {
         Path snap = dir.resolve("dma.snap");
         Cli replay = Cli.run("replay", "dma", "--snapshot", snap.toString(), "--policy", "last-match");
