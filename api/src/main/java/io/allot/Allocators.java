@@ -1,5 +1,6 @@
 package io.allot;
 
+import io.allot.internal.Importing;
 import io.allot.internal.Snapshot;
 import io.allot.internal.SnapshotReader;
 import io.allot.internal.Unsigned;
@@ -17,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -71,44 +73,119 @@ public final class Allocators {
      *                                      with an uninstalled policy instance cannot be restored);
      *                                      nothing is built
      * @throws IllegalArgumentException     if the engine it names is not installed (use
-     *                                      {@link #restore(InputStream, String)} to pick another)
+     *                                      {@link #restore(InputStream, String)} to pick another),
+     *                                      or the image is of an arena that imports from a source
+     *                                      (use {@link #restore(InputStream, ResourceAllocator)})
      * @throws java.io.UncheckedIOException if reading {@code in} fails
      */
     public static ResourceAllocator restore(InputStream in) {
         Snapshot snapshot = read(in);
-        return rebuild(snapshot, snapshot.engine());
+        return rebuild(snapshot, snapshot.engine(), null);
     }
 
     /**
      * Rebuilds a snapshot in the named engine, whichever engine wrote it.
      *
      * @throws SnapshotFormatException  as {@link #restore(InputStream)}
-     * @throws IllegalArgumentException if no engine is called {@code engine}, or that engine cannot
-     *                                  manage the snapshot's spans
+     * @throws IllegalArgumentException if no engine is called {@code engine}, that engine cannot
+     *                                  manage the snapshot's spans, or the image is of an arena
+     *                                  that imports from a source
      */
     public static ResourceAllocator restore(InputStream in, String engine) {
         engineProvider(engine);
-        return rebuild(read(in), engine);
+        return rebuild(read(in), engine, null);
+    }
+
+    /**
+     * Rebuilds the snapshot of an arena that imports from a source (built with
+     * {@link Builder#source}), in the engine that wrote it, importing from {@code source} from now
+     * on. {@code source} must be the parent as it was when the child's image was written, restored
+     * first: it must hold each span the child had imported as exactly one allocation, which the
+     * restored child then owns again and hands back once it is wholly free.
+     *
+     * <p>To snapshot a hierarchy, write each child's image before its parent's (writing a child
+     * with quantum caches returns what they hold, which can hand a span back to the parent); to
+     * restore it, restore the parent, then each child with this method, naming the restored
+     * parent. Restore each child image once per restored parent: two children restored from one
+     * image would both own its imported spans.
+     *
+     * @throws SnapshotFormatException  as {@link #restore(InputStream)}; nothing is built
+     * @throws IllegalArgumentException if the image's arena had no source, or {@code source} does
+     *                                  not hold one of its imported spans as exactly one
+     *                                  allocation (naming the span); nothing is built
+     */
+    public static ResourceAllocator restore(InputStream in, ResourceAllocator source) {
+        Objects.requireNonNull(source, "source");
+        Snapshot snapshot = read(in);
+        return rebuild(snapshot, snapshot.engine(), source);
+    }
+
+    /**
+     * As {@link #restore(InputStream, ResourceAllocator)}, into the named engine.
+     *
+     * @throws SnapshotFormatException  as {@link #restore(InputStream)}
+     * @throws IllegalArgumentException as {@link #restore(InputStream, ResourceAllocator)}, or if
+     *                                  no engine is called {@code engine}
+     */
+    public static ResourceAllocator restore(InputStream in, String engine, ResourceAllocator source) {
+        engineProvider(engine);
+        Objects.requireNonNull(source, "source");
+        return rebuild(read(in), engine, source);
     }
 
     private static Snapshot read(InputStream in) {
         Objects.requireNonNull(in, "in");
         try {
-            return SnapshotReader.read(in.readAllBytes(), Installed.POLICIES.keySet());
+            return SnapshotReader.read(in.readAllBytes(), Installed.POLICIES);
         } catch (IOException e) {
             throw new UncheckedIOException("reading a snapshot failed", e);
         }
     }
 
-    /** Replays a checked snapshot into a new allocator on {@code engine}. */
-    private static ResourceAllocator rebuild(Snapshot snapshot, String engine) {
+    /**
+     * Replays a checked snapshot into a new allocator on {@code engine}, importing from
+     * {@code source} if the image's arena had one (then {@code source} must not be null).
+     */
+    private static ResourceAllocator rebuild(Snapshot snapshot, String engine, ResourceAllocator source) {
+        if (snapshot.importSize() == 0 && source != null) {
+            throw new IllegalArgumentException("the snapshot is of an allocator without a source; restore it without one");
+        }
+        if (snapshot.importSize() != 0 && source == null) {
+            throw new IllegalArgumentException("the snapshot is of an allocator that imports from a source ("
+                    + snapshot.imported().size() + " imported spans); restore it with restore(in, source)"
+                    + " after restoring the source");
+        }
+        for (Range span : snapshot.imported()) {
+            Optional<Allocation> held = source.allocationContaining(span.start());
+            if (held.isEmpty() || !held.get().range().equals(span)) {
+                throw new IllegalArgumentException("imported span " + span + " is not an allocation of the given source"
+                        + held.map(a -> " (it holds " + a.range() + " there)").orElse(" (it is free there)"));
+            }
+        }
         Builder builder = builder().engine(engine).quantum(snapshot.quantum())
                 .policy(Installed.POLICIES.get(snapshot.policy()));
-        snapshot.spans().forEach(builder::span);
+        List<Range> imported = snapshot.imported();
+        for (Range span : snapshot.spans()) {
+            if (!imported.contains(span)) {
+                builder.span(span);
+            }
+        }
         if (snapshot.threadSafe()) {
             builder.threadSafe();
         }
+        if (source != null) {
+            builder.source(source, snapshot.importSize());
+        }
+        if (snapshot.quantumCacheMax() != 0) {
+            builder.quantumCache(snapshot.quantumCacheMax());
+        }
         ResourceAllocator allocator = builder.build();
+        if (!imported.isEmpty()) {
+            if (!(allocator instanceof Importing importing)) {
+                throw new IllegalArgumentException("engine " + engine + " cannot restore imported spans");
+            }
+            imported.forEach(importing::restoreImported);
+        }
         for (Allocation allocation : snapshot.allocations()) {
             allocator.reserve(allocation.range(), allocation.tag());
         }
@@ -239,9 +316,23 @@ public final class Allocators {
         }
 
         /**
-         * Imports spans of at least {@code importSize} from {@code parent} when this allocator runs
-         * dry, and hands a wholly free imported span back (vmem's arena hierarchy).
+         * Makes this allocator an arena that imports from {@code parent} (vmem's arena hierarchy):
+         * a request it cannot place imports a span of at least {@code importSize} from the parent
+         * (enough for the request with its alignment, phase, boundary and window, on both quanta,
+         * placed by the parent's default policy), adds it to {@link ResourceAllocator#spans()} and
+         * places the request there. As soon as an imported span is wholly free again it goes back
+         * to the parent and leaves {@code spans()}. {@link AllocatorStats#imported()} is what is
+         * borrowed now. A refused import changes neither allocator, except that the parent counts
+         * it in {@code failedAllocations} like any allocate that allocated nothing. {@code reserve}
+         * never imports; spans added by hand are never handed back.
          *
+         * <p>Any {@link ResourceAllocator} can be a parent, and arenas nest. The parent is called
+         * while this allocator's lock (if thread-safe) is held; a parent shared with other users
+         * or other threads must itself be thread-safe. Snapshot and restore a hierarchy as
+         * {@link Allocators#restore(InputStream, ResourceAllocator)} says.
+         *
+         * @param importSize the smallest span to import: at least 1; {@link #build()} requires a
+         *                   multiple of the quantum
          * @throws IllegalArgumentException if {@code importSize} is 0
          */
         public Builder source(ResourceAllocator parent, long importSize) {
@@ -254,8 +345,25 @@ public final class Allocators {
         }
 
         /**
-         * Serves sizes up to {@code maxSize} from per-size caches (vmem's quantum caches).
+         * Puts vmem's quantum caches in front of the allocator: for each multiple of the quantum up
+         * to {@code maxSize}, magazines of free segments of that size, filled from the allocator
+         * and drained back to it in batches; with {@link #threadSafe()}, each thread works on its
+         * own magazines and takes the allocator's lock once per batch, not per allocation.
          *
+         * <p>Served from the caches: {@code allocate(Request)} and {@code tryAllocate(Request)} of a
+         * request constrained by nothing but its size (alignment at most the quantum, no phase, no
+         * boundary, the whole window; any tag) whose size rounds up to at most {@code maxSize}, and
+         * the frees of what they returned. Such an allocation is whatever segment of its size was
+         * freed last, or filled first, so placements are not the default policy's ("lowest
+         * placement" holds only among values not held in a cache). Everything else goes to the
+         * allocator as before. Cached segments count as free everywhere: {@code stats()},
+         * {@code isFree}, {@code forEachFree} and snapshots first return them to the allocator
+         * (so those calls cost in proportion to what is cached), and a request the allocator cannot
+         * place returns them and tries again, so none is lost to a large request.
+         *
+         * @param maxSize the largest size to cache: at least 1; {@link #build()} requires at least
+         *                the quantum, at most 64 quanta, and a default policy that does not move
+         *                the next-fit rotor (a cache reuses the value freed last)
          * @throws IllegalArgumentException if {@code maxSize} is 0
          */
         public Builder quantumCache(long maxSize) {
@@ -269,8 +377,10 @@ public final class Allocators {
         /**
          * A new allocator with these settings.
          *
-         * @throws IllegalArgumentException      if the spans overlap or are off the quantum, or the
-         *                                       engine cannot manage them
+         * @throws IllegalArgumentException      if the spans overlap or are off the quantum, the
+         *                                       engine cannot manage them, the import size is not a
+         *                                       multiple of the quantum, or the quantum cache is
+         *                                       refused (see {@link #quantumCache})
          * @throws UnsupportedOperationException if the engine lacks a requested feature
          */
         public ResourceAllocator build() {

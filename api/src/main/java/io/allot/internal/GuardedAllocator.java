@@ -15,6 +15,7 @@ import io.allot.spi.FreeSpace;
 import io.allot.spi.Restorable;
 
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -35,10 +36,22 @@ import java.util.function.Consumer;
  * step when the second fails. Failed {@code allocate}, {@code tryAllocate}, {@code reserve} and
  * {@code reallocate} calls are counted in a {@code finally} so that no exit path is missed.
  *
+ * <p><b>Arena hierarchies.</b> With a source ({@link SpanSource}), a request that nothing in the
+ * arena can hold imports a span from the parent, adds it and places the request there; a span
+ * that comes back wholly free after a {@code free}, {@code freeContaining} or {@code reallocate}
+ * goes straight back to the parent. Imports are the last resort of {@link #place}, and their
+ * spans are removed again before a failing call returns, so failure atomicity holds for the
+ * child; the parent counts a refused import as a failed allocation. {@code reserve} never
+ * imports. See {@link SpanSource} for what is imported.
+ *
+ * <p><b>Quantum caches</b> sit outside ({@link CachingAllocator}); this class only offers them
+ * uncounted placements and releases, calls {@link QuantumCache#reclaim} before it gives up on a
+ * request, and takes their counts when they are folded in.
+ *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link LockedAllocator} when the spec asks.
  * Snapshots are streamed straight from the core by {@link SnapshotWriter}.
  */
-public final class GuardedAllocator implements ResourceAllocator, Restorable {
+public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing {
 
     private final String engine;
     private final EngineCore core;
@@ -47,6 +60,19 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
     private final Spans spans;
     private final boolean threadSafe;
     private final FreeSpace view = new View();
+    /** Where spans are imported from, or null for an arena without a source. */
+    private final SpanSource source;
+    /** The largest size quantum caches serve (0 for none), recorded in snapshots. */
+    private final long quantumCacheMax;
+    /** The quantum caches to empty before a request fails, or null. */
+    private QuantumCache caches;
+    /**
+     * While {@code reallocate} has the old range freed, the span holding it must stay even if it
+     * looks wholly free (emptying the caches can make it so): this is a value in that span, and
+     * {@link #pinning} says whether it applies.
+     */
+    private long pinned;
+    private boolean pinning;
 
     private long rotor;
     private long allocated;
@@ -62,6 +88,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
         this.quantum = spec.quantum();
         this.spans = new Spans(quantum);
         this.threadSafe = spec.threadSafe();
+        this.source = spec.source() == null ? null : new SpanSource(spec.source(), spec.importSize(), quantum);
+        this.quantumCacheMax = spec.quantumCacheMax();
         for (Range span : spec.spans()) {
             addSpan(span);
         }
@@ -69,20 +97,27 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
     }
 
     /**
-     * An allocator for {@code spec} over {@code core}, which must be empty.
+     * An allocator for {@code spec} over {@code core}, which must be empty: this class, importing
+     * from the spec's source if it names one, inside a {@link LockedAllocator} if the spec asks
+     * for thread safety, inside a {@link CachingAllocator} if it asks for quantum caches.
      *
-     * @throws UnsupportedOperationException if the spec names a source or quantum caches, which
-     *                                       this wrapper does not provide
+     * @throws IllegalArgumentException as {@link QuantumCache#check} for a quantum cache the spec
+     *                                  cannot have
      */
     public static ResourceAllocator create(String engine, AllocatorSpec spec, EngineCore core) {
-        if (spec.source() != null) {
-            throw new UnsupportedOperationException("engine " + engine + " cannot import from a source allocator");
+        if (spec.quantumCacheMax() == 0) {
+            GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
+            return spec.threadSafe() ? new LockedAllocator(guarded) : guarded;
         }
-        if (spec.quantumCacheMax() != 0) {
-            throw new UnsupportedOperationException("engine " + engine + " has no quantum caches");
-        }
-        GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
-        return spec.threadSafe() ? new LockedAllocator(guarded) : guarded;
+        QuantumCache.check(spec);
+        Object lock = new Object();
+        QuantumCache caches = new QuantumCache(spec, lock);
+        CachedCore cached = new CachedCore(core, caches);
+        GuardedAllocator guarded = new GuardedAllocator(engine, spec, cached);
+        guarded.caches = caches;
+        caches.attach(guarded, cached);
+        ResourceAllocator arena = spec.threadSafe() ? new LockedAllocator(guarded, lock) : guarded;
+        return new CachingAllocator(arena, guarded, caches, cached, lock);
     }
 
     @Override
@@ -116,7 +151,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
         boolean done = false;
         try {
             Request normal = normalize(request);
-            Range placed = normal == null ? null : placeAndAllocate(normal, policy);
+            Range placed = normal == null ? null : place(normal, policy);
             if (placed != null) {
                 if (policy.advancesRotor()) {
                     rotor = placed.end() + 1; // wraps to 0 past 2^64-1, as the contract says
@@ -129,6 +164,88 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
             if (!done) {
                 failedAllocations++;
             }
+        }
+    }
+
+    /**
+     * Places {@code request} as {@link #placeAndAllocate} does, and when nothing fits, first
+     * empties the quantum caches and tries again, then imports a span from the source and places
+     * the request there.
+     *
+     * @return the allocated range, or null when nothing fits even so; then nothing changed but
+     *         that cached segments went back to the arena (which no observer can tell) and the
+     *         parent counted a refused import
+     * @throws PolicyViolationException as {@link #placeAndAllocate}, with nothing changed
+     */
+    private Range place(Request request, AllocationPolicy policy) {
+        Range placed = placeAndAllocate(request, policy);
+        if (placed == null && caches != null && caches.reclaim()) {
+            placed = placeAndAllocate(request, policy);
+        }
+        if (placed == null && source != null) {
+            placed = importAndPlace(request, policy);
+        }
+        return placed;
+    }
+
+    /**
+     * Imports a span holding a placement of {@code request} and places it there. A span that
+     * cannot be added (it overlaps a span given to this arena by hand) or in which the policy
+     * still places nothing (only a policy that ignores the free space can do that) goes straight
+     * back; the parent then shows one allocation and one free more.
+     */
+    private Range importAndPlace(Request request, AllocationPolicy policy) {
+        Range span = source.importFor(request);
+        if (span == null) {
+            return null;
+        }
+        try {
+            spans.checkAddable(span);
+        } catch (IllegalArgumentException | OverlapException e) {
+            source.handBack(span);
+            return null;
+        }
+        core.addSpan(span.start(), span.end());
+        spans.add(span, true);
+        Range placed;
+        try {
+            placed = placeAndAllocate(request, policy);
+        } catch (RuntimeException e) {
+            handBackIfFree(span.start());
+            throw e;
+        }
+        if (placed == null) {
+            handBackIfFree(span.start());
+        }
+        return placed;
+    }
+
+    /**
+     * Gives the span holding {@code value} back to the source if it was imported and is now wholly
+     * free; does nothing otherwise. Called after every successful free.
+     */
+    private void handBackIfFree(long value) {
+        if (source == null) {
+            return;
+        }
+        int i = spans.indexOf(value);
+        if (i < 0 || !spans.isImported(i)) {
+            return;
+        }
+        Range span = spans.get(i);
+        if (pinning && span.contains(pinned)) {
+            return;
+        }
+        if (!core.removeSpan(span.start(), span.end())) {
+            return; // something in it is still allocated
+        }
+        spans.remove(i);
+        try {
+            source.handBack(span);
+        } catch (IllegalStateException e) {
+            core.addSpan(span.start(), span.end()); // keep it rather than lose it
+            spans.add(span, true);
+            throw e;
         }
     }
 
@@ -225,6 +342,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
             throw new NotAllocatedException(notAnAllocation(range));
         }
         countFree(range.size());
+        handBackIfFree(range.start());
     }
 
     @Override
@@ -234,6 +352,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
             throw new NotAllocatedException(Unsigned.hex(value) + " is not inside any allocation");
         }
         countFree(range.size());
+        handBackIfFree(range.start());
         return range;
     }
 
@@ -256,11 +375,15 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
             }
             core.free(old.start(), old.end());
             Range placed;
+            pinned = old.start();
+            pinning = true;
             try {
-                placed = placeAndAllocate(normal, defaultPolicy);
+                placed = place(normal, defaultPolicy);
             } catch (RuntimeException e) {
                 core.allocate(old.start(), old.end(), current.tag());
                 throw e;
+            } finally {
+                pinning = false;
             }
             if (placed == null) {
                 core.allocate(old.start(), old.end(), current.tag());
@@ -270,6 +393,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
             totalAllocations++;
             totalFrees++;
             done = true;
+            handBackIfFree(old.start());
             return placed;
         } finally {
             if (!done) {
@@ -306,7 +430,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
     public AllocatorStats stats() {
         long capacity = spans.capacity();
         return new AllocatorStats(capacity, allocated, capacity - allocated, liveAllocations,
-                core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations, 0);
+                core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations,
+                spans.imported());
     }
 
     @Override
@@ -337,9 +462,81 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable {
     @Override
     public void writeSnapshot(OutputStream out) {
         Objects.requireNonNull(out, "out");
+        List<Range> imported = new ArrayList<>();
+        for (int i = 0; i < spans.count(); i++) {
+            if (spans.isImported(i)) {
+                imported.add(spans.get(i));
+            }
+        }
         Snapshot header = new Snapshot(engine, defaultPolicy.name(), quantum, threadSafe, rotor,
-                totalAllocations, totalFrees, failedAllocations, spans.list(), List.of());
+                totalAllocations, totalFrees, failedAllocations, spans.list(), List.of(),
+                source == null ? 0 : source.importSize(), quantumCacheMax, imported);
         SnapshotWriter.write(out, header, liveAllocations, core::forEachAllocated);
+    }
+
+    /**
+     * {@inheritDoc} Checked against the spans only: the caller has made sure the source holds
+     * {@code span} as one allocation.
+     *
+     * @throws IllegalStateException    if this arena has no source
+     * @throws OverlapException         if {@code span} overlaps a span
+     * @throws IllegalArgumentException if it is off the quantum
+     */
+    @Override
+    public void restoreImported(Range span) {
+        Objects.requireNonNull(span, "span");
+        if (source == null) {
+            throw new IllegalStateException("this allocator has no source to have imported " + span + " from");
+        }
+        spans.checkAddable(span);
+        core.addSpan(span.start(), span.end());
+        spans.add(span, true);
+    }
+
+    // ------------------------------------------------------------------ for the quantum caches
+
+    /**
+     * Places one segment for a quantum cache with the default policy, without counting it as an
+     * allocation; with {@code refill}, as a user request would be placed (emptying the caches,
+     * importing), else only from what the arena holds now.
+     *
+     * @param request a request in this arena's units
+     * @return the segment, or null when nothing fits
+     */
+    Range placeForCache(Request request, boolean refill) {
+        return refill ? place(request, defaultPolicy) : placeAndAllocate(request, defaultPolicy);
+    }
+
+    /**
+     * Frees a segment a quantum cache held (after the cache has disowned it), without counting
+     * it, handing its span back to the source if that leaves it wholly free.
+     */
+    void releaseFromCache(long start, long end) {
+        if (!core.free(start, end)) {
+            throw new IllegalStateException("cached segment " + Range.of(start, end) + " was not allocated");
+        }
+        handBackIfFree(start);
+    }
+
+    /** Counts an {@code allocate} the caches could not serve. */
+    void countFailedAllocation() {
+        failedAllocations++;
+    }
+
+    /**
+     * Takes in what the caches served since the last fold: {@code allocations} and {@code frees}
+     * of segments holding {@code netUnits} more values than before (unsigned, may wrap).
+     */
+    void fold(long allocations, long frees, long netUnits) {
+        totalAllocations += allocations;
+        totalFrees += frees;
+        liveAllocations += allocations - frees;
+        allocated += netUnits;
+    }
+
+    /** The exception {@code allocate} throws when {@code request} does not fit. */
+    ExhaustedException exhaustedFor(Request request) {
+        return exhausted(request, defaultPolicy);
     }
 
     @Override

@@ -23,14 +23,24 @@ import java.util.function.Consumer;
  * allocator (but, as always, must not modify it). Policies run under the lock too. Engines with
  * finer-grained concurrency of their own do not use this class.
  */
-public final class LockedAllocator implements ResourceAllocator, Restorable {
+public final class LockedAllocator implements ResourceAllocator, Restorable, Importing {
 
     private final ResourceAllocator delegate;
-    private final Object lock = new Object();
+    private final Object lock;
 
     /** @param delegate an allocator no other code uses directly */
     public LockedAllocator(ResourceAllocator delegate) {
+        this(delegate, new Object());
+    }
+
+    /**
+     * @param delegate an allocator no other code uses directly
+     * @param lock     the monitor to hold, shared with a layer that must hold the same lock (the
+     *                 quantum caches take it once per batch)
+     */
+    public LockedAllocator(ResourceAllocator delegate, Object lock) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.lock = Objects.requireNonNull(lock, "lock");
     }
 
     @Override
@@ -173,6 +183,16 @@ public final class LockedAllocator implements ResourceAllocator, Restorable {
             if (delegate instanceof Restorable restorable) {
                 restorable.restoreState(rotor, totalAllocations, totalFrees, failedAllocations);
             }
+        }
+    }
+
+    @Override
+    public void restoreImported(Range span) {
+        synchronized (lock) {
+            if (!(delegate instanceof Importing importing)) {
+                throw new IllegalStateException(delegate + " cannot import spans");
+            }
+            importing.restoreImported(span);
         }
     }
 

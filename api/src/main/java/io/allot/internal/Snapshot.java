@@ -19,10 +19,15 @@ import java.util.List;
  * @param failedAllocations counter from {@link io.allot.AllocatorStats}
  * @param spans             ascending, disjoint, on quantum boundaries
  * @param allocations       ascending, disjoint, each inside one span and on quantum boundaries
+ * @param importSize        the allocator's smallest import from its source, or 0 if it has no source
+ * @param quantumCacheMax   the largest size its quantum caches serve, or 0 if it has none
+ * @param imported          the spans (some of {@code spans}, ascending) imported from the source
+ *                          and not yet handed back; each holds at least one allocation
  */
 public record Snapshot(String engine, String policy, long quantum, boolean threadSafe, long rotor,
                        long totalAllocations, long totalFrees, long failedAllocations,
-                       List<Range> spans, List<Allocation> allocations) {
+                       List<Range> spans, List<Allocation> allocations,
+                       long importSize, long quantumCacheMax, List<Range> imported) {
 
     /** "ALOT": the first four bytes of every image. */
     static final int MAGIC = 0x414c4f54;
@@ -30,6 +35,13 @@ public record Snapshot(String engine, String policy, long quantum, boolean threa
     static final int VERSION = 1;
     /** Flag bit: the allocator was built with {@code threadSafe()}. */
     static final int FLAG_THREAD_SAFE = 1;
+    /**
+     * Flag bit: a layers section (import size, quantum cache size, imported spans) follows the
+     * allocations. Written only for allocators with a source or quantum caches, so that every
+     * other image is exactly what it was before the section existed; like every flag, a reader
+     * that does not know it refuses the image.
+     */
+    static final int FLAG_LAYERS = 2;
     /** Longest engine or policy name accepted, in UTF-8 bytes. */
     static final int MAX_NAME_BYTES = 255;
 }

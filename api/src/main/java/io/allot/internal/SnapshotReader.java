@@ -4,6 +4,7 @@ import io.allot.Allocation;
 import io.allot.OverlapException;
 import io.allot.Range;
 import io.allot.SnapshotFormatException;
+import io.allot.spi.AllocationPolicy;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -12,7 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -23,21 +24,26 @@ import java.util.zip.CRC32C;
  * the rules an allocator's state obeys — spans ascending and disjoint on quantum boundaries,
  * allocations ascending, disjoint, each inside one span and on quantum boundaries, counts that
  * fit in the bytes that remain (so a corrupt count cannot make it allocate gigabytes), strict
- * UTF-8, counters consistent with the number of allocations, and a policy that is installed.
- * Every failure is a
- * {@link SnapshotFormatException} that names what is wrong and its byte offset.
+ * UTF-8, counters consistent with the number of allocations, and a policy that is installed;
+ * then, if the image has a layers section, an import size on the quantum, a quantum cache size the
+ * builder accepts with that policy, and imported spans that are spans of the image, listed once,
+ * ascending, each holding an allocation (a wholly free imported span would have gone back to its
+ * source). Every failure is a {@link SnapshotFormatException} that names what is wrong and its
+ * byte offset.
  */
 public final class SnapshotReader {
 
     private static final int TRAILER = 4;
     /** Smallest encoded allocation: start, end, tag length. */
     private static final int MIN_ALLOCATION_BYTES = 8 + 8 + 4;
+    /** Smallest layers section: import size, quantum cache size, imported span count. */
+    private static final int LAYERS_BYTES = 8 + 8 + 4;
 
     private final ByteBuffer buf;
     private final int end;
-    private final Set<String> policies;
+    private final Map<String, AllocationPolicy> policies;
 
-    private SnapshotReader(byte[] image, Set<String> policies) {
+    private SnapshotReader(byte[] image, Map<String, AllocationPolicy> policies) {
         this.buf = ByteBuffer.wrap(image);
         this.end = image.length - TRAILER;
         this.policies = policies;
@@ -46,11 +52,11 @@ public final class SnapshotReader {
     /**
      * The checked content of {@code image}.
      *
-     * @param policies the installed policy names; the image's policy must be one of them
+     * @param policies the installed policies by name; the image's policy must be one of them
      * @throws SnapshotFormatException if the image is truncated, corrupt, of another version,
      *                                 inconsistent, or names a policy not in {@code policies}
      */
-    public static Snapshot read(byte[] image, Set<String> policies) {
+    public static Snapshot read(byte[] image, Map<String, AllocationPolicy> policies) {
         return new SnapshotReader(image, policies).read();
     }
 
@@ -70,7 +76,7 @@ public final class SnapshotReader {
         }
         checkCrc();
         int flags = Short.toUnsignedInt(buf.getShort());
-        if ((flags & ~Snapshot.FLAG_THREAD_SAFE) != 0) {
+        if ((flags & ~(Snapshot.FLAG_THREAD_SAFE | Snapshot.FLAG_LAYERS)) != 0) {
             throw fail(6, "unknown flags 0x" + Integer.toHexString(flags));
         }
         long quantum = getLong("quantum");
@@ -84,14 +90,42 @@ public final class SnapshotReader {
         String engine = getName("engine name");
         int policyAt = buf.position();
         String policy = getName("policy name");
-        if (!policies.contains(policy)) {
-            throw fail(policyAt, "policy \"" + policy + "\" is not installed; installed: " + policies);
+        if (!policies.containsKey(policy)) {
+            throw fail(policyAt, "policy \"" + policy + "\" is not installed; installed: " + policies.keySet());
         }
         List<Range> spans = new ArrayList<>();
         Spans checked = readSpans(quantum, spans);
         List<Allocation> allocations = readAllocations(checked);
+        long importSize = 0;
+        long quantumCacheMax = 0;
+        List<Range> imported = List.of();
+        if ((flags & Snapshot.FLAG_LAYERS) != 0) {
+            int at = buf.position();
+            if (end - at < LAYERS_BYTES) {
+                throw fail(6, "flag 0x" + Integer.toHexString(Snapshot.FLAG_LAYERS) + " announces a layers section of "
+                        + LAYERS_BYTES + " bytes or more after the allocations, but only " + (end - at)
+                        + " bytes remain before the trailer");
+            }
+            importSize = getLong("import size");
+            if ((importSize & (quantum - 1)) != 0) {
+                throw fail(at, "import size " + Unsigned.hex(importSize) + " is not a multiple of the quantum "
+                        + Unsigned.hex(quantum));
+            }
+            quantumCacheMax = getLong("quantum cache size");
+            if (importSize == 0 && quantumCacheMax == 0) {
+                throw fail(6, "flag 0x" + Integer.toHexString(Snapshot.FLAG_LAYERS) + " announces a layers section,"
+                        + " but it names neither a source nor quantum caches");
+            }
+            String refused = quantumCacheMax == 0 ? null
+                    : QuantumCache.problem(quantumCacheMax, quantum, policies.get(policy));
+            if (refused != null) {
+                throw fail(at + 8, refused);
+            }
+            imported = readImported(spans, allocations, importSize);
+        }
         if (buf.position() != end) {
-            throw fail(buf.position(), (end - buf.position()) + " unexpected bytes after the last allocation");
+            throw fail(buf.position(), (end - buf.position()) + " unexpected bytes after the last "
+                    + ((flags & Snapshot.FLAG_LAYERS) != 0 ? "imported span" : "allocation"));
         }
         long live = allocations.size();
         if (Unsigned.greaterThan(totalFrees, totalAllocations) || totalAllocations - totalFrees != live) {
@@ -99,7 +133,53 @@ public final class SnapshotReader {
                     + Long.toUnsignedString(totalFrees) + " frees, but " + live + " allocations are live");
         }
         return new Snapshot(engine, policy, quantum, (flags & Snapshot.FLAG_THREAD_SAFE) != 0, rotor,
-                totalAllocations, totalFrees, failedAllocations, List.copyOf(spans), List.copyOf(allocations));
+                totalAllocations, totalFrees, failedAllocations, List.copyOf(spans), List.copyOf(allocations),
+                importSize, quantumCacheMax, imported);
+    }
+
+    /** The imported span list: indexes into {@code spans}, strictly ascending, each span holding an allocation. */
+    private List<Range> readImported(List<Range> spans, List<Allocation> allocations, long importSize) {
+        int at = buf.position();
+        long count = Integer.toUnsignedLong(getInt("imported span count"));
+        if (count > spans.size()) {
+            throw fail(at, count + " imported spans, but the image has only " + spans.size() + " spans");
+        }
+        if (count != 0 && importSize == 0) {
+            throw fail(at, count + " imported spans, but the allocator has no source (import size 0)");
+        }
+        need(count, 4, at, "imported spans");
+        List<Range> imported = new ArrayList<>((int) count);
+        long previous = -1;
+        for (long i = 0; i < count; i++) {
+            at = buf.position();
+            long index = Integer.toUnsignedLong(getInt("imported span " + i));
+            if (index >= spans.size() || index <= previous) {
+                throw fail(at, "imported span index " + index + " is not a span above the one before it (of "
+                        + spans.size() + " spans)");
+            }
+            Range span = spans.get((int) index);
+            if (!holdsAllocation(allocations, span)) {
+                throw fail(at, "imported span " + span + " holds no allocation; it would have gone back to its source");
+            }
+            imported.add(span);
+            previous = index;
+        }
+        return List.copyOf(imported);
+    }
+
+    /** Whether some allocation (ascending, each inside one span) lies in {@code span}. */
+    private static boolean holdsAllocation(List<Allocation> allocations, Range span) {
+        int lo = 0;
+        int hi = allocations.size();
+        while (lo < hi) { // the first allocation starting at or above the span's start
+            int mid = (lo + hi) >>> 1;
+            if (Unsigned.lessThan(allocations.get(mid).range().start(), span.start())) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < allocations.size() && Unsigned.atMost(allocations.get(lo).range().start(), span.end());
     }
 
     private void checkCrc() {

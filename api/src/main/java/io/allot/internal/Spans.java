@@ -6,6 +6,7 @@ import io.allot.Range;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The sorted, disjoint spans of one allocator, and the checks every new span must pass.
@@ -13,16 +14,22 @@ import java.util.List;
  * <p>Kept apart from the engines because the rules are the same for all of them: spans start and
  * end on quantum boundaries, never overlap, and together hold fewer than 2<sup>64</sup> values
  * (so that {@link io.allot.AllocatorStats#capacity()} can be expressed). Lookups are binary
- * searches, O(log s) for s spans; adding is O(s), spans being few and added rarely.
- * Not thread-safe.
+ * searches, O(log s) for s spans; adding and removing are O(s), spans being few and changed rarely.
+ *
+ * <p>Each span also records whether it was <em>imported</em> from a source allocator (an arena
+ * hierarchy, see {@link SpanSource}) rather than given by the user: only imported spans are ever
+ * removed, when they go back to the source, and {@link #imported()} sums them for
+ * {@link io.allot.AllocatorStats#imported()}. Not thread-safe.
  */
 public final class Spans {
 
     private final long quantum;
     private long[] starts = new long[4];
     private long[] ends = new long[4];
+    private boolean[] importedFlags = new boolean[4];
     private int count;
     private long capacity;
+    private long imported;
 
     /** @param quantum a power of two, checked by the caller */
     public Spans(long quantum) {
@@ -57,18 +64,75 @@ public final class Spans {
      * @throws IllegalArgumentException as {@link #checkAddable}
      */
     public void add(Range span) {
+        add(span, false);
+    }
+
+    /**
+     * Adds {@code span} after {@link #checkAddable} passes, recording whether it was imported.
+     *
+     * @throws OverlapException         as {@link #checkAddable}
+     * @throws IllegalArgumentException as {@link #checkAddable}
+     */
+    public void add(Range span, boolean wasImported) {
         checkAddable(span);
         if (count == starts.length) {
             starts = Arrays.copyOf(starts, count * 2);
             ends = Arrays.copyOf(ends, count * 2);
+            importedFlags = Arrays.copyOf(importedFlags, count * 2);
         }
         int at = firstStartingAbove(span.start());
         System.arraycopy(starts, at, starts, at + 1, count - at);
         System.arraycopy(ends, at, ends, at + 1, count - at);
+        System.arraycopy(importedFlags, at, importedFlags, at + 1, count - at);
         starts[at] = span.start();
         ends[at] = span.end();
+        importedFlags[at] = wasImported;
         count++;
         capacity += span.size();
+        if (wasImported) {
+            imported += span.size();
+        }
+    }
+
+    /**
+     * Removes the span at {@code index} (as {@link #indexOf} gives it).
+     *
+     * @throws IndexOutOfBoundsException if there is no such span
+     */
+    public void remove(int index) {
+        Objects.checkIndex(index, count);
+        long size = ends[index] - starts[index] + 1;
+        capacity -= size;
+        if (importedFlags[index]) {
+            imported -= size;
+        }
+        System.arraycopy(starts, index + 1, starts, index, count - index - 1);
+        System.arraycopy(ends, index + 1, ends, index, count - index - 1);
+        System.arraycopy(importedFlags, index + 1, importedFlags, index, count - index - 1);
+        count--;
+    }
+
+    /** Index (ascending order) of the span holding {@code value}, or −1 if none does. */
+    public int indexOf(long value) {
+        int i = firstStartingAbove(value) - 1;
+        return i >= 0 && Unsigned.atMost(value, ends[i]) ? i : -1;
+    }
+
+    /** The span at {@code index}. */
+    public Range get(int index) {
+        Objects.checkIndex(index, count);
+        return new Range(starts[index], ends[index]);
+    }
+
+    /** Whether the span at {@code index} was imported from a source. */
+    public boolean isImported(int index) {
+        Objects.checkIndex(index, count);
+        return importedFlags[index];
+    }
+
+    /** Values in imported spans, unsigned. */
+    public long imported() {
+        return imported;
     }
 
     /**
@@ -95,8 +159,7 @@ public final class Spans {
 
     /** Whether some span holds {@code value}. */
     public boolean contains(long value) {
-        int i = firstStartingAbove(value) - 1;
-        return i >= 0 && Unsigned.atMost(value, ends[i]);
+        return indexOf(value) >= 0;
     }
 
     /** Values in all spans, unsigned. */

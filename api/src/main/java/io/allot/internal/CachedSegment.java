@@ -1,0 +1,88 @@
+package io.allot.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One segment owned by the quantum caches: allocated in the arena's core, and either
+ * <em>cached</em> (in a magazine, counted free), <em>live</em> (handed to a caller by the cache,
+ * counted allocated) or <em>gone</em> (back in the arena, or adopted by it as an ordinary
+ * allocation). Records are never reused, so a reader holding a stale reference (an old
+ * {@link SegmentTable}, a racing free) sees {@code gone} and cannot act on a newer owner of the
+ * same values.
+ *
+ * <p>Transitions: cached &rarr; live when a thread pops it from its own magazine (under that
+ * magazine's lock: nobody else can hold it then); live &rarr; cached by a compare-and-set when it is
+ * freed (the loser of two racing frees sees a segment that is not live and reports it as not an
+ * allocation); live &rarr; gone by a compare-and-set when {@code reallocate} adopts it; cached &rarr;
+ * gone when a magazine is drained into the arena (under the arena lock and the magazine's lock).
+ * The tag is written before the volatile store that makes the segment live, so whoever reads it
+ * live reads its tag.
+ */
+final class CachedSegment {
+
+    static final int CACHED = 0;
+    static final int LIVE = 1;
+    static final int GONE = 2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(CachedSegment.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long start;
+    final long end;
+    private volatile int state = CACHED;
+    private String tag;
+
+    CachedSegment(long start, long end) {
+        this.start = start;
+        this.end = end;
+    }
+
+    /** Values in the segment (a multiple of the quantum, never 2^64). */
+    long size() {
+        return end - start + 1;
+    }
+
+    /** Cached &rarr; live with {@code tag}, by the thread that popped it. */
+    void hand(String tag) {
+        this.tag = tag;
+        state = LIVE;
+    }
+
+    /** Live &rarr; cached, if it is live. */
+    boolean release() {
+        return STATE.compareAndSet(this, LIVE, CACHED);
+    }
+
+    /** Live &rarr; gone, if it is live: the arena takes it over as an ordinary allocation. */
+    boolean adopt() {
+        return STATE.compareAndSet(this, LIVE, GONE);
+    }
+
+    /** Cached &rarr; gone: drained back into the arena. */
+    void drop() {
+        state = GONE;
+    }
+
+    boolean isLive() {
+        return state == LIVE;
+    }
+
+    /** The tag it was handed out with; meaningful only after {@link #isLive()} said true. */
+    String tag() {
+        return tag;
+    }
+
+    @Override
+    public String toString() {
+        return "[" + Unsigned.hex(start) + ", " + Unsigned.hex(end) + "] "
+                + (state == CACHED ? "cached" : state == LIVE ? "live" : "gone");
+    }
+}

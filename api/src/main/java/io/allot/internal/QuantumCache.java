@@ -1,0 +1,429 @@
+package io.allot.internal;
+
+import io.allot.Range;
+import io.allot.Request;
+import io.allot.spi.AllocationPolicy;
+import io.allot.spi.AllocatorSpec;
+
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * vmem's quantum caches (Bonwick &amp; Adams, "Magazines and Vmem", USENIX 2001, sections 3 and
+ * 4.4), around any engine: for each size {@code k x quantum} up to {@code maxSize}, free segments
+ * of exactly that size held ready in magazines, so that the common small allocation and free take
+ * no arena lock and do no search.
+ *
+ * <h2>Structure</h2>
+ * <ul>
+ *   <li>A cached segment is <em>allocated in the arena's core</em> (so the engine can never place
+ *       anything over it) but counts as <em>free</em> to every observer; {@link CachedCore} hides
+ *       it from the arena's contract logic, and {@link CachedSegment} records its state.</li>
+ *   <li>Each thread has a {@link Stripe}: per size class a loaded and a previous
+ *       {@link Magazine} of {@link Magazine#ROUNDS} segments (kmem's per-CPU layer).</li>
+ *   <li>Per size class a {@link Depot} of full and empty magazines, under the arena lock.</li>
+ *   <li>A {@link SegmentTable} of every segment the caches own, by start, read without locks.</li>
+ * </ul>
+ *
+ * <h2>Operations</h2>
+ * <ul>
+ *   <li><b>Allocate</b> (a hit): lock the own stripe, pop, mark live, unlock: no arena lock, no
+ *       search, nothing allocated but the returned {@code Range}. A miss takes the arena lock once
+ *       and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
+ *       placements of the arena's default policy (the first of them may empty every cache and
+ *       import from a source, as any request the arena cannot place does; the others take only
+ *       what is free).</li>
+ *   <li><b>Free</b>: find the segment in the table without locks; under the own stripe's lock,
+ *       flip it live &rarr; cached and push it. When both magazines are full, take the arena lock
+ *       once: the previous magazine goes to the depot, whose oldest full magazine beyond
+ *       {@link Depot#FULL_LIMIT} is drained into the arena.</li>
+ *   <li><b>Reclaim</b> (a request the arena cannot place, a reservation over a cached segment):
+ *       every magazine of every stripe and depot is drained into the arena, which merges the
+ *       segments with their free neighbours and hands wholly free imported spans back; then the
+ *       request is tried again. So no cached segment is ever lost to a large request.</li>
+ *   <li><b>Observe</b> ({@code stats}, {@code isFree}, {@code forEachFree}, {@code forEachAllocated},
+ *       {@code spans}, {@code writeSnapshot}): under the arena lock and every stripe's lock, reclaim,
+ *       fold the stripes' counts into the arena, then look. The arena then holds no cached
+ *       segment, so what is reported is exact, merged, and one consistent state; the price is
+ *       that the next allocations refill the caches.</li>
+ * </ul>
+ *
+ * <h2>Lock order</h2>
+ * arena lock &rarr; stripe locks (in registration order) &rarr; the source's locks. A thread holding
+ * its stripe's lock never waits for anything, so observers (which hold the arena lock and wait
+ * for stripes) always make progress.
+ *
+ * <h2>Which requests</h2>
+ * {@code allocate(Request)} and {@code tryAllocate(Request)} of a request with no constraint but
+ * its size and tag (alignment at most the quantum, no phase, no boundary, the whole window) whose
+ * size rounds up to at most {@code maxSize}. Everything else, and every call naming a policy,
+ * goes to the arena. Because a cached segment is whatever was freed last (or filled first), a
+ * cached allocator's placements are not its default policy's: first-match's "lowest placement"
+ * becomes "lowest placement among the values not held in a cache". A default policy that moves
+ * the next-fit rotor is refused, since a cache reuses exactly the value just freed.
+ */
+final class QuantumCache {
+
+    /** The most size classes (multiples of the quantum) one allocator may cache. */
+    static final int MAX_CLASSES = 64;
+
+    private final long quantum;
+    private final int classes;
+    private final boolean concurrent;
+    private final Object arenaLock;
+    private final SegmentTable table = new SegmentTable();
+    private final Depot[] depots;
+    /** The only stripe of a single-threaded allocator; null in a thread-safe one. */
+    private final Stripe single;
+    private final ThreadLocal<Stripe> local;
+    /** Every stripe, in lock order. Replaced (never changed in place) under the arena lock. */
+    private volatile Stripe[] stripes;
+    private GuardedAllocator arena;
+    private CachedCore core;
+
+    /**
+     * @param spec      a spec with quantum caches, checked by {@link #check}
+     * @param arenaLock the lock that guards the arena (the {@link LockedAllocator}'s, if thread-safe)
+     */
+    QuantumCache(AllocatorSpec spec, Object arenaLock) {
+        this.quantum = spec.quantum();
+        this.classes = (int) Long.divideUnsigned(spec.quantumCacheMax(), quantum);
+        this.concurrent = spec.threadSafe();
+        this.arenaLock = arenaLock;
+        this.depots = new Depot[classes];
+        for (int c = 0; c < classes; c++) {
+            depots[c] = new Depot();
+        }
+        if (concurrent) {
+            single = null;
+            stripes = new Stripe[0];
+            local = ThreadLocal.withInitial(this::register);
+        } else {
+            single = new Stripe(classes, false, null);
+            stripes = new Stripe[] {single};
+            local = null;
+        }
+    }
+
+    /**
+     * Why {@code spec}'s quantum cache cannot be built, if it cannot.
+     *
+     * @throws IllegalArgumentException as {@link #problem}
+     */
+    static void check(AllocatorSpec spec) {
+        String problem = problem(spec.quantumCacheMax(), spec.quantum(), spec.defaultPolicy());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /**
+     * Why a quantum cache of {@code maxSize} cannot serve an allocator of this quantum and default
+     * policy, or null if it can: it must hold at least one quantum and at most
+     * {@link #MAX_CLASSES} quanta, and the policy must not move the next-fit rotor.
+     */
+    static String problem(long maxSize, long quantum, AllocationPolicy policy) {
+        if (Unsigned.lessThan(maxSize, quantum)) {
+            return "quantum cache size " + Unsigned.hex(maxSize) + " is below the quantum " + Unsigned.hex(quantum)
+                    + ": it would cache nothing";
+        }
+        if (Unsigned.greaterThan(Long.divideUnsigned(maxSize, quantum), MAX_CLASSES)) {
+            return "quantum cache size " + Unsigned.hex(maxSize) + " is more than " + MAX_CLASSES + " quanta of "
+                    + Unsigned.hex(quantum);
+        }
+        if (policy.advancesRotor()) {
+            return "default policy " + policy.name() + " cannot have a quantum cache: it promises not to reuse a"
+                    + " freed value at once, and a cache reuses the last one freed first";
+        }
+        return null;
+    }
+
+    /** Connects the arena; once, before use. */
+    void attach(GuardedAllocator arena, CachedCore core) {
+        this.arena = arena;
+        this.core = core;
+    }
+
+    // ------------------------------------------------------------------ the hot paths
+
+    /**
+     * The size class that serves {@code request} (size {@code (class + 1) x quantum}), or −1 if
+     * the caches do not serve it.
+     */
+    int classOf(Request request) {
+        if (request.phase() != 0 || request.noCross() != 0 || request.min() != 0 || request.max() != Unsigned.MAX
+                || Unsigned.greaterThan(request.alignment(), quantum)) {
+            return -1;
+        }
+        long quanta = Long.divideUnsigned(request.size() - 1, quantum); // size >= 1
+        return Unsigned.lessThan(quanta, classes) ? (int) quanta : -1;
+    }
+
+    /**
+     * Allocates a segment of class {@code c} for a caller.
+     *
+     * @return the segment, or null, counted as a failed allocation, when the arena holds none
+     */
+    Range allocate(int c, String tag) {
+        Stripe stripe = stripe();
+        stripe.lock();
+        try {
+            CachedSegment segment = stripe.pop(c);
+            if (segment != null) {
+                return hand(stripe, segment, tag);
+            }
+        } finally {
+            stripe.unlock();
+        }
+        return allocateAfterMiss(stripe, c, tag);
+    }
+
+    /**
+     * Takes {@code range} back if it is exactly a segment the caches handed out and it is still
+     * live.
+     *
+     * @return false, having changed nothing, if it is not (then the arena decides what it is)
+     */
+    boolean free(Range range) {
+        CachedSegment segment = table.get(range.start());
+        if (segment == null || segment.end != range.end()) {
+            return false;
+        }
+        int c = (int) Long.divideUnsigned(segment.size(), quantum) - 1;
+        Stripe stripe = stripe();
+        stripe.lock();
+        try {
+            if (stripe.makeRoom(c)) {
+                return take(stripe, c, segment);
+            }
+        } finally {
+            stripe.unlock();
+        }
+        synchronized (arenaLock) {
+            boolean taken;
+            stripe.lock();
+            try {
+                if (!stripe.makeRoom(c)) {
+                    stripe.unload(c, depots[c]);
+                }
+                taken = take(stripe, c, segment);
+            } finally {
+                stripe.unlock();
+            }
+            for (Magazine m = depots[c].excess(); m != null; m = depots[c].excess()) {
+                drain(m);
+                depots[c].putEmpty(m);
+            }
+            return taken;
+        }
+    }
+
+    private Range hand(Stripe stripe, CachedSegment segment, String tag) {
+        segment.hand(tag);
+        stripe.countAllocation(segment.size());
+        return new Range(segment.start, segment.end);
+    }
+
+    private boolean take(Stripe stripe, int c, CachedSegment segment) {
+        if (!segment.release()) {
+            return false;
+        }
+        stripe.push(c, segment);
+        stripe.countFree(segment.size());
+        return true;
+    }
+
+    /** Both magazines were empty: one arena-lock round trip loads a full one. */
+    private Range allocateAfterMiss(Stripe stripe, int c, String tag) {
+        synchronized (arenaLock) {
+            Magazine full;
+            try {
+                full = depots[c].takeFull();
+                if (full == null) {
+                    full = fill(c);
+                }
+            } catch (RuntimeException e) {
+                arena.countFailedAllocation(); // a policy that misbehaved while filling
+                throw e;
+            }
+            if (full == null) {
+                arena.countFailedAllocation();
+                return null;
+            }
+            stripe.lock();
+            try {
+                CachedSegment segment = stripe.pop(c);
+                if (segment == null) {
+                    stripe.load(c, full, depots[c]);
+                    segment = stripe.pop(c);
+                } else {
+                    depots[c].putFull(full);
+                }
+                return hand(stripe, segment, tag);
+            } finally {
+                stripe.unlock();
+            }
+        }
+    }
+
+    /**
+     * A magazine of new segments of class {@code c} from the arena, lowest-placed on top, or null
+     * if the arena has none. Arena lock.
+     */
+    private Magazine fill(int c) {
+        long size = (c + 1) * quantum;
+        Request request = new Request(size, quantum, 0, 0, 0, Unsigned.MAX, null);
+        Magazine m = depots[c].takeEmpty();
+        try {
+            for (int i = 0; i < Magazine.ROUNDS; i++) {
+                Range placed = arena.placeForCache(request, i == 0);
+                if (placed == null) {
+                    break;
+                }
+                CachedSegment segment = new CachedSegment(placed.start(), placed.end());
+                table.insert(segment);
+                m.push(segment);
+            }
+        } catch (RuntimeException e) {
+            drain(m);
+            depots[c].putEmpty(m);
+            throw e;
+        }
+        if (m.isEmpty()) {
+            depots[c].putEmpty(m);
+            return null;
+        }
+        m.reverse();
+        return m;
+    }
+
+    // ------------------------------------------------------------------ reclaiming and observing
+
+    /**
+     * Drains every cached segment into the arena. The caller holds the arena lock.
+     *
+     * @return whether there was any
+     */
+    boolean reclaim() {
+        Stripe[] all = stripes;
+        lockAll(all);
+        try {
+            boolean any = false;
+            for (Stripe stripe : all) {
+                for (int c = 0; c < classes; c++) {
+                    any |= drain(stripe.magazine(c, true));
+                    any |= drain(stripe.magazine(c, false));
+                }
+            }
+            for (Depot depot : depots) {
+                for (Magazine m = depot.anyFull(); m != null; m = depot.anyFull()) {
+                    any |= drain(m);
+                    depot.putEmpty(m);
+                }
+            }
+            return any;
+        } finally {
+            unlockAll(all);
+        }
+    }
+
+    /**
+     * Runs {@code observation} on an arena that holds no cached segment and has counted
+     * everything the caches served, with every cache stopped: under the arena lock and every
+     * stripe's lock.
+     */
+    <T> T observe(Supplier<T> observation) {
+        synchronized (arenaLock) {
+            Stripe[] all = stripes;
+            lockAll(all);
+            try {
+                reclaim();
+                long allocations = 0;
+                long frees = 0;
+                long netUnits = 0;
+                for (Stripe stripe : all) {
+                    allocations += stripe.allocations;
+                    frees += stripe.frees;
+                    netUnits += stripe.netUnits;
+                    stripe.allocations = 0;
+                    stripe.frees = 0;
+                    stripe.netUnits = 0;
+                }
+                arena.fold(allocations, frees, netUnits);
+                return observation.get();
+            } finally {
+                unlockAll(all);
+            }
+        }
+    }
+
+    /**
+     * The live cached segment that is exactly {@code range}, made an ordinary allocation of the
+     * arena (carrying its tag), so that {@code reallocate} can move it. Arena lock.
+     *
+     * @return whether {@code range} was such a segment
+     */
+    boolean adopt(Range range) {
+        CachedSegment segment = table.get(range.start());
+        if (segment == null || segment.end != range.end() || !segment.adopt()) {
+            return false;
+        }
+        table.remove(segment);
+        core.retag(segment.start, segment.end, segment.tag());
+        return true;
+    }
+
+    /** The segment the caches own that starts at {@code start}, or null. Exact under the arena lock. */
+    CachedSegment segmentAt(long start) {
+        return table.get(start);
+    }
+
+    /** Puts every segment of {@code m} back into the arena; leaves {@code m} empty. Arena lock. */
+    private boolean drain(Magazine m) {
+        if (m == null || m.isEmpty()) {
+            return false;
+        }
+        while (!m.isEmpty()) {
+            CachedSegment segment = m.pop();
+            segment.drop();
+            table.remove(segment);
+            arena.releaseFromCache(segment.start, segment.end);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ stripes
+
+    private Stripe stripe() {
+        return concurrent ? local.get() : single;
+    }
+
+    /** A stripe for the calling thread: one a dead thread left, or a new one. */
+    private Stripe register() {
+        synchronized (arenaLock) {
+            Thread me = Thread.currentThread();
+            for (Stripe stripe : stripes) {
+                if (!stripe.owner.isAlive()) {
+                    stripe.owner = me; // its magazines carry over: still cached, still counted
+                    return stripe;
+                }
+            }
+            Stripe[] grown = Arrays.copyOf(stripes, stripes.length + 1);
+            grown[stripes.length] = new Stripe(classes, true, me);
+            stripes = grown;
+            return grown[grown.length - 1];
+        }
+    }
+
+    private static void lockAll(Stripe[] all) {
+        for (Stripe stripe : all) {
+            stripe.lock();
+        }
+    }
+
+    private static void unlockAll(Stripe[] all) {
+        for (int i = all.length - 1; i >= 0; i--) {
+            all[i].unlock();
+        }
+    }
+}

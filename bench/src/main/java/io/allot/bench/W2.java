@@ -1,0 +1,111 @@
+package io.allot.bench;
+
+import io.allot.IdAllocator;
+import io.allot.Range;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * W2: W1's state (ids {@code [0, size-1]}, all allocated, a random half freed); measures
+ * {@code free(a random live id); allocate()}, the new id taking the freed one's slot of the live
+ * list. {@code size} is the number of ids. The {@code engine} values come from {@code bench/run}
+ * ({@code -p engine=...}).
+ *
+ * <p>W2 is not stationary from the first call: first-match refills the lowest hole while the freed
+ * id is anywhere, so the live set drifts towards a dense prefix {@code [0, size/2)} with a free
+ * tail, after which the freed id is the one handed back. The drift takes a few times
+ * {@code size/2} calls, well inside JMH's warm-up.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class W2 {
+
+    /** 1-unit requests straight to an engine's {@code ResourceAllocator}. */
+    @State(Scope.Thread)
+    public static class OnEngine {
+        @Param(Discover.FROM_RUN)
+        public String engine;
+        @Param("1000000")
+        public int size;
+        AllotIds ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = new AllotIds(engine, size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
+    /** {@code IdAllocator.of(0, size-1, engine)}. */
+    @State(Scope.Thread)
+    public static class ViaIdAllocator {
+        @Param(Discover.FROM_RUN)
+        public String engine;
+        @Param("1000000")
+        public int size;
+        IdAllocatorIds ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = new IdAllocatorIds(IdAllocator.of(0, size - 1, engine), size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
+    /** {@code IdAllocator.of(0, size-1)}: whichever engine it picks by default. */
+    @State(Scope.Thread)
+    public static class ViaDefaultIdAllocator {
+        @Param("1000000")
+        public int size;
+        IdAllocatorIds ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = new IdAllocatorIds(IdAllocator.of(0, size - 1), size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
+    /** Baseline: {@code java.util.BitSet} with {@code nextClearBit(0)}. */
+    @State(Scope.Thread)
+    public static class Bits {
+        @Param("1000000")
+        public int size;
+        BitSetIds ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = new BitSetIds(size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
+    @Benchmark
+    public Range allot(OnEngine state) {
+        return state.ids.freeAllocate();
+    }
+
+    @Benchmark
+    public long idAllocator(ViaIdAllocator state) {
+        return state.ids.freeAllocate();
+    }
+
+    @Benchmark
+    public long idAllocatorDefault(ViaDefaultIdAllocator state) {
+        return state.ids.freeAllocate();
+    }
+
+    @Benchmark
+    public int bitSet(Bits state) {
+        return state.ids.freeAllocate();
+    }
+}

@@ -1,0 +1,307 @@
+package io.allot.bench;
+
+import io.allot.Allocators;
+import io.allot.IdAllocator;
+import io.allot.Range;
+import io.allot.ResourceAllocator;
+import io.allot.bench.baseline.FreeRanges;
+import io.allot.bench.baseline.RangeSetFirstFit;
+import io.allot.bench.baseline.TreeMapFirstFit;
+import io.allot.spi.AllocationPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workloads on tiny states, for every engine and policy on the class path: each pair leaves
+ * the allocator as it found it (and did allocate), Allot and the baselines place identically
+ * where the definitions say they must, and the random numbers are the documented ones.
+ */
+class WorkloadsTest {
+
+    private static final int IDS = 1_000;
+    private static final int LIVE = 300;
+    private static final int BLOCKS = 400;
+    private static final int PAIRS = 200;
+
+    private static final BigInteger MASK = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    @Test
+    void xorshiftMatchesTheDefinitionComputedWithBigIntegers() {
+        for (long seed : new long[] {Plan.ID_SEED, Plan.PAGE_SEED, 1, -1}) {
+            XorShift64Star rng = new XorShift64Star(seed);
+            XorShift64Star twin = new XorShift64Star(seed);   // draws the same numbers through index()
+            BigInteger x = new BigInteger(Long.toUnsignedString(seed));
+            for (int i = 0; i < 10_000; i++) {
+                x = x.xor(x.shiftRight(12));
+                x = x.xor(x.shiftLeft(25)).and(MASK);
+                x = x.xor(x.shiftRight(27));
+                BigInteger out = x.multiply(new BigInteger("2545F4914F6CDD1D", 16)).and(MASK);
+                int n = 1 + i * 97;
+                long expectedIndex = out.shiftRight(32).multiply(BigInteger.valueOf(n)).shiftRight(32).longValueExact();
+                assertEquals(out.longValue(), rng.next(), "seed " + Long.toHexString(seed) + " output " + i);
+                assertEquals(expectedIndex, twin.index(n), "seed " + Long.toHexString(seed) + " index " + i);
+                assertTrue(expectedIndex >= 0 && expectedIndex < n);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new XorShift64Star(0));
+        assertThrows(IllegalArgumentException.class, () -> new XorShift64Star(1).index(0));
+    }
+
+    @Test
+    void partialFisherYatesChoosesDistinctItemsAndKeepsAPermutation() {
+        long[] items = new long[1000];
+        for (int i = 0; i < items.length; i++) {
+            items[i] = i;
+        }
+        FisherYates.chooseFront(items, 500, new XorShift64Star(Plan.PAGE_SEED));
+        Set<Long> seen = new HashSet<>();
+        for (long item : items) {
+            assertTrue(seen.add(item), "item " + item + " twice");
+        }
+        assertEquals(1000, seen.size());
+        long[] again = new long[1000];
+        for (int i = 0; i < again.length; i++) {
+            again[i] = i;
+        }
+        FisherYates.chooseFront(again, 500, new XorShift64Star(Plan.PAGE_SEED));
+        assertArrayEquals(items, again, "same seed, same choice");
+        assertFalse(isIdentity(items), "a shuffle that moves nothing");
+        assertThrows(IllegalArgumentException.class, () -> FisherYates.chooseFront(new long[3], 4, new XorShift64Star(1)));
+        assertThrows(IllegalArgumentException.class, () -> FisherYates.chooseFront(new long[3], -1, new XorShift64Star(1)));
+    }
+
+    private static boolean isIdentity(long[] items) {
+        for (int i = 0; i < items.length; i++) {
+            if (items[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void plansPartitionTheirBlocksAsDefined() {
+        Plan pages = Plan.pages(LIVE);
+        assertEquals(2 * LIVE, pages.count());
+        assertEquals(LIVE, pages.freedCount());
+        assertEquals(LIVE, pages.liveCount());
+        Set<Integer> all = new HashSet<>();
+        for (int j = 0; j < pages.freedCount(); j++) {
+            assertTrue(all.add(pages.freed(j)));
+        }
+        for (int j = 0; j < pages.liveCount(); j++) {
+            assertTrue(all.add(pages.live(j)));
+        }
+        assertEquals(2 * LIVE, all.size());
+        assertEquals(7 * Plan.PAGE, pages.start(7));
+
+        Plan blocks = Plan.blocks(BLOCKS);
+        assertEquals(BLOCKS / 2, blocks.freedCount());
+        long next = 0;
+        for (int i = 0; i < blocks.count(); i++) {
+            assertEquals(next, blocks.start(i), "blocks are packed from 0");
+            assertTrue(blocks.size(i) >= Plan.PAGE && blocks.size(i) <= 256 * Plan.PAGE && blocks.size(i) % Plan.PAGE == 0,
+                    "block size " + blocks.size(i));
+            next += blocks.size(i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Plan.ids(0));
+        assertThrows(IndexOutOfBoundsException.class, () -> pages.live(LIVE));
+    }
+
+    @Test
+    void w1AndW2HandOutTheSameIdsOnEveryEngineThroughIdAllocatorAndBitSet() {
+        BitSetIds bits = new BitSetIds(IDS);
+        List<AllotIds> engines = new ArrayList<>();
+        List<IdAllocatorIds> viaIds = new ArrayList<>();
+        for (String engine : Allocators.engines()) {
+            engines.add(new AllotIds(engine, IDS));
+            viaIds.add(new IdAllocatorIds(IdAllocator.of(0, IDS - 1, engine), IDS));
+        }
+        viaIds.add(new IdAllocatorIds(IdAllocator.of(0, IDS - 1), IDS));
+        for (AllotIds ids : engines) {
+            assertEquals(bits.allocated(), allocatedBits(ids.allocator()), "W1 set-up agrees with BitSet");
+        }
+        List<Shape> before = new ArrayList<>();
+        for (AllotIds ids : engines) {
+            before.add(Shape.of(ids.allocator()));
+        }
+        for (int step = 0; step < PAIRS; step++) {
+            int expected = bits.allocateFree();
+            for (AllotIds ids : engines) {
+                assertEquals(expected, ids.allocateFree().start(), "W1 step " + step + " on " + ids.allocator().engine());
+            }
+            for (IdAllocatorIds ids : viaIds) {
+                assertEquals(expected, ids.allocateFree(), "W1 step " + step + " via " + ids.ids());
+            }
+        }
+        for (int e = 0; e < engines.size(); e++) {
+            ResourceAllocator allocator = engines.get(e).allocator();
+            assertEquals(before.get(e), Shape.of(allocator), "W1 pairs left " + allocator.engine() + " as it was");
+        }
+        for (int step = 0; step < PAIRS; step++) {
+            int expected = bits.freeAllocate();
+            for (AllotIds ids : engines) {
+                assertEquals(expected, ids.freeAllocate().start(), "W2 step " + step);
+            }
+            for (IdAllocatorIds ids : viaIds) {
+                assertEquals(expected, ids.freeAllocate(), "W2 step " + step + " via " + ids.ids());
+            }
+        }
+        for (AllotIds ids : engines) {
+            BitSet live = new BitSet();
+            for (long id : ids.liveIds()) {
+                live.set((int) id);
+            }
+            assertEquals(bits.allocated(), allocatedBits(ids.allocator()), "W2 left the same ids as BitSet");
+            assertEquals(live, allocatedBits(ids.allocator()), "the live list is exactly what is allocated");
+            assertEquals(IDS - IDS / 2, ids.allocator().stats().liveAllocations());
+        }
+    }
+
+    private static BitSet allocatedBits(ResourceAllocator allocator) {
+        BitSet bits = new BitSet();
+        allocator.forEachAllocated(a -> bits.set((int) a.range().start(), (int) a.range().end() + 1));
+        return bits;
+    }
+
+    @Test
+    void w3AndW5PairsLeaveEveryEngineAsTheyFoundItUnderEveryPolicy() {
+        for (String engine : Allocators.engines()) {
+            for (String name : Allocators.policies()) {
+                AllocationPolicy policy = Allocators.policy(name);
+                AllotPages pages = new AllotPages(engine, LIVE);
+                Shape before = Shape.of(pages.allocator());
+                long total = pages.allocator().stats().totalAllocations();
+                for (int i = 0; i < PAIRS; i++) {
+                    Range r = pages.allocateFree(AllotPages.PAGE, policy);
+                    assertEquals(Plan.PAGE, r.size());
+                    assertEquals(0, r.start() % Plan.PAGE);
+                    pages.allocateFree(AllotPages.GIB, policy);
+                }
+                assertEquals(before, Shape.of(pages.allocator()), "W3/W5 on " + engine + " x " + name);
+                assertEquals(total + 2 * PAIRS, pages.allocator().stats().totalAllocations(), "the pairs did allocate");
+            }
+        }
+    }
+
+    @Test
+    void w3AndW5FirstMatchPlaceWhereTheBaselinesDo() {
+        AllocationPolicy firstMatch = Allocators.policy("first-match");
+        BaselinePages treeMap = new BaselinePages(new TreeMapFirstFit(0, Plan.SPAN_LAST), LIVE);
+        BaselinePages rangeSet = new BaselinePages(new RangeSetFirstFit(0, Plan.SPAN_LAST), LIVE);
+        long lowestHole = treeMap.allocateFree(Plan.PAGE);
+        assertTrue(lowestHole < 2L * LIVE * Plan.PAGE, "the lowest hole lies below the tail");
+        assertEquals(lowestHole, rangeSet.allocateFree(Plan.PAGE));
+        assertEquals(2L * LIVE * Plan.PAGE, treeMap.allocateFree(AllotPages.GIB.size()), "W5 reaches the tail");
+        assertEquals(2L * LIVE * Plan.PAGE, rangeSet.allocateFree(AllotPages.GIB.size()));
+        for (String engine : Allocators.engines()) {
+            AllotPages pages = new AllotPages(engine, LIVE);
+            assertEquals(treeMap.free().freeRanges(), pages.allocator().stats().freeSegments(), "free ranges on " + engine);
+            assertEquals(lowestHole, pages.allocateFree(AllotPages.PAGE, firstMatch).start(), "W3 on " + engine);
+            assertEquals(2L * LIVE * Plan.PAGE, pages.allocateFree(AllotPages.GIB, firstMatch).start(), "W5 on " + engine);
+        }
+    }
+
+    @Test
+    void w6FillsEveryEngineExactlyAsTheBaselinesDo() {
+        int pages = 500;
+        long expected = Fill.fill(new TreeMapFirstFit(0, Plan.SPAN_LAST), pages);
+        assertEquals(expected, Fill.fill(new RangeSetFirstFit(0, Plan.SPAN_LAST), pages));
+        for (String engine : Allocators.engines()) {
+            ResourceAllocator empty = PageSpace.build(engine);
+            assertEquals(expected, Fill.fill(empty, Allocators.policy("first-match"), pages), "W6 on " + engine);
+            assertEquals(pages, empty.stats().liveAllocations());
+            assertEquals(pages * Plan.PAGE, empty.stats().allocated());
+        }
+    }
+
+    @Test
+    void pageSpaceFallsBackToPageQuantumForAnEngineThatCapsItsUnits() {
+        assertTrue(Allocators.engines().contains(CappedEngine.NAME), "the test engine is discovered");
+        assertEquals(Plan.PAGE, PageSpace.build(CappedEngine.NAME).quantum());
+        assertTrue(Discover.pageQuantumFallbacks().contains(CappedEngine.NAME));
+        for (String engine : Allocators.engines()) {
+            ResourceAllocator space = PageSpace.build(engine);
+            assertEquals(List.of(PageSpace.SPAN), space.spans(), engine);
+            assertTrue(space.quantum() == 1 || space.quantum() == Plan.PAGE, engine);
+        }
+        assertThrows(IllegalArgumentException.class, () -> PageSpace.build("no-such-engine"));
+    }
+
+    @Test
+    void v1PairsLeaveEveryEngineAsTheyFoundItAndV3KeepsTheLiveListExact() {
+        for (String engine : Allocators.engines()) {
+            for (String name : new String[] {"instant-fit", "best-fit"}) {
+                AllotBlocks blocks = new AllotBlocks(engine, BLOCKS, 0);
+                Shape before = Shape.of(blocks.allocator());
+                for (int i = 0; i < PAIRS; i++) {
+                    Range r = blocks.allocateFree(Allocators.policy(name));
+                    assertTrue(r.size() >= Plan.PAGE && r.size() <= 16 * Plan.PAGE, "V1 size " + r.size());
+                }
+                assertEquals(before, Shape.of(blocks.allocator()), "V1 " + name + " on " + engine);
+            }
+            AllotBlocks blocks = new AllotBlocks(engine, BLOCKS, 0);
+            for (int i = 0; i < PAIRS; i++) {
+                blocks.freeReplace();
+            }
+            Set<Range> live = new HashSet<>(List.of(blocks.live()));
+            Set<Range> allocated = new HashSet<>();
+            blocks.allocator().forEachAllocated(a -> allocated.add(a.range()));
+            assertEquals(live, allocated, "V3 on " + engine + ": the live list is what is allocated");
+            assertEquals(BLOCKS - BLOCKS / 2, allocated.size());
+        }
+    }
+
+    @Test
+    void v2EitherRunsAndLeavesTheStateOrIsRefusedWithAReason() {
+        List<String> caching = Discover.cachingEngines();
+        assertEquals(Set.copyOf(Allocators.engines()), union(caching, Discover.cacheRefusals().keySet()));
+        for (String engine : Allocators.engines()) {
+            if (caching.contains(engine)) {
+                AllotBlocks blocks = new AllotBlocks(engine, BLOCKS, Discover.CACHE_MAX);
+                Shape before = Shape.of(blocks.allocator());
+                for (int i = 0; i < PAIRS; i++) {
+                    blocks.allocateFree(Allocators.policy("instant-fit"));
+                }
+                Shape after = Shape.of(blocks.allocator());
+                assertEquals(before.allocations(), after.allocations(), "V2 on " + engine);
+                assertEquals(before.allocated(), after.allocated(), "V2 on " + engine);
+            } else {
+                assertFalse(Discover.cacheRefusals().get(engine).isBlank());
+                assertThrows(RuntimeException.class, () -> new AllotBlocks(engine, BLOCKS, Discover.CACHE_MAX));
+            }
+        }
+    }
+
+    private static Set<String> union(List<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
+    void baselinesRefuseWhatTheyCannotDo() {
+        for (FreeRanges free : new FreeRanges[] {new TreeMapFirstFit(0, 4 * Plan.PAGE - 1), new RangeSetFirstFit(0, 4 * Plan.PAGE - 1)}) {
+            free.reserve(Plan.PAGE, Plan.PAGE);
+            assertThrows(IllegalStateException.class, () -> free.reserve(Plan.PAGE, 1), free.getClass().getSimpleName());
+            assertThrows(IllegalStateException.class, () -> free.free(0, 1));
+            assertThrows(IllegalStateException.class, () -> free.allocate(4 * Plan.PAGE, Plan.PAGE));
+            assertEquals(2 * Plan.PAGE, free.allocate(2 * Plan.PAGE, Plan.PAGE));
+            free.free(Plan.PAGE, Plan.PAGE);
+            free.free(2 * Plan.PAGE, 2 * Plan.PAGE);
+            assertEquals(1, free.freeRanges(), "frees merge with both neighbours");
+        }
+    }
+}

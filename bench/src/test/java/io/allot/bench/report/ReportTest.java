@@ -1,0 +1,86 @@
+package io.allot.bench.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The report reads JMH's JSON as JMH writes it and computes medians, ratios and scaling as documented. */
+class ReportTest {
+
+    /** One JMH result element in the shape JMH 1.37 writes (trimmed to the fields the report reads). */
+    private static String result(String benchmark, String params, String unit, String raw, double bytes) {
+        return """
+                {"jmhVersion" : "1.37", "benchmark" : "%s", "mode" : "avgt", "threads" : 1, "forks" : 1,
+                 "jvmArgs" : [ "-Xmx2g" ], "jdkVersion" : "17", "vmName" : "VM", "warmupIterations" : 2,
+                 "warmupTime" : "500 ms", "measurementIterations" : 3, "measurementTime" : "500 ms",
+                 "params" : { %s },
+                 "primaryMetric" : { "score" : 1.0, "scoreError" : "NaN", "scoreUnit" : "%s", "rawData" : [ %s ] },
+                 "secondaryMetrics" : { "gc.alloc.rate.norm" : { "score" : %s, "scoreUnit" : "B/op", "rawData" : [ [ 1.0 ] ] } }
+                }""".formatted(benchmark, params, unit, raw, bytes);
+    }
+
+    @Test
+    void tablesShowMediansRatiosToSameRunBaselinesScalingAndTargets(@TempDir Path dir) throws IOException {
+        String json = "[" + String.join(",",
+                result("io.allot.bench.W3.allot", "\"engine\" : \"interval\", \"policy\" : \"best-fit\", \"size\" : \"100000\"",
+                        "ns/op", "[ 100.0, 900.0, 300.0 ], [ 200.0 ]", 32.0),
+                result("io.allot.bench.W3.treeMap", "\"size\" : \"100000\"", "us/op", "[ 0.05, 0.05, 0.04 ]", 0.0),
+                result("io.allot.bench.W3.scaling", "\"engine\" : \"interval\", \"size\" : \"1000\"", "ns/op", "[ 50.0 ]", 24.0),
+                result("io.allot.bench.W3.scaling", "\"engine\" : \"interval\", \"size\" : \"1000000\"", "ns/op", "[ 400.0 ]", 24.0),
+                result("io.allot.bench.W6.allot", "\"engine\" : \"interval\", \"size\" : \"1000000\"", "ms/op", "[ 25.0, 35.0 ]", 9.0)) + "]";
+        Path in = dir.resolve("latest.json");
+        Files.writeString(in, json, StandardCharsets.UTF_8);
+        Path memory = dir.resolve("memory.tsv");
+        Files.writeString(memory, "workload\timplementation\tengine\tquantum\tsize\tlive\tsegments\temptyBytes\tbuiltBytes\n"
+                + "W3\tAllot\tinterval\t1\t1000000\t1000000\t1500000\t100\t60000000\n", StandardCharsets.UTF_8);
+        Path out = dir.resolve("latest.md");
+        Report.main(new String[] {"--json", in.toString(), "--memory", memory.toString(), "--out", out.toString(),
+                "--command", "bench/run", "--wall", "754"});
+        String md = Files.readString(out, StandardCharsets.UTF_8);
+
+        // median of 100, 900, 300, 200 (two forks) = 250; TreeMap's median 0.05 us = 50 ns; 250 / 50 = 5
+        assertTrue(md.contains("| Allot | `interval` | best-fit | 100k | 250 ns | 5.00× | 32 |"), md);
+        assertTrue(md.contains("| TreeMap first-fit | — | first-fit | 100k | 50.0 ns |  | 0 |"), md);
+        assertTrue(md.contains("| W3 | Allot | `interval` | first-match | 50.0 ns | — | — | 400 ns | **8.00×** |"), md);
+        assertTrue(md.contains("| W6, 1M pages: ≤ 30 ms | 30.0 ms | met |"), md);   // median of 25 and 35 ms
+        assertTrue(md.contains("W3 first-match: cost(1M) ÷ cost(1k) ≤ 2 | 8.00× (50.0 ns → 400 ns) | **missed** |"), md);
+        assertTrue(md.contains("| memory, W3 at 1M live: ≤ 32 B per segment | 40 B per segment | **missed** |"), md);
+        assertTrue(md.contains("| W3 at 1M | Allot | `interval` | 1 | 1,000,000 | 1,500,000 | 60 | 40 | < 64 KiB |"), md);
+        assertTrue(md.contains("12 min 34 s"), md);
+        assertTrue(md.contains("engine not yet present") || md.contains("`bitmap` |"), md);
+    }
+
+    @Test
+    void jsonReaderHandlesWhatJmhWrites() {
+        Object parsed = Json.parse("{\"a\" : [ 1, -2.5e3, \"NaN\", true, null, \"q\\\"\\u00e9\" ], \"b\" : {}}");
+        Map<?, ?> map = (Map<?, ?>) parsed;
+        List<?> a = (List<?>) map.get("a");
+        assertEquals(1.0, Json.number(a.get(0)));
+        assertEquals(-2500.0, Json.number(a.get(1)));
+        assertTrue(Double.isNaN(Json.number(a.get(2))));
+        assertEquals(Boolean.TRUE, a.get(3));
+        assertEquals(null, a.get(4));
+        assertEquals("q\"é", a.get(5));
+        assertEquals(Map.of(), map.get("b"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\" 1}"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("[] x"));
+    }
+
+    @Test
+    void medianOfEvenAndOddCounts() {
+        assertEquals(2.0, Result.median(List.of(3.0, 1.0, 2.0)));
+        assertEquals(2.5, Result.median(List.of(4.0, 1.0, 2.0, 3.0)));
+        assertTrue(Double.isNaN(Result.median(List.of())));
+    }
+}

@@ -1,0 +1,387 @@
+package io.allot.tests.layers;
+
+import io.allot.Allocation;
+import io.allot.AllocatorStats;
+import io.allot.Allocators;
+import io.allot.ExhaustedException;
+import io.allot.NotAllocatedException;
+import io.allot.OverlapException;
+import io.allot.Range;
+import io.allot.Request;
+import io.allot.ResourceAllocator;
+import io.allot.spi.AllocationPolicy;
+import io.allot.tests.Matrix;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Quantum caches ({@code Builder.quantumCache}) on every installed engine and every default policy
+ * that may have one: small unconstrained allocations come from magazines filled in batches and
+ * freed segments are reused at once; magazines beyond what a thread and the depot keep drain back
+ * to the arena; cached segments count as free in every observation and in snapshots; a request
+ * the arena cannot place (or a reservation over a cached segment) empties the caches first; the
+ * contract's refusals and failure atomicity hold for cached allocations too.
+ *
+ * <p>What a cache does is observable without any hook: a segment the cache holds is allocated in
+ * the arena, so a call that bypasses the cache (naming a policy) is placed around it, while every
+ * observer shows it free.
+ */
+class QuantumCacheTest {
+
+    private static final Range SPAN = Range.of(0x1_0000, 0x1_ffff);
+    private static final long Q = 0x10;
+
+    /** Every engine with every installed default policy that does not move the next-fit rotor. */
+    static Stream<Arguments> enginesAndCacheablePolicies() {
+        return Matrix.enginesAndPolicies().filter(a -> !Allocators.policy((String) a.get()[1]).advancesRotor());
+    }
+
+    private static ResourceAllocator cached(String engine, String policy, boolean threadSafe) {
+        Allocators.Builder b = Allocators.builder().engine(engine).policy(policy).quantum(Q).span(SPAN)
+                .quantumCache(4 * Q);
+        return (threadSafe ? b.threadSafe() : b).build();
+    }
+
+    private static final AllocationPolicy FIRST = Allocators.policy("first-match");
+
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
+    void allocationsComeFromABatchAndAFreedSegmentIsReusedAtOnce(String engine, boolean threadSafe) {
+        ResourceAllocator a = cached(engine, "first-match", threadSafe);
+        Range first = a.allocate(Request.of(Q));
+        Range second = a.allocate(Request.of(1));
+        assertEquals(Range.ofSize(SPAN.start(), Q), first, "a fill with first-match hands out its lowest segment first");
+        assertEquals(Range.ofSize(SPAN.start() + Q, Q), second);
+        // Naming a policy bypasses the cache: the arena places around the segments the batch holds.
+        Range bypass = a.allocate(Request.of(Q), FIRST);
+        assertTrue(bypass.start() > second.end() + Q, "the fill took a batch, so the arena's lowest free value is"
+                + " well above " + second + ", not " + bypass);
+        a.free(first);
+        assertEquals(first, a.allocate(Request.of(Q)), "the segment freed last comes back first");
+        assertEquals(Optional.empty(), a.allocationContaining(second.end() + Q), "cached segments are free");
+        // An observation returns the cached segments to the arena, which then places at its lowest.
+        AllocatorStats s = a.stats();
+        assertEquals(3 * Q, s.allocated());
+        assertEquals(3, s.liveAllocations());
+        Range lowest = a.allocate(Request.of(Q), FIRST);
+        assertEquals(Range.ofSize(second.end() + 1, Q), lowest);
+        Images.assertConsistent(a, engine);
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("enginesAndCacheablePolicies")
+    void cachedSegmentsCountAsFreeEverywhere(String engine, String policy) {
+        // Three allocators driven alike: two show that the freed segments are cached (calls that name a
+        // policy are placed around them, at either end), the third that every observer counts them free.
+        ResourceAllocator low = cached(engine, policy, false);
+        ResourceAllocator high = cached(engine, policy, false);
+        ResourceAllocator observed = cached(engine, policy, false);
+        List<Range> freed = new ArrayList<>();
+        for (ResourceAllocator a : List.of(low, high, observed)) {
+            List<Range> held = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                held.add(a.allocate(Request.of(1 + i % 4 * Q).tagged("t" + i)));
+            }
+            held.forEach(a::free);
+            freed = held;
+        }
+        Range bottom = low.allocate(Request.of(Q), FIRST);
+        Range top = high.allocate(Request.of(Q), Allocators.policy("last-match"));
+        for (Range r : freed) {
+            assertFalse(r.overlaps(bottom) || r.overlaps(top), r + " is cached, yet the arena placed " + bottom + " or "
+                    + top + " over it");
+            assertEquals(Optional.empty(), observed.allocationContaining(r.start()));
+        }
+
+        AllocatorStats s = observed.stats();
+        assertEquals(SPAN.size(), s.free());
+        assertEquals(0, s.allocated());
+        assertEquals(0, s.liveAllocations());
+        assertEquals(1, s.freeSegments());
+        assertEquals(SPAN.size(), s.largestFree());
+        assertEquals(0.0, s.fragmentation());
+        assertEquals(40, s.totalAllocations());
+        assertEquals(40, s.totalFrees());
+        assertEquals(List.of(SPAN), Images.free(observed));
+        assertEquals(List.of(), Images.allocations(observed));
+        assertTrue(observed.isFree(SPAN));
+        byte[] image = Images.of(observed);
+        assertEquals(Images.of(cached(engine, policy, false)).length, image.length, "the image lists no cached segment");
+        ResourceAllocator restored = Images.restore(image);
+        assertArrayEquals(image, Images.of(restored));
+        assertEquals(observed.stats(), restored.stats());
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("enginesAndCacheablePolicies")
+    void magazinesBeyondWhatIsKeptDrainBackToTheArena(String engine, String policy) {
+        // Two allocators driven alike; in each, 600 segments are freed, a bounded number stay cached
+        // and the rest drain back. A call naming a policy then fits a block among the drained ones
+        // without emptying the caches: at the end of the region where they were, while a purged (or
+        // never cached) region would put it at the region's very bottom or top.
+        ResourceAllocator[] pair = {cached(engine, policy, false), cached(engine, policy, false)};
+        Range region = null;
+        for (ResourceAllocator a : pair) {
+            List<Range> held = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                held.add(a.allocate(Request.of(Q)));
+            }
+            region = Range.of(held.stream().min(Range::compareTo).orElseThrow().start(),
+                    held.stream().max(Range::compareTo).orElseThrow().end());
+            assertEquals(600 * Q, region.size(), "the batches tile one region");
+            held.forEach(a::free);
+        }
+        Request block = Request.of(0x400).within(region.start(), region.end());
+        Range lowest = pair[0].allocate(block, FIRST);
+        Range highest = pair[1].allocate(block, Allocators.policy("last-match"));
+        assertTrue(region.contains(lowest) && region.contains(highest), lowest + ", " + highest);
+        assertTrue(lowest.start() != region.start() || highest.end() != region.end(), "the drained segments left "
+                + "some cached at one end of " + region + ", but the blocks went to " + lowest + " and " + highest);
+        for (ResourceAllocator a : pair) {
+            Images.assertConsistent(a, engine + "/" + policy);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} x {1}, thread-safe {2}")
+    @MethodSource("enginesCacheablePoliciesAndThreadSafety")
+    void theWholeSpanIsAllocatableAfterChurn(String engine, String policy, boolean threadSafe) {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom rng = new SplittableRandom(seed);
+        ResourceAllocator a = cached(engine, policy, threadSafe);
+        List<Range> held = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            if (held.isEmpty() || rng.nextInt(5) < 3) {
+                Request r = rng.nextInt(8) == 0 ? Request.of(1 + rng.nextInt(0x200)).aligned(1L << rng.nextInt(8))
+                        : Request.of(1 + rng.nextInt((int) (5 * Q)));
+                a.tryAllocate(r).ifPresent(held::add);
+            } else {
+                Range r = held.remove(rng.nextInt(held.size()));
+                if (rng.nextBoolean()) {
+                    a.free(r);
+                } else {
+                    assertEquals(r, a.freeContaining(r.end()), "seed " + seed);
+                }
+            }
+        }
+        held.forEach(a::free);
+        assertEquals(SPAN, a.allocate(Request.of(SPAN.size())), "seed " + seed + ": the caches were emptied for it");
+        a.free(SPAN);
+        assertEquals(SPAN, a.reserve(SPAN), "seed " + seed);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.allot.tests.Matrix#engines")
+    void aReservationOverACachedSegmentSucceeds(String engine) {
+        ResourceAllocator a = cached(engine, "first-match", false);
+        Range r = a.allocate(Request.of(Q));
+        Range live = a.allocate(Request.of(Q));
+        a.free(r);
+        // A reservation that overlaps a live allocation fails without emptying the caches: r stays
+        // cached, so the arena still places around it.
+        assertThrows(OverlapException.class, () -> a.reserve(Range.ofSize(live.start(), 2 * Q)));
+        Range around = a.allocate(Request.of(Q), FIRST);
+        assertFalse(around.overlaps(r), around + " was placed over the cached " + r);
+        a.free(around);
+        a.free(live);
+        Range next = Range.ofSize(r.end() + 1, 2 * Q); // cached too (the rest of the batch)
+        assertEquals(r, a.reserve(r, "reserved"));
+        assertEquals(next, a.reserve(next));
+        assertEquals(Optional.of(new Allocation(r, "reserved")), a.allocationContaining(r.start()));
+        assertThrows(OverlapException.class, () -> a.reserve(r));
+    }
+
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
+    void cachedAllocationsKeepTheContract(String engine, boolean threadSafe) {
+        ResourceAllocator a = cached(engine, "first-match", threadSafe);
+        Range t = a.allocate(Request.of(2 * Q).tagged("tagged"));
+        Range u = a.allocate(Request.of(Q));
+        assertEquals(Optional.of(new Allocation(t, "tagged")), a.allocationContaining(t.end()));
+        assertEquals(Optional.of(new Allocation(u, null)), a.allocationContaining(u.start()));
+        assertEquals(List.of(new Allocation(t, "tagged"), new Allocation(u, null)), Images.allocations(a));
+
+        NotAllocatedException part = assertThrows(NotAllocatedException.class, () -> a.free(Range.ofSize(t.start(), Q)));
+        assertTrue(part.getMessage().contains("inside " + t), part.getMessage());
+        a.free(u);
+        NotAllocatedException twice = assertThrows(NotAllocatedException.class, () -> a.free(u));
+        assertTrue(twice.getMessage().contains("it is free"), twice.getMessage());
+        assertThrows(NotAllocatedException.class, () -> a.freeContaining(u.start()));
+
+        // reallocate moves a cached allocation like any other, keeping its tag.
+        Range moved = a.reallocate(t, Request.of(0x100));
+        assertEquals(Optional.of(new Allocation(moved, "tagged")), a.allocationContaining(moved.start()));
+        assertThrows(NotAllocatedException.class, () -> a.free(t));
+        a.free(moved);
+        Range v = a.allocate(Request.of(3 * Q).tagged("v"));
+        assertEquals(v, a.freeContaining(v.start() + 1));
+        assertThrows(NotAllocatedException.class, () -> a.freeContaining(v.start() + 1));
+
+        AllocatorStats s = a.stats();
+        assertEquals(4, s.totalAllocations(), "t, u, v and the reallocation");
+        assertEquals(4, s.totalFrees());
+        assertEquals(0, s.liveAllocations());
+        assertEquals(0, s.failedAllocations());
+        Images.assertConsistent(a, engine);
+    }
+
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
+    void failingCallsOnACachedAllocatorChangeNothingButTheirCount(String engine, boolean threadSafe) {
+        // Two allocators in the same state, caches populated; one's image is the 'before' of the
+        // other's failing call (taking an image empties the caches, which no observer can tell).
+        record Failing(String name, int counted, Consumer<ResourceAllocator> call) {
+        }
+        Function<ResourceAllocator, List<Range>> setup = a -> {
+            List<Range> held = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                held.add(a.allocate(Request.of(1 + i % 3 * Q).tagged(i % 2 == 0 ? "e" + i : null)));
+            }
+            for (int i = 0; i < 30; i += 3) {
+                a.free(held.get(i));
+            }
+            held.add(a.allocate(Request.of(0x8000), FIRST));
+            return held;
+        };
+        ResourceAllocator sample = cached(engine, "best-fit", threadSafe);
+        List<Range> held = setup.apply(sample);
+        Range freed = held.get(0);
+        Range live = held.get(1);
+        List<Failing> calls = List.of(
+                new Failing("allocate too big", 1, x -> assertThrows(ExhaustedException.class,
+                        () -> x.allocate(Request.of(SPAN.size())))),
+                new Failing("tryAllocate too big", 1, x -> assertEquals(Optional.empty(),
+                        x.tryAllocate(Request.of(0xf000)))),
+                new Failing("reserve over a live cached allocation", 1, x -> assertThrows(OverlapException.class,
+                        () -> x.reserve(Range.ofSize(live.start(), 4 * Q)))),
+                new Failing("double free", 0, x -> assertThrows(NotAllocatedException.class, () -> x.free(freed))),
+                new Failing("free of part", 0, x -> assertThrows(NotAllocatedException.class,
+                        () -> x.free(Range.ofSize(live.start(), 1)))),
+                new Failing("freeContaining of a cached value", 0, x -> assertThrows(NotAllocatedException.class,
+                        () -> x.freeContaining(freed.start()))),
+                new Failing("reallocate of a cached value", 1, x -> assertThrows(NotAllocatedException.class,
+                        () -> x.reallocate(freed, Request.of(1)))),
+                new Failing("reallocate too big", 1, x -> assertThrows(ExhaustedException.class,
+                        () -> x.reallocate(live, Request.of(0xf000)))),
+                new Failing("phase off the quantum", 1, x -> assertThrows(IllegalArgumentException.class,
+                        () -> x.allocate(Request.of(Q).aligned(4 * Q).phase(1)))));
+        for (Failing f : calls) {
+            ResourceAllocator before = cached(engine, "best-fit", threadSafe);
+            ResourceAllocator after = cached(engine, "best-fit", threadSafe);
+            assertEquals(held, setup.apply(before));
+            assertEquals(held, setup.apply(after));
+            f.call().accept(after);
+            Images.assertSameButFailures(Images.of(before), Images.of(after), f.counted(), engine + ": " + f.name());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.allot.tests.Matrix#engines")
+    void anExhaustedCacheMissIsCountedOnce(String engine) {
+        ResourceAllocator a = Allocators.builder().engine(engine).quantum(Q).span(Range.ofSize(0, 8 * Q))
+                .quantumCache(2 * Q).build();
+        List<Range> held = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            held.add(a.allocate(Request.of(Q)));
+        }
+        assertThrows(ExhaustedException.class, () -> a.allocate(Request.of(Q)));
+        assertEquals(Optional.empty(), a.tryAllocate(Request.of(2 * Q)));
+        AllocatorStats s = a.stats();
+        assertEquals(2, s.failedAllocations());
+        assertEquals(8, s.liveAllocations());
+        a.free(held.get(3));
+        a.free(held.get(4));
+        assertEquals(Range.ofSize(3 * Q, 2 * Q), a.allocate(Request.of(2 * Q)), "the caches were emptied for it");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.allot.tests.Matrix#engines")
+    void cachesThatCannotBeBuiltAreRefused(String engine) {
+        Allocators.Builder b = Allocators.builder().engine(engine).quantum(Q).span(SPAN);
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> b.quantumCache(Q - 1).build());
+        assertTrue(small.getMessage().contains("0xf") && small.getMessage().contains("quantum"), small.getMessage());
+        IllegalArgumentException large = assertThrows(IllegalArgumentException.class,
+                () -> b.quantumCache(65 * Q).build());
+        assertTrue(large.getMessage().contains("0x410") && large.getMessage().contains("64"), large.getMessage());
+        b.quantumCache(64 * Q).build();
+        for (String name : Allocators.policies()) {
+            AllocationPolicy policy = Allocators.policy(name);
+            if (policy.advancesRotor()) {
+                IllegalArgumentException rotor = assertThrows(IllegalArgumentException.class,
+                        () -> b.quantumCache(Q).policy(policy).build());
+                assertTrue(rotor.getMessage().contains(name), rotor.getMessage());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("enginesAndCacheablePolicies")
+    void aRestoredAllocatorStillCaches(String engine, String policy) {
+        ResourceAllocator a = cached(engine, policy, true);
+        Range kept = a.allocate(Request.of(Q).tagged("kept"));
+        byte[] image = Images.of(a);
+        for (String target : Allocators.engines()) {
+            ResourceAllocator b = Allocators.restore(new java.io.ByteArrayInputStream(image), target);
+            assertEquals(a.stats(), b.stats());
+            Range x = b.allocate(Request.of(Q));
+            Range y = b.allocate(Request.of(Q), FIRST);
+            b.free(x);
+            assertEquals(x, b.allocate(Request.of(Q)), target + ": the restored allocator reuses a freed segment at once");
+            assertFalse(y.overlaps(kept));
+            b.free(Range.ofSize(kept.start(), Q));
+            if (target.equals(engine)) {
+                assertArrayEquals(image, Images.of(Images.restore(image)));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.allot.tests.Matrix#engines")
+    void aCachedChildHandsItsImportsBackOnceItsCachesAreEmptied(String engine) {
+        ResourceAllocator parent = Allocators.builder().engine(engine).quantum(Q).span(SPAN).build();
+        ResourceAllocator child = Allocators.builder().engine(engine).quantum(Q).source(parent, 0x400)
+                .quantumCache(4 * Q).build();
+        List<Range> held = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            held.add(child.allocate(Request.of(1 + i % 4 * Q)));
+        }
+        assertTrue(parent.stats().allocated() >= 100 * Q);
+        held.forEach(child::free);
+        // The caches still pin some imported spans until an observer (or a failing request) empties them.
+        assertEquals(0, child.stats().imported());
+        assertEquals(List.of(), child.spans());
+        assertEquals(0, parent.stats().allocated());
+        // A cached parent serves a child's imports too.
+        ResourceAllocator cachedParent = Allocators.builder().engine(engine).quantum(Q).span(SPAN)
+                .quantumCache(0x40 * Q).build();
+        ResourceAllocator child2 = Allocators.builder().engine(engine).quantum(Q).source(cachedParent, 0x100).build();
+        Range r = child2.allocate(Request.of(1));
+        child2.free(r);
+        assertEquals(0, child2.stats().imported());
+        assertEquals(0, cachedParent.stats().allocated());
+        assertEquals(1, cachedParent.stats().totalFrees());
+    }
+
+    static Stream<Arguments> enginesAndThreadSafety() {
+        return Matrix.engines().flatMap(e -> Stream.of(Arguments.of(e, false), Arguments.of(e, true)));
+    }
+
+    static Stream<Arguments> enginesCacheablePoliciesAndThreadSafety() {
+        return enginesAndCacheablePolicies().flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], false),
+                Arguments.of(a.get()[0], a.get()[1], true)));
+    }
+}
