@@ -1,6 +1,7 @@
 /**
- * The {@code interval} engine: an AVL tree of the segments that tile each span, each node caching
- * the largest free run in its subtree, plus a second AVL index of free segments by (size, start).
+ * The {@code interval} engine: a B-tree of ranges tiling the 64-bit space (maple-tree style), each
+ * node knowing the largest free segment below each child, plus a B+-tree of free segments by
+ * (size, start) built on the first best-fit.
  * See {@link io.allot.engine.interval.IntervalEngine}.
  */
 module io.allot.engine.interval {

@@ -6,5 +6,8 @@
 module io.allot.tests {
     requires io.allot;
 
+    // Matrix reads each engine's EngineProvider.maxUnits() to pick spaces the engine can hold.
+    uses io.allot.spi.EngineProvider;
+
     exports io.allot.example;
 }

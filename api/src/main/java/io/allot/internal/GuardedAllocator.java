@@ -15,6 +15,8 @@ import io.allot.spi.FreeSpace;
 import io.allot.spi.Restorable;
 
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -48,10 +50,18 @@ import java.util.function.Consumer;
  * uncounted placements and releases, calls {@link QuantumCache#reclaim} before it gives up on a
  * request, and takes their counts when they are folded in.
  *
- * <p>Not thread-safe; {@link #create} wraps it in a {@link LockedAllocator} when the spec asks.
- * Snapshots are streamed straight from the core by {@link SnapshotWriter}.
+ * <p><b>One quantum.</b> When the core has {@link SingleUnits} (the bitmap engine), a request for
+ * one untagged quantum with a standard policy whose choice is known ({@link UnitSearch}) is
+ * claimed straight from the core: the same answer the policy would give, without asking it
+ * through {@link Optional}s and looking the answer up again to allocate it. As a {@link UnitPath}
+ * this class also allocates and frees single quanta for {@link io.allot.IdAllocator} with no
+ * {@link Range} per call.
+ *
+ * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
+ * {@link SingleUnits} and no source) or a {@link LockedAllocator} when the spec asks. Snapshots
+ * are streamed straight from the core by {@link SnapshotWriter}.
  */
-public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing {
+public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing, UnitPath {
 
     private final String engine;
     private final EngineCore core;
@@ -73,6 +83,17 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      */
     private long pinned;
     private boolean pinning;
+    /** The core's single-quantum capability, or null. */
+    private final SingleUnits units;
+    /**
+     * How {@link #units} reproduces the default policy; {@link UnitSearch#NONE} if it cannot, or if
+     * a source may have to be imported from (the general path does that).
+     */
+    private final UnitSearch unitSearch;
+    private final Request oneQuantum;
+    /** The last policy other than the default that {@link #placeHere} classified, and its search. */
+    private AllocationPolicy recentPolicy;
+    private UnitSearch recentSearch = UnitSearch.NONE;
 
     private long rotor;
     private long allocated;
@@ -90,6 +111,9 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         this.threadSafe = spec.threadSafe();
         this.source = spec.source() == null ? null : new SpanSource(spec.source(), spec.importSize(), quantum);
         this.quantumCacheMax = spec.quantumCacheMax();
+        this.units = core instanceof SingleUnits single ? single : null;
+        this.unitSearch = units == null || source != null ? UnitSearch.NONE : UnitSearch.of(defaultPolicy);
+        this.oneQuantum = Request.of(quantum);
         for (Range span : spec.spans()) {
             addSpan(span);
         }
@@ -99,7 +123,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     /**
      * An allocator for {@code spec} over {@code core}, which must be empty: this class, importing
      * from the spec's source if it names one, inside a {@link LockedAllocator} if the spec asks
-     * for thread safety, inside a {@link CachingAllocator} if it asks for quantum caches.
+     * for thread safety (a {@link ConcurrentAllocator} if the core has {@link SingleUnits} and
+     * there is no source), inside a {@link CachingAllocator} if it asks for quantum caches.
      *
      * @throws IllegalArgumentException as {@link QuantumCache#check} for a quantum cache the spec
      *                                  cannot have
@@ -107,7 +132,12 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     public static ResourceAllocator create(String engine, AllocatorSpec spec, EngineCore core) {
         if (spec.quantumCacheMax() == 0) {
             GuardedAllocator guarded = new GuardedAllocator(engine, spec, core);
-            return spec.threadSafe() ? new LockedAllocator(guarded) : guarded;
+            if (!spec.threadSafe()) {
+                return guarded;
+            }
+            // Lock-free frees cannot hand an emptied imported span back at once: sources get the lock.
+            boolean lockFree = core instanceof SingleUnits && spec.source() == null;
+            return lockFree ? new ConcurrentAllocator(guarded) : new LockedAllocator(guarded);
         }
         QuantumCache.check(spec);
         Object lock = new Object();
@@ -178,7 +208,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * @throws PolicyViolationException as {@link #placeAndAllocate}, with nothing changed
      */
     private Range place(Request request, AllocationPolicy policy) {
-        Range placed = placeAndAllocate(request, policy);
+        Range placed = placeHere(request, policy);
         if (placed == null && caches != null && caches.reclaim()) {
             placed = placeAndAllocate(request, policy);
         }
@@ -186,6 +216,45 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
             placed = importAndPlace(request, policy);
         }
         return placed;
+    }
+
+    /**
+     * {@link #placeAndAllocate}, except that a standard policy's one untagged quantum is claimed
+     * straight from the core's {@link SingleUnits}.
+     */
+    private Range placeHere(Request request, AllocationPolicy policy) {
+        UnitSearch search = units == null ? UnitSearch.NONE : policy == defaultPolicy ? unitSearch : searchOf(policy);
+        if (search == UnitSearch.NONE || !isOneQuantum(request, quantum)) {
+            return placeAndAllocate(request, policy);
+        }
+        long start = claim(search, request.min(), request.max());
+        return start == units.none() ? null : new Range(start, start + quantum - 1);
+    }
+
+    /** {@link UnitSearch#of}, remembering the last answer: callers tend to pass one policy many times. */
+    private UnitSearch searchOf(AllocationPolicy policy) {
+        if (policy != recentPolicy) {
+            recentSearch = UnitSearch.of(policy);
+            recentPolicy = policy;
+        }
+        return recentSearch;
+    }
+
+    /**
+     * One free quantum in {@code [lo, hi]}, allocated as {@code search} chooses it; the rotor is
+     * read, not moved.
+     *
+     * @return its first value, or {@link SingleUnits#none()} when none is free
+     */
+    private long claim(UnitSearch search, long lo, long hi) {
+        if (search == UnitSearch.LOWEST) {
+            return units.claimLowest(lo, hi);
+        }
+        if (search == UnitSearch.HIGHEST) {
+            return units.claimHighest(lo, hi);
+        }
+        long start = units.claimLowest(Unsigned.max(rotor, lo), hi);
+        return start != units.none() ? start : units.claimLowest(lo, hi); // next-fit wraps once
     }
 
     /**
@@ -537,6 +606,101 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     /** The exception {@code allocate} throws when {@code request} does not fit. */
     ExhaustedException exhaustedFor(Request request) {
         return exhausted(request, defaultPolicy);
+    }
+
+    // ------------------------------------------------------------------ one quantum (UnitPath)
+
+    @Override
+    public long allocateUnit(long none) {
+        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of: kept short for the JIT to inline
+            long start = units.claimLowest(0, Unsigned.MAX);
+            if (start == units.none()) {
+                failedAllocations++;
+                return none;
+            }
+            countAllocation(quantum);
+            return start;
+        }
+        return allocateUnitOtherwise(none);
+    }
+
+    private long allocateUnitOtherwise(long none) {
+        if (unitSearch == UnitSearch.NONE) {
+            Range placed = tryPlace(oneQuantum, defaultPolicy);
+            return placed == null ? none : placed.start();
+        }
+        long start = claim(unitSearch, 0, Unsigned.MAX);
+        if (start == units.none()) {
+            failedAllocations++;
+            return none;
+        }
+        if (unitSearch == UnitSearch.FROM_ROTOR) {
+            rotor = start + quantum;
+        }
+        countAllocation(quantum);
+        return start;
+    }
+
+    @Override
+    public boolean freeUnit(long start) {
+        if (units != null) {
+            if (units.release(start) != SingleUnits.RELEASED) {
+                return false;
+            }
+        } else if (!Unsigned.fitsFrom(start, quantum) || !core.free(start, start + quantum - 1)) {
+            return false;
+        }
+        countFree(quantum);
+        handBackIfFree(start);
+        return true;
+    }
+
+    @Override
+    public boolean isAllocated(long value) {
+        return units != null ? units.isAllocated(value) : core.allocationContaining(value) != null;
+    }
+
+    @Override
+    public long freeValues() {
+        return spans.capacity() - allocated;
+    }
+
+    // ------------------------------------------------------------------ for ConcurrentAllocator
+
+    private static final VarHandle ROTOR;
+
+    static {
+        try {
+            ROTOR = MethodHandles.lookup().findVarHandle(GuardedAllocator.class, "rotor", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The core's single-quantum capability, or null. */
+    SingleUnits singleUnits() {
+        return units;
+    }
+
+    /** The rotor, read without tearing while lock-free callers move it. */
+    long rotorOpaque() {
+        return (long) ROTOR.getOpaque(this);
+    }
+
+    /** Moves the rotor, written without tearing while lock-free callers read it. */
+    void rotorOpaque(long value) {
+        ROTOR.setOpaque(this, value);
+    }
+
+    /**
+     * Whether {@code request} asks for exactly one quantum at any quantum boundary, untagged: what
+     * {@link SingleUnits} serve. Phase and no-cross cannot matter then; a window can, and is the
+     * search's bounds.
+     */
+    static boolean isOneQuantum(Request request, long quantum) {
+        return request.tag() == null && Unsigned.atMost(request.size(), quantum)
+                && Unsigned.atMost(request.alignment(), quantum) && request.phase() == 0
+                && (request.noCross() == 0 || Unsigned.atLeast(request.noCross(), quantum));
     }
 
     @Override

@@ -22,4 +22,15 @@ public interface EngineProvider {
      * @throws UnsupportedOperationException if the spec asks for a feature this engine lacks
      */
     ResourceAllocator create(AllocatorSpec spec);
+
+    /**
+     * The most quanta this engine's allocators hold in all their spans together, unsigned. A spec
+     * (or a later {@code addSpan}) with more is refused with {@link IllegalArgumentException}
+     * naming the limit. Default {@code -1L}: 2<sup>64</sup>&minus;1, no limit below what a space
+     * can hold. Callers that pick spaces for any engine (the conformance suites, benchmarks) read
+     * it to stay within reach of every engine.
+     */
+    default long maxUnits() {
+        return -1L;
+    }
 }

@@ -4,178 +4,158 @@ import io.allot.Allocation;
 import io.allot.Range;
 import io.allot.Request;
 import io.allot.internal.EngineCore;
-import io.allot.internal.Unsigned;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.Consumer;
 
-import static io.allot.engine.interval.IntrusiveAvl.NIL;
+import static io.allot.engine.interval.SegmentTree.ALLOCATED;
+import static io.allot.engine.interval.SegmentTree.FREE;
+import static io.allot.engine.interval.SegmentTree.HOLE;
 
 /**
- * The interval engine's store: {@link Segments} tiling every span, indexed twice — by address
- * ({@link AddressTree}, for first/last/next-fit, lookups and merging) and, for free segments
- * only, by size ({@link SizeTree}, for best- and instant-fit).
+ * The interval engine's store: a {@link SegmentTree} of every segment and hole (first-, last- and
+ * next-fit, lookups, merging), a {@link SizeIndex} of free segments by size (best- and
+ * instant-fit; built on first use), and a {@link TagTable} for the few allocations that carry a
+ * tag. See {@link IntervalEngine} for the design and its costs.
  *
- * <p>Invariants, checked by {@link #checkInvariants()} in tests:
- * <ol>
- *   <li>the segments of a span tile it exactly, in address order;</li>
- *   <li>no two free segments of one span are adjacent (free merges both neighbours);</li>
- *   <li>a segment is in the size tree if and only if it is free;</li>
- *   <li>both trees are AVL-balanced and every {@code maxFree} is exact.</li>
- * </ol>
- *
- * <p>Costs, n = segments: allocate, free, isFree, lookups O(log n) — each a small constant number
- * of descents; stats O(1). Not thread-safe.
+ * <p>Invariants beyond the trees' own, checked by {@link #checkInvariants()} in tests: the free
+ * segment count equals the free entries; the size index (once built) holds exactly the free
+ * segments; the tag table holds exactly the tagged allocations. Not thread-safe.
  */
 final class IntervalCore implements EngineCore {
 
-    private static final int INITIAL_CAPACITY = 16;
-
-    private final Segments segs = new Segments(INITIAL_CAPACITY);
-    private final AddressTree byAddress = new AddressTree(segs);
-    private final SizeTree bySize = new SizeTree(segs);
+    private final SegmentTree tree = new SegmentTree();
+    private final SizeIndex bySize = new SizeIndex();
+    private final TagTable tags = new TagTable();
     private long freeSegments;
-    /**
-     * The segment the last search placed into, or NIL. A policy's answer is allocated right after
-     * the search that found it, with nothing changed in between, so {@link #allocate} can start
-     * from this segment instead of looking it up again. Every change resets it; it is only a hint,
-     * checked against the segment's current bounds before use.
-     */
-    private int lastFit = NIL;
 
     @Override
     public void addSpan(long start, long end) {
-        lastFit = NIL;
-        int n = newFree(start, end, true);
-        byAddress.insert(n);
-        bySize.insert(n);
+        tree.locate(start);
+        tree.carve(start, end, FREE, true, false);
+        bySize.add(end - start + 1, start);
         freeSegments++;
     }
 
     @Override
     public boolean removeSpan(long start, long end) {
-        int n = byAddress.locate(start);
-        if (n == NIL || !segs.isFree(n) || segs.start[n] != start || segs.end[n] != end) {
+        tree.locate(start);
+        Path at = tree.cur;
+        if (tree.kind(at) != FREE || tree.start(at) != start || tree.end(at) != end) {
             return false;
         }
-        lastFit = NIL;
-        bySize.remove(n);
-        byAddress.remove(n);
-        segs.release(n);
+        bySize.remove(end - start + 1, start);
         freeSegments--;
+        tree.release(HOLE);
         return true;
     }
 
     @Override
     public boolean allocate(long start, long end, String tag) {
-        int n = lastFit;
-        lastFit = NIL;
-        if (n == NIL || Unsigned.lessThan(start, segs.start[n]) || Unsigned.greaterThan(end, segs.end[n])) {
-            n = byAddress.containing(start);
+        if (!tree.cursorHolds(start, end)) {
+            tree.locate(start);
         }
-        if (n == NIL || !segs.isFree(n) || Unsigned.greaterThan(end, segs.end[n])) {
+        Path at = tree.cur;
+        long first = tree.start(at);
+        long last = tree.end(at);
+        if (tree.kind(at) != FREE || Long.compareUnsigned(end, last) > 0) {
             return false;
         }
-        long segEnd = segs.end[n];
-        bySize.remove(n);
-        if (segs.start[n] == start) {
-            // The allocation takes the front of the segment: n becomes it, keeping its span flag.
-            segs.end[n] = end;
-            segs.markAllocated(n, tag);
-            byAddress.refresh(n);
-            freeSegments--;
-        } else {
-            segs.end[n] = start - 1;
-            byAddress.refresh(n);
-            bySize.insert(n);
-            int a = newFree(start, end, false);
-            segs.markAllocated(a, tag);
-            byAddress.insert(a);
-        }
-        if (end != segEnd) {
-            int rest = newFree(end + 1, segEnd, false);
-            byAddress.insert(rest);
-            bySize.insert(rest);
+        bySize.remove(last - first + 1, first);
+        freeSegments--;
+        if (start != first) {
+            bySize.add(start - first, first);
             freeSegments++;
+        }
+        if (end != last) {
+            bySize.add(last - end, end + 1);
+            freeSegments++;
+        }
+        tree.carve(start, end, ALLOCATED, false, tag != null);
+        if (tag != null) {
+            tags.put(start, tag);
         }
         return true;
     }
 
     @Override
     public boolean free(long start, long end) {
-        int n = byAddress.locate(start);
-        if (n == NIL || segs.isFree(n) || segs.start[n] != start || segs.end[n] != end) {
+        Path at = tree.cur;
+        if (!tree.cursorValid || tree.end(at) != end || tree.start(at) != start) {
+            tree.locate(start);
+        }
+        if (tree.kind(at) != ALLOCATED || tree.start(at) != start || tree.end(at) != end) {
             return false;
         }
-        release(n);
+        release(start);
         return true;
     }
 
     @Override
     public Range freeContaining(long value) {
-        int n = byAddress.locate(value);
-        if (n == NIL || segs.isFree(n)) {
+        tree.locate(value);
+        Path at = tree.cur;
+        if (tree.kind(at) != ALLOCATED) {
             return null;
         }
-        Range freed = new Range(segs.start[n], segs.end[n]);
-        release(n);
+        long start = tree.start(at);
+        Range freed = new Range(start, tree.end(at));
+        release(start);
         return freed;
     }
 
-    /**
-     * Frees allocated segment {@code n}, found by the {@link AddressTree#locate} just before (its
-     * neighbours are still in the tree's out-parameters), merging free neighbours of its span.
-     */
-    private void release(int n) {
-        lastFit = NIL;
-        long end = segs.end[n];
-        int before = byAddress.foundPredecessor;
-        int after = byAddress.foundSuccessor;
-        boolean mergeBefore = before != NIL && segs.isFree(before) && !segs.startsSpan(n);
-        boolean mergeAfter = after != NIL && segs.isFree(after) && !segs.startsSpan(after);
-        if (mergeAfter) {
-            end = segs.end[after];
-            bySize.remove(after);
-            byAddress.remove(after);
-            segs.release(after);
+    /** Frees the allocated entry at the cursor, which starts at {@code start}. */
+    private void release(long start) {
+        if (tree.tagged(tree.cur)) {
+            tags.remove(start);
+        }
+        tree.release(FREE);
+        if (tree.mergedPrevious) {
+            bySize.remove(tree.previousEnd - tree.previousStart + 1, tree.previousStart);
             freeSegments--;
         }
-        if (mergeBefore) {
-            bySize.remove(before);
-            byAddress.remove(n);
-            segs.release(n);
-            segs.end[before] = end;
-            byAddress.refresh(before);
-            bySize.insert(before);
-        } else {
-            segs.markFree(n);
-            segs.end[n] = end;
-            byAddress.refresh(n);
-            bySize.insert(n);
-            freeSegments++;
+        if (tree.mergedNext) {
+            bySize.remove(tree.nextEnd - tree.nextStart + 1, tree.nextStart);
+            freeSegments--;
         }
+        bySize.add(tree.mergedEnd - tree.mergedStart + 1, tree.mergedStart);
+        freeSegments++;
     }
 
     @Override
     public boolean isFree(long start, long end) {
-        int n = byAddress.containing(start);
-        return n != NIL && segs.isFree(n) && Unsigned.atMost(end, segs.end[n]);
+        tree.locate(start);
+        Path at = tree.cur;
+        return tree.kind(at) == FREE && Long.compareUnsigned(end, tree.end(at)) <= 0;
     }
 
     @Override
     public Allocation allocationContaining(long value) {
-        int n = byAddress.containing(value);
-        return n == NIL || segs.isFree(n) ? null : allocation(n);
+        tree.locate(value);
+        return tree.kind(tree.cur) == ALLOCATED ? allocationAt(tree.cur) : null;
     }
 
     @Override
     public Allocation firstAllocationIn(long start, long end) {
-        int n = byAddress.firstAllocatedIn(start, end);
-        return n == NIL ? null : allocation(n);
+        tree.locate(start);
+        Path at = tree.cur;
+        while (Long.compareUnsigned(tree.start(at), end) <= 0) {
+            if (tree.kind(at) == ALLOCATED) {
+                return allocationAt(at);
+            }
+            if (!tree.nextEntry(at)) {
+                break;
+            }
+        }
+        tree.cursorValid = false;
+        return null;
     }
 
-    private Allocation allocation(int n) {
-        return new Allocation(new Range(segs.start[n], segs.end[n]), segs.tag(n));
+    private Allocation allocationAt(Path at) {
+        long start = tree.start(at);
+        return new Allocation(new Range(start, tree.end(at)), tree.tagged(at) ? tags.get(start) : null);
     }
 
     @Override
@@ -185,152 +165,122 @@ final class IntervalCore implements EngineCore {
 
     @Override
     public long largestFree() {
-        return byAddress.largestFree();
+        return tree.largestFree();
     }
 
     @Override
     public Range firstFit(Request r, long from) {
-        return remember(byAddress.lowest(r, from), byAddress.foundSegment);
+        return tree.lowest(r, from) ? placement(tree.found, r) : null;
     }
 
     @Override
     public Range lastFit(Request r, long to) {
-        return remember(byAddress.highest(r, to), byAddress.foundSegment);
+        return tree.highest(r, to) ? placement(tree.found, r) : null;
     }
 
     @Override
     public Range bestFit(Request r) {
-        return remember(bySize.smallestFit(r, r.size()), bySize.foundSegment);
-    }
-
-    private Range remember(Range placement, int segment) {
-        lastFit = placement == null ? NIL : segment;
-        return placement;
+        return smallestFit(r, r.size());
     }
 
     /**
      * The smallest segment of the lowest power-of-two size class all of whose members hold the
-     * request: size at least the request's size rounded up to a power of two. vmem takes the
-     * head of that free list in O(1); a tree finds the smallest member in O(log n).
+     * request: size at least the request's size rounded up to a power of two. vmem takes the head
+     * of that free list in O(1); the size index finds the smallest member in O(log n).
      */
     @Override
     public Range instantFit(Request r) {
         long size = r.size();
         long sizeClass = Long.highestOneBit(size) == size ? size : Long.highestOneBit(size) << 1;
-        return sizeClass == 0 ? null : remember(bySize.smallestFit(r, sizeClass), bySize.foundSegment);
+        return sizeClass == 0 ? null : smallestFit(r, sizeClass);
+    }
+
+    private Range smallestFit(Request r, long minSize) {
+        if (!bySize.built()) {
+            bySize.build(tree);
+        }
+        return bySize.smallestFit(r, minSize) ? placement(bySize.found, r) : null;
+    }
+
+    private static Range placement(long start, Request r) {
+        return new Range(start, start + r.size() - 1);
     }
 
     @Override
     public Iterator<Range> ascending(long from) {
-        return FreeSegmentIterator.ascending(byAddress, segs, from);
+        return new FreeSegmentIterator(tree, tree.firstFreeFrom(from), true);
     }
 
     @Override
     public Iterator<Range> descending(long to) {
-        return FreeSegmentIterator.descending(byAddress, segs, to);
+        return new FreeSegmentIterator(tree, tree.lastFreeUpTo(to), false);
     }
 
     @Override
     public void forEachAllocated(Consumer<? super Allocation> action) {
-        byAddress.forEachAllocated(action);
+        tree.forEachEntry((start, end, kind, spanStart, tagged) -> {
+            if (kind == ALLOCATED) {
+                action.accept(new Allocation(new Range(start, end), tagged ? tags.get(start) : null));
+            }
+        });
     }
 
     @Override
     public void forEachFree(Consumer<? super Range> action) {
-        byAddress.forEachFree(action);
-    }
-
-    private int newFree(long start, long end, boolean spanStart) {
-        if (segs.isFull()) {
-            int capacity = segs.grow();
-            byAddress.grow(capacity);
-            bySize.grow(capacity);
-        }
-        return segs.createFree(start, end, spanStart);
+        tree.forEachFree((start, end) -> action.accept(new Range(start, end)));
     }
 
     /**
-     * Verifies every invariant in the class comment by a full walk, O(n). For tests.
+     * Verifies every invariant of the tree, the size index and the tag table, and their agreement,
+     * by full walks, O(n log n). For tests.
      *
      * @throws IllegalStateException naming the first broken invariant
      */
     void checkInvariants() {
-        int[] counts = new int[2];
-        checkAddressNode(byAddress.root, counts);
-        if (counts[0] != freeSegments) {
-            throw new IllegalStateException("freeSegments " + freeSegments + " but " + counts[0] + " free segments");
+        long free = tree.checkInvariants();
+        if (free != freeSegments) {
+            throw new IllegalStateException("freeSegments " + freeSegments + " but " + free + " free segments");
         }
-        int sized = checkSizeNode(bySize.root);
-        if (sized != freeSegments) {
-            throw new IllegalStateException("size tree holds " + sized + " segments, " + freeSegments + " are free");
+        List<long[]> bySizeOrder = new ArrayList<>();
+        tree.forEachFree((start, end) -> bySizeOrder.add(new long[] {end - start + 1, start}));
+        bySizeOrder.sort((a, b) -> a[0] != b[0] ? Long.compareUnsigned(a[0], b[0]) : Long.compareUnsigned(a[1], b[1]));
+        long[] expected = new long[2 * bySizeOrder.size()];
+        for (int i = 0; i < bySizeOrder.size(); i++) {
+            expected[2 * i] = bySizeOrder.get(i)[0];
+            expected[2 * i + 1] = bySizeOrder.get(i)[1];
         }
-        long[] previous = {NIL};
-        byAddress.forEachInOrder(n -> {
-            int p = (int) previous[0];
-            if (p != NIL && !segs.startsSpan(n)) {
-                if (segs.end[p] + 1 != segs.start[n]) {
-                    throw new IllegalStateException("gap inside a span before segment " + describe(n));
-                }
-                if (segs.isFree(p) && segs.isFree(n)) {
-                    throw new IllegalStateException("adjacent free segments " + describe(p) + " and " + describe(n));
+        bySize.checkAgainst(expected, bySizeOrder.size());
+        long[] tagged = {0};
+        tree.forEachEntry((start, end, kind, spanStart, isTagged) -> {
+            if (isTagged) {
+                tagged[0]++;
+                if (tags.get(start) == null) {
+                    throw new IllegalStateException("tagged allocation at " + Long.toHexString(start) + " has no tag");
                 }
             }
-            if (p != NIL && !Unsigned.lessThan(segs.end[p], segs.start[n])) {
-                throw new IllegalStateException("segments out of order: " + describe(p) + " then " + describe(n));
-            }
-            previous[0] = n;
         });
+        if (tagged[0] != tags.size()) {
+            throw new IllegalStateException(tags.size() + " tags for " + tagged[0] + " tagged allocations");
+        }
     }
 
-    private long checkAddressNode(int t, int[] counts) {
-        if (t == NIL) {
-            return 0;
-        }
-        long l = checkAddressNode(byAddress.left[t], counts);
-        long r = checkAddressNode(byAddress.right[t], counts);
-        int hl = byAddress.heightOf(byAddress.left[t]);
-        int hr = byAddress.heightOf(byAddress.right[t]);
-        if (Math.abs(hl - hr) > 1 || byAddress.heightOf(t) != 1 + Math.max(hl, hr)) {
-            throw new IllegalStateException("address tree unbalanced at " + describe(t));
-        }
-        long own = segs.isFree(t) ? segs.size(t) : 0;
-        long expected = Unsigned.max(own, Unsigned.max(l, r));
-        if (byAddress.maxFree(t) != expected) {
-            throw new IllegalStateException("maxFree " + Unsigned.hex(byAddress.maxFree(t)) + " at "
-                    + describe(t) + ", expected " + Unsigned.hex(expected));
-        }
-        if (segs.isFree(t)) {
-            counts[0]++;
-        }
-        return expected;
+    /** Height of the segment tree, for balance tests. */
+    int height() {
+        return tree.height();
     }
 
-    private int checkSizeNode(int t) {
-        if (t == NIL) {
-            return 0;
-        }
-        if (!segs.isFree(t)) {
-            throw new IllegalStateException("allocated segment " + describe(t) + " in the size tree");
-        }
-        int l = bySize.left[t];
-        int r = bySize.right[t];
-        if (l != NIL && bySize.compare(l, t) >= 0 || r != NIL && bySize.compare(r, t) <= 0) {
-            throw new IllegalStateException("size tree out of order at " + describe(t));
-        }
-        int hl = bySize.heightOf(l);
-        int hr = bySize.heightOf(r);
-        if (Math.abs(hl - hr) > 1 || bySize.heightOf(t) != 1 + Math.max(hl, hr)) {
-            throw new IllegalStateException("size tree unbalanced at " + describe(t));
-        }
-        return 1 + checkSizeNode(l) + checkSizeNode(r);
+    /** Nodes of the segment tree, for memory tests. */
+    int segmentNodes() {
+        return tree.liveNodes();
     }
 
-    private String describe(int n) {
-        return new Range(segs.start[n], segs.end[n]) + (segs.isFree(n) ? " free" : " allocated");
+    /** Nodes of the size index (0 until it is built), for memory tests. */
+    int sizeNodes() {
+        return bySize.liveNodes();
     }
 
-    /** Tree heights, for tests that check the balance bound. */
-    int addressHeight() {
-        return byAddress.height();
+    /** Builds the size index now, so tests can check it from the start. */
+    void buildSizeIndex() {
+        bySize.build(tree);
     }
 }

@@ -6,44 +6,70 @@ import io.allot.spi.AllocatorSpec;
 import io.allot.spi.EngineProvider;
 
 /**
- * The {@code interval} engine: a balanced search tree of the segments that tile each span, each
- * node caching the largest free run in its subtree — the structure behind rust-vmm's
- * {@code AddressAllocator}, made logarithmic under constraints and correct at both ends of the
- * 64-bit space.
+ * The {@code interval} engine: the whole 64-bit space as a B-tree of ranges whose every node
+ * knows the largest free segment below each child — Linux's maple tree, applied to a resource
+ * allocator — with a finger that makes work near the last operation cost no descent.
  *
  * <h2>Data structure</h2>
- * Every span is cut into segments, free or allocated, that tile it exactly; two free segments of
- * one span are never adjacent (freeing merges both neighbours), and segments of different spans
- * never merge. The segments live in parallel arrays indexed by an int id ({@link Segments}) and are
- * threaded through two AVL trees:
  * <ul>
- *   <li>{@link AddressTree} — all segments by start, each node holding {@code maxFree}, the largest
- *       free segment in its subtree. First-, last- and next-fit descend only into subtrees whose
- *       {@code maxFree} can hold the request and that overlap the window.</li>
- *   <li>{@link SizeTree} — free segments by (size, start): best-fit and instant-fit find the
- *       smallest sufficient segment, ties to the lower address.</li>
+ *   <li>{@link SegmentTree}: every value of [0, 2<sup>64</sup>&minus;1] lies in exactly one
+ *       <em>entry</em> — a free segment, an allocated segment, or a hole outside every span. An
+ *       entry is stored only as its last value (its pivot); it starts one past the pivot before
+ *       it, and a node's first value is implied by its parent. Nodes are 256-byte blocks of one
+ *       {@code long[]}: a leaf holds up to 29 pivots and four 29-bit masks (free, hole, span start,
+ *       tagged); an internal node holds up to 10 (pivot, largest free gap, child) triples and a
+ *       mask of the children whose gap is not 0. One visit reads a few adjacent cache lines, not
+ *       one line per field.</li>
+ *   <li>The <em>cursor</em> ({@link Path}): the root-to-leaf path of the last entry touched, kept
+ *       valid across allocations and frees. A lookup inside its leaf scans only that leaf; a
+ *       first- or last-fit search checks the children beside the path top-down (through the gap
+ *       masks, O(1) per level when they hold nothing big enough) and restarts the walk only below
+ *       the highest level where one could. Allocating the placement a search just returned, and
+ *       freeing the allocation just made, start from it too.</li>
+ *   <li>{@link SizeIndex}: free segments by (size, start) in a B+-tree of the same block layout
+ *       ({@link SizeTree}), for best- and instant-fit. Built on the first such query (first-,
+ *       last- and next-fit users never pay for it), then kept exact through an eight-slot write
+ *       buffer in which a change and its undoing cancel, so an allocation followed by the free
+ *       that restores the same segments leaves it untouched.</li>
+ *   <li>{@link TagTable}: the tags of the allocations that have one, by start, in an
+ *       open-addressing hash; a leaf bit says which allocations to look up.</li>
  * </ul>
+ * Allocated segments are found by start through the tree (or the cursor), not through a hash as
+ * in vmem: freeing must find the neighbours in address order to merge anyway, and a hash of
+ * allocations would cost about 20 more bytes per allocation and re-pointing on every leaf split.
  *
- * <h2>Why AVL</h2>
- * Lookups (free, isFree, allocationContaining, every placement search) outnumber restructurings,
- * and AVL's height bound (1.44 log2 n, against red-black's 2 log2 n) shortens every one of them.
- * Its rotations are local, so the subtree maximum is re-derived from two children in O(1) per
- * rotation. A treap would need randomness (and reproducible layouts matter for snapshots and
- * tests); a B-tree packs better but makes the per-subtree maximum and the node-identity sharing
- * between the two trees far more intricate. Arrays rather than node objects keep the hot path
- * free of allocation and pointer-chasing, in the manner of Netty's {@code PoolChunk}.
+ * <h2>Invariants</h2> (checked after every operation of the white-box test)
+ * <ol>
+ *   <li>entries tile the space in pivot order; a node's last pivot is its parent's pivot for it;</li>
+ *   <li>every gap and gap mask is exact, and the root's gap is the largest free segment;</li>
+ *   <li>all leaves at one depth; non-root leaves hold 14..29 entries, internal nodes 5..10
+ *       children (an internal root at least 2);</li>
+ *   <li>no two adjacent holes; two adjacent free segments only across a span start (free space
+ *       never merges across spans, even adjacent ones);</li>
+ *   <li>the size index (once built), with its buffer applied, holds exactly the free segments; the
+ *       tag table exactly the tagged allocations; a valid cursor is the path a fresh descent to
+ *       its entry would take.</li>
+ * </ol>
  *
- * <h2>Costs</h2> n = live allocations + free segments.
+ * <h2>Costs</h2> n = entries (live allocations + free segments + holes); height at most
+ * 2 + log<sub>5</sub>(n / 28) (6 for the 1.5 &times; 10<sup>5</sup> entries of 10<sup>5</sup> random
+ * live pages).
  * <table>
  *   <caption>interval engine costs</caption>
  *   <tr><th>operation</th><th>cost</th></tr>
- *   <tr><td>first-, last-, next-fit, unconstrained or windowed</td><td>O(log n)</td></tr>
+ *   <tr><td>first-, last-, next-fit, unconstrained or windowed</td><td>O(log n); O(height) checks
+ *       and one leaf scan when the fit is beside the cursor</td></tr>
  *   <tr><td>the same with alignment, phase or no-cross</td><td>O(log n + k), k = free segments
  *       in front of the answer that are big enough but admit no aligned placement</td></tr>
- *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained</td></tr>
- *   <tr><td>reserve, free (with merging), isFree, allocationContaining</td><td>O(log n)</td></tr>
- *   <tr><td>stats</td><td>O(1)</td></tr>
- *   <tr><td>memory</td><td>about 60 bytes per segment</td></tr>
+ *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained; the first
+ *       call builds the size index, O(n log n)</td></tr>
+ *   <tr><td>reserve, free (with merging), freeContaining, isFree, allocationContaining</td>
+ *       <td>O(log n); one leaf scan inside the cursor's leaf. Gap updates climb only while a
+ *       gap changes; splits and merges are the B-tree's</td></tr>
+ *   <tr><td>stats (free segments, largest free)</td><td>O(1)</td></tr>
+ *   <tr><td>memory</td><td>256-byte nodes at least half full: at most 23 bytes per entry, about
+ *       11 when filled in address order; the size index adds at most 46 bytes per free segment
+ *       once built</td></tr>
  * </table>
  *
  * <p>Allocators from this engine are not thread-safe unless built with

@@ -23,6 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The edges of the space: the top of the unsigned 64-bit range, the two largest spans, one-value
  * spans, adjacent spans that must stay apart, and spans added later.
+ *
+ * <p>Engines that hold fewer than 2<sup>64</sup>&minus;1 quanta get their spaces from {@link Matrix}:
+ * the same widest spans with a coarser quantum, or the same top or bottom of the space with fewer
+ * values (see {@link Matrix#topSpan}); expectations are stated in terms of the space, and are the
+ * original numbers on an engine without a limit.
  */
 class EdgeOfSpaceTest {
 
@@ -32,19 +37,19 @@ class EdgeOfSpaceTest {
     private static final String ENGINES = "io.allot.tests.Matrix#engines";
     private static final String ENGINES_AND_POLICIES = "io.allot.tests.Matrix#enginesAndPolicies";
 
-    private static final List<Range> WIDEST = List.of(Range.of(0, MAX - 1), Range.of(1, MAX));
-
     // ---- the widest spans ----
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void widestSpansReportTwoToThe64MinusOneValues(String engine) {
-        for (Range span : WIDEST) {
-            ResourceAllocator pool = Matrix.build(engine, "first-match", span);
+        long quantum = Matrix.widestQuantum(engine);
+        for (Range span : Matrix.widestSpans(engine)) {
+            ResourceAllocator pool = Matrix.build(engine, "first-match", quantum, span);
             AllocatorStats stats = pool.stats();
-            assertEquals(MAX, stats.capacity(), span::toString);
-            assertEquals(MAX, stats.free(), span::toString);
-            assertEquals(MAX, stats.largestFree(), span::toString);
+            assertEquals(MAX - (quantum - 1), span.size(), span::toString); // MAX with quantum 1
+            assertEquals(span.size(), stats.capacity(), span::toString);
+            assertEquals(span.size(), stats.free(), span::toString);
+            assertEquals(span.size(), stats.largestFree(), span::toString);
             assertEquals(1, stats.freeSegments(), span::toString);
             assertEquals(0, stats.allocated(), span::toString);
             assertEquals(0.0, stats.fragmentation(), span::toString);
@@ -57,11 +62,12 @@ class EdgeOfSpaceTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource(ENGINES_AND_POLICIES)
     void wholeWidestSpanCanBeAllocatedAndFreed(String engine, String policy) {
-        for (Range span : WIDEST) {
-            ResourceAllocator pool = Matrix.build(engine, policy, span);
-            Range all = pool.allocate(Request.of(MAX));
+        long quantum = Matrix.widestQuantum(engine);
+        for (Range span : Matrix.widestSpans(engine)) {
+            ResourceAllocator pool = Matrix.build(engine, policy, quantum, span);
+            Range all = pool.allocate(Request.of(span.size())); // MAX with quantum 1
             assertEquals(span, all);
-            assertEquals(MAX, pool.stats().allocated());
+            assertEquals(span.size(), pool.stats().allocated());
             assertEquals(0, pool.stats().free());
             assertEquals(0, pool.stats().freeSegments());
             assertEquals(0, pool.stats().largestFree());
@@ -69,34 +75,37 @@ class EdgeOfSpaceTest {
             assertThrows(ExhaustedException.class, () -> pool.allocate(Request.of(1)));
             pool.free(all);
             assertEquals(List.of(span), freeRangesOf(pool));
-            assertEquals(MAX, pool.stats().free());
+            assertEquals(span.size(), pool.stats().free());
         }
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource(ENGINES_AND_POLICIES)
     void topHalfAlignedToTwoToThe63EndsAtTheTop(String engine, String policy) {
-        ResourceAllocator pool = Matrix.build(engine, policy, Range.of(1, MAX));
+        Range span = Matrix.widestSpans(engine).get(1); // [1, MAX] with quantum 1
+        ResourceAllocator pool = Matrix.build(engine, policy, Matrix.widestQuantum(engine), span);
         assertEquals(Range.of(TOP_HALF, MAX), pool.allocate(Request.of(TOP_HALF).aligned(TOP_HALF)));
-        assertEquals(List.of(Range.of(1, TOP_HALF - 1)), freeRangesOf(pool));
+        assertEquals(List.of(Range.of(span.start(), TOP_HALF - 1)), freeRangesOf(pool));
         assertThrows(ExhaustedException.class, () -> pool.allocate(Request.of(TOP_HALF)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void lastMatchAllocationsEndAtTheTop(String engine) {
-        ResourceAllocator pool = Matrix.build(engine, "last-match", Range.of(1, MAX));
+        Range span = Matrix.topSpan(engine); // [1, MAX]
+        ResourceAllocator pool = Matrix.build(engine, "last-match", span);
         assertEquals(Range.of(MAX - 0xf, MAX), pool.allocate(Request.of(0x10)));
         assertEquals(Range.of(MAX - 0x1f, MAX - 0x10), pool.allocate(Request.of(0x10)));
         assertEquals(Range.of(MAX - 0x1fff, MAX - 0x1000), pool.allocate(Request.of(0x1000).aligned(0x1000)));
         assertEquals(Range.of(MAX - 0xfff, MAX - 0x20), pool.allocate(Request.of(0xfe0)));
-        assertEquals(List.of(Range.of(1, MAX - 0x2000)), freeRangesOf(pool));
+        assertEquals(List.of(Range.of(span.start(), MAX - 0x2000)), freeRangesOf(pool));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void windowEndingAtTheTopIsHonoured(String engine) {
-        ResourceAllocator pool = Matrix.build(engine, "first-match", Range.of(1, MAX - 1), Range.of(MAX, MAX));
+        long bottom = Matrix.topSpan(engine).start(); // 1
+        ResourceAllocator pool = Matrix.build(engine, "first-match", Range.of(bottom, MAX - 1), Range.of(MAX, MAX));
         assertEquals(Range.of(MAX, MAX), pool.allocate(Request.of(1).within(MAX, MAX)));
         assertEquals(Range.of(MAX - 0x10, MAX - 1), pool.allocate(Request.of(0x10).within(MAX - 0x10, MAX)));
         assertThrows(ExhaustedException.class, () -> pool.allocate(Request.of(2).within(MAX - 1, MAX)));
@@ -105,48 +114,49 @@ class EdgeOfSpaceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void freeAndMergeAtTheTopLoseNothing(String engine) {
-        Range span = Range.of(1, MAX);
+        Range span = Matrix.topSpan(engine); // [1, MAX]
+        long low = span.start();
         ResourceAllocator pool = Matrix.build(engine, "first-match", span);
         Range a = pool.reserve(Range.of(MAX - 0xff, MAX - 0x80));
         Range b = pool.reserve(Range.of(MAX - 0x7f, MAX - 1));
         Range c = pool.reserve(Range.of(MAX, MAX));
-        Range d = pool.reserve(Range.of(1, 1));
-        assertEquals(List.of(Range.of(2, MAX - 0x100)), freeRangesOf(pool));
+        Range d = pool.reserve(Range.of(low, low));
+        assertEquals(List.of(Range.of(low + 1, MAX - 0x100)), freeRangesOf(pool));
         pool.free(c);
-        assertEquals(List.of(Range.of(2, MAX - 0x100), Range.of(MAX, MAX)), freeRangesOf(pool));
+        assertEquals(List.of(Range.of(low + 1, MAX - 0x100), Range.of(MAX, MAX)), freeRangesOf(pool));
         pool.free(a);
-        assertEquals(List.of(Range.of(2, MAX - 0x80), Range.of(MAX, MAX)), freeRangesOf(pool));
+        assertEquals(List.of(Range.of(low + 1, MAX - 0x80), Range.of(MAX, MAX)), freeRangesOf(pool));
         assertEquals(2, pool.stats().freeSegments());
         pool.free(b);
-        assertEquals(List.of(Range.of(2, MAX)), freeRangesOf(pool));
+        assertEquals(List.of(Range.of(low + 1, MAX)), freeRangesOf(pool));
         pool.free(d);
         assertEquals(List.of(span), freeRangesOf(pool));
-        assertEquals(MAX, pool.stats().free());
-        assertEquals(MAX, pool.stats().largestFree());
+        assertEquals(span.size(), pool.stats().free()); // MAX
+        assertEquals(span.size(), pool.stats().largestFree());
         assertEquals(1, pool.stats().freeSegments());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void freeAtTheBottomOfTheLowWidestSpanLosesNothing(String engine) {
-        Range span = Range.of(0, MAX - 1);
+        Range span = Matrix.bottomSpan(engine); // [0, MAX - 1]
         ResourceAllocator pool = Matrix.build(engine, "first-match", span);
         Range zero = pool.allocate(Request.of(1));
         Range next = pool.allocate(Request.of(1));
-        Range top = pool.reserve(Range.of(MAX - 1, MAX - 1));
+        Range top = pool.reserve(Range.of(span.end(), span.end()));
         assertEquals(Range.of(0, 0), zero);
         assertEquals(Range.of(1, 1), next);
         pool.free(next);
         pool.free(top);
         pool.free(zero);
         assertEquals(List.of(span), freeRangesOf(pool));
-        assertEquals(MAX, pool.stats().free());
+        assertEquals(span.size(), pool.stats().free()); // MAX
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void freeContainingTheTopValueFreesItsAllocation(String engine) {
-        ResourceAllocator pool = Matrix.build(engine, "last-match", Range.of(1, MAX));
+        ResourceAllocator pool = Matrix.build(engine, "last-match", Matrix.topSpan(engine));
         Range top = pool.allocate(Request.of(0x100));
         assertEquals(top, pool.allocationContaining(MAX).orElseThrow().range());
         assertEquals(top, pool.freeContaining(MAX));
@@ -295,16 +305,17 @@ class EdgeOfSpaceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void adjacentSpansAtTheTopStayApart(String engine) {
-        ResourceAllocator pool = Matrix.build(engine, "last-match", Range.of(1, MAX - 1), Range.of(MAX, MAX));
+        Range lower = Range.of(Matrix.topSpan(engine).start(), MAX - 1); // [1, MAX - 1]
+        ResourceAllocator pool = Matrix.build(engine, "last-match", lower, Range.of(MAX, MAX));
         assertEquals(2, pool.stats().freeSegments());
-        assertEquals(MAX - 1, pool.stats().largestFree());
-        assertEquals(MAX, pool.stats().capacity());
+        assertEquals(lower.size(), pool.stats().largestFree()); // MAX - 1
+        assertEquals(lower.size() + 1, pool.stats().capacity()); // MAX
         assertEquals(Range.of(MAX, MAX), pool.allocate(Request.of(1)));
         assertEquals(Range.of(MAX - 2, MAX - 1), pool.allocate(Request.of(2)));
         assertFalse(pool.isFree(Range.of(MAX - 1, MAX)));
         pool.free(Range.of(MAX, MAX));
         pool.free(Range.of(MAX - 2, MAX - 1));
-        assertEquals(List.of(Range.of(1, MAX - 1), Range.of(MAX, MAX)), freeRangesOf(pool));
+        assertEquals(List.of(lower, Range.of(MAX, MAX)), freeRangesOf(pool));
         assertFalse(pool.isFree(Range.of(MAX - 1, MAX)));
     }
 
@@ -373,23 +384,24 @@ class EdgeOfSpaceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void spansTogetherHoldingTwoToThe64ValuesAreRejected(String engine) {
-        ResourceAllocator low = Matrix.build(engine, "first-match", Range.of(0, MAX - 1));
-        assertThrows(IllegalArgumentException.class, () -> low.addSpan(Range.of(MAX, MAX)));
-        assertEquals(List.of(Range.of(0, MAX - 1)), low.spans());
+        long q = Matrix.widestQuantum(engine); // 1: the spans below are [0, MAX - 1], [MAX, MAX], ...
+        ResourceAllocator low = Matrix.build(engine, "first-match", q, Range.of(0, MAX - q));
+        assertThrows(IllegalArgumentException.class, () -> low.addSpan(Range.of(-q, MAX)));
+        assertEquals(List.of(Range.of(0, MAX - q)), low.spans());
 
-        ResourceAllocator high = Matrix.build(engine, "first-match", Range.of(1, MAX));
-        assertThrows(IllegalArgumentException.class, () -> high.addSpan(Range.of(0, 0)));
-        assertEquals(MAX, high.stats().capacity());
+        ResourceAllocator high = Matrix.build(engine, "first-match", q, Range.of(q, MAX));
+        assertThrows(IllegalArgumentException.class, () -> high.addSpan(Range.of(0, q - 1)));
+        assertEquals(-q, high.stats().capacity()); // 2^64 - q: MAX
 
-        ResourceAllocator halves = Matrix.build(engine, "first-match", Range.of(0, TOP_HALF - 1));
+        ResourceAllocator halves = Matrix.build(engine, "first-match", q, Range.of(0, TOP_HALF - 1));
         assertThrows(IllegalArgumentException.class, () -> halves.addSpan(Range.of(TOP_HALF, MAX)));
-        halves.addSpan(Range.of(TOP_HALF, MAX - 1));
-        assertEquals(MAX, halves.stats().capacity());
+        halves.addSpan(Range.of(TOP_HALF, MAX - q));
+        assertEquals(-q, halves.stats().capacity());
 
-        assertThrows(IllegalArgumentException.class, () -> Allocators.builder().engine(engine)
+        assertThrows(IllegalArgumentException.class, () -> Allocators.builder().engine(engine).quantum(q)
                 .span(Range.of(0, TOP_HALF - 1)).span(Range.of(TOP_HALF, MAX)).build());
-        assertThrows(IllegalArgumentException.class, () -> Allocators.builder().engine(engine)
-                .span(Range.of(1, MAX)).span(Range.of(0, 0)).build());
+        assertThrows(IllegalArgumentException.class, () -> Allocators.builder().engine(engine).quantum(q)
+                .span(Range.of(q, MAX)).span(Range.of(0, q - 1)).build());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -270,7 +270,8 @@ class SnapshotCorruptionTest {
             }
             return b;
         }, i -> at(4), "version"));
-        cases.add(Case.of("unknown flag bit 1", i -> i.flags = 0x2, i -> at(6), "flag"));
+        cases.add(Case.of("unknown flag bit 2", i -> i.flags = 0x4, i -> at(6), "flag"));
+        cases.add(Case.of("layers flag bit 1 without its section", i -> i.flags = 0x2, i -> at(6), "flag"));
         cases.add(Case.of("unknown flag bit 15 with the known bit", i -> i.flags = 0x8001, i -> at(6), "flag"));
         cases.add(Case.of("quantum 0x18 not a power of two", i -> i.quantum = 0x18, i -> at(8), "power of two"));
         cases.add(Case.of("quantum 0", i -> i.quantum = 0, i -> at(8), "power of two"));

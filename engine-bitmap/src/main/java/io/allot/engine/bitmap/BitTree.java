@@ -1,0 +1,845 @@
+package io.allot.engine.bitmap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One bit per unit, 1 = allocated, with two 64-ary summary hierarchies over the words, so that the
+ * next (or previous) free or allocated unit from any point is found in O(log<sub>64</sub> n) word
+ * reads — Linux's {@code find_next_zero_bit} steered the way IDA's {@code IDA_FREE} marks steer
+ * its radix tree.
+ *
+ * <h2>Layout</h2>
+ * {@code full[0] == any[0] == leaf}, the unit bits, unit {@code u} at bit {@code u & 63} of word
+ * {@code u >>> 6}. For k &ge; 1, bit j of word i of {@code full[k]} says that word {@code 64i + j}
+ * of level k&minus;1 is all ones (nothing free below it), and the same bit of {@code any[k]} says
+ * that it is not zero (something allocated below it). Level {@code levels} is one word. Bits past
+ * the end are padding: in the leaf they are set (allocated forever, so never handed out), in
+ * {@code full[k]} they are set (a missing child has nothing free), in {@code any[k]} they are
+ * clear. A new tree is all zeros but for padding: Java's zeroed arrays are an empty span.
+ *
+ * <h2>Invariant</h2>
+ * Every summary bit equals its predicate of the word below. Single-threaded updates keep it
+ * exactly after each call. Lock-free updates ({@link #claimNext}, {@link #release}) keep it
+ * exactly whenever no update is in flight: after changing a word so that its predicate flips, the
+ * changing thread sets the parent bit to the predicate of the word's <em>current</em> value and
+ * repeats until the word's predicate stays what it wrote. Whoever writes a parent bit last has
+ * re-read the word after writing, and any later flip of the word is followed by its own write, so
+ * the last write is always right. In flight, a summary may be stale either way; a search that
+ * descends into a word that is full after all continues past it (a stale bit costs a retry, never
+ * a wrong answer).
+ *
+ * <h2>Change marks</h2>
+ * Every change to a leaf word marks its block of 64 words, and the block's ancestors, in
+ * {@code changed} (one byte per summary word of each level), for {@link RunStats} to recompute
+ * lazily. A marked block's ancestors are marked too, so the usual cost is one byte load. Lock-free
+ * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
+ *
+ * <h2>Hint</h2>
+ * Single-threaded trees keep {@code lowWord}: no word below it has a free unit. A search that
+ * starts at or below it starts there, so the lowest free unit of a dense prefix is one word read
+ * away, where {@code BitSet.nextClearBit(0)} walks the whole prefix. Freeing below it lowers it; a
+ * search from it raises it to the word it found. Concurrent trees do not keep it.
+ */
+final class BitTree {
+
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** Units held, 1 to 2<sup>32</sup>. */
+    final long units;
+    /** The unit bits; {@code full[0]} and {@code any[0]}. */
+    final long[] leaf;
+    private final long[][] full;
+    private final long[][] any;
+    /** Index of the one-word top level; 0 when the leaf is a single word. */
+    final int levels;
+    private final boolean hinted;
+    /** No leaf word below this one has a free unit; {@code leaf.length} when none has. */
+    private int lowWord;
+    /** {@code changed[k][i] != 0}: something under word i of level k changed (k &ge; 1). */
+    final byte[][] changed;
+    /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
+    private final byte[] changedBlocks;
+
+    BitTree(long units, boolean concurrent) {
+        this.units = units;
+        this.hinted = !concurrent;
+        int words = (int) ((units + 63) >>> 6);
+        int depth = 0;
+        for (int count = words; count > 1; count = (count + 63) >>> 6) {
+            depth++;
+        }
+        this.levels = depth;
+        this.leaf = new long[words];
+        this.full = new long[depth + 1][];
+        this.any = new long[depth + 1][];
+        this.changed = new byte[depth + 1][];
+        full[0] = leaf;
+        any[0] = leaf;
+        int children = words;
+        for (int k = 1; k <= depth; k++) {
+            int count = (children + 63) >>> 6;
+            full[k] = new long[count];
+            any[k] = new long[count];
+            changed[k] = new byte[count];
+            if ((children & 63) != 0) {
+                full[k][count - 1] = -1L << children; // missing children have nothing free
+            }
+            children = count;
+        }
+        this.changedBlocks = depth >= 1 ? changed[1] : new byte[] {1};
+        if ((units & 63) != 0) {
+            setRange(units, ((long) words << 6) - 1); // padding past the last unit
+        }
+    }
+
+    /** Leaf words: {@code ceil(units / 64)}. */
+    int words() {
+        return leaf.length;
+    }
+
+    /** Words at summary level {@code k}, 1 &le; k &le; {@link #levels}. */
+    int words(int k) {
+        return full[k].length;
+    }
+
+    boolean isSet(long u) {
+        return (leaf[(int) (u >>> 6)] & (1L << u)) != 0;
+    }
+
+    // ---------------------------------------------------------------- searches (single-threaded)
+
+    /** The first free unit at or after {@code p} (0 &le; p &lt; units), or -1. */
+    long nextFree(long p) {
+        int w = (int) (p >>> 6);
+        boolean fromHint = hinted && p <= (long) lowWord << 6;
+        if (fromHint) {
+            w = lowWord;
+            if (w == leaf.length) {
+                return -1;
+            }
+            p = (long) w << 6;
+        }
+        long x = ~leaf[w] & (-1L << p);
+        if (x == 0) {
+            w = nextWord(full, w, true);
+            if (w < 0) {
+                if (fromHint) {
+                    lowWord = leaf.length;
+                }
+                return -1;
+            }
+            x = ~leaf[w];
+        }
+        if (fromHint) {
+            lowWord = w;
+        }
+        return ((long) w << 6) + Long.numberOfTrailingZeros(x);
+    }
+
+    /** The last free unit at or before {@code p} (0 &le; p &lt; units), or -1. */
+    long prevFree(long p) {
+        int w = (int) (p >>> 6);
+        long x = ~leaf[w] & (-1L >>> (63 - (p & 63)));
+        if (x == 0) {
+            w = prevWord(full, w, true);
+            if (w < 0) {
+                return -1;
+            }
+            x = ~leaf[w];
+        }
+        return ((long) w << 6) + 63 - Long.numberOfLeadingZeros(x);
+    }
+
+    /** The first allocated unit at or after {@code p} (0 &le; p &lt; units), or -1. */
+    long nextAllocated(long p) {
+        int w = (int) (p >>> 6);
+        long x = leaf[w] & (-1L << p);
+        if (x == 0) {
+            w = nextWord(any, w, false);
+            if (w < 0) {
+                return -1;
+            }
+            x = leaf[w];
+        }
+        long u = ((long) w << 6) + Long.numberOfTrailingZeros(x);
+        return u < units ? u : -1; // padding is "allocated" but is no unit
+    }
+
+    /** The last allocated unit at or before {@code p} (0 &le; p &lt; units), or -1. */
+    long prevAllocated(long p) {
+        int w = (int) (p >>> 6);
+        long x = leaf[w] & (-1L >>> (63 - (p & 63)));
+        if (x == 0) {
+            w = prevWord(any, w, false);
+            if (w < 0) {
+                return -1;
+            }
+            x = leaf[w];
+        }
+        return ((long) w << 6) + 63 - Long.numberOfLeadingZeros(x);
+    }
+
+    /**
+     * The first unit of the first wholly free block of 4096 units (a clear bit of {@code any[2]})
+     * whose block is at or after the block of unit {@code p}, or -1. A free run of at least
+     * 2·4096&minus;1 units always holds one, so a search for such runs may jump from one to the next
+     * instead of walking every shorter run in between. Reads {@code any[2]} word by word:
+     * O(n / 2<sup>18</sup>) at most. Needs {@link #levels} &ge; 2.
+     */
+    long nextFreeBlock(long p) {
+        long[] s = any[2];
+        int blocks = full[1].length;
+        long block = p >>> 12;
+        for (int i = (int) (block >>> 6); i < s.length; i++) {
+            long y = ~s[i];
+            if (i == (int) (block >>> 6)) {
+                y &= -1L << block;
+            }
+            if (y != 0) {
+                long found = ((long) i << 6) + Long.numberOfTrailingZeros(y);
+                return found < blocks ? found << 12 : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** As {@link #nextFreeBlock}, the last unit of the last wholly free block at or before unit {@code p}'s. */
+    long prevFreeBlock(long p) {
+        long[] s = any[2];
+        long block = p >>> 12;
+        for (int i = (int) (block >>> 6); i >= 0; i--) {
+            long y = ~s[i];
+            if (i == (int) (block >>> 6)) {
+                y &= -1L >>> (63 - (block & 63));
+            }
+            if (y != 0) {
+                long found = ((long) i << 6) + 63 - Long.numberOfLeadingZeros(y);
+                return Math.min((found << 12) + 4095, units - 1); // the last block may be short
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The first leaf word after {@code w} whose summary bit in {@code tree} is clear (for
+     * {@code full}: a word with a free unit) or set (for {@code any}: a word with an allocated
+     * unit), or -1: climb while the rest of each summary word is uninteresting, then descend along
+     * the lowest interesting bit.
+     */
+    private int nextWord(long[][] tree, int w, boolean wantClear) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            if (k > levels) {
+                return -1;
+            }
+            int i = (int) (idx >>> 6);
+            long s = tree[k][i];
+            long y = (wantClear ? ~s : s) & (-2L << idx);
+            if (y != 0) {
+                idx = ((long) i << 6) + Long.numberOfTrailingZeros(y);
+                break;
+            }
+            idx = i;
+            k++;
+        }
+        while (--k > 0) {
+            long s = tree[k][(int) idx];
+            idx = (idx << 6) + Long.numberOfTrailingZeros(wantClear ? ~s : s);
+        }
+        return (int) idx;
+    }
+
+    /** As {@link #nextWord}, the last such leaf word before {@code w}. */
+    private int prevWord(long[][] tree, int w, boolean wantClear) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            if (k > levels) {
+                return -1;
+            }
+            int i = (int) (idx >>> 6);
+            long s = tree[k][i];
+            long y = (wantClear ? ~s : s) & ((1L << idx) - 1);
+            if (y != 0) {
+                idx = ((long) i << 6) + 63 - Long.numberOfLeadingZeros(y);
+                break;
+            }
+            idx = i;
+            k++;
+        }
+        while (--k > 0) {
+            long s = tree[k][(int) idx];
+            idx = (idx << 6) + 63 - Long.numberOfLeadingZeros(wantClear ? ~s : s);
+        }
+        return (int) idx;
+    }
+
+    // ---------------------------------------------------------------- one unit (single-threaded)
+
+    /**
+     * Allocates the lowest free unit: the hint's word first (one read when the hint is right,
+     * which it is after any free below it), else the summary search. The fast path is kept small
+     * enough for the JIT to inline into its callers.
+     *
+     * @return the unit, or -1 if none is free
+     */
+    long claimLowest() {
+        int w = lowWord;
+        if (w < leaf.length) {
+            long old = leaf[w];
+            if (old != -1L) {
+                long bit = ~old & (old + 1); // the lowest clear bit
+                long now = old | bit;
+                leaf[w] = now;
+                if (now == -1L || old == 0) {
+                    summarise(w, old, now);
+                    if (now == -1L) {
+                        lowWord = w + 1; // words below it stay full: filling from the bottom reads no summary
+                    }
+                }
+                markChanged(w);
+                return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
+            }
+        }
+        long u = nextFree(0);
+        if (u >= 0) {
+            set(u);
+        }
+        return u;
+    }
+
+    /**
+     * Frees unit {@code u} if it is allocated.
+     *
+     * @return false, changing nothing, if it was free
+     */
+    boolean clearIfSet(long u) {
+        int w = (int) (u >>> 6);
+        long old = leaf[w];
+        long now = old & ~(1L << u);
+        if (now == old) {
+            return false;
+        }
+        leaf[w] = now;
+        if (old == -1L || now == 0) {
+            summarise(w, old, now);
+        }
+        if (w < lowWord) {
+            lowWord = w;
+        }
+        markChanged(w);
+        return true;
+    }
+
+    /** Marks leaf word {@code w}'s block changed: usually one load, the block already being marked. */
+    private void markChanged(int w) {
+        if (changedBlocks[w >>> 6] == 0) {
+            markChangedUp(w >>> 6);
+        }
+    }
+
+    private void markChangedUp(long i) {
+        for (int k = 1; k <= levels; k++) {
+            if (changed[k][(int) i] != 0) {
+                return;
+            }
+            changed[k][(int) i] = 1;
+            i >>>= 6;
+        }
+    }
+
+    /** Brings the summaries in line after leaf word {@code w} changed from {@code old} to {@code now}. */
+    private void summarise(int w, long old, long now) {
+        if (now == -1L && old != -1L) {
+            markFull(w);
+        } else if (old == -1L && now != -1L) {
+            unmarkFull(w);
+        }
+        if (old == 0 && now != 0) {
+            markAny(w);
+        } else if (old != 0 && now == 0) {
+            unmarkAny(w);
+        }
+    }
+
+    // ---------------------------------------------------------------- updates (single-threaded)
+
+    /** Marks unit {@code u}, which is free, allocated. */
+    void set(long u) {
+        int w = (int) (u >>> 6);
+        long old = leaf[w];
+        long now = old | (1L << u);
+        leaf[w] = now;
+        if (now == -1L) {
+            markFull(w);
+        }
+        if (old == 0) {
+            markAny(w);
+        }
+        markChanged(w);
+    }
+
+    /** Marks unit {@code u}, which is allocated, free. */
+    void clear(long u) {
+        int w = (int) (u >>> 6);
+        long old = leaf[w];
+        long now = old & ~(1L << u);
+        leaf[w] = now;
+        if (old == -1L) {
+            unmarkFull(w);
+        }
+        if (now == 0) {
+            unmarkAny(w);
+        }
+        if (w < lowWord) {
+            lowWord = w;
+        }
+        markChanged(w);
+    }
+
+    /**
+     * Marks units {@code [a, b]}, all free, allocated. The words strictly inside are filled at once
+     * and their summary bits set as ranges, so a long run costs O(words) stores and O(words / 64)
+     * summary updates.
+     */
+    void setRange(long a, long b) {
+        int first = (int) (a >>> 6);
+        int last = (int) (b >>> 6);
+        setWordBits(first, wordMask(first, a, b));
+        if (last > first) {
+            setWordBits(last, wordMask(last, a, b));
+        }
+        if (last - first >= 2) {
+            java.util.Arrays.fill(leaf, first + 1, last, -1L); // were empty: every unit free
+            setBits(full, 1, first + 1, last - 1);
+            setBits(any, 1, first + 1, last - 1);
+        }
+        markChanged(first, last);
+    }
+
+    /** Marks units {@code [a, b]}, all allocated, free; as {@link #setRange}, in reverse. */
+    void clearRange(long a, long b) {
+        int first = (int) (a >>> 6);
+        int last = (int) (b >>> 6);
+        clearWordBits(first, wordMask(first, a, b));
+        if (last > first) {
+            clearWordBits(last, wordMask(last, a, b));
+        }
+        if (last - first >= 2) {
+            java.util.Arrays.fill(leaf, first + 1, last, 0L); // were full: every unit allocated
+            clearBits(full, 1, first + 1, last - 1);
+            clearBits(any, 1, first + 1, last - 1);
+        }
+        markChanged(first, last);
+        if (first < lowWord) {
+            lowWord = first;
+        }
+    }
+
+    private void setWordBits(int w, long mask) {
+        long old = leaf[w];
+        long now = old | mask;
+        leaf[w] = now;
+        if (now == -1L && old != -1L) {
+            markFull(w);
+        }
+        if (old == 0 && now != 0) {
+            markAny(w);
+        }
+    }
+
+    private void clearWordBits(int w, long mask) {
+        long old = leaf[w];
+        long now = old & ~mask;
+        leaf[w] = now;
+        if (old == -1L && now != -1L) {
+            unmarkFull(w);
+        }
+        if (old != 0 && now == 0) {
+            unmarkAny(w);
+        }
+    }
+
+    /**
+     * Sets bits {@code [from, to]} of summary level {@code k} of {@code tree}, for words of level
+     * k-1 that have just become all ones ({@code full}) or non-zero ({@code any}), and recurses on
+     * the words of level k whose own predicate flipped. The flipped words of one call form
+     * contiguous runs, each passed up as one range.
+     */
+    private void setBits(long[][] tree, int k, long from, long to) {
+        if (k > levels) {
+            return;
+        }
+        boolean ofFull = tree == full;
+        long[] s = tree[k];
+        long runFrom = -1;
+        for (int i = (int) (from >>> 6); i <= (int) (to >>> 6); i++) {
+            long old = s[i];
+            long now = old | wordMask(i, from, to);
+            s[i] = now;
+            boolean flipped = ofFull ? now == -1L && old != -1L : old == 0 && now != 0;
+            if (flipped && runFrom < 0) {
+                runFrom = i;
+            } else if (!flipped && runFrom >= 0) {
+                setBits(tree, k + 1, runFrom, i - 1);
+                runFrom = -1;
+            }
+        }
+        if (runFrom >= 0) {
+            setBits(tree, k + 1, runFrom, to >>> 6);
+        }
+    }
+
+    /** As {@link #setBits}, clearing: words no longer all ones ({@code full}) or now zero ({@code any}). */
+    private void clearBits(long[][] tree, int k, long from, long to) {
+        if (k > levels) {
+            return;
+        }
+        boolean ofFull = tree == full;
+        long[] s = tree[k];
+        long runFrom = -1;
+        for (int i = (int) (from >>> 6); i <= (int) (to >>> 6); i++) {
+            long old = s[i];
+            long now = old & ~wordMask(i, from, to);
+            s[i] = now;
+            boolean flipped = ofFull ? old == -1L && now != -1L : old != 0 && now == 0;
+            if (flipped && runFrom < 0) {
+                runFrom = i;
+            } else if (!flipped && runFrom >= 0) {
+                clearBits(tree, k + 1, runFrom, i - 1);
+                runFrom = -1;
+            }
+        }
+        if (runFrom >= 0) {
+            clearBits(tree, k + 1, runFrom, to >>> 6);
+        }
+    }
+
+    /** Marks the blocks of leaf words {@code [first, last]} changed. */
+    private void markChanged(int first, int last) {
+        for (int b = first >>> 6; b <= last >>> 6; b++) {
+            markChanged(b << 6);
+        }
+    }
+
+    /** The bits of word {@code w} that lie in positions {@code [a, b]} (units, or summary bits). */
+    private static long wordMask(long w, long a, long b) {
+        long lo = (long) w << 6;
+        long mask = -1L;
+        if (a > lo) {
+            mask &= -1L << a;
+        }
+        if (b < lo + 63) {
+            mask &= -1L >>> (63 - (b & 63));
+        }
+        return mask;
+    }
+
+    /** Leaf word {@code w} became all ones: set its bit in {@code full}, and upwards while words fill. */
+    private void markFull(long idx) {
+        for (int k = 1; k <= levels; k++) {
+            long[] s = full[k];
+            int i = (int) (idx >>> 6);
+            long now = s[i] | (1L << idx);
+            s[i] = now;
+            if (now != -1L) {
+                return;
+            }
+            idx = i;
+        }
+    }
+
+    /** Leaf word {@code w} stopped being all ones: clear its bit in {@code full}, and upwards. */
+    private void unmarkFull(long idx) {
+        for (int k = 1; k <= levels; k++) {
+            long[] s = full[k];
+            int i = (int) (idx >>> 6);
+            long old = s[i];
+            s[i] = old & ~(1L << idx);
+            if (old != -1L) {
+                return;
+            }
+            idx = i;
+        }
+    }
+
+    /** Leaf word {@code w} became non-zero: set its bit in {@code any}, and upwards. */
+    private void markAny(long idx) {
+        for (int k = 1; k <= levels; k++) {
+            long[] s = any[k];
+            int i = (int) (idx >>> 6);
+            long old = s[i];
+            s[i] = old | (1L << idx);
+            if (old != 0) {
+                return;
+            }
+            idx = i;
+        }
+    }
+
+    /** Leaf word {@code w} became zero: clear its bit in {@code any}, and upwards while words empty. */
+    private void unmarkAny(long idx) {
+        for (int k = 1; k <= levels; k++) {
+            long[] s = any[k];
+            int i = (int) (idx >>> 6);
+            long now = s[i] & ~(1L << idx);
+            s[i] = now;
+            if (now != 0) {
+                return;
+            }
+            idx = i;
+        }
+    }
+
+    // ---------------------------------------------------------------- lock-free single units
+
+    /**
+     * Allocates the first free unit in {@code [p, last]}, lock-free; other threads may claim and
+     * release units meanwhile.
+     *
+     * @return the unit, or -1 if every word looked full when the search passed it
+     */
+    long claimNext(long p, long last) {
+        while (p <= last) {
+            int w = (int) (p >>> 6);
+            long old = (long) WORD.getVolatile(leaf, w);
+            long x = ~old & (-1L << p);
+            if (x == 0) {
+                int next = nextWordConcurrent(full, w);
+                if (next < 0) {
+                    return -1;
+                }
+                p = (long) next << 6;
+                continue;
+            }
+            long bit = Long.lowestOneBit(x);
+            long u = ((long) w << 6) + Long.numberOfTrailingZeros(bit);
+            if (u > last) {
+                return -1;
+            }
+            long now = old | bit;
+            if (WORD.compareAndSet(leaf, w, old, now)) {
+                if (now == -1L) {
+                    sync(full, 1, w);
+                }
+                if (old == 0) {
+                    sync(any, 1, w);
+                }
+                markChanged(w);
+                return u;
+            }
+            // Lost a race for this word: read it again (p is unchanged, so no unit is skipped).
+        }
+        return -1;
+    }
+
+    /** As {@link #claimNext}, the last free unit in {@code [first, p]}. */
+    long claimPrev(long first, long p) {
+        while (p >= first) {
+            int w = (int) (p >>> 6);
+            long old = (long) WORD.getVolatile(leaf, w);
+            long x = ~old & (-1L >>> (63 - (p & 63)));
+            if (x == 0) {
+                int prev = prevWordConcurrent(full, w);
+                if (prev < 0) {
+                    return -1;
+                }
+                p = ((long) prev << 6) + 63;
+                continue;
+            }
+            long bit = Long.highestOneBit(x);
+            long u = ((long) w << 6) + Long.numberOfTrailingZeros(bit);
+            if (u < first) {
+                return -1;
+            }
+            long now = old | bit;
+            if (WORD.compareAndSet(leaf, w, old, now)) {
+                if (now == -1L) {
+                    sync(full, 1, w);
+                }
+                if (old == 0) {
+                    sync(any, 1, w);
+                }
+                markChanged(w);
+                return u;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Frees unit {@code u} if it is allocated, lock-free.
+     *
+     * @return false, changing nothing, if it was free
+     */
+    boolean release(long u) {
+        int w = (int) (u >>> 6);
+        long bit = 1L << u;
+        while (true) {
+            long old = (long) WORD.getVolatile(leaf, w);
+            if ((old & bit) == 0) {
+                return false;
+            }
+            long now = old & ~bit;
+            if (WORD.compareAndSet(leaf, w, old, now)) {
+                if (old == -1L) {
+                    sync(full, 1, w);
+                }
+                if (now == 0) {
+                    sync(any, 1, w);
+                }
+                markChanged(w);
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Makes bit {@code idx} of level {@code k} of {@code tree} equal to its predicate of word
+     * {@code idx} of level k&minus;1 (all ones for {@code full}, non-zero for {@code any}), after
+     * this thread flipped that predicate; see the class comment for why the re-check suffices.
+     */
+    private void sync(long[][] tree, int k, long idx) {
+        if (k > levels) {
+            return;
+        }
+        boolean ofFull = tree == full;
+        long[] child = tree[k - 1];
+        long[] parent = tree[k];
+        int i = (int) (idx >>> 6);
+        long bit = 1L << idx;
+        boolean wrote;
+        do {
+            long v = (long) WORD.getVolatile(child, (int) idx);
+            wrote = ofFull ? v == -1L : v != 0;
+            long old = wrote ? (long) WORD.getAndBitwiseOr(parent, i, bit)
+                    : (long) WORD.getAndBitwiseAnd(parent, i, ~bit);
+            long now = wrote ? old | bit : old & ~bit;
+            if (ofFull ? (old == -1L) != (now == -1L) : (old == 0) != (now == 0)) {
+                sync(tree, k + 1, i);
+            }
+            long again = (long) WORD.getVolatile(child, (int) idx);
+            if ((ofFull ? again == -1L : again != 0) == wrote) {
+                return;
+            }
+        } while (true);
+    }
+
+    /**
+     * The first leaf word after {@code w} whose {@code tree} bit looked clear, reading with
+     * volatile semantics; a summary word found full on the way down (stale) makes the search go on
+     * past it. -1 when none.
+     */
+    private int nextWordConcurrent(long[][] tree, int w) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            while (true) {
+                if (k > levels) {
+                    return -1;
+                }
+                int i = (int) (idx >>> 6);
+                long y = ~(long) WORD.getVolatile(tree[k], i) & (-2L << idx);
+                if (y != 0) {
+                    idx = ((long) i << 6) + Long.numberOfTrailingZeros(y);
+                    break;
+                }
+                idx = i;
+                k++;
+            }
+            while (k > 1) {
+                long v = (long) WORD.getVolatile(tree[k - 1], (int) idx);
+                if (v == -1L) {
+                    break; // stale: go on after word idx of level k-1
+                }
+                idx = (idx << 6) + Long.numberOfTrailingZeros(~v);
+                k--;
+            }
+            if (k == 1) {
+                return (int) idx;
+            }
+        }
+    }
+
+    /** As {@link #nextWordConcurrent}, the last such leaf word before {@code w}. */
+    private int prevWordConcurrent(long[][] tree, int w) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            while (true) {
+                if (k > levels) {
+                    return -1;
+                }
+                int i = (int) (idx >>> 6);
+                long y = ~(long) WORD.getVolatile(tree[k], i) & ((1L << idx) - 1);
+                if (y != 0) {
+                    idx = ((long) i << 6) + 63 - Long.numberOfLeadingZeros(y);
+                    break;
+                }
+                idx = i;
+                k++;
+            }
+            while (k > 1) {
+                long v = (long) WORD.getVolatile(tree[k - 1], (int) idx);
+                if (v == -1L) {
+                    break;
+                }
+                idx = (idx << 6) + 63 - Long.numberOfLeadingZeros(~v);
+                k--;
+            }
+            if (k == 1) {
+                return (int) idx;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- checks, for tests
+
+    /** Bytes of the arrays (leaf and both summaries), without object headers. */
+    long bytes() {
+        long b = 8L * leaf.length;
+        for (int k = 1; k <= levels; k++) {
+            b += 8L * (full[k].length + any[k].length);
+        }
+        return b;
+    }
+
+    /**
+     * Verifies every summary bit and the hint against the words below, O(n).
+     *
+     * @throws IllegalStateException naming the first wrong bit
+     */
+    void checkInvariants() {
+        for (int k = 1; k <= levels; k++) {
+            long[] below = full[k - 1];
+            long[] belowAny = any[k - 1];
+            for (int i = 0; i < full[k].length; i++) {
+                for (int j = 0; j < 64; j++) {
+                    long child = ((long) i << 6) + j;
+                    boolean exists = child < below.length;
+                    boolean isFull = !exists || below[(int) child] == -1L;
+                    boolean isAny = exists && belowAny[(int) child] != 0;
+                    if (((full[k][i] >>> j) & 1) != (isFull ? 1 : 0)) {
+                        throw new IllegalStateException("full summary level " + k + " word " + i + " bit " + j + " is wrong");
+                    }
+                    if (((any[k][i] >>> j) & 1) != (isAny ? 1 : 0)) {
+                        throw new IllegalStateException("any summary level " + k + " word " + i + " bit " + j + " is wrong");
+                    }
+                }
+            }
+        }
+        long padding = ((long) leaf.length << 6) - units;
+        if (padding > 0 && (leaf[leaf.length - 1] & (-1L << (64 - padding))) != -1L << (64 - padding)) {
+            throw new IllegalStateException("padding bits past unit " + units + " are not set");
+        }
+        if (hinted) {
+            for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {
+                if (leaf[w] != -1L) {
+                    throw new IllegalStateException("word " + w + " below the hint " + lowWord + " has a free unit");
+                }
+            }
+        }
+    }
+}

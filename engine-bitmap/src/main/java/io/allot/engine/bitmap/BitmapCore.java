@@ -1,0 +1,697 @@
+package io.allot.engine.bitmap;
+
+import io.allot.Allocation;
+import io.allot.Range;
+import io.allot.Request;
+import io.allot.internal.EngineCore;
+import io.allot.internal.Placement;
+import io.allot.internal.SingleUnits;
+import io.allot.internal.Unsigned;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+
+/**
+ * The bitmap engine's store: one {@link SpanBitmap} per span, sorted by start, and the tags of
+ * the allocations that have one ({@link TagMap}, keyed by first value).
+ *
+ * <p>Searches walk free runs in address order, each found in O(log<sub>64</sub> n) word reads
+ * (the next free unit, then the next allocated one), and ask {@link Placement} — the alignment,
+ * phase, window and no-cross math every engine shares — whether the run holds a placement. A
+ * one-unit request needs no run end: the first free unit in the window is the answer. Spans are
+ * few; finding the one holding a value is a binary search, or one comparison when there is one
+ * span (an id allocator).
+ *
+ * <p>Not thread-safe, except {@link SingleUnits}'s methods in a core built {@code concurrent},
+ * which run lock-free while the rest runs only on {@link io.allot.internal.ConcurrentAllocator}'s
+ * exclusive path.
+ */
+final class BitmapCore implements EngineCore, SingleUnits {
+
+    /** The most quanta all spans may hold together. */
+    static final long MAX_UNITS = 1L << 32;
+
+    private final long quantum;
+    private final int shift;
+    private final boolean concurrent;
+    /** Sorted by start, exactly as long as the number of spans. */
+    private SpanBitmap[] spans = new SpanBitmap[0];
+    /**
+     * The one span of a single-threaded core that has exactly one (an id allocator's), else null:
+     * the one-unit hot paths reach its bits with one load less and no span search.
+     */
+    private SpanBitmap only;
+    /** {@link #none()}: a value starting no quantum, kept in step with the spans. */
+    private long none;
+    private long units;
+    private final TagMap tags = new TagMap();
+
+    BitmapCore(long quantum, boolean concurrent) {
+        this.quantum = quantum;
+        this.shift = Long.numberOfTrailingZeros(quantum);
+        this.concurrent = concurrent;
+    }
+
+    // ---------------------------------------------------------------- spans
+
+    /**
+     * @throws IllegalArgumentException if the spans would hold more than 2<sup>32</sup> quanta,
+     *                                  naming the limit; nothing changes
+     */
+    @Override
+    public void addSpan(long start, long end) {
+        long added = ((end - start) >>> shift) + 1;
+        if (Long.compareUnsigned(added, MAX_UNITS - units) > 0) {
+            throw new IllegalArgumentException("the bitmap engine manages at most 2^32 quanta in all spans together;"
+                    + " span " + Range.of(start, end) + " holds " + Unsigned.hex(added) + " quanta of "
+                    + Unsigned.hex(quantum) + " and the spans already hold " + Unsigned.hex(units)
+                    + " (use a coarser quantum or another engine)");
+        }
+        SpanBitmap span = new SpanBitmap(start, end, shift, concurrent);
+        int at = firstEndingAtOrAfter(start);
+        SpanBitmap[] grown = new SpanBitmap[spans.length + 1];
+        System.arraycopy(spans, 0, grown, 0, at);
+        grown[at] = span;
+        System.arraycopy(spans, at, grown, at + 1, spans.length - at);
+        spans = grown;
+        units += added;
+        spansChanged();
+    }
+
+    @Override
+    public boolean removeSpan(long start, long end) {
+        int i = indexOf(start);
+        if (i < 0 || spans[i].start != start || spans[i].end != end || !spans[i].isEmpty()) {
+            return false;
+        }
+        units -= spans[i].units;
+        SpanBitmap[] shrunk = new SpanBitmap[spans.length - 1];
+        System.arraycopy(spans, 0, shrunk, 0, i);
+        System.arraycopy(spans, i + 1, shrunk, i, spans.length - i - 1);
+        spans = shrunk;
+        spansChanged();
+        return true;
+    }
+
+    private void spansChanged() {
+        only = spans.length == 1 && !concurrent ? spans[0] : null;
+        none = valueStartingNoQuantum();
+    }
+
+    /**
+     * With a quantum above 1, the value 1 (quanta start on multiples of the quantum); with
+     * quantum 1, the first value outside every span, which exists because spans never hold all
+     * 2<sup>64</sup> values. O(spans).
+     */
+    private long valueStartingNoQuantum() {
+        if (quantum != 1) {
+            return 1;
+        }
+        long candidate = 0;
+        for (SpanBitmap s : spans) { // ascending
+            if (s.start != candidate) {
+                return candidate;
+            }
+            candidate = s.end + 1;
+        }
+        return candidate;
+    }
+
+    /** Index of the span holding {@code value}, or -1. */
+    private int indexOf(long value) {
+        SpanBitmap[] s = spans;
+        if (s.length == 1) {
+            return s[0].contains(value) ? 0 : -1;
+        }
+        int i = lastStartingAtOrBefore(value);
+        return i >= 0 && s[i].contains(value) ? i : -1;
+    }
+
+    /** The span holding {@code value}, or null. */
+    private SpanBitmap spanOf(long value) {
+        int i = indexOf(value);
+        return i < 0 ? null : spans[i];
+    }
+
+    /** Index of the first span whose end is at or above {@code value}; the span count if none. */
+    private int firstEndingAtOrAfter(long value) {
+        int lo = 0;
+        int hi = spans.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Unsigned.lessThan(spans[mid].end, value)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Index of the last span whose start is at or below {@code value}; -1 if none. */
+    private int lastStartingAtOrBefore(long value) {
+        int lo = 0;
+        int hi = spans.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Unsigned.atMost(spans[mid].start, value)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo - 1;
+    }
+
+    // ---------------------------------------------------------------- allocations
+
+    @Override
+    public boolean allocate(long start, long end, String tag) {
+        SpanBitmap s = spanOf(start);
+        if (s == null || !s.contains(end)) {
+            return false;
+        }
+        long a = s.unit(start);
+        long b = s.unit(end);
+        if (!s.isFree(a, b)) {
+            return false;
+        }
+        s.allocate(a, b);
+        if (tag != null) {
+            tags.put(start, tag);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean free(long start, long end) {
+        SpanBitmap s = spanOf(start);
+        if (s == null || !s.contains(end)) {
+            return false;
+        }
+        long a = s.unit(start);
+        long b = s.unit(end);
+        if (s.first(a) != start || s.last(b) != end || !s.isAllocation(a, b)) {
+            return false;
+        }
+        tags.remove(start);
+        s.free(a, b);
+        return true;
+    }
+
+    @Override
+    public Range freeContaining(long value) {
+        SpanBitmap s = spanOf(value);
+        if (s == null) {
+            return null;
+        }
+        long u = s.unit(value);
+        if (!s.bits.isSet(u)) {
+            return null;
+        }
+        long a = s.allocationStart(u);
+        long b = s.allocationEnd(a);
+        Range range = new Range(s.first(a), s.last(b));
+        tags.remove(range.start());
+        s.free(a, b);
+        return range;
+    }
+
+    @Override
+    public boolean isFree(long start, long end) {
+        SpanBitmap s = spanOf(start);
+        return s != null && s.contains(end) && s.isFree(s.unit(start), s.unit(end));
+    }
+
+    @Override
+    public Allocation allocationContaining(long value) {
+        SpanBitmap s = spanOf(value);
+        if (s == null) {
+            return null;
+        }
+        long u = s.unit(value);
+        return s.bits.isSet(u) ? allocationAt(s, s.allocationStart(u)) : null;
+    }
+
+    @Override
+    public Allocation firstAllocationIn(long start, long end) {
+        for (int i = firstEndingAtOrAfter(start); i < spans.length; i++) {
+            SpanBitmap s = spans[i];
+            if (Unsigned.greaterThan(s.start, end)) {
+                break;
+            }
+            long a = s.contains(start) ? s.unit(start) : 0;
+            long b = s.contains(end) ? s.unit(end) : s.units - 1;
+            long u = s.bits.nextAllocated(a);
+            if (u >= 0 && u <= b) {
+                return allocationAt(s, s.allocationStart(u));
+            }
+        }
+        return null;
+    }
+
+    /** The allocation starting at unit {@code a} of span {@code s}, with its tag. */
+    private Allocation allocationAt(SpanBitmap s, long a) {
+        long first = s.first(a);
+        return new Allocation(new Range(first, s.last(s.allocationEnd(a))), tags.get(first));
+    }
+
+    @Override
+    public long freeSegments() {
+        long runs = 0;
+        for (SpanBitmap s : spans) {
+            runs += s.freeRuns();
+        }
+        return runs;
+    }
+
+    @Override
+    public long largestFree() {
+        long longest = 0;
+        for (SpanBitmap s : spans) {
+            longest = Math.max(longest, s.longestRun());
+        }
+        return longest << shift; // below 2^64: the spans never hold every value
+    }
+
+    // ---------------------------------------------------------------- searches
+
+    /** Whether {@code r} (normalised) asks for one quantum at any quantum boundary. */
+    private boolean isOneUnit(Request r) {
+        return r.size() == quantum && r.alignment() == quantum;
+    }
+
+    /**
+     * Quanta from which a request is "large": every free run that can hold it holds a wholly free
+     * block of 4096 quanta, so searches jump between those ({@link BitTree#nextFreeBlock}).
+     */
+    private static final long LARGE = 2 * 4096 - 1;
+
+    /** Whether searches for {@code r} in {@code s} may jump between wholly free blocks. */
+    private boolean jumpsBlocks(SpanBitmap s, Request r) {
+        return Long.compareUnsigned(r.size() >>> shift, LARGE) >= 0 && s.bits.levels >= 2;
+    }
+
+    @Override
+    public Range firstFit(Request r, long from) {
+        long lo = Unsigned.max(from, r.min());
+        long hi = r.max();
+        boolean one = isOneUnit(r);
+        for (int i = firstEndingAtOrAfter(lo); i < spans.length; i++) {
+            SpanBitmap s = spans[i];
+            if (Unsigned.greaterThan(s.start, hi)) {
+                break;
+            }
+            long p = s.contains(lo) ? s.unit(lo) : 0;
+            long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
+            boolean jump = jumpsBlocks(s, r);
+            while (p <= last) {
+                long a;
+                long b;
+                if (jump) {
+                    long block = s.bits.nextFreeBlock(p);
+                    if (block < 0 || block > last) {
+                        break;
+                    }
+                    a = Math.max(p, s.runStart(block));
+                    b = s.runEnd(block);
+                } else {
+                    a = s.bits.nextFree(p);
+                    if (a < 0 || a > last) {
+                        break;
+                    }
+                    b = one ? a : s.runEnd(a);
+                }
+                long offset = Placement.lowest(s.first(a), s.last(b), r, from);
+                if (offset != Placement.NONE) {
+                    long start = s.first(a) + offset;
+                    return new Range(start, start + r.size() - 1);
+                }
+                p = b + 1;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Range lastFit(Request r, long to) {
+        long hi = Unsigned.min(to, r.max());
+        long lo = r.min();
+        boolean one = isOneUnit(r);
+        for (int i = lastStartingAtOrBefore(hi); i >= 0; i--) {
+            SpanBitmap s = spans[i];
+            if (Unsigned.lessThan(s.end, lo)) {
+                break;
+            }
+            long q = s.contains(hi) ? s.unit(hi) : s.units - 1;
+            long first = s.contains(lo) ? s.unit(lo) : 0;
+            boolean jump = jumpsBlocks(s, r);
+            while (q >= first) {
+                long a;
+                long b;
+                if (jump) {
+                    long block = s.bits.prevFreeBlock(q);
+                    if (block < first) {
+                        break;
+                    }
+                    a = s.runStart(block);
+                    b = Math.min(q, s.runEnd(block));
+                } else {
+                    b = s.bits.prevFree(q);
+                    if (b < first) {
+                        break;
+                    }
+                    a = one ? b : s.runStart(b);
+                }
+                long offset = Placement.highest(s.first(a), s.last(b), r, to);
+                if (offset != Placement.NONE) {
+                    long start = s.first(a) + offset;
+                    return new Range(start, start + r.size() - 1);
+                }
+                q = a - 1;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Best-fit: walks every free run that meets the window, O(runs · log<sub>64</sub> n), keeping
+     * the smallest that holds a placement (ties to the lower address, as the walk is ascending);
+     * stops at once on a run of exactly the request's size, which no other can beat.
+     */
+    @Override
+    public Range bestFit(Request r) {
+        return smallestFit(r, r.size());
+    }
+
+    /**
+     * vmem's instant fit: the smallest run of at least the request's size rounded up to a power of
+     * two that holds a placement, found as {@link #bestFit} finds its run.
+     */
+    @Override
+    public Range instantFit(Request r) {
+        long size = r.size();
+        long sizeClass = Long.highestOneBit(size) == size ? size : Long.highestOneBit(size) << 1;
+        return sizeClass == 0 ? null : smallestFit(r, sizeClass);
+    }
+
+    /** The lowest placement in the smallest run of size at least {@code minSize} that holds one. */
+    private Range smallestFit(Request r, long minSize) {
+        long lo = r.min();
+        long hi = r.max();
+        boolean found = false;
+        long bestSize = 0;
+        long bestStart = 0;
+        for (int i = firstEndingAtOrAfter(lo); i < spans.length; i++) {
+            SpanBitmap s = spans[i];
+            if (Unsigned.greaterThan(s.start, hi)) {
+                break;
+            }
+            long p = s.contains(lo) ? s.unit(lo) : 0;
+            long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
+            boolean jump = jumpsBlocks(s, r);
+            long a = jump ? s.bits.nextFreeBlock(p) : s.bits.nextFree(p);
+            while (a >= 0 && a <= last) {
+                long first = a == p || jump ? s.runStart(a) : a; // only the first run may begin before p
+                long b = s.runEnd(a);
+                long size = (b - first + 1) << shift;
+                if (Unsigned.atLeast(size, minSize) && (!found || Unsigned.lessThan(size, bestSize))) {
+                    long offset = Placement.lowest(s.first(first), s.last(b), r, 0);
+                    if (offset != Placement.NONE) {
+                        found = true;
+                        bestSize = size;
+                        bestStart = s.first(first) + offset;
+                        if (size == minSize) {
+                            return new Range(bestStart, bestStart + r.size() - 1);
+                        }
+                    }
+                }
+                a = b + 1 >= s.units ? -1 : jump ? s.bits.nextFreeBlock(b + 1) : s.bits.nextFree(b + 1);
+            }
+        }
+        return found ? new Range(bestStart, bestStart + r.size() - 1) : null;
+    }
+
+    @Override
+    public Iterator<Range> ascending(long from) {
+        return new Ascending(from);
+    }
+
+    @Override
+    public Iterator<Range> descending(long to) {
+        return new Descending(to);
+    }
+
+    @Override
+    public void forEachAllocated(Consumer<? super Allocation> action) {
+        for (SpanBitmap s : spans) {
+            long u = s.bits.nextAllocated(0);
+            while (u >= 0) {
+                long end = s.allocationEnd(u);
+                long first = s.first(u);
+                action.accept(new Allocation(new Range(first, s.last(end)), tags.get(first)));
+                u = end + 1 < s.units ? s.bits.nextAllocated(end + 1) : -1;
+            }
+        }
+    }
+
+    @Override
+    public void forEachFree(Consumer<? super Range> action) {
+        for (SpanBitmap s : spans) {
+            long a = s.bits.nextFree(0);
+            while (a >= 0) {
+                long b = s.runEnd(a);
+                action.accept(new Range(s.first(a), s.last(b)));
+                a = b + 1 < s.units ? s.bits.nextFree(b + 1) : -1;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- single units
+
+    @Override
+    public long none() {
+        return none;
+    }
+
+    @Override
+    public long claimLowest(long lo, long hi) {
+        SpanBitmap s = only;
+        if (s != null && lo == 0 && hi == -1L) {
+            long u = s.claimFirst(); // an id allocator's allocate(): from the hint
+            return u < 0 ? none : s.first(u);
+        }
+        return claimLowest(spans, lo, hi);
+    }
+
+    private long claimLowest(SpanBitmap[] ss, long lo, long hi) {
+        for (int i = ss.length == 1 ? 0 : firstEndingAtOrAfter(lo); i < ss.length; i++) {
+            SpanBitmap s = ss[i];
+            if (Unsigned.greaterThan(s.start, hi)) {
+                break;
+            }
+            long p = s.unitAtOrAbove(lo);
+            long last = s.unitAtOrBelow(hi);
+            if (p <= last) {
+                long u = concurrent ? s.claimFirstConcurrently(p, last) : s.claimFirst(p, last);
+                if (u >= 0) {
+                    return s.first(u);
+                }
+            }
+        }
+        return none;
+    }
+
+    @Override
+    public long claimHighest(long lo, long hi) {
+        SpanBitmap[] ss = spans;
+        for (int i = ss.length == 1 ? 0 : lastStartingAtOrBefore(hi); i >= 0; i--) {
+            SpanBitmap s = ss[i];
+            if (Unsigned.lessThan(s.end, lo)) {
+                break;
+            }
+            long p = s.unitAtOrAbove(lo);
+            long last = s.unitAtOrBelow(hi);
+            if (p <= last) {
+                long u = concurrent ? s.claimLastConcurrently(p, last) : s.claimLast(p, last);
+                if (u >= 0) {
+                    return s.first(u);
+                }
+            }
+        }
+        return none;
+    }
+
+    @Override
+    public int release(long start) {
+        SpanBitmap s = only;
+        if (s == null) {
+            s = spanOf(start);
+        }
+        if (s == null || !s.contains(start) || ((start - s.start) & (quantum - 1)) != 0) {
+            return NOT_AN_ALLOCATION;
+        }
+        long u = s.unit(start);
+        if (concurrent) {
+            // Tags change only on the exclusive path, so reading them here races with no writer.
+            if (tags.get(start) != null) {
+                return NEEDS_EXCLUSIVE;
+            }
+            return s.releaseSingleConcurrently(u) ? RELEASED : NOT_AN_ALLOCATION;
+        }
+        if (!s.releaseSingle(u)) {
+            return NOT_AN_ALLOCATION;
+        }
+        if (tags.size() != 0) {
+            tags.remove(start);
+        }
+        return RELEASED;
+    }
+
+    @Override
+    public boolean isAllocated(long value) {
+        SpanBitmap s = spanOf(value);
+        return s != null && s.bits.isSet(s.unit(value));
+    }
+
+    // ---------------------------------------------------------------- for tests and figures
+
+    /** Verifies every span's invariants and that tags sit on allocation starts, O(n). */
+    void checkInvariants() {
+        for (SpanBitmap s : spans) {
+            s.checkInvariants();
+        }
+        long[] tagged = {0};
+        forEachAllocated(a -> {
+            if (a.tag() != null) {
+                tagged[0]++;
+            }
+        });
+        if (tagged[0] != tags.size()) {
+            throw new IllegalStateException(tags.size() + " tags but " + tagged[0] + " tagged allocations");
+        }
+    }
+
+    /** Bytes of arrays held by all spans and the tag map (object headers of the spans aside). */
+    long bytes() {
+        long b = tags.arrayBytes();
+        for (SpanBitmap s : spans) {
+            b += s.bytes();
+        }
+        return b;
+    }
+
+    /** Quanta in all spans. */
+    long units() {
+        return units;
+    }
+
+    @Override
+    public String toString() {
+        return "bitmap core over " + Arrays.toString(Arrays.stream(spans).map(s -> Range.of(s.start, s.end)).toArray())
+                + ", " + units + " quanta";
+    }
+
+    // ---------------------------------------------------------------- iterators
+
+    /** Free runs ending at or after a value, ascending; valid while the core does not change. */
+    private final class Ascending implements Iterator<Range> {
+        private int span;
+        private long position;
+        private Range next;
+
+        Ascending(long from) {
+            span = firstEndingAtOrAfter(from);
+            if (span < spans.length && spans[span].contains(from)) {
+                SpanBitmap s = spans[span];
+                long u = s.unit(from);
+                position = s.bits.isSet(u) ? u : s.runStart(u);
+            }
+            advance();
+        }
+
+        private void advance() {
+            next = null;
+            for (; span < spans.length; span++, position = 0) {
+                SpanBitmap s = spans[span];
+                long a = position < s.units ? s.bits.nextFree(position) : -1;
+                if (a >= 0) {
+                    long b = s.runEnd(a);
+                    next = new Range(s.first(a), s.last(b));
+                    position = b + 1;
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public Range next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            Range r = next;
+            advance();
+            return r;
+        }
+    }
+
+    /** Free runs starting at or before a value, descending; valid while the core does not change. */
+    private final class Descending implements Iterator<Range> {
+        private int span;
+        private long position;
+        private Range next;
+
+        Descending(long to) {
+            span = lastStartingAtOrBefore(to);
+            if (span >= 0) {
+                SpanBitmap s = spans[span];
+                if (s.contains(to)) {
+                    long u = s.unit(to);
+                    position = s.bits.isSet(u) ? u : s.runEnd(u);
+                } else {
+                    position = s.units - 1;
+                }
+            }
+            advance();
+        }
+
+        private void advance() {
+            next = null;
+            while (span >= 0) {
+                SpanBitmap s = spans[span];
+                long b = position >= 0 ? s.bits.prevFree(position) : -1;
+                if (b >= 0) {
+                    long a = s.runStart(b);
+                    next = new Range(s.first(a), s.last(b));
+                    position = a - 1;
+                    return;
+                }
+                if (--span >= 0) {
+                    position = spans[span].units - 1;
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public Range next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            Range r = next;
+            advance();
+            return r;
+        }
+    }
+}

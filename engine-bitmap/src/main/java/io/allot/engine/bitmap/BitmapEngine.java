@@ -1,0 +1,92 @@
+package io.allot.engine.bitmap;
+
+import io.allot.ResourceAllocator;
+import io.allot.internal.GuardedAllocator;
+import io.allot.spi.AllocatorSpec;
+import io.allot.spi.EngineProvider;
+
+/**
+ * The {@code bitmap} engine: one bit per quantum, with 64-ary summary levels that find the next
+ * free or allocated quantum from any point in O(log<sub>64</sub> n) word reads — Linux's
+ * {@code find_bit} and IDA, in Java. The default engine behind {@link io.allot.IdAllocator}.
+ *
+ * <h2>Data structure</h2>
+ * Per span ({@link SpanBitmap}), the span's quanta are units {@code 0 .. n-1}:
+ * <ul>
+ *   <li>{@link BitTree}: a {@code long[]} of unit bits (1 = allocated) and two summary hierarchies
+ *       over it — "this word is full" and "this word is not empty" — of 64 bits per word each, up to
+ *       a one-word top. They find the first free unit at or after a point (a one-unit allocation),
+ *       and the end of a free run (the next allocated unit), each in O(log<sub>64</sub> n); a hint
+ *       makes the lowest free unit of a dense prefix one word read.</li>
+ *   <li>{@link Boundaries}: continuation bits in chunks created only where multi-unit allocations
+ *       are, so that {@code free} accepts exactly an allocation and {@code freeContaining} finds
+ *       one; one-unit allocations never write them.</li>
+ *   <li>{@link RunStats}: per 4096 units and up, the free runs' prefix, suffix, longest and count,
+ *       recomputed lazily for {@code stats()}.</li>
+ * </ul>
+ * Tags live in a sparse {@link TagMap} keyed by first value. Each span has its own structures, so
+ * free runs never join across spans, even adjacent ones.
+ *
+ * <h2>Invariants</h2>
+ * Summary bits equal their predicates of the words below (between lock-free calls); padding past
+ * a span's last unit is allocated forever; a continuation bit sits only on an allocated unit whose
+ * predecessor is in the same allocation; words below the hint are full. At most 2<sup>32</sup>
+ * quanta in all spans together ({@link #maxUnits()}), refused beyond with
+ * {@link IllegalArgumentException}.
+ *
+ * <h2>Costs</h2> n = quanta in a span; r = free runs walked; k = quanta of the allocation in hand.
+ * <table>
+ *   <caption>bitmap engine costs</caption>
+ *   <tr><th>operation</th><th>cost</th></tr>
+ *   <tr><td>one-quantum first-, last-, next-fit; free of one quantum</td><td>O(log<sub>64</sub> n),
+ *       O(1) from the hint</td></tr>
+ *   <tr><td>multi-quantum or constrained first-, last-, next-fit</td><td>O((r + 1) log<sub>64</sub> n),
+ *       r = runs in front of the answer that cannot hold it; for 8191 quanta or more only runs
+ *       holding a wholly free block of 4096 count, found through the second summary (O(n / 2<sup>18</sup>)
+ *       word reads at most)</td></tr>
+ *   <tr><td>best-fit, instant-fit</td><td>O(r log<sub>64</sub> n) over the runs meeting the window,
+ *       stopping early at a run of exactly the wanted size</td></tr>
+ *   <tr><td>reserve, free, freeContaining, allocationContaining, isFree</td><td>O(log<sub>64</sub> n
+ *       + k/64), the k/64 a fill of k/64 words</td></tr>
+ *   <tr><td>stats</td><td>O(64 d log<sub>64</sub> n) for d blocks of 4096 quanta changed since the
+ *       last call: O(1) amortised per change</td></tr>
+ *   <tr><td>memory</td><td>1.058 bits per quantum (measured as retained heap): the unit bits, 0.016 for each summary, 0.018 for
+ *       run statistics, 0.008 for the boundary chunk table; plus 528 bytes per 4096 quanta where a
+ *       multi-quantum allocation begins or ends, plus the tags</td></tr>
+ * </table>
+ *
+ * <h2>Threads</h2>
+ * Allocators from this engine are not thread-safe unless built with
+ * {@link io.allot.Allocators.Builder#threadSafe()}. Then one-quantum allocations and frees are
+ * lock-free — a CAS on the word, then on the summaries — and everything else takes a lock that
+ * waits for the lock-free calls in flight; see {@link io.allot.internal.ConcurrentAllocator}.
+ */
+public final class BitmapEngine implements EngineProvider {
+
+    /** The name this engine is found by. */
+    public static final String NAME = "bitmap";
+
+    /** Called by {@link java.util.ServiceLoader}. */
+    public BitmapEngine() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * @throws IllegalArgumentException      if the spans hold more than 2<sup>32</sup> quanta
+     * @throws UnsupportedOperationException if the spec names a source allocator or quantum caches
+     */
+    @Override
+    public ResourceAllocator create(AllocatorSpec spec) {
+        return GuardedAllocator.create(NAME, spec, new BitmapCore(spec.quantum(), spec.threadSafe()));
+    }
+
+    /** @return 2<sup>32</sup> */
+    @Override
+    public long maxUnits() {
+        return BitmapCore.MAX_UNITS;
+    }
+}

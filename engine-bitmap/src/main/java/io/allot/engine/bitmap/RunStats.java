@@ -1,0 +1,215 @@
+package io.allot.engine.bitmap;
+
+import java.util.Arrays;
+
+/**
+ * The number of maximal free runs and the longest one in a {@link BitTree}, for
+ * {@code stats().freeSegments()} and {@code largestFree()}, kept lazily so that allocate and free
+ * pay one byte store for them.
+ *
+ * <h2>Structure</h2>
+ * A node for every summary word of the tree: node i of level k covers the units under word i of
+ * summary level k (level 1: 64 leaf words, 4096 units; level k: 64<sup>k+1</sup> units). Each node
+ * records, for its units alone, the free run at its start ({@code prefix}), the free run at its end
+ * ({@code suffix}), its longest free run ({@code max}) and its number of maximal free runs
+ * ({@code runs}). Two neighbours combine in O(1): runs add, less one if the left's suffix meets the
+ * right's prefix; the longest is the larger of theirs and of that join. Level-1 nodes pack the four
+ * numbers (each &le; 4096) into one long: 0.016 bits per unit.
+ *
+ * <h2>Laziness</h2>
+ * The tree marks every node over a changed leaf word ({@link BitTree#changed}: one byte per node,
+ * usually one load per change). {@link #runs()} and {@link #longest()} first recompute the marked
+ * nodes bottom-up — a level-1 node from its 64 words, a higher node from its 64 children — and
+ * clear the marks. So a query costs O(64 d log<sub>64</sub> n) for d level-1 nodes changed since
+ * the previous query: O(1) amortised over the changes, never a full scan.
+ */
+final class RunStats {
+
+    private static final int FIELD = 13;
+    private static final long FIELD_MASK = (1L << FIELD) - 1;
+    /** A level-1 node with all 4096 units free. */
+    private static final long BLOCK_FREE = pack(4096, 4096, 4096, 1);
+
+    private final BitTree bits;
+    private final int levels;
+    /** Level-1 nodes, packed {@code prefix | suffix << 13 | max << 26 | runs << 39}. */
+    private final long[] block;
+    /** Levels 2 and up, four longs per node: prefix, suffix, max, runs. */
+    private final long[][] upper;
+    /** {@code dirty[k][i] != 0}: node i of level k is out of date; the tree's change marks. */
+    private final byte[][] dirty;
+
+    RunStats(BitTree bits) {
+        this.bits = bits;
+        this.levels = bits.levels;
+        this.block = levels >= 1 ? new long[bits.words(1)] : new long[0];
+        Arrays.fill(block, BLOCK_FREE);
+        this.upper = new long[levels + 1][];
+        this.dirty = bits.changed;
+        for (int k = 1; k <= levels; k++) {
+            if (k >= 2) {
+                long size = nodeSize(k);
+                upper[k] = new long[4 * bits.words(k)];
+                for (int i = 0; i < bits.words(k); i++) {
+                    upper[k][4 * i] = size;
+                    upper[k][4 * i + 1] = size;
+                    upper[k][4 * i + 2] = size;
+                    upper[k][4 * i + 3] = 1;
+                }
+            }
+        }
+        // Every node is a wholly free one except those over the end, where padding and missing
+        // children make it partial: they all lie on the path of the last leaf word.
+        for (int k = 1, i = (bits.words() - 1) >>> 6; k <= levels; k++, i >>>= 6) {
+            dirty[k][i] = 1;
+        }
+    }
+
+    /** Units under one node of level {@code k}. */
+    private static long nodeSize(int k) {
+        return 1L << (6 * (k + 1));
+    }
+
+    /** Maximal free runs in the tree. */
+    long runs() {
+        if (levels == 0) {
+            long f = ~bits.leaf[0];
+            return Long.bitCount(f & ~(f << 1));
+        }
+        clean(levels, 0);
+        return field(levels, 0, 3);
+    }
+
+    /** Units in the longest free run. */
+    long longest() {
+        if (levels == 0) {
+            return longestRun(~bits.leaf[0]);
+        }
+        clean(levels, 0);
+        return field(levels, 0, 2);
+    }
+
+    private void clean(int k, int i) {
+        if (dirty[k][i] == 0) {
+            return;
+        }
+        if (k == 1) {
+            block[i] = fold(bits.leaf, i);
+        } else {
+            int first = i << 6;
+            int end = Math.min(first + 64, bits.words(k - 1));
+            for (int c = first; c < end; c++) {
+                clean(k - 1, c);
+            }
+            combine(k, i, first, end);
+        }
+        dirty[k][i] = 0;
+    }
+
+    /** The packed stats of level-1 node {@code i}: its (up to) 64 leaf words folded in order. */
+    private static long fold(long[] leaf, int i) {
+        int first = i << 6;
+        int end = Math.min(first + 64, leaf.length);
+        long prefix = 0;
+        long suffix = 0;
+        long max = 0;
+        long runs = 0;
+        long size = 0;
+        for (int w = first; w < end; w++) {
+            long x = leaf[w];
+            long f = ~x;
+            long p = Long.numberOfTrailingZeros(x);
+            long s = Long.numberOfLeadingZeros(x);
+            runs += Long.bitCount(f & ~(f << 1)) - (suffix > 0 && p > 0 ? 1 : 0);
+            max = Math.max(Math.max(max, suffix + p), longestRun(f));
+            if (prefix == size) {
+                prefix += p;
+            }
+            suffix = s == 64 ? suffix + 64 : s;
+            size += 64;
+        }
+        if (end - first < 64) {
+            suffix = 0; // missing words close the node
+        }
+        return pack(prefix, suffix, max, runs);
+    }
+
+    /** Node {@code i} of level {@code k} from its children {@code [first, end)} of level k-1. */
+    private void combine(int k, int i, int first, int end) {
+        long childSize = nodeSize(k - 1);
+        long prefix = 0;
+        long suffix = 0;
+        long max = 0;
+        long runs = 0;
+        long size = 0;
+        for (int c = first; c < end; c++) {
+            long p = field(k - 1, c, 0);
+            long s = field(k - 1, c, 1);
+            runs += field(k - 1, c, 3) - (suffix > 0 && p > 0 ? 1 : 0);
+            max = Math.max(Math.max(max, suffix + p), field(k - 1, c, 2));
+            if (prefix == size) {
+                prefix += p;
+            }
+            suffix = s == childSize ? suffix + childSize : s;
+            size += childSize;
+        }
+        if (end - first < 64) {
+            suffix = 0;
+        }
+        long[] u = upper[k];
+        u[4 * i] = prefix;
+        u[4 * i + 1] = suffix;
+        u[4 * i + 2] = max;
+        u[4 * i + 3] = runs;
+    }
+
+    /** Bytes of the arrays, without object headers. */
+    long bytes() {
+        long b = 8L * block.length;
+        for (int k = 1; k <= levels; k++) {
+            b += dirty[k].length + (upper[k] == null ? 0 : 8L * upper[k].length); // marks are the tree's
+        }
+        return b;
+    }
+
+    /** Field {@code f} (0 prefix, 1 suffix, 2 max, 3 runs) of node {@code i} of level {@code k}. */
+    private long field(int k, int i, int f) {
+        if (k == 1) {
+            return (block[i] >>> (FIELD * f)) & FIELD_MASK;
+        }
+        return upper[k][4 * i + f];
+    }
+
+    private static long pack(long prefix, long suffix, long max, long runs) {
+        return prefix | suffix << FIELD | max << (2 * FIELD) | runs << (3 * FIELD);
+    }
+
+    /** The longest run of set bits in {@code f}: doubling, then halving, O(log 64) steps. */
+    static int longestRun(long f) {
+        if (f == 0) {
+            return 0;
+        }
+        if (f == -1L) {
+            return 64;
+        }
+        // x has bit i set iff f has n ones from bit i up.
+        long x = f;
+        int n = 1;
+        while (true) {
+            long y = x & (x >>> n);
+            if (y == 0) {
+                break;
+            }
+            x = y;
+            n <<= 1;
+        }
+        for (int s = n >>> 1; s > 0; s >>>= 1) {
+            long y = x & (x >>> s);
+            if (y != 0) {
+                x = y;
+                n += s;
+            }
+        }
+        return n;
+    }
+}

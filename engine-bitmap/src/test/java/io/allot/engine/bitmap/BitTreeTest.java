@@ -1,0 +1,212 @@
+package io.allot.engine.bitmap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.BitSet;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link BitTree} against a {@link BitSet} model: every search from random points, after random
+ * single and range updates, with every summary bit and the hint checked. Sizes cover no summary
+ * (one word), padding in the last word, exactly full words and summary words, and three levels.
+ * Seeds are printed on failure.
+ */
+class BitTreeTest {
+
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {1, 2, 63, 64, 65, 127, 4095, 4096, 4097, 64 * 64 * 64, 64 * 64 * 64 + 1, 300_001})
+    void searchesAndUpdatesMatchABitSet(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, false);
+        BitSet model = new BitSet();
+        int ops = units > 100_000 ? 3_000 : 20_000;
+        for (int op = 0; op < ops; op++) {
+            String context = "seed " + seed + ", op " + op + ", " + units + " units";
+            long p = rnd.nextLong(units);
+            switch (rnd.nextInt(7)) {
+                case 0: { // claim the lowest free unit
+                    long u = tree.claimLowest();
+                    long expected = model.nextClearBit(0) < units ? model.nextClearBit(0) : -1;
+                    assertEquals(expected, u, context);
+                    if (u >= 0) {
+                        model.set((int) u);
+                    }
+                    break;
+                }
+                case 1: { // clear one unit
+                    boolean was = model.get((int) p);
+                    assertEquals(was, tree.clearIfSet(p), context);
+                    model.clear((int) p);
+                    break;
+                }
+                case 2: { // set a free unit
+                    if (!model.get((int) p)) {
+                        tree.set(p);
+                        model.set((int) p);
+                    }
+                    break;
+                }
+                case 3: { // set a free range, starting at a free unit; sometimes longer than blocks
+                    long a = p;
+                    if (!model.get((int) a)) {
+                        long longest = rnd.nextInt(8) == 0 ? 20_000 : 300;
+                        long end = Math.min(units - 1, a + rnd.nextLong(Math.min(units, longest)));
+                        long b = Math.min(end, nextSet(model, a, units) - 1);
+                        tree.setRange(a, b);
+                        model.set((int) a, (int) b + 1);
+                    }
+                    break;
+                }
+                case 4: { // clear an allocated range
+                    if (model.get((int) p)) {
+                        long longest = rnd.nextInt(8) == 0 ? 20_000 : 300;
+                        long end = Math.min(units - 1, p + rnd.nextLong(Math.min(units, longest)));
+                        long b = Math.min(end, model.nextClearBit((int) p) - 1L);
+                        tree.clearRange(p, b);
+                        model.clear((int) p, (int) b + 1);
+                    }
+                    break;
+                }
+                case 5: { // clear a unit through the single-unit path
+                    if (model.get((int) p)) {
+                        tree.clear(p);
+                        model.clear((int) p);
+                    }
+                    break;
+                }
+                default:
+                    break;
+            }
+            assertSearches(tree, model, units, rnd.nextLong(units), context);
+            if (units <= 5000 || op % 500 == 0) {
+                tree.checkInvariants();
+            }
+        }
+        tree.checkInvariants();
+    }
+
+    private static void assertSearches(BitTree tree, BitSet model, long units, long p, String context) {
+        long nextFree = model.nextClearBit((int) p);
+        assertEquals(nextFree < units ? nextFree : -1, tree.nextFree(p), context + ": nextFree(" + p + ")");
+        assertEquals(model.previousClearBit((int) p), tree.prevFree(p), context + ": prevFree(" + p + ")");
+        assertEquals(model.nextSetBit((int) p), tree.nextAllocated(p), context + ": nextAllocated(" + p + ")");
+        assertEquals(model.previousSetBit((int) p), tree.prevAllocated(p), context + ": prevAllocated(" + p + ")");
+        assertEquals(model.get((int) p), tree.isSet(p), context + ": isSet(" + p + ")");
+        if (tree.levels >= 2) {
+            long words = (units + 63) >>> 6;
+            long blocks = (words + 63) >>> 6;
+            long next = -1;
+            for (long b = p >>> 12; b < blocks && next < 0; b++) {
+                if (blockFree(model, units, words, b)) {
+                    next = b << 12;
+                }
+            }
+            assertEquals(next, tree.nextFreeBlock(p), context + ": nextFreeBlock(" + p + ")");
+            long prev = -1;
+            for (long b = p >>> 12; b >= 0 && prev < 0; b--) {
+                if (blockFree(model, units, words, b)) {
+                    prev = Math.min((b << 12) + 4095, units - 1);
+                }
+            }
+            assertEquals(prev, tree.prevFreeBlock(p), context + ": prevFreeBlock(" + p + ")");
+        }
+    }
+
+    /** Block b's words hold no allocated unit; padding past the last unit counts as allocated. */
+    private static boolean blockFree(BitSet model, long units, long words, long b) {
+        long end = Math.min((b + 1) << 12, words << 6);
+        for (long u = b << 12; u < end; u++) {
+            if (u >= units || model.get((int) u)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long nextSet(BitSet model, long from, long units) {
+        int next = model.nextSetBit((int) from);
+        return next < 0 ? units : next;
+    }
+
+    @Test
+    void fillingAndDrainingEveryUnitKeepsTheSummariesExact() {
+        long units = 64 * 64 + 5; // two summary levels and padding
+        BitTree tree = new BitTree(units, false);
+        for (long u = 0; u < units; u++) {
+            assertEquals(u, tree.claimLowest());
+        }
+        assertEquals(-1, tree.claimLowest());
+        assertEquals(-1, tree.nextFree(0));
+        tree.checkInvariants();
+        for (long u = units - 1; u >= 0; u--) {
+            assertTrue(tree.clearIfSet(u));
+            assertFalse(tree.clearIfSet(u));
+        }
+        assertEquals(-1, tree.nextAllocated(0));
+        assertEquals(0, tree.nextFree(0));
+        tree.checkInvariants();
+    }
+
+    @Test
+    void thePaddingPastTheLastUnitIsNeverHandedOut() {
+        BitTree tree = new BitTree(70, false);
+        for (int i = 0; i < 70; i++) {
+            assertTrue(tree.claimLowest() < 70);
+        }
+        assertEquals(-1, tree.claimLowest());
+        assertEquals(-1, tree.nextFree(0));
+        assertTrue(tree.clearIfSet(69));
+        assertEquals(-1, tree.nextAllocated(69), "padding bits are allocated but are no units");
+        assertEquals(68, tree.prevAllocated(69));
+        assertEquals(69, tree.claimLowest());
+        tree.checkInvariants();
+    }
+
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {1, 64, 65, 4097, 300_001})
+    void lockFreeClaimsAndReleasesMatchTheModelOnOneThread(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, true);
+        BitSet model = new BitSet();
+        for (int op = 0; op < 20_000; op++) {
+            String context = "seed " + seed + ", op " + op;
+            long a = rnd.nextLong(units);
+            long b = Math.min(units - 1, a + rnd.nextLong(200));
+            switch (rnd.nextInt(3)) {
+                case 0: {
+                    int next = model.nextClearBit((int) a);
+                    long expected = next <= b ? next : -1;
+                    assertEquals(expected, tree.claimNext(a, b), context);
+                    if (expected >= 0) {
+                        model.set(next);
+                    }
+                    break;
+                }
+                case 1: {
+                    int prev = model.previousClearBit((int) b);
+                    long expected = prev >= a ? prev : -1;
+                    assertEquals(expected, tree.claimPrev(a, b), context);
+                    if (expected >= 0) {
+                        model.set(prev);
+                    }
+                    break;
+                }
+                default:
+                    assertEquals(model.get((int) a), tree.release(a), context);
+                    model.clear((int) a);
+            }
+            if (units <= 5000 || op % 1000 == 0) {
+                tree.checkInvariants();
+            }
+        }
+        tree.checkInvariants();
+    }
+}

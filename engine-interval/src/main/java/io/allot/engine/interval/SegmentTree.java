@@ -1,0 +1,1399 @@
+package io.allot.engine.interval;
+
+import io.allot.Request;
+import io.allot.internal.Placement;
+import io.allot.internal.Unsigned;
+
+import java.util.Arrays;
+
+/**
+ * The whole 64-bit space as a B-tree of ranges, in the manner of Linux's maple tree: every value
+ * lies in exactly one <em>entry</em> — a free segment, an allocated segment, or a hole outside every
+ * span — and entries are stored only by their last value (their <em>pivot</em>); an entry starts
+ * one past the pivot before it.
+ *
+ * <h2>Layout</h2>
+ * Every node is one block of 32 longs (256 bytes) in a single {@code long[]}, so a visit reads a few
+ * adjacent cache lines instead of one line per field:
+ * <pre>
+ * leaf:      [count][kinds][marks][pivot 0 .. pivot 28]
+ *            kinds: bit i = entry i is free (low half), a hole (high half); neither = allocated
+ *            marks: bit i = entry i starts a span (low half), has a tag (high half)
+ * internal:  [count][pivot 0, gap 0, child 0][pivot 1, gap 1, child 1] ... (10 slots)[mask]
+ *            pivot k = last value under child k; gap k = largest free entry under child k;
+ *            mask bit k = gap k is not 0
+ * </pre>
+ * A node's first value is implied by its parent (one past the pivot before its slot, or the
+ * parent's own first value), and a {@link Path} carries it down, as maple's {@code ma_state} does.
+ *
+ * <h2>Invariants</h2>
+ * <ol>
+ *   <li>entries tile [0, 2<sup>64</sup>&minus;1] in pivot order; the root covers all of it;</li>
+ *   <li>a node's last pivot equals its parent's pivot for it;</li>
+ *   <li>every gap is exact: the largest free entry under that child (0 if none), and
+ *       {@link #largestFree()} is the root's;</li>
+ *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries, a non-root internal
+ *       node 5..10 children, an internal root at least 2;</li>
+ *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
+ *       starts a span (free space never merges across spans); a span-start mark is never on a
+ *       hole.</li>
+ * </ol>
+ *
+ * <h2>Costs</h2>
+ * Height is at most {@code 2 + log5(n / 14)}. A lookup is one descent; a search descends into the
+ * first child whose gap holds the request and backs up only where alignment, phase, no-cross or
+ * the window make a big-enough segment useless. An update changes one leaf (or two, when a merge
+ * crosses a leaf boundary) and climbs recomputing gaps only while a gap actually changes. Splits
+ * and merges are the B-tree's, O(height). Not thread-safe.
+ */
+final class SegmentTree {
+
+    static final int FREE = 0;
+    static final int ALLOCATED = 1;
+    static final int HOLE = 2;
+
+    static final int SHIFT = 5;
+    private static final int KINDS = 1;
+    private static final int MARKS = 2;
+    private static final int PIVOTS = 3;
+    /** In an internal node: bit k set when child k's gap is not 0, so scans visit only children with free space. */
+    private static final int MASK = 31;
+    static final int LEAF_CAP = 29;
+    static final int LEAF_MIN = 14;
+    static final int FANOUT = 10;
+    static final int FANOUT_MIN = 5;
+    /** A bit in both 32-bit halves of a kinds or marks word. */
+    private static final long HALVES = 0x1_0000_0001L;
+    private static final int MAX_NODES = Integer.MAX_VALUE >>> SHIFT;
+
+    long[] nodes = new long[8 << SHIFT];
+    private int used;
+    private int recycled = -1;
+    private int liveNodes;
+    private int root;
+    private int height = 1;
+    private long rootGap;
+
+    /**
+     * Where the last lookup or search ended: kept so that an allocation right after the search
+     * that chose it, or a free right after that allocation, need not descend again.
+     */
+    final Path cur = new Path();
+    /** Whether {@link #cur} points at an entry of the current tree. Every structural change that cannot keep it clears it. */
+    boolean cursorValid;
+    /** A second path, for the neighbour leaf when a merge crosses a leaf boundary. */
+    private final Path side = new Path();
+
+    /** Start of the placement the last successful {@link #lowest}/{@link #highest} found. */
+    long found;
+    /** Results of the last {@link #release}: the merged entry, and the neighbours it swallowed. */
+    long mergedStart;
+    long mergedEnd;
+    boolean mergedPrevious;
+    boolean mergedNext;
+    long previousStart;
+    long previousEnd;
+    long nextStart;
+    long nextEnd;
+
+    SegmentTree() {
+        root = newNode();
+        int b = root << SHIFT;
+        nodes[b] = 1;
+        nodes[b + KINDS] = 1L << 32; // one hole: [0, 2^64 - 1]
+        nodes[b + PIVOTS] = -1L;
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    private int newNode() {
+        int n;
+        if (recycled >= 0) {
+            n = recycled;
+            recycled = (int) nodes[(n << SHIFT) + 1];
+        } else {
+            if (used == MAX_NODES) {
+                throw new IllegalStateException("interval engine: more than " + MAX_NODES + " tree nodes");
+            }
+            n = used++;
+            if ((long) used << SHIFT > nodes.length) {
+                long grown = Math.min((long) MAX_NODES << SHIFT, Math.max((long) used << SHIFT, nodes.length + (nodes.length >> 1)));
+                nodes = Arrays.copyOf(nodes, (int) (grown & -(1L << SHIFT)));
+            }
+        }
+        int b = n << SHIFT;
+        Arrays.fill(nodes, b, b + (1 << SHIFT), 0L);
+        liveNodes++;
+        return n;
+    }
+
+    private void releaseNode(int n) {
+        int b = n << SHIFT;
+        Arrays.fill(nodes, b, b + (1 << SHIFT), 0L);
+        nodes[b + 1] = recycled;
+        recycled = n;
+        liveNodes--;
+    }
+
+    private int count(int n) {
+        return (int) nodes[n << SHIFT];
+    }
+
+    private int childOf(int b, int k) {
+        return (int) nodes[b + 3 + 3 * k];
+    }
+
+    private long lastPivot(int n, int level) {
+        int b = n << SHIFT;
+        int c = (int) nodes[b];
+        return level == 0 ? nodes[b + PIVOTS + c - 1] : nodes[b + 1 + 3 * (c - 1)];
+    }
+
+    /** Bits 0..n-1 of both halves. */
+    private static long lowBits(int n) {
+        return ((1L << n) - 1) * HALVES;
+    }
+
+    /** Inserts k zero bits at position i of both halves (bits at and above i move up). */
+    private static long openBits(long word, int i, int k) {
+        long below = lowBits(i);
+        return (word & below) | ((word & ~below) << k);
+    }
+
+    /** Removes bits i..i+k-1 of both halves (bits above move down). */
+    private static long closeBits(long word, int i, int k) {
+        return (word & lowBits(i)) | ((word & ~lowBits(i + k)) >>> k);
+    }
+
+    /** Bits from..from+m-1 of both halves, moved down to 0..m-1. */
+    private static long takeBits(long word, int from, int m) {
+        return (word >>> from) & lowBits(m);
+    }
+
+    private static int kindOf(long kinds, int i) {
+        if ((kinds >>> i & 1) != 0) {
+            return FREE;
+        }
+        return (kinds >>> (32 + i) & 1) != 0 ? HOLE : ALLOCATED;
+    }
+
+    private void setBits(int b, int i, int kind, boolean spanStart, boolean tagged) {
+        long bit = 1L << i;
+        long kinds = nodes[b + KINDS] & ~(bit * HALVES);
+        if (kind == FREE) {
+            kinds |= bit;
+        } else if (kind == HOLE) {
+            kinds |= bit << 32;
+        }
+        nodes[b + KINDS] = kinds;
+        long marks = nodes[b + MARKS] & ~(bit * HALVES);
+        if (spanStart) {
+            marks |= bit;
+        }
+        if (tagged) {
+            marks |= bit << 32;
+        }
+        nodes[b + MARKS] = marks;
+    }
+
+    private long entryStart(int b, int i, long leafMin) {
+        return i == 0 ? leafMin : nodes[b + PIVOTS + i - 1] + 1;
+    }
+
+    private void openEntries(int b, int i, int k) {
+        int c = (int) nodes[b];
+        // A plain loop: at most 28 longs, cheaper than an arraycopy stub call at this size.
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            nodes[o + k] = nodes[o];
+        }
+        nodes[b + KINDS] = openBits(nodes[b + KINDS], i, k);
+        nodes[b + MARKS] = openBits(nodes[b + MARKS], i, k);
+        nodes[b] = c + k;
+    }
+
+    private void closeEntries(int b, int i, int k) {
+        int c = (int) nodes[b];
+        for (int o = b + PIVOTS + i, stop = b + PIVOTS + c - k; o < stop; o++) {
+            nodes[o] = nodes[o + k];
+        }
+        for (int o = b + PIVOTS + c - k, stop = b + PIVOTS + c; o < stop; o++) {
+            nodes[o] = 0L;
+        }
+        nodes[b + KINDS] = closeBits(nodes[b + KINDS], i, k);
+        nodes[b + MARKS] = closeBits(nodes[b + MARKS], i, k);
+        nodes[b] = c - k;
+    }
+
+    private void insertSlot(int n, int k, long pivot, long gap, int child) {
+        int b = n << SHIFT;
+        int c = (int) nodes[b];
+        int o = b + 1 + 3 * k;
+        System.arraycopy(nodes, o, nodes, o + 3, 3 * (c - k));
+        nodes[o] = pivot;
+        nodes[o + 1] = gap;
+        nodes[o + 2] = child;
+        nodes[b] = c + 1;
+        recomputeMask(b);
+    }
+
+    private void removeSlot(int n, int k) {
+        int b = n << SHIFT;
+        int c = (int) nodes[b];
+        int o = b + 1 + 3 * k;
+        System.arraycopy(nodes, o + 3, nodes, o, 3 * (c - k - 1));
+        Arrays.fill(nodes, b + 1 + 3 * (c - 1), b + 1 + 3 * c, 0L);
+        nodes[b] = c - 1;
+        recomputeMask(b);
+    }
+
+    /** Sets the gap of slot {@code k} of internal block {@code b}, keeping its mask bit. */
+    private void setSlotGap(int b, int k, long gap) {
+        nodes[b + 2 + 3 * k] = gap;
+        long bit = 1L << k;
+        nodes[b + MASK] = gap != 0 ? nodes[b + MASK] | bit : nodes[b + MASK] & ~bit;
+    }
+
+    private void recomputeMask(int b) {
+        int c = (int) nodes[b];
+        long mask = 0;
+        for (int k = 0; k < c; k++) {
+            if (nodes[b + 2 + 3 * k] != 0) {
+                mask |= 1L << k;
+            }
+        }
+        nodes[b + MASK] = mask;
+    }
+
+    /** The largest free entry of leaf block {@code b}, whose first value is {@code min}. */
+    private long leafGap(int b, long min) {
+        int free = (int) nodes[b + KINDS];
+        long best = 0;
+        while (free != 0) {
+            int i = Integer.numberOfTrailingZeros(free);
+            free &= free - 1;
+            long before = i == 0 ? min - 1 : nodes[b + PIVOTS + i - 1];
+            long size = nodes[b + PIVOTS + i] - before;
+            if (Long.compareUnsigned(size, best) > 0) {
+                best = size;
+            }
+        }
+        return best;
+    }
+
+    private long internalGap(int b) {
+        int mask = (int) nodes[b + MASK];
+        long best = 0;
+        while (mask != 0) {
+            long g = nodes[b + 2 + 3 * Integer.numberOfTrailingZeros(mask)];
+            mask &= mask - 1;
+            if (Long.compareUnsigned(g, best) > 0) {
+                best = g;
+            }
+        }
+        return best;
+    }
+
+    private long gapOf(int n, int level, long min) {
+        return level == 0 ? leafGap(n << SHIFT, min) : internalGap(n << SHIFT);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Size of the largest free entry, 0 if none. O(1). */
+    long largestFree() {
+        return rootGap;
+    }
+
+    int height() {
+        return height;
+    }
+
+    /** Points {@code p} at the entry holding {@code v}. One descent. */
+    void locate(Path p, long v) {
+        long key = v ^ Long.MIN_VALUE;
+        int n = root;
+        long min = 0;
+        for (int level = height - 1; level > 0; level--) {
+            int b = n << SHIFT;
+            int o = b + 1;
+            while ((nodes[o] ^ Long.MIN_VALUE) < key) {
+                o += 3;
+            }
+            int k = (o - b - 1) / 3;
+            p.node[level] = n;
+            p.slot[level] = k;
+            p.min[level] = min;
+            if (k > 0) {
+                min = nodes[o - 3] + 1;
+            }
+            n = (int) nodes[o + 2];
+        }
+        int b = n << SHIFT;
+        int o = b + PIVOTS;
+        while ((nodes[o] ^ Long.MIN_VALUE) < key) {
+            o++;
+        }
+        p.node[0] = n;
+        p.slot[0] = o - b - PIVOTS;
+        p.min[0] = min;
+    }
+
+    /**
+     * Points the cursor at the entry holding {@code v}: within the cursor's leaf when it covers
+     * {@code v} (no descent), else by one descent from the root.
+     */
+    void locate(long v) {
+        Path p = cur;
+        if (cursorValid) {
+            int b = p.node[0] << SHIFT;
+            long key = v ^ Long.MIN_VALUE;
+            if ((p.min[0] ^ Long.MIN_VALUE) <= key && key <= (nodes[b + PIVOTS + (int) nodes[b] - 1] ^ Long.MIN_VALUE)) {
+                int o = b + PIVOTS;
+                while ((nodes[o] ^ Long.MIN_VALUE) < key) {
+                    o++;
+                }
+                p.slot[0] = o - b - PIVOTS;
+                return;
+            }
+        }
+        locate(p, v);
+        cursorValid = true;
+    }
+
+    int kind(Path p) {
+        return kindOf(nodes[(p.node[0] << SHIFT) + KINDS], p.slot[0]);
+    }
+
+    long start(Path p) {
+        return entryStart(p.node[0] << SHIFT, p.slot[0], p.min[0]);
+    }
+
+    long end(Path p) {
+        return nodes[(p.node[0] << SHIFT) + PIVOTS + p.slot[0]];
+    }
+
+    boolean tagged(Path p) {
+        return (nodes[(p.node[0] << SHIFT) + MARKS] >>> (32 + p.slot[0]) & 1) != 0;
+    }
+
+    boolean startsSpan(Path p) {
+        return (nodes[(p.node[0] << SHIFT) + MARKS] >>> p.slot[0] & 1) != 0;
+    }
+
+    /** Whether the cursor is valid and its entry holds all of {@code [start, end]}. */
+    boolean cursorHolds(long start, long end) {
+        if (!cursorValid) {
+            return false;
+        }
+        int b = cur.node[0] << SHIFT;
+        int i = cur.slot[0];
+        return Unsigned.atMost(entryStart(b, i, cur.min[0]), start) && Unsigned.atMost(end, nodes[b + PIVOTS + i]);
+    }
+
+    /** Moves {@code p} to the next entry; false (p unchanged) at the top of the space. */
+    boolean nextEntry(Path p) {
+        if (p.slot[0] < count(p.node[0]) - 1) {
+            p.slot[0]++;
+            return true;
+        }
+        return nextLeaf(p);
+    }
+
+    /**
+     * The lowest placement for {@code r} starting at or above {@code from}: sets {@link #found} and
+     * points the cursor at its segment. Descends into the leftmost child whose gap can hold the
+     * request and that reaches {@code from}, backing up only past segments that are big enough but
+     * cannot hold an admissible placement.
+     */
+    boolean lowest(Request r, long from) {
+        long size = r.size();
+        if (Unsigned.lessThan(rootGap, size)) {
+            return false;
+        }
+        long lo = Unsigned.max(from, r.min());
+        long hi = r.max();
+        Path p = cur;
+        int level = cursorValid ? leftOfCursor(lo, size) : restartFromRoot();
+        cursorValid = false;
+        boolean more = level == 0 ? firstInLeaf(p, 0, lo, size) || seekUp(p, 0, LEAF_CAP, lo, size)
+                : seekUp(p, level, 0, lo, size);
+        while (more) {
+            int b = p.node[0] << SHIFT;
+            int i = p.slot[0];
+            long start = entryStart(b, i, p.min[0]);
+            if (Unsigned.greaterThan(start, hi)) {
+                return false;
+            }
+            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            if (offset != Placement.NONE) {
+                found = start + offset;
+                cursorValid = true;
+                return true;
+            }
+            more = seekUp(p, 0, i + 1, lo, size);
+        }
+        return false;
+    }
+
+    /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
+    boolean highest(Request r, long to) {
+        long size = r.size();
+        if (Unsigned.lessThan(rootGap, size)) {
+            return false;
+        }
+        long hi = Unsigned.min(to, r.max());
+        long lo = r.min();
+        Path p = cur;
+        int level = cursorValid ? rightOfCursor(hi, size) : restartFromRoot();
+        cursorValid = false;
+        boolean more = seekDown(p, level, count(p.node[level]) - 1, hi, size);
+        while (more) {
+            int b = p.node[0] << SHIFT;
+            int i = p.slot[0];
+            long end = nodes[b + PIVOTS + i];
+            if (Unsigned.lessThan(end, lo)) {
+                return false;
+            }
+            long start = entryStart(b, i, p.min[0]);
+            long offset = Placement.highest(start, end, r, hi);
+            if (offset != Placement.NONE) {
+                found = start + offset;
+                cursorValid = true;
+                return true;
+            }
+            more = seekDown(p, 0, i - 1, hi, size);
+        }
+        return false;
+    }
+
+    /** Points the cursor's top level at the root; returns that level, where a walk from the root starts. */
+    private int restartFromRoot() {
+        int top = height - 1;
+        cur.node[top] = root;
+        cur.min[top] = 0;
+        return top;
+    }
+
+    /**
+     * Where an ascending walk for a free entry of at least {@code size} values ending at or above
+     * {@code lo} can start, given the cursor: the highest level at which a child left of the
+     * cursor's path might hold one (the walk restarts at that node's first child), or the leaf
+     * when none might — then everything before the cursor's leaf is ruled out and the walk starts
+     * at its first entry. Uses the gap masks, so a level costs O(1) when nothing left of the path
+     * is free. Worth it because allocations cluster: first-fit keeps returning near the same place.
+     */
+    private int leftOfCursor(long lo, long size) {
+        Path p = cur;
+        long loKey = lo ^ Long.MIN_VALUE;
+        long sizeKey = size ^ Long.MIN_VALUE;
+        for (int level = height - 1; level > 0; level--) {
+            int s = p.slot[level];
+            if (s == 0) {
+                continue;
+            }
+            int b = p.node[level] << SHIFT;
+            int candidates = (int) nodes[b + MASK] & ((1 << s) - 1);
+            while (candidates != 0) {
+                int k = 31 - Integer.numberOfLeadingZeros(candidates);
+                candidates &= ~(1 << k);
+                int o = b + 1 + 3 * k;
+                if ((nodes[o] ^ Long.MIN_VALUE) < loKey) {
+                    break; // this child and all before it end below lo
+                }
+                if ((nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                    return level;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** As {@link #leftOfCursor}, mirrored: children right of the cursor's path starting at or below {@code hi}. */
+    private int rightOfCursor(long hi, long size) {
+        Path p = cur;
+        long hiKey = hi ^ Long.MIN_VALUE;
+        long sizeKey = size ^ Long.MIN_VALUE;
+        for (int level = height - 1; level > 0; level--) {
+            int s = p.slot[level];
+            int b = p.node[level] << SHIFT;
+            int candidates = (int) nodes[b + MASK] & (-2 << s);
+            while (candidates != 0) {
+                int k = Integer.numberOfTrailingZeros(candidates);
+                candidates &= candidates - 1;
+                int o = b + 1 + 3 * k;
+                if ((nodes[o - 3] + 1 ^ Long.MIN_VALUE) > hiKey) {
+                    break; // this child and all after it start above hi
+                }
+                if ((nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                    return level;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The leaf step of {@link #seekUp}, small enough to inline where a search starts at the cursor's leaf. */
+    private boolean firstInLeaf(Path p, int slot, long lo, long minSize) {
+        int b = p.node[0] << SHIFT;
+        int free = (int) nodes[b + KINDS] & (-1 << slot);
+        while (free != 0) {
+            int i = Integer.numberOfTrailingZeros(free);
+            free &= free - 1;
+            long end = nodes[b + PIVOTS + i];
+            long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
+            if ((end ^ Long.MIN_VALUE) >= (lo ^ Long.MIN_VALUE) && (end - before ^ Long.MIN_VALUE) >= (minSize ^ Long.MIN_VALUE)) {
+                p.slot[0] = i;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Continues an ascending depth-first walk at {@code p}'s node on {@code level}, from
+     * {@code slot} on, to the next free entry that ends at or above {@code lo} and holds at least
+     * {@code minSize} values, entering only children whose gap is at least {@code minSize}.
+     *
+     * @return true with {@code p} at that entry; false when there is none
+     */
+    boolean seekUp(Path p, int level, int slot, long lo, long minSize) {
+        long loKey = lo ^ Long.MIN_VALUE;
+        long sizeKey = minSize ^ Long.MIN_VALUE;
+        int top = height - 1;
+        outer:
+        while (true) {
+            int b = p.node[level] << SHIFT;
+            if (level == 0) {
+                int free = (int) nodes[b + KINDS] & (-1 << slot);
+                while (free != 0) {
+                    int i = Integer.numberOfTrailingZeros(free);
+                    free &= free - 1;
+                    long end = nodes[b + PIVOTS + i];
+                    long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
+                    if ((end ^ Long.MIN_VALUE) >= loKey && ((end - before) ^ Long.MIN_VALUE) >= sizeKey) {
+                        p.slot[0] = i;
+                        return true;
+                    }
+                }
+            } else {
+                int candidates = (int) nodes[b + MASK] & (-1 << slot);
+                while (candidates != 0) {
+                    int k = Integer.numberOfTrailingZeros(candidates);
+                    candidates &= candidates - 1;
+                    int o = b + 1 + 3 * k;
+                    if ((nodes[o] ^ Long.MIN_VALUE) >= loKey && (nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                        p.slot[level] = k;
+                        long childMin = k == 0 ? p.min[level] : nodes[o - 3] + 1;
+                        level--;
+                        p.node[level] = (int) nodes[o + 2];
+                        p.min[level] = childMin;
+                        slot = 0;
+                        continue outer;
+                    }
+                }
+            }
+            if (level == top) {
+                return false;
+            }
+            level++;
+            slot = p.slot[level] + 1;
+        }
+    }
+
+    /**
+     * Continues a descending depth-first walk at {@code p}'s node on {@code level}, from
+     * {@code slot} down, to the next free entry that starts at or below {@code hi} and holds at
+     * least {@code minSize} values.
+     */
+    boolean seekDown(Path p, int level, int slot, long hi, long minSize) {
+        long hiKey = hi ^ Long.MIN_VALUE;
+        long sizeKey = minSize ^ Long.MIN_VALUE;
+        int top = height - 1;
+        outer:
+        while (true) {
+            int b = p.node[level] << SHIFT;
+            if (level == 0) {
+                int free = (int) nodes[b + KINDS] & (int) ((1L << (slot + 1)) - 1);
+                while (free != 0) {
+                    int i = 31 - Integer.numberOfLeadingZeros(free);
+                    free &= ~(1 << i);
+                    long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
+                    long end = nodes[b + PIVOTS + i];
+                    if (((before + 1) ^ Long.MIN_VALUE) <= hiKey && ((end - before) ^ Long.MIN_VALUE) >= sizeKey) {
+                        p.slot[0] = i;
+                        return true;
+                    }
+                }
+            } else {
+                int candidates = (int) nodes[b + MASK] & (int) ((1L << (slot + 1)) - 1);
+                while (candidates != 0) {
+                    int k = 31 - Integer.numberOfLeadingZeros(candidates);
+                    candidates &= ~(1 << k);
+                    int o = b + 1 + 3 * k;
+                    long childMin = k == 0 ? p.min[level] : nodes[o - 3] + 1;
+                    if ((childMin ^ Long.MIN_VALUE) <= hiKey && (nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                        p.slot[level] = k;
+                        level--;
+                        int child = (int) nodes[o + 2];
+                        p.node[level] = child;
+                        p.min[level] = childMin;
+                        slot = count(child) - 1;
+                        continue outer;
+                    }
+                }
+            }
+            if (level == top) {
+                return false;
+            }
+            level++;
+            slot = p.slot[level] - 1;
+        }
+    }
+
+    // ------------------------------------------------------------------ changing
+
+    /**
+     * Cuts {@code [start, end]} out of the cursor's entry (free or a hole, and holding it) as an
+     * entry of {@code kind}; what is left on either side keeps the old kind. The cursor ends on the
+     * new entry.
+     *
+     * @param spanStart whether the new entry begins a span (it also inherits the old entry's mark
+     *                  when it begins where the old one did)
+     */
+    void carve(long start, long end, int kind, boolean spanStart, boolean tagged) {
+        Path p = cur;
+        int b = p.node[0] << SHIFT;
+        int i = p.slot[0];
+        long first = entryStart(b, i, p.min[0]);
+        long last = nodes[b + PIVOTS + i];
+        int outer = kindOf(nodes[b + KINDS], i);
+        boolean outerStart = (nodes[b + MARKS] >>> i & 1) != 0;
+        int before = start != first ? 1 : 0;
+        int after = end != last ? 1 : 0;
+        int k = before + after;
+        long oldGap = outer == FREE ? last - first + 1 : 0;
+        long newGap = outer == FREE ? Unsigned.max(start - first, last - end) : kind == FREE ? end - start + 1 : 0;
+        if (k > 0) {
+            if ((int) nodes[b] + k > LEAF_CAP) {
+                split(0);
+                b = p.node[0] << SHIFT;
+                i = p.slot[0];
+            }
+            openEntries(b, i, k);
+            if (before == 1) {
+                nodes[b + PIVOTS + i] = start - 1;
+                setBits(b, i, outer, outerStart, false);
+            }
+            if (after == 1) {
+                nodes[b + PIVOTS + i + before] = end;
+                setBits(b, i + k, outer, false, false);
+            }
+        }
+        int middle = i + before;
+        setBits(b, middle, kind, spanStart || before == 0 && outerStart, tagged);
+        p.slot[0] = middle;
+        updateGap(p, 0, oldGap, newGap);
+        cursorValid = true;
+    }
+
+    /**
+     * After one child of the node on {@code level} of {@code p} (one entry, on the leaf level)
+     * changed its gap from {@code before} to {@code after}: updates the gaps above, climbing only
+     * while a node's own gap changes, and rescanning a node only when its largest child shrank.
+     */
+    private void updateGap(Path p, int level, long before, long after) {
+        int top = height - 1;
+        while (before != after) {
+            long gap;
+            int bp = 0;
+            int k = 0;
+            if (level == top) {
+                gap = rootGap;
+            } else {
+                bp = p.node[level + 1] << SHIFT;
+                k = p.slot[level + 1];
+                gap = nodes[bp + 2 + 3 * k];
+            }
+            long now;
+            if (Long.compareUnsigned(after, gap) > 0) {
+                now = after;
+            } else if (Long.compareUnsigned(before, gap) < 0) {
+                return; // the child that changed was not the largest, and still is not
+            } else {
+                now = gapOf(p.node[level], level, p.min[level]); // the largest shrank
+            }
+            if (now == gap) {
+                return;
+            }
+            if (level == top) {
+                rootGap = now;
+                return;
+            }
+            setSlotGap(bp, k, now);
+            before = gap;
+            after = now;
+            level++;
+        }
+    }
+
+    /**
+     * Turns the cursor's entry into {@code kind} (allocated to free, or free to a hole) and merges
+     * it with neighbours of the same kind — never backwards across a span start. Leaves the merged
+     * entry in {@link #mergedStart}/{@link #mergedEnd} and the swallowed neighbours in
+     * {@link #previousStart} and so on. The cursor is invalid afterwards.
+     */
+    void release(int kind) {
+        Path p = cur;
+        int b = p.node[0] << SHIFT;
+        int i = p.slot[0];
+        long start = entryStart(b, i, p.min[0]);
+        long end = nodes[b + PIVOTS + i];
+        boolean spanStart = kind != HOLE && (nodes[b + MARKS] >>> i & 1) != 0;
+        long oldGap = kindOf(nodes[b + KINDS], i) == FREE ? end - start + 1 : 0;
+        setBits(b, i, kind, spanStart, false);
+        mergedPrevious = false;
+        mergedNext = false;
+        boolean inSide = false; // whether the merged entry now ends side's leaf
+        if (!spanStart) {
+            if (i > 0) {
+                if (kindOf(nodes[b + KINDS], i - 1) == kind) {
+                    previousStart = entryStart(b, i - 1, p.min[0]);
+                    previousEnd = nodes[b + PIVOTS + i - 1];
+                    boolean previousMark = (nodes[b + MARKS] >>> (i - 1) & 1) != 0;
+                    closeEntries(b, i - 1, 1); // entry i keeps its pivot and absorbs i - 1
+                    i--;
+                    setBits(b, i, kind, previousMark, false);
+                    start = previousStart;
+                    mergedPrevious = true;
+                }
+            } else if (start != 0) {
+                side.copyFrom(p, height);
+                previousLeaf(side);
+                int bs = side.node[0] << SHIFT;
+                int j = (int) nodes[bs] - 1;
+                if (kindOf(nodes[bs + KINDS], j) == kind) {
+                    previousStart = entryStart(bs, j, side.min[0]);
+                    previousEnd = nodes[bs + PIVOTS + j];
+                    // The previous leaf's last entry absorbs this one; the boundary moves up to end.
+                    nodes[bs + PIVOTS + j] = end;
+                    closeEntries(b, 0, 1);
+                    int lca = setLeafMax(side, end);
+                    for (int level = 0; level < lca; level++) {
+                        p.min[level] = end + 1;
+                    }
+                    start = previousStart;
+                    mergedPrevious = true;
+                    inSide = true;
+                }
+            }
+        }
+        if (inSide) {
+            // The merged entry ends side's leaf; its successor is now entry 0 here.
+            if (kindOf(nodes[b + KINDS], 0) == kind && (nodes[b + MARKS] & 1) == 0) {
+                nextStart = end + 1;
+                nextEnd = nodes[b + PIVOTS];
+                int bs = side.node[0] << SHIFT;
+                nodes[bs + PIVOTS + (int) nodes[bs] - 1] = nextEnd;
+                closeEntries(b, 0, 1);
+                int lca = setLeafMax(side, nextEnd);
+                for (int level = 0; level < lca; level++) {
+                    p.min[level] = nextEnd + 1;
+                }
+                end = nextEnd;
+                mergedNext = true;
+            }
+        } else if (i < (int) nodes[b] - 1) {
+            if (kindOf(nodes[b + KINDS], i + 1) == kind && (nodes[b + MARKS] >>> (i + 1) & 1) == 0) {
+                nextStart = end + 1;
+                nextEnd = nodes[b + PIVOTS + i + 1];
+                nodes[b + PIVOTS + i] = nextEnd; // entry i absorbs i + 1
+                closeEntries(b, i + 1, 1);
+                end = nextEnd;
+                mergedNext = true;
+            }
+        } else if (end != -1L) {
+            side.copyFrom(p, height);
+            nextLeaf(side);
+            int bs = side.node[0] << SHIFT;
+            if (kindOf(nodes[bs + KINDS], 0) == kind && (nodes[bs + MARKS] & 1) == 0) {
+                nextStart = end + 1;
+                nextEnd = nodes[bs + PIVOTS];
+                // The next leaf's first entry absorbs this one; the boundary moves down.
+                boolean mark = (nodes[b + MARKS] >>> i & 1) != 0;
+                setBits(bs, 0, kind, mark, false);
+                closeEntries(b, i, 1);
+                long newMax = nodes[b + PIVOTS + i - 1];
+                int lca = setLeafMax(p, newMax);
+                for (int level = 0; level < lca; level++) {
+                    side.min[level] = newMax + 1;
+                }
+                end = nextEnd;
+                mergedNext = true;
+                inSide = true;
+            }
+        }
+        mergedStart = start;
+        mergedEnd = end;
+        if (inSide) {
+            // Rare (a merge across a leaf boundary): recompute both leaves' gaps from scratch.
+            refresh(side, 0);
+            repair(p);
+            cursorValid = false;
+            return;
+        }
+        p.slot[0] = i;
+        if (height > 1 && (int) nodes[b] < LEAF_MIN) {
+            repair(p); // keeps p on the merged entry
+        } else {
+            updateGap(p, 0, oldGap, kind == FREE ? end - start + 1 : 0);
+        }
+        cursorValid = true;
+    }
+
+    /**
+     * Sets the last pivot above the leaf of {@code q} to {@code max} on every level where that
+     * leaf's subtree is the last child, and at the first level where it is not (the separator).
+     *
+     * @return that level: below it, the next leaf's ancestors begin at {@code max + 1}
+     */
+    private int setLeafMax(Path q, long max) {
+        for (int level = 1; level < height; level++) {
+            int b = q.node[level] << SHIFT;
+            int s = q.slot[level];
+            nodes[b + 1 + 3 * s] = max;
+            if (s != (int) nodes[b] - 1) {
+                return level;
+            }
+        }
+        throw new IllegalStateException("the top of the space cannot move");
+    }
+
+    /** Recomputes gaps from {@code level} upward along {@code p}, stopping where one does not change. */
+    private void refresh(Path p, int level) {
+        for (; level < height - 1; level++) {
+            long gap = gapOf(p.node[level], level, p.min[level]);
+            int bp = p.node[level + 1] << SHIFT;
+            int k = p.slot[level + 1];
+            if (nodes[bp + 2 + 3 * k] == gap) {
+                return;
+            }
+            setSlotGap(bp, k, gap);
+        }
+        rootGap = gapOf(root, height - 1, 0);
+    }
+
+    /**
+     * After entries left the leaf of {@code p}: restores the fill bounds by merging with or
+     * borrowing from a sibling, level by level, and recomputes gaps while they change.
+     */
+    private void repair(Path p) {
+        for (int level = 0; level < height - 1; level++) {
+            int n = p.node[level];
+            if (count(n) < (level == 0 ? LEAF_MIN : FANOUT_MIN)) {
+                rebalance(p, level);
+                continue;
+            }
+            long gap = gapOf(n, level, p.min[level]);
+            int bp = p.node[level + 1] << SHIFT;
+            int k = p.slot[level + 1];
+            if (nodes[bp + 2 + 3 * k] == gap) {
+                return;
+            }
+            setSlotGap(bp, k, gap);
+        }
+        while (height > 1 && count(root) == 1) {
+            int old = root;
+            root = childOf(root << SHIFT, 0);
+            releaseNode(old);
+            height--;
+        }
+        rootGap = gapOf(root, height - 1, 0);
+    }
+
+    /**
+     * Merges the short node on {@code level} of {@code p} with a sibling when the two leave room
+     * for two more entries (so that the next carve cannot split them again at once), else borrows
+     * from the sibling so that both hold at least the minimum.
+     */
+    private void rebalance(Path p, int level) {
+        int parent = p.node[level + 1];
+        int bp = parent << SHIFT;
+        int s = p.slot[level + 1];
+        int j = s > 0 ? s - 1 : s; // the pair is slots j and j + 1
+        int left = childOf(bp, j);
+        int right = childOf(bp, j + 1);
+        long leftMin = j == 0 ? p.min[level + 1] : nodes[bp + 1 + 3 * (j - 1)] + 1;
+        int cl = count(left);
+        int cr = count(right);
+        boolean shortIsLeft = j == s;
+        if (cl + cr < 2 * (level == 0 ? LEAF_MIN : FANOUT_MIN)) {
+            moveFront(level, right, left, cr);
+            nodes[bp + 1 + 3 * j] = nodes[bp + 1 + 3 * (j + 1)];
+            removeSlot(parent, j + 1);
+            releaseNode(right);
+            setSlotGap(bp, j, gapOf(left, level, leftMin));
+            if (!shortIsLeft) {
+                p.slot[level] += cl;
+            }
+            p.node[level] = left;
+            p.min[level] = leftMin;
+            p.slot[level + 1] = j;
+            return;
+        }
+        if (shortIsLeft) {
+            moveFront(level, right, left, (cr - cl + 1) / 2);
+        } else {
+            int m = (cl - cr + 1) / 2;
+            moveBack(level, left, right, m);
+            p.slot[level] += m;
+        }
+        long leftMax = lastPivot(left, level);
+        nodes[bp + 1 + 3 * j] = leftMax;
+        setSlotGap(bp, j, gapOf(left, level, leftMin));
+        setSlotGap(bp, j + 1, gapOf(right, level, leftMax + 1));
+        if (!shortIsLeft) {
+            p.min[level] = leftMax + 1;
+        }
+    }
+
+    /**
+     * Instead of splitting the cursor's full node on {@code level}, evens it out with a sibling
+     * that has room for a few more (B*-tree style), so that appending at one end leaves nodes
+     * nearly full rather than half full. Keeps the cursor on its entry or slot.
+     *
+     * @return false if no sibling has room
+     */
+    private boolean share(int level) {
+        Path p = cur;
+        int parent = p.node[level + 1];
+        int bp = parent << SHIFT;
+        int s = p.slot[level + 1];
+        int cap = level == 0 ? LEAF_CAP : FANOUT;
+        int roomLeft = s > 0 ? cap - count(childOf(bp, s - 1)) : -1;
+        int roomRight = s < count(parent) - 1 ? cap - count(childOf(bp, s + 1)) : -1;
+        if (Math.max(roomLeft, roomRight) < (level == 0 ? 4 : 2)) {
+            return false;
+        }
+        int x = p.node[level];
+        int c = count(x);
+        if (roomLeft >= roomRight) {
+            int left = childOf(bp, s - 1);
+            int cl = count(left);
+            int m = (c - cl + 1) / 2;
+            long leftMin = s == 1 ? p.min[level + 1] : nodes[bp + 1 + 3 * (s - 2)] + 1;
+            moveFront(level, x, left, m);
+            long leftMax = lastPivot(left, level);
+            nodes[bp + 1 + 3 * (s - 1)] = leftMax;
+            setSlotGap(bp, s - 1, gapOf(left, level, leftMin));
+            setSlotGap(bp, s, gapOf(x, level, leftMax + 1));
+            if (p.slot[level] < m) {
+                p.node[level] = left;
+                p.slot[level] += cl;
+                p.min[level] = leftMin;
+                p.slot[level + 1] = s - 1;
+            } else {
+                p.slot[level] -= m;
+                p.min[level] = leftMax + 1;
+            }
+        } else {
+            int right = childOf(bp, s + 1);
+            int m = (c - count(right) + 1) / 2;
+            moveBack(level, x, right, m);
+            long xMax = lastPivot(x, level);
+            nodes[bp + 1 + 3 * s] = xMax;
+            setSlotGap(bp, s, gapOf(x, level, p.min[level]));
+            setSlotGap(bp, s + 1, gapOf(right, level, xMax + 1));
+            if (p.slot[level] >= c - m) {
+                p.node[level] = right;
+                p.slot[level] -= c - m;
+                p.min[level] = xMax + 1;
+                p.slot[level + 1] = s + 1;
+            }
+        }
+        return true;
+    }
+
+    /** Moves the first {@code m} entries or slots of {@code from} to the end of {@code to}, its left sibling. */
+    private void moveFront(int level, int from, int to, int m) {
+        int bf = from << SHIFT;
+        int bt = to << SHIFT;
+        int cf = (int) nodes[bf];
+        int ct = (int) nodes[bt];
+        if (level == 0) {
+            System.arraycopy(nodes, bf + PIVOTS, nodes, bt + PIVOTS + ct, m);
+            nodes[bt + KINDS] |= takeBits(nodes[bf + KINDS], 0, m) << ct;
+            nodes[bt + MARKS] |= takeBits(nodes[bf + MARKS], 0, m) << ct;
+            nodes[bf] = cf;
+            closeEntries(bf, 0, m);
+        } else {
+            System.arraycopy(nodes, bf + 1, nodes, bt + 1 + 3 * ct, 3 * m);
+            System.arraycopy(nodes, bf + 1 + 3 * m, nodes, bf + 1, 3 * (cf - m));
+            Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
+            nodes[bf] = cf - m;
+            nodes[bt] = ct + m;
+            recomputeMask(bf);
+            recomputeMask(bt);
+            return;
+        }
+        nodes[bt] = ct + m;
+    }
+
+    /** Moves the last {@code m} entries or slots of {@code from} to the front of {@code to}, its right sibling. */
+    private void moveBack(int level, int from, int to, int m) {
+        int bf = from << SHIFT;
+        int bt = to << SHIFT;
+        int cf = (int) nodes[bf];
+        if (level == 0) {
+            long kinds = takeBits(nodes[bf + KINDS], cf - m, m);
+            long marks = takeBits(nodes[bf + MARKS], cf - m, m);
+            openEntries(bt, 0, m);
+            System.arraycopy(nodes, bf + PIVOTS + cf - m, nodes, bt + PIVOTS, m);
+            nodes[bt + KINDS] |= kinds;
+            nodes[bt + MARKS] |= marks;
+            Arrays.fill(nodes, bf + PIVOTS + cf - m, bf + PIVOTS + cf, 0L);
+            nodes[bf + KINDS] &= lowBits(cf - m);
+            nodes[bf + MARKS] &= lowBits(cf - m);
+        } else {
+            int ct = (int) nodes[bt];
+            System.arraycopy(nodes, bt + 1, nodes, bt + 1 + 3 * m, 3 * ct);
+            System.arraycopy(nodes, bf + 1 + 3 * (cf - m), nodes, bt + 1, 3 * m);
+            Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
+            nodes[bt] = ct + m;
+            nodes[bf] = cf - m;
+            recomputeMask(bf);
+            recomputeMask(bt);
+            return;
+        }
+        nodes[bf] = cf - m;
+    }
+
+    /**
+     * Makes room in the cursor's full node on {@code level}: shares with a sibling if one has room,
+     * else splits it in two, splitting a full parent first and growing a new root above the old one.
+     * Keeps the cursor on the same entry or slot. The parent's gap is unchanged: the same entries
+     * lie below it.
+     */
+    private void split(int level) {
+        Path p = cur;
+        if (level < height - 1 && share(level)) {
+            return;
+        }
+        if (level == height - 1) {
+            growRoot();
+        }
+        if (count(p.node[level + 1]) == FANOUT) {
+            split(level + 1);
+        }
+        int parent = p.node[level + 1];
+        int ps = p.slot[level + 1];
+        int x = p.node[level];
+        int y = newNode();
+        int bx = x << SHIFT;
+        int by = y << SHIFT;
+        int c = (int) nodes[bx];
+        int half = c >>> 1;
+        long xMin = p.min[level];
+        long yMax = lastPivot(x, level);
+        if (level == 0) {
+            System.arraycopy(nodes, bx + PIVOTS + half, nodes, by + PIVOTS, c - half);
+            Arrays.fill(nodes, bx + PIVOTS + half, bx + PIVOTS + c, 0L);
+            nodes[by + KINDS] = takeBits(nodes[bx + KINDS], half, c - half);
+            nodes[by + MARKS] = takeBits(nodes[bx + MARKS], half, c - half);
+            nodes[bx + KINDS] &= lowBits(half);
+            nodes[bx + MARKS] &= lowBits(half);
+        } else {
+            System.arraycopy(nodes, bx + 1 + 3 * half, nodes, by + 1, 3 * (c - half));
+            Arrays.fill(nodes, bx + 1 + 3 * half, bx + 1 + 3 * c, 0L);
+        }
+        nodes[bx] = half;
+        nodes[by] = c - half;
+        if (level > 0) {
+            recomputeMask(bx);
+            recomputeMask(by);
+        }
+        long xMax = lastPivot(x, level);
+        int bp = parent << SHIFT;
+        nodes[bp + 1 + 3 * ps] = xMax;
+        setSlotGap(bp, ps, gapOf(x, level, xMin));
+        insertSlot(parent, ps + 1, yMax, gapOf(y, level, xMax + 1), y);
+        if (p.slot[level] >= half) {
+            p.node[level] = y;
+            p.slot[level] -= half;
+            p.min[level] = xMax + 1;
+            p.slot[level + 1] = ps + 1;
+        }
+    }
+
+    private void growRoot() {
+        if (height == Path.MAX_HEIGHT) {
+            throw new IllegalStateException("interval engine: tree deeper than " + Path.MAX_HEIGHT);
+        }
+        int r = newNode();
+        int b = r << SHIFT;
+        nodes[b] = 1;
+        nodes[b + 1] = -1L;
+        nodes[b + 2] = rootGap;
+        nodes[b + 3] = root;
+        nodes[b + MASK] = rootGap != 0 ? 1 : 0;
+        root = r;
+        cur.node[height] = r;
+        cur.slot[height] = 0;
+        cur.min[height] = 0;
+        height++;
+    }
+
+    // ------------------------------------------------------------------ walking
+
+    /** Moves {@code q} to the first entry of the next leaf; false, q unchanged, after the last. */
+    private boolean nextLeaf(Path q) {
+        int level = 1;
+        while (level < height && q.slot[level] == count(q.node[level]) - 1) {
+            level++;
+        }
+        if (level >= height) {
+            return false;
+        }
+        int b = q.node[level] << SHIFT;
+        int k = ++q.slot[level];
+        long min = nodes[b + 1 + 3 * (k - 1)] + 1;
+        int child = childOf(b, k);
+        while (--level >= 0) {
+            q.node[level] = child;
+            q.min[level] = min;
+            q.slot[level] = 0;
+            if (level > 0) {
+                child = childOf(child << SHIFT, 0);
+            }
+        }
+        return true;
+    }
+
+    /** Moves {@code q} to the last entry of the previous leaf; false, q unchanged, before the first. */
+    private boolean previousLeaf(Path q) {
+        int level = 1;
+        while (level < height && q.slot[level] == 0) {
+            level++;
+        }
+        if (level >= height) {
+            return false;
+        }
+        int b = q.node[level] << SHIFT;
+        int k = --q.slot[level];
+        long min = k == 0 ? q.min[level] : nodes[b + 1 + 3 * (k - 1)] + 1;
+        int child = childOf(b, k);
+        while (--level >= 0) {
+            int bc = child << SHIFT;
+            int c = (int) nodes[bc];
+            q.node[level] = child;
+            q.min[level] = min;
+            q.slot[level] = c - 1;
+            if (level > 0) {
+                if (c > 1) {
+                    min = nodes[bc + 1 + 3 * (c - 2)] + 1;
+                }
+                child = childOf(bc, c - 1);
+            }
+        }
+        return true;
+    }
+
+    /** Receives entries in address order. */
+    interface EntryAction {
+        void accept(long start, long end, int kind, boolean spanStart, boolean tagged);
+    }
+
+    /** Visits every entry, holes included, in address order. O(n). */
+    void forEachEntry(EntryAction action) {
+        Path q = new Path();
+        locate(q, 0);
+        do {
+            int b = q.node[0] << SHIFT;
+            int c = (int) nodes[b];
+            long kinds = nodes[b + KINDS];
+            long marks = nodes[b + MARKS];
+            for (int i = 0; i < c; i++) {
+                action.accept(entryStart(b, i, q.min[0]), nodes[b + PIVOTS + i], kindOf(kinds, i),
+                        (marks >>> i & 1) != 0, (marks >>> (32 + i) & 1) != 0);
+            }
+        } while (nextLeaf(q));
+    }
+
+    /** Receives free segments. */
+    interface RangeAction {
+        void accept(long start, long end);
+    }
+
+    /** Visits every free entry in address order, skipping subtrees with nothing free. */
+    void forEachFree(RangeAction action) {
+        Path q = new Path();
+        int top = height - 1;
+        q.node[top] = root;
+        q.min[top] = 0;
+        boolean more = seekUp(q, top, 0, 0, 1);
+        while (more) {
+            action.accept(start(q), end(q));
+            more = seekUp(q, 0, q.slot[0] + 1, 0, 1);
+        }
+    }
+
+    /** A path positioned at the first free entry ending at or after {@code from}, or null. */
+    Path firstFreeFrom(long from) {
+        Path q = new Path();
+        int top = height - 1;
+        q.node[top] = root;
+        q.min[top] = 0;
+        return seekUp(q, top, 0, from, 1) ? q : null;
+    }
+
+    /** A path positioned at the last free entry starting at or before {@code to}, or null. */
+    Path lastFreeUpTo(long to) {
+        Path q = new Path();
+        int top = height - 1;
+        q.node[top] = root;
+        q.min[top] = 0;
+        return seekDown(q, top, count(root) - 1, to, 1) ? q : null;
+    }
+
+    // ------------------------------------------------------------------ checking
+
+    /**
+     * Verifies every invariant in the class comment by a full walk, O(n). For tests.
+     *
+     * @return the number of free entries
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    long checkInvariants() {
+        int[] nodeCount = {0};
+        long gap = checkNode(root, height - 1, 0, -1L, nodeCount);
+        if (gap != rootGap) {
+            throw new IllegalStateException("root gap " + Unsigned.hex(rootGap) + ", largest free entry " + Unsigned.hex(gap));
+        }
+        if (nodeCount[0] != liveNodes) {
+            throw new IllegalStateException(liveNodes + " nodes in use but " + nodeCount[0] + " in the tree");
+        }
+        if (cursorValid) {
+            Path fresh = new Path();
+            locate(fresh, start(cur));
+            for (int level = 0; level < height; level++) {
+                if (fresh.node[level] != cur.node[level] || fresh.slot[level] != cur.slot[level]
+                        || fresh.min[level] != cur.min[level]) {
+                    throw new IllegalStateException("cursor off its entry on level " + level);
+                }
+            }
+        }
+        SequenceCheck sequence = new SequenceCheck();
+        forEachEntry(sequence);
+        if (sequence.end != -1L) {
+            throw new IllegalStateException("entries end at " + Unsigned.hex(sequence.end));
+        }
+        return sequence.free;
+    }
+
+    /** The order and merge rules between neighbouring entries, checked in one pass. */
+    private static final class SequenceCheck implements EntryAction {
+        private boolean first = true;
+        private int kind = HOLE;
+        private long end;
+        private long free;
+
+        @Override
+        public void accept(long start, long last, int entryKind, boolean spanStart, boolean tagged) {
+            String at = " at " + Unsigned.hex(start);
+            if (first ? start != 0 : start != end + 1) {
+                throw new IllegalStateException("entries do not tile the space" + at);
+            }
+            if (spanStart && entryKind == HOLE) {
+                throw new IllegalStateException("span start on a hole" + at);
+            }
+            if (tagged && entryKind != ALLOCATED) {
+                throw new IllegalStateException("tag on a segment that is not allocated" + at);
+            }
+            if (!first && entryKind == HOLE && kind == HOLE) {
+                throw new IllegalStateException("adjacent holes" + at);
+            }
+            if (entryKind != HOLE && kind == HOLE && !spanStart) {
+                throw new IllegalStateException("segment after a hole does not start a span" + at);
+            }
+            if (!first && entryKind == FREE && kind == FREE && !spanStart) {
+                throw new IllegalStateException("adjacent free segments in one span" + at);
+            }
+            if (entryKind == FREE) {
+                free++;
+            }
+            first = false;
+            kind = entryKind;
+            end = last;
+        }
+    }
+
+    private long checkNode(int n, int level, long min, long max, int[] nodeCount) {
+        nodeCount[0]++;
+        int b = n << SHIFT;
+        int c = (int) nodes[b];
+        boolean isRoot = n == root;
+        if (level == 0) {
+            if (c > LEAF_CAP || c < (isRoot ? 1 : LEAF_MIN)) {
+                throw new IllegalStateException("leaf of " + c + " entries");
+            }
+            if ((nodes[b + KINDS] & ~lowBits(c)) != 0 || (nodes[b + MARKS] & ~lowBits(c)) != 0) {
+                throw new IllegalStateException("bits beyond the entries of a leaf");
+            }
+            if ((nodes[b + KINDS] & (nodes[b + KINDS] >>> 32) & 0xFFFF_FFFFL) != 0) {
+                throw new IllegalStateException("entry both free and a hole");
+            }
+            long previous = min - 1;
+            for (int i = 0; i < c; i++) {
+                long pivot = nodes[b + PIVOTS + i];
+                if (i > 0 && !Unsigned.greaterThan(pivot, previous) || i == 0 && Unsigned.lessThan(pivot, min)) {
+                    throw new IllegalStateException("leaf pivots out of order at " + Unsigned.hex(pivot));
+                }
+                previous = pivot;
+            }
+            for (int o = b + PIVOTS + c; o < b + (1 << SHIFT); o++) {
+                if (nodes[o] != 0) {
+                    throw new IllegalStateException("stale pivot beyond the entries of a leaf");
+                }
+            }
+            if (previous != max) {
+                throw new IllegalStateException("leaf ends at " + Unsigned.hex(previous) + ", parent says " + Unsigned.hex(max));
+            }
+            return leafGap(b, min);
+        }
+        if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
+            throw new IllegalStateException("internal node of " + c + " children on level " + level);
+        }
+        long mask = nodes[b + MASK];
+        recomputeMask(b);
+        if (mask != nodes[b + MASK]) {
+            throw new IllegalStateException("gap mask " + Long.toBinaryString(mask) + " on level " + level + ", gaps say "
+                    + Long.toBinaryString(nodes[b + MASK]));
+        }
+        for (int o = b + 1 + 3 * c; o < b + MASK; o++) {
+            if (nodes[o] != 0) {
+                throw new IllegalStateException("stale slot beyond the children of an internal node");
+            }
+        }
+        long childMin = min;
+        long best = 0;
+        for (int k = 0; k < c; k++) {
+            long pivot = nodes[b + 1 + 3 * k];
+            long gap = checkNode(childOf(b, k), level - 1, childMin, pivot, nodeCount);
+            if (gap != nodes[b + 2 + 3 * k]) {
+                throw new IllegalStateException("gap " + Unsigned.hex(nodes[b + 2 + 3 * k]) + " under "
+                        + Unsigned.hex(childMin) + ".." + Unsigned.hex(pivot) + ", largest free entry " + Unsigned.hex(gap));
+            }
+            best = Unsigned.max(best, gap);
+            childMin = pivot + 1;
+        }
+        if (nodes[b + 1 + 3 * (c - 1)] != max) {
+            throw new IllegalStateException("internal node ends at " + Unsigned.hex(nodes[b + 1 + 3 * (c - 1)])
+                    + ", parent says " + Unsigned.hex(max));
+        }
+        return best;
+    }
+
+    /** Nodes in the tree, for memory and balance tests. */
+    int liveNodes() {
+        return liveNodes;
+    }
+}

@@ -1,0 +1,393 @@
+package io.allot.engine.vmem;
+
+import io.allot.internal.Unsigned;
+
+import java.util.Arrays;
+
+import static io.allot.engine.vmem.Segments.NIL;
+
+/**
+ * An AVL tree over segment records that is brought up to date only when it is asked something:
+ * the searches vmem's free lists cannot answer (by address, and best-fit by size) without putting
+ * a tree update on the O(1) instant-fit path.
+ *
+ * <h2>Laziness</h2>
+ * Every change to a record (created, resized, freed, allocated, destroyed) {@linkplain #touch
+ * touches} it: the first touch since the last sync sets the record's pending bit and queues it,
+ * O(1), and later touches cost a bit test. Nodes are separate from records and store a copy of
+ * the key they were inserted with ({@code k1}, {@code k2}, weight {@code w}), so a stale node stays
+ * a valid member of the tree. {@link #sync} then reconciles: a pending record whose node still
+ * matches its current state (it was split and merged back, the common case in an alloc/free loop)
+ * costs nothing; otherwise its node is removed and, if the record still belongs in the index, a
+ * new one inserted. All removals come before all insertions, so keys in the tree are pairwise
+ * distinct at every moment (a live node's key is its record's current key, and current keys are
+ * distinct), which is what lets a stale node be found by its stored key. When more records are
+ * pending than half the tree, {@link #rebuild} from the address list is cheaper.
+ *
+ * <p>Cost: touch O(1); sync O(p log n) for p pending records, or O(n) to O(n log n) when rebuilt
+ * — never more than updating the tree at every change would have cost, and nothing at all for a
+ * workload that never asks (instant-fit allocation and free, reserve in ascending order).
+ *
+ * <p>Nodes live in parallel arrays indexed by node id, node 0 being the empty tree (height 0,
+ * aug 0) so that children need no null checks; ids are recycled through a free stack. The
+ * augmentation {@code aug} is the largest weight in a subtree (unsigned).
+ *
+ * <p>Not thread-safe.
+ */
+abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
+
+    /** Rebuild rather than sync once this many more records are pending than half the tree. */
+    private static final int REBUILD_SLACK = 64;
+
+    final Segments segs;
+    private final long pendingFlag;
+
+    long[] k1 = new long[16];
+    long[] k2 = new long[16];
+    long[] w = new long[16];
+    long[] aug = new long[16];
+    int[] left = new int[16];
+    int[] right = new int[16];
+    int[] height = new int[16];
+    int[] rec = new int[16];
+    private int nodeTop = 1;
+    private int freeNodes = NIL;
+    private int nodes;
+    int root = NIL;
+
+    /** Record id to its node, or NIL. Valid for every record ever created (stale for dead ones). */
+    private int[] nodeOf = new int[16];
+    private int[] pending = new int[16];
+    private int pendingCount;
+
+    SegmentIndex(Segments segs, long pendingFlag) {
+        this.segs = segs;
+        this.pendingFlag = pendingFlag;
+    }
+
+    // ---------------------------------------------------------------- what a subclass indexes
+
+    /** Whether record {@code p}, in its current state, belongs in this index. */
+    abstract boolean wanted(int p);
+
+    /** The primary key of record {@code p} as it is now. */
+    abstract long key1(int p);
+
+    /** The secondary key of record {@code p} as it is now. */
+    abstract long key2(int p);
+
+    /** The weight (aggregated as a subtree maximum) of record {@code p} as it is now. */
+    abstract long weight(int p);
+
+    /** Builds the tree from scratch for the current records; the pool is empty on entry. */
+    abstract void build();
+
+    // ---------------------------------------------------------------- laziness
+
+    /** Notes that record {@code p} changed (or was created or destroyed). O(1). */
+    final void touch(int p) {
+        if (segs.markPending(p, pendingFlag)) {
+            if (pendingCount == pending.length) {
+                pending = Arrays.copyOf(pending, pendingCount * 2);
+            }
+            pending[pendingCount++] = p;
+        }
+    }
+
+    /** Brings the tree up to date with every record. */
+    final void sync() {
+        if (pendingCount == 0) {
+            return;
+        }
+        if (nodeOf.length < segs.capacity()) {
+            nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
+        }
+        if (pendingCount > (nodes >>> 1) + REBUILD_SLACK) {
+            rebuild();
+            return;
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            int p = pending[i];
+            int n = nodeOf[p];
+            if (n != NIL && !matches(n, p)) {
+                root = delete(root, n);
+                releaseNode(n);
+                nodeOf[p] = NIL;
+            }
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            int p = pending[i];
+            segs.clearPending(p, pendingFlag);
+            if (nodeOf[p] == NIL && wanted(p)) {
+                int n = newNode(p);
+                root = insert(root, n);
+            }
+        }
+        pendingCount = 0;
+    }
+
+    /** Throws the tree away and builds it again from the records. O(n) or O(n log n). */
+    final void rebuild() {
+        for (int i = 0; i < pendingCount; i++) {
+            segs.clearPending(pending[i], pendingFlag);
+        }
+        pendingCount = 0;
+        if (nodeOf.length < segs.capacity()) {
+            nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
+        }
+        Arrays.fill(nodeOf, NIL);
+        nodeTop = 1;
+        freeNodes = NIL;
+        nodes = 0;
+        root = NIL;
+        build();
+    }
+
+    private boolean matches(int n, int p) {
+        return wanted(p) && k1[n] == key1(p) && k2[n] == key2(p) && w[n] == weight(p);
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    /** A fresh leaf holding record {@code p}'s current key; records it in nodeOf. */
+    final int newNode(int p) {
+        int n;
+        if (freeNodes != NIL) {
+            n = freeNodes;
+            freeNodes = left[n];
+        } else {
+            if (nodeTop == k1.length) {
+                growNodes();
+            }
+            n = nodeTop++;
+        }
+        k1[n] = key1(p);
+        k2[n] = key2(p);
+        w[n] = weight(p);
+        aug[n] = w[n];
+        left[n] = NIL;
+        right[n] = NIL;
+        height[n] = 1;
+        rec[n] = p;
+        nodeOf[p] = n;
+        nodes++;
+        return n;
+    }
+
+    private void releaseNode(int n) {
+        left[n] = freeNodes;
+        freeNodes = n;
+        nodes--;
+    }
+
+    private void growNodes() {
+        int size = k1.length * 2;
+        k1 = Arrays.copyOf(k1, size);
+        k2 = Arrays.copyOf(k2, size);
+        w = Arrays.copyOf(w, size);
+        aug = Arrays.copyOf(aug, size);
+        left = Arrays.copyOf(left, size);
+        right = Arrays.copyOf(right, size);
+        height = Arrays.copyOf(height, size);
+        rec = Arrays.copyOf(rec, size);
+    }
+
+    /** Nodes in the tree. */
+    final int size() {
+        return nodes;
+    }
+
+    // ---------------------------------------------------------------- AVL
+
+    /** Whether node a's stored key precedes node b's: (k1, k2), unsigned. */
+    private boolean precedes(int a, int b) {
+        int c = Long.compareUnsigned(k1[a], k1[b]);
+        return c < 0 || c == 0 && Long.compareUnsigned(k2[a], k2[b]) < 0;
+    }
+
+    private int insert(int t, int n) {
+        if (t == NIL) {
+            return n;
+        }
+        if (precedes(n, t)) {
+            left[t] = insert(left[t], n);
+        } else {
+            right[t] = insert(right[t], n);
+        }
+        return balance(t);
+    }
+
+    /** Removes node {@code n}, which is in subtree {@code t}; node ids keep their records. */
+    private int delete(int t, int n) {
+        if (t == n) {
+            int l = left[t];
+            int r = right[t];
+            if (l == NIL) {
+                return r;
+            }
+            if (r == NIL) {
+                return l;
+            }
+            int m = r;
+            while (left[m] != NIL) {
+                m = left[m];
+            }
+            right[m] = deleteMin(r);
+            left[m] = l;
+            return balance(m);
+        }
+        if (precedes(n, t)) {
+            left[t] = delete(left[t], n);
+        } else {
+            right[t] = delete(right[t], n);
+        }
+        return balance(t);
+    }
+
+    private int deleteMin(int t) {
+        if (left[t] == NIL) {
+            return right[t];
+        }
+        left[t] = deleteMin(left[t]);
+        return balance(t);
+    }
+
+    private int balance(int t) {
+        int l = left[t];
+        int r = right[t];
+        if (height[l] > height[r] + 1) {
+            if (height[left[l]] < height[right[l]]) {
+                left[t] = rotateLeft(l);
+            }
+            return rotateRight(t);
+        }
+        if (height[r] > height[l] + 1) {
+            if (height[right[r]] < height[left[r]]) {
+                right[t] = rotateRight(r);
+            }
+            return rotateLeft(t);
+        }
+        update(t);
+        return t;
+    }
+
+    private int rotateRight(int t) {
+        int l = left[t];
+        left[t] = right[l];
+        right[l] = t;
+        update(t);
+        update(l);
+        return l;
+    }
+
+    private int rotateLeft(int t) {
+        int r = right[t];
+        right[t] = left[r];
+        left[r] = t;
+        update(t);
+        update(r);
+        return r;
+    }
+
+    private void update(int t) {
+        int l = left[t];
+        int r = right[t];
+        height[t] = 1 + Math.max(height[l], height[r]);
+        aug[t] = Unsigned.max(w[t], Unsigned.max(aug[l], aug[r]));
+    }
+
+    /**
+     * Builds a perfectly balanced tree over {@code records[lo..hi]}, which are sorted by key.
+     *
+     * @return its root
+     */
+    final int buildBalanced(int[] records, int lo, int hi) {
+        if (lo > hi) {
+            return NIL;
+        }
+        int mid = (lo + hi) >>> 1;
+        int n = newNode(records[mid]);
+        // Into locals first: the calls may grow (replace) the node arrays, and `left[n] = f()`
+        // would store into the array that was current before the call.
+        int l = buildBalanced(records, lo, mid - 1);
+        int r = buildBalanced(records, mid + 1, hi);
+        left[n] = l;
+        right[n] = r;
+        update(n);
+        return n;
+    }
+
+    /** Adds record {@code p} during {@link #build}, in any order. */
+    final void add(int p) {
+        root = insert(root, newNode(p));
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    /**
+     * Checks the tree (order, balance, heights, aug), the node/record mapping, and laziness: every
+     * record that is not pending is represented exactly as it is now. For tests.
+     *
+     * @throws IllegalStateException naming the first broken rule
+     */
+    final void check() {
+        int[] counted = {0, NIL};
+        checkNode(root, counted);
+        if (counted[0] != nodes) {
+            throw new IllegalStateException("index counts " + nodes + " nodes but holds " + counted[0]);
+        }
+        int queued = 0;
+        for (int p = 1; p < segs.top(); p++) {
+            boolean isPending = segs.isPending(p, pendingFlag);
+            if (isPending) {
+                queued++;
+                continue;
+            }
+            int n = p < nodeOf.length ? nodeOf[p] : NIL;
+            if (wanted(p)) {
+                if (n == NIL || rec[n] != p || !matches(n, p)) {
+                    throw new IllegalStateException("record " + p + " is settled but not indexed as it is");
+                }
+            } else if (n != NIL && rec[n] == p && inTree(n)) {
+                throw new IllegalStateException("record " + p + " is settled and unwanted but still indexed");
+            }
+        }
+        if (queued != pendingCount) {
+            throw new IllegalStateException(queued + " records are marked pending but " + pendingCount + " are queued");
+        }
+    }
+
+    private boolean inTree(int n) {
+        int t = root;
+        while (t != NIL && t != n) {
+            t = precedes(n, t) ? left[t] : right[t];
+        }
+        return t == n;
+    }
+
+    /** In-order walk: counted[0] counts nodes, counted[1] holds the previous node visited. */
+    private long checkNode(int t, int[] counted) {
+        if (t == NIL) {
+            return 0;
+        }
+        int l = left[t];
+        int r = right[t];
+        long la = checkNode(l, counted);
+        if (counted[1] != NIL && !precedes(counted[1], t)) {
+            throw new IllegalStateException("index out of order at node " + t);
+        }
+        counted[0]++;
+        counted[1] = t;
+        long ra = checkNode(r, counted);
+        if (Math.abs(height[l] - height[r]) > 1 || height[t] != 1 + Math.max(height[l], height[r])) {
+            throw new IllegalStateException("index unbalanced at node " + t);
+        }
+        if (aug[t] != Unsigned.max(w[t], Unsigned.max(la, ra))) {
+            throw new IllegalStateException("index aug wrong at node " + t);
+        }
+        if (nodeOf[rec[t]] != t) {
+            throw new IllegalStateException("node " + t + " holds record " + rec[t] + ", which maps elsewhere");
+        }
+        return aug[t];
+    }
+}

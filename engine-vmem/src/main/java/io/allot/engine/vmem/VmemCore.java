@@ -1,0 +1,600 @@
+package io.allot.engine.vmem;
+
+import io.allot.Allocation;
+import io.allot.Range;
+import io.allot.Request;
+import io.allot.internal.EngineCore;
+import io.allot.internal.Placement;
+import io.allot.internal.Unsigned;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static io.allot.engine.vmem.Segments.ALLOCATED;
+import static io.allot.engine.vmem.Segments.FREE;
+import static io.allot.engine.vmem.Segments.NIL;
+import static io.allot.engine.vmem.Segments.SENTINEL;
+import static io.allot.engine.vmem.Segments.SPAN;
+
+/**
+ * The vmem arena: {@link Segments} in one address-ordered list with span markers, free ones on
+ * {@link FreeLists}, allocated ones in the {@link AllocationHash}, and two lazily kept indexes
+ * ({@link AddressIndex}, {@link SizeIndex}) for the searches the lists cannot answer. The design,
+ * invariants and costs are in {@link VmemEngine}'s class comment; {@link #checkInvariants()}
+ * verifies them.
+ *
+ * <p>Every path that changes a record's type, start or end, or creates or destroys one,
+ * {@linkplain #touch touches} it so that the indexes learn of it; the free-list and hash updates
+ * are done eagerly, in place.
+ *
+ * <p>Not thread-safe.
+ */
+final class VmemCore implements EngineCore {
+
+    private static final int INITIAL_RECORDS = 64;
+
+    private final Segments segs = new Segments(INITIAL_RECORDS);
+    private final FreeLists lists = new FreeLists(segs);
+    private final AllocationHash hash = new AllocationHash(segs);
+    private final AddressIndex byAddress = new AddressIndex(segs);
+    private final SizeIndex bySize = new SizeIndex(segs);
+
+    private long freeSegments;
+    /** The largest free segment's size, exact while {@link #largestKnown}. */
+    private long largest;
+    private boolean largestKnown = true;
+    /**
+     * A free segment to try before asking the address index where an allocation goes: the one the
+     * last search chose (a policy's answer is allocated right after the search that found it), or
+     * the remainder of the last split or merge (consecutive reservations, as a snapshot restore
+     * makes, continue in it). Only a hint: checked against the record's current type and bounds,
+     * so a stale one is harmless.
+     */
+    private int hint = NIL;
+
+    // ---------------------------------------------------------------- spans
+
+    @Override
+    public void addSpan(long start, long end) {
+        segs.ensureSpare(2);
+        int after = segs.knext(SENTINEL);
+        while (after != SENTINEL && Unsigned.lessThan(segs.start(after), start)) {
+            after = segs.knext(after);
+        }
+        int marker = segs.create(start, end, SPAN);
+        segs.kinInsertBefore(after, marker);
+        segs.insertBefore(after, marker);
+        int p = segs.create(start, end, FREE);
+        segs.insertAfter(marker, p);
+        lists.insert(p, end - start + 1);
+        freeSegments++;
+        grew(end - start + 1);
+        touch(p);
+    }
+
+    @Override
+    public boolean removeSpan(long start, long end) {
+        int marker = segs.knext(SENTINEL);
+        while (marker != SENTINEL && segs.start(marker) != start) {
+            marker = segs.knext(marker);
+        }
+        int p = segs.next(marker);
+        if (marker == SENTINEL || segs.type(p) != FREE || segs.start(p) != start || segs.end(p) != end) {
+            return false;
+        }
+        lists.remove(p, end - start + 1);
+        freeSegments--;
+        shrank(end - start + 1);
+        segs.unlink(p);
+        segs.destroy(p);
+        touch(p);
+        segs.kinUnlink(marker);
+        segs.unlink(marker);
+        segs.destroy(marker);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- allocate and free
+
+    @Override
+    public boolean allocate(long start, long end, String tag) {
+        int p = hint;
+        if (!holds(p, start, end)) {
+            p = freeHolding(start);
+            if (p == NIL || Unsigned.greaterThan(end, segs.end(p))) {
+                return false;
+            }
+        }
+        carve(p, start, end, tag);
+        return true;
+    }
+
+    /** Whether {@code p} is a free segment holding all of {@code [start, end]}. */
+    private boolean holds(int p, long start, long end) {
+        return segs.type(p) == FREE && Unsigned.atLeast(start, segs.start(p)) && Unsigned.atMost(end, segs.end(p));
+    }
+
+    /**
+     * Allocates {@code [start, end]} out of free segment {@code p} that holds it. Unlike
+     * {@code vmem_seg_alloc}, which hands {@code p} to the allocation and creates records for the
+     * remainders, the allocation gets the new record and {@code p} keeps a remainder (the left one,
+     * or the right one when the allocation starts at p's start): a remainder still in its size
+     * class then keeps its place on its free list — illumos's shortcut for the front of a segment,
+     * taken every time. No remainder is ever empty.
+     */
+    private void carve(int p, long start, long end, String tag) {
+        // Everything that can fail (growing the record arrays or the hash) happens before the first change.
+        segs.ensureSpare(2);
+        hash.ensureRoom();
+        long segStart = segs.start(p);
+        long segEnd = segs.end(p);
+        long segSize = segEnd - segStart + 1;
+        int a;
+        if (start == segStart && end == segEnd) {
+            lists.remove(p, segSize);
+            freeSegments--;
+            shrank(segSize);
+            segs.setType(p, ALLOCATED);
+            a = p;
+        } else {
+            a = segs.create(start, end, ALLOCATED);
+            if (start == segStart) {
+                segs.insertBefore(p, a);
+                segs.setStart(p, end + 1);
+                lists.resize(p, segSize, segEnd - end);
+            } else {
+                segs.insertAfter(p, a);
+                if (end != segEnd) {
+                    int rest = segs.create(end + 1, segEnd, FREE);
+                    segs.insertAfter(a, rest);
+                    lists.insert(rest, segEnd - end);
+                    freeSegments++;
+                    grew(segEnd - end);
+                    touch(rest);
+                }
+                segs.setEnd(p, start - 1);
+                lists.resize(p, segSize, start - segStart);
+            }
+            shrank(segSize);
+            touch(p);
+            hint = p;
+        }
+        segs.setTag(a, tag);
+        hash.put(start, a);
+        touch(a);
+    }
+
+    @Override
+    public boolean free(long start, long end) {
+        int slot = hash.find(start);
+        if (slot < 0) {
+            return false;
+        }
+        int a = hash.recordAt(slot);
+        if (segs.end(a) != end) {
+            return false;
+        }
+        release(a, slot);
+        return true;
+    }
+
+    @Override
+    public Range freeContaining(long value) {
+        int a = allocatedHolding(value);
+        if (a == NIL) {
+            return null;
+        }
+        Range freed = new Range(segs.start(a), segs.end(a));
+        release(a, hash.find(segs.start(a)));
+        return freed;
+    }
+
+    /**
+     * Frees allocated segment {@code a}, coalescing it with a free neighbour on either side or
+     * both (never across a span marker), as {@code vmem_xfree} does. {@code slot} is its hash slot.
+     */
+    private void release(int a, int slot) {
+        long start = segs.start(a);
+        long end = segs.end(a);
+        long size = end - start + 1;
+        hash.removeAt(slot);
+        int before = segs.prev(a);
+        int after = segs.next(a);
+        boolean mergeBefore = segs.type(before) == FREE;
+        boolean mergeAfter = segs.type(after) == FREE;
+        if (mergeBefore && mergeAfter) {
+            long beforeSize = segs.size(before);
+            long afterSize = segs.size(after);
+            long merged = beforeSize + size + afterSize;
+            lists.remove(after, afterSize);
+            freeSegments--;
+            segs.setEnd(before, segs.end(after));
+            segs.unlink(after);
+            segs.destroy(after);
+            touch(after);
+            lists.resize(before, beforeSize, merged);
+            grow(before, merged);
+        } else if (mergeBefore) {
+            long beforeSize = segs.size(before);
+            segs.setEnd(before, end);
+            lists.resize(before, beforeSize, beforeSize + size);
+            grow(before, beforeSize + size);
+        } else if (mergeAfter) {
+            long afterSize = segs.size(after);
+            segs.setStart(after, start);
+            lists.resize(after, afterSize, afterSize + size);
+            grow(after, afterSize + size);
+        } else {
+            segs.setType(a, FREE);
+            segs.setTag(a, null);
+            lists.insert(a, size);
+            freeSegments++;
+            grew(size);
+            hint = a;
+            touch(a);
+            return;
+        }
+        segs.unlink(a);
+        segs.destroy(a);
+        touch(a);
+    }
+
+    /** Bookkeeping after free segment {@code p} grew to {@code size} by a merge. */
+    private void grow(int p, long size) {
+        grew(size);
+        hint = p;
+        touch(p);
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    /** The free segment holding {@code value}, or NIL. O(log n) after the address index syncs. */
+    private int freeHolding(long value) {
+        byAddress.sync();
+        int n = byAddress.floor(value);
+        if (n == NIL) {
+            return NIL;
+        }
+        int p = byAddress.rec[n];
+        return segs.type(p) == FREE && Unsigned.atLeast(segs.end(p), value) ? p : NIL;
+    }
+
+    /** The allocated segment holding {@code value}, or NIL: O(1) by hash when it is a start. */
+    private int allocatedHolding(long value) {
+        int a = hash.get(value);
+        if (a != NIL) {
+            return a;
+        }
+        byAddress.sync();
+        int n = byAddress.floor(value);
+        if (n == NIL) {
+            return NIL;
+        }
+        int p = byAddress.rec[n];
+        return segs.type(p) == ALLOCATED && Unsigned.atLeast(segs.end(p), value) ? p : NIL;
+    }
+
+    @Override
+    public boolean isFree(long start, long end) {
+        int p = holds(hint, start, start) ? hint : freeHolding(start);
+        return p != NIL && Unsigned.atMost(end, segs.end(p));
+    }
+
+    @Override
+    public Allocation allocationContaining(long value) {
+        int a = allocatedHolding(value);
+        return a == NIL ? null : allocation(a);
+    }
+
+    @Override
+    public Allocation firstAllocationIn(long start, long end) {
+        byAddress.sync();
+        int n = byAddress.floor(start);
+        if (n == NIL || Unsigned.lessThan(byAddress.k2[n], start)) {
+            n = byAddress.ceiling(start);
+        }
+        // From the segment at (or after) start, the first allocated one is at most a free segment
+        // and a span marker or two away: free segments of one span are never adjacent.
+        for (int p = n == NIL ? SENTINEL : byAddress.rec[n];
+             p != SENTINEL && Unsigned.atMost(segs.start(p), end); p = segs.next(p)) {
+            if (segs.type(p) == ALLOCATED) {
+                return allocation(p);
+            }
+        }
+        return null;
+    }
+
+    private Allocation allocation(int a) {
+        return new Allocation(new Range(segs.start(a), segs.end(a)), segs.tag(a));
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    @Override
+    public long freeSegments() {
+        return freeSegments;
+    }
+
+    /**
+     * O(1) while the cached maximum is known; after the largest free segment shrank or went, one
+     * walk of the highest non-empty free list (which holds every candidate), stopping early at a
+     * member of the largest size that list can hold.
+     */
+    @Override
+    public long largestFree() {
+        if (!largestKnown) {
+            largest = 0;
+            if (lists.map != 0) {
+                int k = 63 - Long.numberOfLeadingZeros(lists.map);
+                long ceiling = k == 63 ? Unsigned.MAX : (2L << k) - 1;
+                for (int p = lists.head(k); p != NIL && largest != ceiling; p = segs.knext(p)) {
+                    largest = Unsigned.max(largest, segs.size(p));
+                }
+            }
+            largestKnown = true;
+        }
+        return largest;
+    }
+
+    private void grew(long size) {
+        if (largestKnown && Unsigned.greaterThan(size, largest)) {
+            largest = size;
+        }
+    }
+
+    private void shrank(long oldSize) {
+        if (oldSize == largest) {
+            largestKnown = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- placement searches
+
+    /**
+     * vmem's instant fit: the first member of the lowest free list every member of which holds
+     * the request ({@code map & -(1 << ceil(log2 size))}), placed at its start. O(1) for an
+     * unconstrained request. A constrained one (only a third-party policy asks: InstantFit sends
+     * those to best-fit) walks the lists upward from there to the first member that admits a
+     * placement, as {@code vmem_xalloc} does.
+     */
+    @Override
+    public Range instantFit(Request r) {
+        int k = FreeLists.wholeFitList(r.size());
+        if (k == FreeLists.LISTS) {
+            return null;
+        }
+        long candidates = lists.map & (-1L << k);
+        if (candidates == 0) {
+            return null;
+        }
+        int p = lists.head(Long.numberOfTrailingZeros(candidates));
+        long start = segs.start(p);
+        if (r.min() == 0 && r.max() == Unsigned.MAX && r.noCross() == 0
+                && ((start - r.phase()) & (r.alignment() - 1)) == 0) {
+            // The head itself is an admissible start, and every member of its list holds the size.
+            hint = p;
+            return new Range(start, start + r.size() - 1);
+        }
+        return constrainedInstantFit(r, candidates);
+    }
+
+    /** Walks the lists in {@code candidates} upward, each head first, for the first admitting member. */
+    private Range constrainedInstantFit(Request r, long candidates) {
+        for (; candidates != 0; candidates &= candidates - 1) {
+            for (int p = lists.head(Long.numberOfTrailingZeros(candidates)); p != NIL; p = segs.knext(p)) {
+                long start = segs.start(p);
+                long offset = Placement.lowest(start, segs.end(p), r, 0);
+                if (offset != Placement.NONE) {
+                    hint = p;
+                    return new Range(start + offset, start + offset + r.size() - 1);
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Range bestFit(Request r) {
+        bySize.sync();
+        if (!bySize.smallest(r, r.size())) {
+            return null;
+        }
+        hint = bySize.rec[bySize.found];
+        return new Range(bySize.foundStart, bySize.foundStart + r.size() - 1);
+    }
+
+    @Override
+    public Range firstFit(Request r, long from) {
+        byAddress.sync();
+        return byAddress.lowest(r, from) ? chosen(r) : null;
+    }
+
+    @Override
+    public Range lastFit(Request r, long to) {
+        byAddress.sync();
+        return byAddress.highest(r, to) ? chosen(r) : null;
+    }
+
+    private Range chosen(Request r) {
+        hint = byAddress.rec[byAddress.found];
+        return new Range(byAddress.foundStart, byAddress.foundStart + r.size() - 1);
+    }
+
+    @Override
+    public Iterator<Range> ascending(long from) {
+        return new FreeSegmentIterator(byAddress, true, from);
+    }
+
+    @Override
+    public Iterator<Range> descending(long to) {
+        return new FreeSegmentIterator(byAddress, false, to);
+    }
+
+    // ---------------------------------------------------------------- walks
+
+    @Override
+    public void forEachAllocated(Consumer<? super Allocation> action) {
+        for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
+            if (segs.type(p) == ALLOCATED) {
+                action.accept(allocation(p));
+            }
+        }
+    }
+
+    @Override
+    public void forEachFree(Consumer<? super Range> action) {
+        for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
+            if (segs.type(p) == FREE) {
+                action.accept(new Range(segs.start(p), segs.end(p)));
+            }
+        }
+    }
+
+    /** Queues {@code p} for both indexes; one bit test when both already have it queued. */
+    private void touch(int p) {
+        if (!segs.pendingEverywhere(p)) {
+            byAddress.touch(p);
+            bySize.touch(p);
+        }
+    }
+
+    // ---------------------------------------------------------------- white-box access for tests
+
+    /** Live allocations in the hash. */
+    int hashSize() {
+        return hash.size();
+    }
+
+    /** Slots in the hash table. */
+    int hashCapacity() {
+        return hash.capacity();
+    }
+
+    /** The bitmap of non-empty free lists. */
+    long freeListMap() {
+        return lists.map;
+    }
+
+    /** The free segments on list {@code k}, head first. */
+    List<Range> freeList(int k) {
+        List<Range> out = new ArrayList<>();
+        for (int p = lists.head(k); p != NIL; p = segs.knext(p)) {
+            out.add(new Range(segs.start(p), segs.end(p)));
+        }
+        return out;
+    }
+
+    /** Brings both indexes up to date, as any query would. */
+    void syncIndexes() {
+        byAddress.sync();
+        bySize.sync();
+    }
+
+    /**
+     * Verifies every invariant in {@link VmemEngine}'s class comment by a full walk, O(n). For
+     * tests.
+     *
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    void checkInvariants() {
+        long free = 0;
+        long allocated = 0;
+        long markers = 0;
+        long actualLargest = 0;
+        int marker = SENTINEL;
+        long cursor = 0; // next value the current span must continue at
+        boolean inSpan = false;
+        int prev = SENTINEL;
+        for (int p = segs.next(SENTINEL); p != SENTINEL; prev = p, p = segs.next(p)) {
+            if (segs.prev(p) != prev) {
+                throw new IllegalStateException("address list: record " + p + " does not point back to " + prev);
+            }
+            int type = segs.type(p);
+            if (type == SPAN) {
+                if (inSpan) {
+                    throw new IllegalStateException("span " + describe(marker) + " ends at " + Unsigned.hex(cursor - 1));
+                }
+                if (markers > 0 && !Unsigned.greaterThan(segs.start(p), segs.end(marker))) {
+                    throw new IllegalStateException("spans out of order: " + describe(marker) + ", " + describe(p));
+                }
+                if (segs.knext(marker) != p || segs.kprev(p) != marker) {
+                    throw new IllegalStateException("marker chain skips " + describe(p));
+                }
+                marker = p;
+                markers++;
+                cursor = segs.start(p);
+                inSpan = true;
+                continue;
+            }
+            if (!inSpan || segs.start(p) != cursor || Unsigned.greaterThan(segs.end(p), segs.end(marker))
+                    || Unsigned.lessThan(segs.end(p), segs.start(p))) {
+                throw new IllegalStateException(describe(p) + " does not tile span " + describe(marker));
+            }
+            inSpan = segs.end(p) != segs.end(marker);
+            cursor = segs.end(p) + 1;
+            if (type == FREE) {
+                if (segs.type(prev) == FREE) {
+                    throw new IllegalStateException("adjacent free segments " + describe(prev) + ", " + describe(p));
+                }
+                free++;
+                actualLargest = Unsigned.max(actualLargest, segs.size(p));
+            } else if (type == ALLOCATED) {
+                if (hash.get(segs.start(p)) != p) {
+                    throw new IllegalStateException(describe(p) + " is not in the hash");
+                }
+                allocated++;
+            } else {
+                throw new IllegalStateException("dead record " + p + " in the address list");
+            }
+        }
+        if (inSpan) {
+            throw new IllegalStateException("span " + describe(marker) + " ends at " + Unsigned.hex(cursor - 1));
+        }
+        if (segs.prev(SENTINEL) != prev || segs.knext(marker) != SENTINEL || segs.kprev(SENTINEL) != marker) {
+            throw new IllegalStateException("address list or marker chain does not close at the sentinel");
+        }
+        long listed = 0;
+        for (int k = 0; k < FreeLists.LISTS; k++) {
+            if ((lists.head(k) != NIL) != ((lists.map >>> k & 1) != 0)) {
+                throw new IllegalStateException("free map bit " + k + " disagrees with list " + k);
+            }
+            int before = NIL;
+            for (int p = lists.head(k); p != NIL; before = p, p = segs.knext(p)) {
+                if (segs.type(p) != FREE || FreeLists.listOf(segs.size(p)) != k || segs.kprev(p) != before) {
+                    throw new IllegalStateException(describe(p) + " is misplaced on free list " + k);
+                }
+                if (++listed > free) {
+                    throw new IllegalStateException("free lists hold more than the " + free + " free segments");
+                }
+            }
+        }
+        if (listed != free || free != freeSegments) {
+            throw new IllegalStateException(free + " free segments, " + listed + " listed, " + freeSegments + " counted");
+        }
+        if (allocated != hash.size()) {
+            throw new IllegalStateException(allocated + " allocated segments but the hash holds " + hash.size());
+        }
+        if (segs.live() != free + allocated + markers) {
+            throw new IllegalStateException(segs.live() + " live records for " + (free + allocated + markers) + " in the list");
+        }
+        if (largestKnown && largest != actualLargest) {
+            throw new IllegalStateException("cached largest free " + Unsigned.hex(largest) + ", actual "
+                    + Unsigned.hex(actualLargest));
+        }
+        hash.check();
+        byAddress.check();
+        bySize.check();
+    }
+
+    private String describe(int p) {
+        String type = switch (segs.type(p)) {
+            case FREE -> "free";
+            case ALLOCATED -> "allocated";
+            case SPAN -> "span";
+            default -> "dead";
+        };
+        return Range.of(segs.start(p), segs.end(p)) + " " + type;
+    }
+}

@@ -1,0 +1,135 @@
+package io.allot.engine.vmem;
+
+import io.allot.ResourceAllocator;
+import io.allot.internal.GuardedAllocator;
+import io.allot.spi.AllocatorSpec;
+import io.allot.spi.EngineProvider;
+
+/**
+ * The {@code vmem} engine: the arena of Bonwick and Adams, "Magazines and Vmem: Extending the
+ * Slab Allocator to Many CPUs and Arbitrary Resources" (USENIX 2001), as illumos
+ * {@code usr/src/uts/common/os/vmem.c} implements it — O(1) instant-fit allocation and O(1) free —
+ * with the searches a plain vmem answers by walking lists (best-fit, address-ordered fits under a
+ * window, "which segment holds this value") made logarithmic by indexes that cost the O(1) paths
+ * nothing.
+ *
+ * <h2>Data structure</h2>
+ * <ul>
+ *   <li><b>Segments with boundary tags</b> ({@link Segments}): one record per free or allocated
+ *       segment and per span marker, all in one circular address-ordered doubly linked list headed
+ *       by a sentinel. A span's marker precedes its segments, which tile it exactly. Records are
+ *       packed five {@code long}s each into one array and recycled through a stack, so a steady
+ *       loop allocates nothing but the returned {@code Range}.</li>
+ *   <li><b>Power-of-two free lists</b> ({@link FreeLists}): list k holds the free segments of size
+ *       [2<sup>k</sup>, 2<sup>k+1</sup>), newest first, and bit k of a {@code long} says whether it
+ *       is non-empty.</li>
+ *   <li><b>The allocation hash</b> ({@link AllocationHash}): allocated segments by start, open
+ *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion, a
+ *       Fibonacci-hash mixer that spreads page-aligned
+ *       starts, doubling above load 1/2 and halving below 1/8 on every insert and delete (illumos
+ *       resizes from a periodic timer; the Rust {@code vmem} crate never does).</li>
+ *   <li><b>Two lazy indexes</b> ({@link SegmentIndex}): an AVL tree of all segments by address
+ *       with the largest free segment per subtree ({@link AddressIndex}), and one of free segments
+ *       by (size, start) ({@link SizeIndex}). A change only queues the record it touched (O(1));
+ *       a query first applies the queued changes, skipping records that ended up as the tree
+ *       already has them (a split undone by the next free). Workloads that never ask — instant-fit
+ *       allocation and free, frees by start, reservations in ascending order — never pay for a
+ *       tree.</li>
+ * </ul>
+ *
+ * <h2>Invariants</h2> (checked after every operation of the white-box tests)
+ * <ol>
+ *   <li>Spans ascend and do not overlap; each span's segments follow its marker and tile it
+ *       exactly, in ascending order.</li>
+ *   <li>No two free segments of one span are adjacent: a free merges with both free neighbours.
+ *       Segments never merge across a marker, so adjacent spans stay apart.</li>
+ *   <li>A record is on free list k exactly when it is free and its size is in
+ *       [2<sup>k</sup>, 2<sup>k+1</sup>); bit k of the map is set exactly when list k has a
+ *       member. No segment is empty.</li>
+ *   <li>The hash maps start to record for exactly the allocated segments, each reachable from its
+ *       home slot, at load 1/8 to 1/2 (16 slots at least).</li>
+ *   <li>Each index holds exactly the records it wants, keyed as they are now, except records
+ *       queued since its last sync; the trees are AVL-balanced with exact augmentation.</li>
+ *   <li>The free-segment count is exact; the cached largest free size is exact whenever it is
+ *       marked known.</li>
+ * </ol>
+ *
+ * <h2>Policies</h2>
+ * <ul>
+ *   <li><b>instant-fit</b>: the head of the lowest list whose every member holds the request,
+ *       {@code map & -(1L << ceil(log2 size))}, placed at its start — O(1). The contract lets the
+ *       engine pick any member of that list; the head is the one vmem picks, and the reference
+ *       model accepts any member.</li>
+ *   <li><b>best-fit</b>: the smallest whole free segment that admits a placement, ties to the
+ *       lower address, the lowest fit in it — the size index's first admitting entry from
+ *       {@code size} up.</li>
+ *   <li><b>first-, last-, next-fit</b>: the address index's lowest or highest admitting segment,
+ *       pruned by the largest free segment per subtree and by the window.</li>
+ *   <li>Constraints (alignment, phase, no-cross, window) are {@code vmem_xalloc}'s, computed for
+ *       every engine by {@link io.allot.internal.Placement}.</li>
+ * </ul>
+ *
+ * <h2>Costs</h2> n = segments (live allocations + free segments), s = spans, p = records changed
+ * since the index a query uses last caught up, k = big-enough free segments in front of the answer
+ * that admit no placement (0 for unconstrained requests).
+ * <table>
+ *   <caption>vmem engine costs</caption>
+ *   <tr><th>operation</th><th>cost</th></tr>
+ *   <tr><td>instant-fit allocate</td><td>O(1) (a constrained request goes to best-fit)</td></tr>
+ *   <tr><td>free, with coalescing</td><td>O(1) expected (hash), amortised over resizes</td></tr>
+ *   <tr><td>freeContaining, allocationContaining</td><td>O(1) for an allocation's start, else
+ *       O(log n) + catch-up</td></tr>
+ *   <tr><td>reserve</td><td>O(1) inside the segment the last split left (ascending
+ *       reservations, snapshot restore), else O(log n) + catch-up</td></tr>
+ *   <tr><td>best-fit</td><td>O(log n + k) + catch-up</td></tr>
+ *   <tr><td>first-, last-, next-fit</td><td>O(log n + k) + catch-up</td></tr>
+ *   <tr><td>isFree, firstAllocationIn</td><td>O(log n) + catch-up</td></tr>
+ *   <tr><td>catch-up of an index</td><td>O(p log n), or an O(n) rebuild when p exceeds half the
+ *       tree: each change costs an index at most one O(log n) update, and only if a query
+ *       follows</td></tr>
+ *   <tr><td>stats: freeSegments, largestFree</td><td>O(1); largestFree after the largest free
+ *       segment shrank walks the highest non-empty list once</td></tr>
+ *   <tr><td>addSpan, removeSpan</td><td>O(s)</td></tr>
+ *   <tr><td>ascending, descending</td><td>O(log n) per segment</td></tr>
+ *   <tr><td>forEachAllocated, forEachFree, snapshot</td><td>O(n)</td></tr>
+ *   <tr><td>memory</td><td>40 bytes per segment; 16–64 bytes of hash per allocation; 48 bytes
+ *       per segment in the address index and per free segment in the size index, once asked; up to
+ *       8 bytes per segment of queued changes</td></tr>
+ * </table>
+ *
+ * <p>Departures from illumos: free-list heads are an array beside the bitmap rather than marker
+ * segments threaded into one chain; the next-fit rotor is the contract's (an address kept by
+ * {@link GuardedAllocator}) rather than a marker segment in the list; a span's marker is inserted
+ * in address order rather than appended; constrained instant-fit scans the lists as
+ * {@code vmem_xalloc} does, but best-fit and address-ordered fits use the indexes instead.
+ * Arena hierarchies ({@code source}) and quantum caches are layers around every engine, not part
+ * of this one.
+ *
+ * <p>Allocators from this engine are not thread-safe unless built with
+ * {@link io.allot.Allocators.Builder#threadSafe()}, which puts one lock around each. Even queries
+ * change internal state here (they bring the indexes up to date, and remember where the next
+ * allocation will probably go), so concurrent readers need that lock as much as writers do.
+ */
+public final class VmemEngine implements EngineProvider {
+
+    /** The name this engine is found by. */
+    public static final String NAME = "vmem";
+
+    /** Called by {@link java.util.ServiceLoader}. */
+    public VmemEngine() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * @throws UnsupportedOperationException if the spec names a source allocator or quantum
+     *                                       caches and no layer provides them
+     */
+    @Override
+    public ResourceAllocator create(AllocatorSpec spec) {
+        return GuardedAllocator.create(NAME, spec, new VmemCore());
+    }
+}

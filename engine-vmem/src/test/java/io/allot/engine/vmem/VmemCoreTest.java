@@ -1,0 +1,517 @@
+package io.allot.engine.vmem;
+
+import io.allot.Allocation;
+import io.allot.Range;
+import io.allot.Request;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * White-box tests of the vmem arena: every invariant of {@link VmemEngine} after each operation
+ * of long random runs (with the lazy indexes both lagging and caught up), agreement unit by unit
+ * with a bitset, brute-force checks of every placement search, and the hash's growth and shrinkage
+ * across 10<sup>6</sup> live allocations.
+ */
+class VmemCoreTest {
+
+    /** Spans of one random run: the last two adjacent, so coalescing must stop at the boundary. */
+    private record Layout(String name, long base, long[][] spans) {
+    }
+
+    private static final long TOP = 0xffff_ffff_ffff_ffffL;
+
+    private static final List<Layout> LAYOUTS = List.of(
+            new Layout("low", 0x1000, new long[][] {{0, 299}, {400, 599}, {600, 799}}),
+            // The last span ends at 2^64 - 1: nothing may wrap.
+            new Layout("top", TOP - 799, new long[][] {{0, 299}, {400, 599}, {600, 799}}));
+
+    @Test
+    void randomOperationsKeepEveryInvariant() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (Layout layout : LAYOUTS) {
+            SplittableRandom random = new SplittableRandom(seed);
+            Run run = new Run(layout);
+            for (int op = 0; op < 30_000; op++) {
+                try {
+                    run.step(random);
+                    run.core.checkInvariants();
+                    run.agree();
+                } catch (AssertionError | RuntimeException e) {
+                    fail("seed " + seed + ", layout " + layout.name() + ", operation " + op + " (" + run.last + "): "
+                            + e, e);
+                }
+            }
+        }
+    }
+
+    /** One random run against a bitset of allocated units, offsets from the layout's base. */
+    private static final class Run {
+        final VmemCore core = new VmemCore();
+        final Layout layout;
+        final BitSet allocated = new BitSet();
+        final BitSet present = new BitSet();
+        final List<Range> live = new ArrayList<>();
+        final List<long[]> spans = new ArrayList<>();
+        String last = "";
+
+        Run(Layout layout) {
+            this.layout = layout;
+            for (long[] span : layout.spans()) {
+                addSpan(span);
+            }
+        }
+
+        long at(long offset) {
+            return layout.base() + offset;
+        }
+
+        void addSpan(long[] span) {
+            core.addSpan(at(span[0]), at(span[1]));
+            present.set((int) span[0], (int) span[1] + 1);
+            spans.add(span);
+        }
+
+        void step(SplittableRandom random) {
+            int kind = random.nextInt(21);
+            if (kind < 8 || live.isEmpty()) {
+                place(random, kind % 4);
+            } else if (kind < 11) {
+                reserve(random);
+            } else if (kind < 16) {
+                Range victim = live.remove(random.nextInt(live.size()));
+                if (random.nextBoolean()) {
+                    last = "free " + victim;
+                    assertTrue(core.free(victim.start(), victim.end()), last);
+                } else {
+                    long value = victim.start() + random.nextLong(victim.size());
+                    last = "freeContaining " + Long.toHexString(value);
+                    assertEquals(victim, core.freeContaining(value), last);
+                }
+                mark(victim, false);
+            } else if (kind < 18) {
+                probe(random);
+            } else if (kind == 18) {
+                last = "sync";
+                core.syncIndexes();
+            } else if (kind == 19) {
+                toggleSpan(random);
+            } else {
+                burst(random);
+            }
+        }
+
+        /**
+         * Many changes with no query between them (instant-fit allocations until the lists run
+         * dry, then frees by start): the indexes fall far behind and the next query must rebuild.
+         */
+        void burst(SplittableRandom random) {
+            last = "burst";
+            Request r = Request.of(1 + random.nextInt(3));
+            for (Range placed; (placed = core.instantFit(r)) != null; ) {
+                assertTrue(core.allocate(placed.start(), placed.end(), "t" + placed.start()), "burst " + placed);
+                mark(placed, true);
+                live.add(placed);
+            }
+            for (int i = live.size() - 1; i >= 0; i -= 2) {
+                Range victim = live.remove(i);
+                assertTrue(core.free(victim.start(), victim.end()), "burst free " + victim);
+                mark(victim, false);
+            }
+        }
+
+        void place(SplittableRandom random, int policy) {
+            long size = 1 + random.nextInt(random.nextBoolean() ? 8 : 70);
+            Request r = Request.of(size);
+            if (random.nextInt(3) == 0) {
+                long alignment = 1L << random.nextInt(6);
+                r = r.aligned(alignment).phase(random.nextLong(alignment));
+            }
+            if (random.nextInt(4) == 0) {
+                int lo = random.nextInt(800);
+                int hi = random.nextInt(800);
+                r = r.within(at(Math.min(lo, hi)), at(Math.max(lo, hi)));
+            }
+            if (random.nextInt(6) == 0 && size <= 16) {
+                r = r.noCross(16);
+            }
+            long bound = at(random.nextInt(800));
+            Range placed = switch (policy) {
+                case 0 -> core.firstFit(r, bound);
+                case 1 -> core.lastFit(r, bound);
+                case 2 -> core.bestFit(r);
+                default -> core.instantFit(r);
+            };
+            last = List.of("firstFit", "lastFit", "bestFit", "instantFit").get(policy) + " " + r + " bound "
+                    + Long.toHexString(bound) + " -> " + placed;
+            Range expected = switch (policy) {
+                case 0 -> bruteFirst(r, bound);
+                case 1 -> bruteLast(r, bound);
+                case 2 -> bruteBest(r);
+                default -> null;
+            };
+            if (policy == 3) {
+                checkInstant(r, placed);
+            } else {
+                assertEquals(expected, placed, last);
+            }
+            if (placed != null) {
+                assertTrue(core.allocate(placed.start(), placed.end(), "t" + placed.start()), last);
+                mark(placed, true);
+                live.add(placed);
+            }
+        }
+
+        void reserve(SplittableRandom random) {
+            int from = random.nextInt(800);
+            int to = Math.min(799, from + random.nextInt(random.nextBoolean() ? 4 : 40));
+            Range wanted = Range.of(at(from), at(to));
+            boolean free = allFree(wanted);
+            last = "reserve " + wanted + " (free: " + free + ")";
+            assertEquals(free, core.isFree(wanted.start(), wanted.end()), last);
+            assertEquals(free, core.allocate(wanted.start(), wanted.end(), null), last);
+            if (free) {
+                mark(wanted, true);
+                live.add(wanted);
+            }
+        }
+
+        void probe(SplittableRandom random) {
+            int offset = random.nextInt(800);
+            long value = at(offset);
+            last = "probe " + Long.toHexString(value);
+            Allocation holder = core.allocationContaining(value);
+            Range owner = live.stream().filter(r -> r.contains(value)).findFirst().orElse(null);
+            assertEquals(owner, holder == null ? null : holder.range(), last);
+            if (holder != null) {
+                assertEquals("t" + holder.range().start(), holder.tag() == null ? "t" + holder.range().start()
+                        : holder.tag(), last);
+            }
+            long end = at(Math.min(799, offset + random.nextInt(40)));
+            Allocation first = core.firstAllocationIn(value, end);
+            Range expected = live.stream().filter(r -> r.overlaps(Range.of(value, end)))
+                    .min(Range::compareTo).orElse(null);
+            assertEquals(expected, first == null ? null : first.range(), last + " firstAllocationIn");
+            // Free-segment iterators against the bitset's maximal free runs.
+            List<Range> runs = freeRuns();
+            List<Range> up = new ArrayList<>();
+            for (Iterator<Range> it = core.ascending(value); it.hasNext(); ) {
+                up.add(it.next());
+            }
+            assertEquals(runs.stream().filter(r -> Long.compareUnsigned(r.end(), value) >= 0).toList(), up, last);
+            List<Range> down = new ArrayList<>();
+            for (Iterator<Range> it = core.descending(value); it.hasNext(); ) {
+                down.add(0, it.next());
+            }
+            assertEquals(runs.stream().filter(r -> Long.compareUnsigned(r.start(), value) <= 0).toList(), down, last);
+        }
+
+        /** Removes a wholly free span, or adds back one that was removed. */
+        void toggleSpan(SplittableRandom random) {
+            long[] span = layout.spans()[random.nextInt(layout.spans().length)];
+            if (spans.contains(span)) {
+                boolean wholeFree = allocated.get((int) span[0], (int) span[1] + 1).isEmpty();
+                last = "removeSpan " + span[0] + ".." + span[1] + " (free: " + wholeFree + ")";
+                assertEquals(wholeFree, core.removeSpan(at(span[0]), at(span[1])), last);
+                if (wholeFree) {
+                    spans.remove(span);
+                    present.clear((int) span[0], (int) span[1] + 1);
+                }
+            } else {
+                last = "addSpan " + span[0] + ".." + span[1];
+                addSpan(span);
+            }
+        }
+
+        boolean allFree(Range range) {
+            int from = (int) (range.start() - layout.base());
+            int to = (int) (range.end() - layout.base());
+            for (long[] span : spans) {
+                if (span[0] <= from && to <= span[1]) {
+                    return allocated.get(from, to + 1).isEmpty();
+                }
+            }
+            return false;
+        }
+
+        void mark(Range range, boolean value) {
+            int from = (int) (range.start() - layout.base());
+            int to = (int) (range.end() - layout.base());
+            for (int i = from; i <= to; i++) {
+                assertEquals(!value, allocated.get(i), "unit " + i + " changes owner twice");
+            }
+            allocated.set(from, to + 1, value);
+        }
+
+        /** Maximal free runs per span, ascending, as absolute ranges. */
+        List<Range> freeRuns() {
+            List<long[]> sorted = new ArrayList<>(spans);
+            sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+            List<Range> runs = new ArrayList<>();
+            for (long[] span : sorted) {
+                long runStart = -1;
+                for (long i = span[0]; i <= span[1] + 1; i++) {
+                    boolean free = i <= span[1] && !allocated.get((int) i);
+                    if (free && runStart < 0) {
+                        runStart = i;
+                    } else if (!free && runStart >= 0) {
+                        runs.add(Range.of(at(runStart), at(i - 1)));
+                        runStart = -1;
+                    }
+                }
+            }
+            return runs;
+        }
+
+        void agree() {
+            List<Range> runs = freeRuns();
+            List<Range> seen = new ArrayList<>();
+            core.forEachFree(seen::add);
+            assertEquals(runs, seen, "free segments");
+            assertEquals(runs.size(), core.freeSegments(), "freeSegments");
+            long largest = runs.stream().mapToLong(Range::size).max().orElse(0);
+            assertEquals(largest, core.largestFree(), "largestFree");
+            List<Range> allocations = new ArrayList<>();
+            core.forEachAllocated(a -> allocations.add(a.range()));
+            assertEquals(live.stream().sorted().toList(), allocations, "allocations");
+        }
+
+        // Brute-force searches over the free runs, straight from the contract.
+
+        Range bruteFirst(Request r, long from) {
+            for (Range run : freeRuns()) {
+                Range lowest = lowestIn(r, run, from);
+                if (lowest != null) {
+                    return lowest;
+                }
+            }
+            return null;
+        }
+
+        Range bruteLast(Request r, long to) {
+            List<Range> runs = freeRuns();
+            for (int i = runs.size() - 1; i >= 0; i--) {
+                Range run = runs.get(i);
+                for (long s = run.end(); ; s--) {
+                    if (fits(r, run, s) && Long.compareUnsigned(s + r.size() - 1, to) <= 0) {
+                        return Range.ofSize(s, r.size());
+                    }
+                    if (s == run.start()) {
+                        break;
+                    }
+                }
+            }
+            return null;
+        }
+
+        Range bruteBest(Request r) {
+            Range best = null;
+            Range bestRun = null;
+            for (Range run : freeRuns()) { // ascending, so a strict '<' keeps the lower of equal sizes
+                Range lowest = lowestIn(r, run, 0);
+                if (lowest != null && (bestRun == null || Long.compareUnsigned(run.size(), bestRun.size()) < 0)) {
+                    best = lowest;
+                    bestRun = run;
+                }
+            }
+            return best;
+        }
+
+        /** The lowest placement in {@code run} starting at or above {@code from}, by trying every start. */
+        static Range lowestIn(Request r, Range run, long from) {
+            for (long s = run.start(); ; s++) {
+                if (Long.compareUnsigned(s, from) >= 0 && fits(r, run, s)) {
+                    return Range.ofSize(s, r.size());
+                }
+                if (s == run.end()) {
+                    return null;
+                }
+            }
+        }
+
+        static boolean fits(Request r, Range run, long s) {
+            long last = s + r.size() - 1;
+            return Long.compareUnsigned(last, s) >= 0 && Long.compareUnsigned(last, run.end()) <= 0 && r.admits(s);
+        }
+
+        /** Instant-fit: in a segment of the lowest list whose every member holds the size, if any has a placement. */
+        void checkInstant(Request r, Range placed) {
+            int k = 64 - Long.numberOfLeadingZeros(r.size() - 1);
+            List<Range> runs = freeRuns();
+            int lowest = runs.stream().filter(run -> 63 - Long.numberOfLeadingZeros(run.size()) >= k)
+                    .filter(run -> lowestIn(r, run, 0) != null)
+                    .mapToInt(run -> 63 - Long.numberOfLeadingZeros(run.size())).min().orElse(-1);
+            if (lowest < 0) {
+                assertNull(placed, last);
+                return;
+            }
+            assertNotNull(placed, last);
+            Range run = runs.stream().filter(f -> f.contains(placed)).findFirst().orElseThrow();
+            assertEquals(lowest, 63 - Long.numberOfLeadingZeros(run.size()), last + ": not in the lowest usable list");
+            assertEquals(lowestIn(r, run, 0), placed, last + ": not the lowest placement in its segment");
+        }
+    }
+
+    // ---------------------------------------------------------------- the Rust crate's two bugs
+
+    @Test
+    void freeBetweenTwoFreeNeighboursMergesWithBoth() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0x2fff);
+        for (long page = 0; page < 3; page++) {
+            assertTrue(core.allocate(page << 12, (page << 12) + 0xfff, null));
+        }
+        assertTrue(core.free(0, 0xfff));
+        assertTrue(core.free(0x2000, 0x2fff));
+        assertTrue(core.free(0x1000, 0x1fff));
+        core.checkInvariants();
+        assertEquals(1, core.freeSegments());
+        assertEquals(1L << FreeLists.listOf(0x3000), core.freeListMap());
+        assertEquals(List.of(Range.of(0, 0x2fff)), core.freeList(FreeLists.listOf(0x3000)));
+        assertEquals(Range.of(0, 0x2fff), core.bestFit(Request.of(0x3000)));
+        assertEquals(Range.of(0, 0x2fff), core.firstFit(Request.of(0x3000), 0));
+        // Instant-fit only takes lists whose every member fits (0x4000 and up), so a 0x3000 request
+        // finds nothing here and the instant-fit policy falls back to best-fit; 0x2000 does fit.
+        assertNull(core.instantFit(Request.of(0x3000)));
+        assertEquals(Range.of(0, 0x1fff), core.instantFit(Request.of(0x2000)));
+    }
+
+    @Test
+    void alignedXallocNeedingNoOffsetLeavesEveryFreeListIntact() {
+        for (int policy = 0; policy < 4; policy++) {
+            VmemCore core = new VmemCore();
+            core.addSpan(0x10000, 0x1ffff);
+            Request aligned = Request.of(0x1000).aligned(0x4000);
+            Range placed = switch (policy) {
+                case 0 -> core.firstFit(aligned, 0);
+                case 1 -> core.bestFit(aligned);
+                case 2 -> core.instantFit(aligned);
+                default -> core.lastFit(aligned, TOP);
+            };
+            Range expected = policy == 3 ? Range.of(0x1c000, 0x1cfff) : Range.of(0x10000, 0x10fff);
+            assertEquals(expected, placed, "policy " + policy);
+            assertTrue(core.allocate(placed.start(), placed.end(), null));
+            core.checkInvariants();
+            List<Range> remainders = policy == 3
+                    ? List.of(Range.of(0x10000, 0x1bfff), Range.of(0x1d000, 0x1ffff))
+                    : List.of(Range.of(0x11000, 0x1ffff));
+            long map = 0;
+            for (Range rest : remainders) {
+                map |= 1L << FreeLists.listOf(rest.size());
+                assertTrue(core.freeList(FreeLists.listOf(rest.size())).contains(rest), rest + " listed");
+            }
+            assertEquals(map, core.freeListMap(), "policy " + policy + ": exactly the remainders' lists are non-empty");
+            assertEquals(remainders.size(), core.freeSegments());
+            assertTrue(core.free(placed.start(), placed.end()));
+            assertEquals(List.of(Range.of(0x10000, 0x1ffff)), core.freeList(16), "policy " + policy);
+            assertEquals(1L << 16, core.freeListMap());
+        }
+    }
+
+    @Test
+    void instantFitTakesTheHeadOfTheLowestWholeFitListInConstantTime() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0xffff);
+        // Free segments of 0x30 (list 5), 0x50 and 0x60 (list 6), 0x100 (list 8); allocations between.
+        long[][] cuts = {{0x0, 0x2f}, {0x100, 0x14f}, {0x200, 0x25f}, {0x300, 0x3ff}};
+        reserveAllBut(core, 0, 0xffff, cuts);
+        core.checkInvariants();
+        assertEquals(1L << 5 | 1L << 6 | 1L << 8, core.freeListMap());
+        // 0x21..0x40 round up to list 6: its head, the most recently freed member (0x200).
+        Range head = Range.of(core.freeList(6).get(0).start(), core.freeList(6).get(0).start() + 0x3f);
+        assertEquals(head, core.instantFit(Request.of(0x40)));
+        // 0x41 needs list 7 and up: only the 0x100 segment.
+        assertEquals(Range.of(0x300, 0x340), core.instantFit(Request.of(0x41)));
+        // A power of two uses its own list: 0x20 fits every member of list 5.
+        assertEquals(Range.of(0, 0x1f), core.instantFit(Request.of(0x20)));
+        assertNull(core.instantFit(Request.of(0x101)));
+    }
+
+    /** Reserves everything in [start, end] except the given holes, so the holes are the free segments. */
+    private static void reserveAllBut(VmemCore core, long start, long end, long[][] holes) {
+        long cursor = start;
+        for (long[] hole : holes) {
+            if (hole[0] > cursor) {
+                assertTrue(core.allocate(cursor, hole[0] - 1, null));
+            }
+            cursor = hole[1] + 1;
+        }
+        if (cursor <= end) {
+            assertTrue(core.allocate(cursor, end, null));
+        }
+    }
+
+    // ---------------------------------------------------------------- the allocation hash
+
+    @Test
+    void hashGrowsAndShrinksAcrossAMillionLiveAllocations() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        VmemCore core = new VmemCore();
+        int count = 1_000_000;
+        // Page-aligned starts across a 2^40 span: the case a start >>> 12 & 63 hash gets wrong.
+        core.addSpan(0, (1L << 40) - 1);
+        long[] starts = new long[count];
+        for (int i = 0; i < count; i++) {
+            Range placed = core.instantFit(Request.of(4096L * (1 + random.nextInt(16))));
+            assertTrue(core.allocate(placed.start(), placed.end(), null));
+            starts[i] = placed.start();
+        }
+        assertEquals(count, core.hashSize());
+        int grown = core.hashCapacity();
+        assertTrue(grown >= 2 * count && grown <= 8 * count, "seed " + seed + ": capacity " + grown);
+        core.checkInvariants();
+        for (int i = 0; i < count; i++) {
+            Allocation a = core.allocationContaining(starts[i]);
+            assertEquals(starts[i], a.range().start(), "seed " + seed);
+        }
+        // Free in random order; the table must shrink as the live set does.
+        for (int i = count - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            long t = starts[i];
+            starts[i] = starts[j];
+            starts[j] = t;
+        }
+        int halfway = 0;
+        for (int i = 0; i < count; i++) {
+            assertNotNull(core.freeContaining(starts[i]), "seed " + seed);
+            if (i == count - count / 16) {
+                halfway = core.hashCapacity();
+                core.checkInvariants();
+            }
+        }
+        assertTrue(halfway <= grown / 4, "seed " + seed + ": " + halfway + " slots for " + count / 16 + " live");
+        assertEquals(0, core.hashSize());
+        assertEquals(AllocationHash.MIN_CAPACITY, core.hashCapacity());
+        core.checkInvariants();
+        assertEquals(1, core.freeSegments());
+        assertEquals(1L << 40, core.largestFree());
+    }
+
+    @Test
+    void freeOfAWrongSizeOrUnknownStartChangesNothing() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0x1000, 0x1fff);
+        assertTrue(core.allocate(0x1100, 0x11ff, "a"));
+        assertFalse(core.free(0x1100, 0x117f));
+        assertFalse(core.free(0x1100, 0x12ff));
+        assertFalse(core.free(0x1180, 0x11ff));
+        assertFalse(core.free(0x1000, 0x10ff));
+        assertFalse(core.free(0x5000, 0x50ff));
+        assertNull(core.freeContaining(0x1000));
+        core.checkInvariants();
+        assertEquals(new Allocation(Range.of(0x1100, 0x11ff), "a"), core.allocationContaining(0x11ff));
+        assertEquals(2, core.freeSegments());
+    }
+}
