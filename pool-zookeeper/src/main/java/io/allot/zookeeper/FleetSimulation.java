@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * separate hosts as far as ZooKeeper can tell. Without {@code --connect} the simulation starts a
  * three-server ensemble on loopback ports inside this JVM.
  *
- * <p>Run it from the class path: {@code java -cp <allot jars>:<curator and zookeeper jars>
- * io.allot.zookeeper.FleetSimulation --hosts 8 --kill-leader}; or call {@link #run} from a
- * command. Exit status: 0 when no duplicate was found, 1 when one was, 2 for bad arguments.
+ * <p>{@code ./allot fleet} starts it in a JVM of its own, with this jar and Allot's on the module
+ * path and Curator and ZooKeeper on the class path (they cannot be modules: split packages); from
+ * Maven it runs on the class path ({@code exec:exec} in this module's pom). Exit status: 0 when no
+ * duplicate was found and every host ran to the end, 1 otherwise, 2 for bad arguments.
  */
 public final class FleetSimulation {
 
@@ -153,10 +154,11 @@ public final class FleetSimulation {
      *                        fenced was verified and unfenced again (-1 if none was killed)
      * @param restartMillis   after {@code --kill-host}: from the restarted host's join to its first id
      *                        (re-adoption included), -1 if none
+     * @param failedHosts     hosts whose run ended with an exception (must be 0)
      */
     public record Report(List<HostReport> hosts, long duplicates, long readoptMismatches, long ids, long writes,
                          double seconds, double idsPerSecond, long recoveryMillis, int fencedHosts,
-                         long restartMillis) {
+                         long restartMillis, int failedHosts) {
 
         /** ZooKeeper transactions per 1000 ids handed out. */
         public double writesPer1000Ids() {
@@ -164,30 +166,52 @@ public final class FleetSimulation {
         }
     }
 
+    /**
+     * The pool's log, warnings only while the simulation prints its report (janitors log every
+     * quarantine at INFO). Held here: JUL keeps loggers weakly, so a level set on a logger nobody
+     * holds is lost at the next GC.
+     */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.allot.zookeeper");
+
     private FleetSimulation() {
     }
 
     /**
-     * Runs {@code allot fleet}: prints the report to {@code out}.
+     * Runs {@code allot fleet}: prints the report to {@code out}; a bad argument or a failure is
+     * one line on {@code err}, as the {@code allot} command prints its errors.
      *
-     * @return 0 if no duplicate was found, 1 otherwise, 2 for bad arguments
+     * @return 0 if no duplicate was found and every host ran to the end; 2 for a bad argument;
+     *         1 for a duplicate, a re-adoption mismatch, a host that failed, or a simulation that
+     *         could not run (ZooKeeper not reachable, say)
      */
-    public static int run(PrintStream out, String... args) {
+    public static int run(PrintStream out, PrintStream err, String... args) {
         Options options;
         try {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
-            out.println("allot fleet: " + e.getMessage());
-            out.println(USAGE);
+            err.println("allot fleet: " + e.getMessage() + " (see 'allot fleet --help')");
             return 2;
         }
-        java.util.logging.Logger.getLogger("io.allot.zookeeper").setLevel(java.util.logging.Level.WARNING);
-        Report report = run(options, out);
+        QUIET.setLevel(java.util.logging.Level.WARNING);
+        Report report;
+        try {
+            report = run(options, out);
+        } catch (RuntimeException e) {
+            out.flush();
+            err.println("allot fleet: " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            return 1;
+        }
+        if (report.failedHosts() > 0) {
+            out.flush();
+            err.println("allot fleet: " + report.failedHosts() + " host(s) failed (see 'host failure' above)");
+            return 1;
+        }
         return report.duplicates() == 0 && report.readoptMismatches() == 0 ? 0 : 1;
     }
 
+    /** The entry point {@code allot fleet} starts (with this jar and Curator/ZooKeeper's). */
     public static void main(String[] args) {
-        int status = run(System.out, args);
+        int status = run(System.out, System.err, args);
         System.out.flush();
         System.exit(status);
     }
@@ -271,7 +295,7 @@ public final class FleetSimulation {
             w.close();
         }
         Report report = new Report(hosts, record.duplicates.get(), readoptMismatches.get(), ids, writes, seconds,
-                ids / seconds, recovery, fenced, o.killHost() ? workers[o.hosts() - 1].restartMillis : -1);
+                ids / seconds, recovery, fenced, o.killHost() ? workers[o.hosts() - 1].restartMillis : -1, failures.size());
         print(report, o, out);
         for (Throwable t : failures) {
             out.println("host failure: " + t);
