@@ -56,6 +56,12 @@ class FleetStressTest {
         AtomicLong fencedCalls = new AtomicLong();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         CountDownLatch halfway = new CountDownLatch(HOSTS);
+        // Every host stops at half its operations until the leader is killed and host-3's session
+        // expired, then runs on at least until the quorum is back and host-3 has recovered: the
+        // failures land in the middle of the run whatever the machine's speed (in-memory ids are
+        // fast enough for a host to finish its 10^5 before a kill's effects reach it).
+        CountDownLatch killed = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
         @SuppressWarnings("unchecked")
         List<Range>[] live = new List[HOSTS];
         Thread[] threads = new Thread[HOSTS];
@@ -67,9 +73,12 @@ class FleetStressTest {
                 FleetHost host = hosts.get(me);
                 List<Range> mine = live[me];
                 try {
-                    for (int op = 0; op < OPS; op++) {
+                    for (int op = 0; op < OPS || !settled.get(); op++) {
                         if (op == OPS / 2) {
                             halfway.countDown();
+                            if (!killed.await(120, TimeUnit.SECONDS)) {
+                                throw new AssertionError("no kill within 120 s");
+                            }
                         }
                         boolean allocate = mine.isEmpty() || mine.size() < 4000 && random.nextInt(100) < 55;
                         try {
@@ -115,8 +124,14 @@ class FleetStressTest {
         long killedAt = System.nanoTime();
         cluster.killServer(leader);
         KillSession.kill(hosts.get(3).client().getZookeeperClient().getZooKeeper());
+        killed.countDown();
         Thread.sleep(1500);
         cluster.restartServer(leader);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (hosts.get(3).lastRecovery() == null && failures.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        settled.set(true);
 
         for (Thread t : threads) {
             t.join(TimeUnit.MINUTES.toMillis(3));
