@@ -12,9 +12,11 @@ import java.util.Objects;
  * ids out round-robin (next-fit), so a freed id is not reused at once — the behaviour wanted for
  * PIDs or slot numbers a guest might still hold stale: like Linux's {@code idr_alloc_cyclic}, it
  * searches from just past the last id handed out to the top, then wraps to {@code first}. Uses the
- * {@code bitmap} engine when it is installed and the range holds at most 2<sup>32</sup> ids, else
- * {@code interval}, else any installed engine. Needs the {@code io.allot.policies} module for its
- * policies.
+ * {@code bitmap} engine when it is installed and the range holds at most 2<sup>26</sup> ids (about
+ * 9 MB of bitmap, taken up front), else {@code interval}, whose memory grows with the allocations rather than the range,
+ * else any installed engine. A larger range can still choose the bitmap (up to 2<sup>32</sup> ids,
+ * about 1.06 bits each) with {@link #of(long, long, String)}. Needs the {@code io.allot.policies}
+ * module for its policies.
  *
  * <p>{@link #allocate()} and {@link #free(long)} build no {@link Range}, {@link java.util.Optional}
  * or {@link Request} per id: they take the allocator's one-quantum path, which gives the same ids,
@@ -24,6 +26,13 @@ import java.util.Objects;
  * <p>Not thread-safe; use {@link #allocator()} only to read (stats, snapshots).
  */
 public final class IdAllocator {
+
+    /**
+     * Ranges of up to 2^this ids default to the bitmap engine. The bitmap holds the whole range from
+     * the start (1.06 bits per id: 2^32 ids would take 568 MB for an allocator that may hold ten
+     * ids), so the default stops where that cost stops being negligible.
+     */
+    static final int BITMAP_DEFAULT_LIMIT_LOG2 = 26;
 
     private final ResourceAllocator allocator;
     private final UnitPath ids;
@@ -66,7 +75,7 @@ public final class IdAllocator {
     }
 
     private static String defaultEngine(long first, long last) {
-        boolean bitmapSized = Unsigned.lessThan(last - first, 1L << 32);
+        boolean bitmapSized = Unsigned.lessThan(last - first, 1L << BITMAP_DEFAULT_LIMIT_LOG2);
         if (bitmapSized && Allocators.hasEngine("bitmap")) {
             return "bitmap";
         }

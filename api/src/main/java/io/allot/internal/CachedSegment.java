@@ -50,15 +50,30 @@ final class CachedSegment {
         return end - start + 1;
     }
 
-    /** Cached &rarr; live with {@code tag}, by the thread that popped it. */
+    /**
+     * Cached &rarr; live with {@code tag}, by the thread that popped it. A release store: whoever
+     * reads the state live (a volatile read) also reads the tag, and no later load needs to wait
+     * for it (a volatile store's full fence would cost more than the rest of a cache hit).
+     */
     void hand(String tag) {
         this.tag = tag;
-        state = LIVE;
+        STATE.setRelease(this, LIVE);
     }
 
-    /** Live &rarr; cached, if it is live. */
-    boolean release() {
-        return STATE.compareAndSet(this, LIVE, CACHED);
+    /**
+     * Live &rarr; cached, if it is live. With {@code racing}, two threads may free it at once, and a
+     * compare-and-set lets exactly one win; alone (a single-threaded allocator), a check and a
+     * release store do the same without the locked instruction.
+     */
+    boolean release(boolean racing) {
+        if (racing) {
+            return STATE.compareAndSet(this, LIVE, CACHED);
+        }
+        if (state != LIVE) {
+            return false;
+        }
+        STATE.setRelease(this, CACHED);
+        return true;
     }
 
     /** Live &rarr; gone, if it is live: the arena takes it over as an ordinary allocation. */

@@ -67,6 +67,14 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     private final EngineCore core;
     private final AllocationPolicy defaultPolicy;
     private final long quantum;
+    /**
+     * The last normalised copy of each of a few requests, direct-mapped on the size in quanta;
+     * null until a request needs a copy. Callers pass the same few {@code Request} constants again
+     * and again, and a fresh copy per call would be the only garbage of an allocation besides the
+     * returned {@code Range}. Each slot is one reference to an immutable pair, so a reader always
+     * sees a request with its own copy.
+     */
+    private Normalised[] normalised;
     private final Spans spans;
     private final boolean threadSafe;
     private final FreeSpace view = new View();
@@ -371,8 +379,26 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         if (size == request.size() && alignment == request.alignment()) {
             return request;
         }
-        return new Request(size, alignment, request.phase(), request.noCross(), request.min(), request.max(),
+        Normalised[] memo = normalised;
+        int slot = (int) (size >>> Long.numberOfTrailingZeros(quantum)) & (NORMALISED_SLOTS - 1);
+        if (memo != null) {
+            Normalised hit = memo[slot];
+            if (hit != null && hit.request() == request) {
+                return hit.normal();
+            }
+        } else {
+            memo = normalised = new Normalised[NORMALISED_SLOTS];
+        }
+        Request normal = new Request(size, alignment, request.phase(), request.noCross(), request.min(), request.max(),
                 request.tag());
+        memo[slot] = new Normalised(request, normal);
+        return normal;
+    }
+
+    private static final int NORMALISED_SLOTS = 256;
+
+    /** A caller's request and its normalised copy (compared by identity: requests are values). */
+    private record Normalised(Request request, Request normal) {
     }
 
     @Override

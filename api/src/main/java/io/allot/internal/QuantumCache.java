@@ -68,6 +68,8 @@ final class QuantumCache {
     static final int MAX_CLASSES = 64;
 
     private final long quantum;
+    /** log2 of the quantum (a power of two): size classes by shift, not by a 64-bit division. */
+    private final int quantumShift;
     private final int classes;
     private final boolean concurrent;
     private final Object arenaLock;
@@ -87,6 +89,7 @@ final class QuantumCache {
      */
     QuantumCache(AllocatorSpec spec, Object arenaLock) {
         this.quantum = spec.quantum();
+        this.quantumShift = Long.numberOfTrailingZeros(quantum);
         this.classes = (int) Long.divideUnsigned(spec.quantumCacheMax(), quantum);
         this.concurrent = spec.threadSafe();
         this.arenaLock = arenaLock;
@@ -155,7 +158,7 @@ final class QuantumCache {
                 || Unsigned.greaterThan(request.alignment(), quantum)) {
             return -1;
         }
-        long quanta = Long.divideUnsigned(request.size() - 1, quantum); // size >= 1
+        long quanta = (request.size() - 1) >>> quantumShift; // size >= 1
         return Unsigned.lessThan(quanta, classes) ? (int) quanta : -1;
     }
 
@@ -189,7 +192,7 @@ final class QuantumCache {
         if (segment == null || segment.end != range.end()) {
             return false;
         }
-        int c = (int) Long.divideUnsigned(segment.size(), quantum) - 1;
+        int c = (int) (segment.size() >>> quantumShift) - 1;
         Stripe stripe = stripe();
         stripe.lock();
         try {
@@ -225,7 +228,7 @@ final class QuantumCache {
     }
 
     private boolean take(Stripe stripe, int c, CachedSegment segment) {
-        if (!segment.release()) {
+        if (!segment.release(concurrent)) {
             return false;
         }
         stripe.push(c, segment);

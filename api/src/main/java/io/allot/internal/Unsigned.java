@@ -77,6 +77,16 @@ public final class Unsigned {
         return "0x" + Long.toHexString(value);
     }
 
+    /**
+     * The smallest power of two at least {@code size} (unsigned, {@code size >= 1}), or 0 when that
+     * is past 2<sup>63</sup>: instant-fit's size class, which engines without vmem's free lists
+     * search by.
+     */
+    public static long powerOfTwoAtLeast(long size) {
+        long high = Long.highestOneBit(size);
+        return high == size ? size : high << 1;
+    }
+
     /** Whether {@code value} is a power of two, read as unsigned (2<sup>63</sup> is one). */
     public static boolean isPowerOfTwo(long value) {
         return value != 0 && (value & (value - 1)) == 0;

@@ -31,12 +31,21 @@ public final class AllotBlocks {
 
     /**
      * Builds the V1/V3 state on {@code engine}; with {@code quantumCacheMax} &gt; 0 the allocator
-     * has {@code quantumCache(quantumCacheMax)} (V2).
+     * has {@code quantumCache(quantumCacheMax)} (V2). Its default policy is instant-fit.
      *
      * @throws UnsupportedOperationException if the engine refuses quantum caches
      */
     public AllotBlocks(String engine, int blocks, long quantumCacheMax) {
-        Allocators.Builder builder = Allocators.builder().engine(engine).span(PageSpace.SPAN).quantum(Plan.PAGE);
+        this(engine, blocks, quantumCacheMax, Allocators.policy("instant-fit"));
+    }
+
+    /**
+     * As {@link #AllotBlocks(String, int, long)}, with {@code defaultPolicy} as the allocator's
+     * default policy: the one {@link #allocateFree()} and a quantum cache's refills use.
+     */
+    AllotBlocks(String engine, int blocks, long quantumCacheMax, AllocationPolicy defaultPolicy) {
+        Allocators.Builder builder = Allocators.builder().engine(engine).span(PageSpace.SPAN).quantum(Plan.PAGE)
+                .policy(defaultPolicy);
         if (quantumCacheMax > 0) {
             builder.quantumCache(quantumCacheMax);
         }
@@ -55,6 +64,18 @@ public final class AllotBlocks {
     /** V1/V2: {@code r = allocate(random 4–64 KiB, policy); free(r)}. */
     public Range allocateFree(AllocationPolicy policy) {
         Range placed = allocator.allocate(REQUESTS[rng.index(SMALL_PAGES)], policy);
+        allocator.free(placed);
+        return placed;
+    }
+
+    /**
+     * V2: {@code r = allocate(random 4–64 KiB); free(r)} with the allocator's default policy,
+     * instant-fit. Naming no policy is what lets a quantum cache serve the request (vmem's
+     * {@code vmem_alloc} rather than {@code vmem_xalloc}): a call naming a policy always goes to the
+     * arena, so {@link #allocateFree(AllocationPolicy)} on a cached allocator measures the arena.
+     */
+    public Range allocateFree() {
+        Range placed = allocator.allocate(REQUESTS[rng.index(SMALL_PAGES)]);
         allocator.free(placed);
         return placed;
     }

@@ -3,11 +3,13 @@ package io.allot.bench;
 import io.allot.Allocators;
 import io.allot.IdAllocator;
 import io.allot.Range;
+import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.bench.baseline.FreeRanges;
 import io.allot.bench.baseline.RangeSetFirstFit;
 import io.allot.bench.baseline.TreeMapFirstFit;
 import io.allot.spi.AllocationPolicy;
+import io.allot.spi.FreeSpace;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -270,11 +273,33 @@ class WorkloadsTest {
         assertEquals(Set.copyOf(Allocators.engines()), union(caching, Discover.cacheRefusals().keySet()));
         for (String engine : Allocators.engines()) {
             if (caching.contains(engine)) {
-                AllotBlocks blocks = new AllotBlocks(engine, BLOCKS, Discover.CACHE_MAX);
+                // The default policy counts how often the arena is asked: V2 must measure the
+                // caches, so after each size class's first refill its pairs never reach the arena.
+                AllocationPolicy instantFit = Allocators.policy("instant-fit");
+                int[] arenaPlacements = {0};
+                AllocationPolicy counting = new AllocationPolicy() {
+                    @Override
+                    public String name() {
+                        return "counting-instant-fit";
+                    }
+
+                    @Override
+                    public Optional<Range> place(Request request, FreeSpace free) {
+                        arenaPlacements[0]++;
+                        return instantFit.place(request, free);
+                    }
+                };
+                AllotBlocks blocks = new AllotBlocks(engine, BLOCKS, Discover.CACHE_MAX, counting);
                 Shape before = Shape.of(blocks.allocator());
-                for (int i = 0; i < PAIRS; i++) {
-                    blocks.allocateFree(Allocators.policy("instant-fit"));
+                arenaPlacements[0] = 0;
+                for (int i = 0; i < 10 * PAIRS; i++) {
+                    blocks.allocateFree();
                 }
+                // At most two magazine refills (16 rounds each) per size class; asking the arena on
+                // every pair would be 10 * PAIRS = 2,000.
+                int classes = AllotBlocks.SMALL_PAGES;
+                assertTrue(arenaPlacements[0] <= classes * 32,
+                        "V2 on " + engine + ": " + arenaPlacements[0] + " of " + 10 * PAIRS + " pairs asked the arena");
                 Shape after = Shape.of(blocks.allocator());
                 assertEquals(before.allocations(), after.allocations(), "V2 on " + engine);
                 assertEquals(before.allocated(), after.allocated(), "V2 on " + engine);

@@ -183,7 +183,8 @@ class MainTest {
         }
         assertTrue(cli.out().contains("engine    policy"), cli.out());
         assertTrue(cli.out().contains("ops/s  failed  peak frag  final frag  largest free  live"), cli.out());
-        assertTrue(cli.out().contains("report: " + report), cli.out());
+        assertTrue(cli.out().contains("report: " + report + " (" + 2 * Allocators.engines().size()
+                * Allocators.policies().size() + " runs in "), "every quick combination timed twice: " + cli.out());
         String html = Files.readString(report);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
         assertTrue(html.contains("<svg"), "inline charts");

@@ -61,7 +61,8 @@ public final class HtmlReport {
                     .append("</a> ");
         }
         html.append("</nav>\n<details><summary>How to read this</summary><p><b>ops/s</b>: trace operations per "
-                + "second of wall-clock time, after an untimed warm-up of every combination. <b>failed</b>: "
+                + "second of wall-clock time, the median of the timed runs after an untimed warm-up of every "
+                + "combination (a combination whose first run takes over 1.5 s runs once). <b>failed</b>: "
                 + "allocations (alloc, reserve, realloc) that found no room. <b>fragmentation</b> = 1 &minus; "
                 + "largest free range / free space, read after every operation: 0% when all free space is one "
                 + "range, near 100% when it is shattered. <b>largest free</b> and <b>live</b>: at the end, in the "

@@ -6,6 +6,7 @@ import io.allot.Request;
 import io.allot.internal.EngineCore;
 import io.allot.internal.Placement;
 import io.allot.internal.SingleUnits;
+import io.allot.internal.TagMap;
 import io.allot.internal.Unsigned;
 
 import java.util.Arrays;
@@ -392,8 +393,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
      */
     @Override
     public Range instantFit(Request r) {
-        long size = r.size();
-        long sizeClass = Long.highestOneBit(size) == size ? size : Long.highestOneBit(size) << 1;
+        long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
         return sizeClass == 0 ? null : smallestFit(r, sizeClass);
     }
 

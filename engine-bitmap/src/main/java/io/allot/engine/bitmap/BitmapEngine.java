@@ -24,7 +24,7 @@ import io.allot.spi.EngineProvider;
  *   <li>{@link RunStats}: per 4096 units and up, the free runs' prefix, suffix, longest and count,
  *       recomputed lazily for {@code stats()}.</li>
  * </ul>
- * Tags live in a sparse {@link TagMap} keyed by first value. Each span has its own structures, so
+ * Tags live in a sparse {@link io.allot.internal.TagMap} keyed by first value. Each span has its own structures, so
  * free runs never join across spans, even adjacent ones.
  *
  * <h2>Invariants</h2>

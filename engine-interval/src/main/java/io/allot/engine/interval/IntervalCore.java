@@ -4,6 +4,8 @@ import io.allot.Allocation;
 import io.allot.Range;
 import io.allot.Request;
 import io.allot.internal.EngineCore;
+import io.allot.internal.TagMap;
+import io.allot.internal.Unsigned;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -17,7 +19,7 @@ import static io.allot.engine.interval.SegmentTree.HOLE;
 /**
  * The interval engine's store: a {@link SegmentTree} of every segment and hole (first-, last- and
  * next-fit, lookups, merging), a {@link SizeIndex} of free segments by size (best- and
- * instant-fit; built on first use), and a {@link TagTable} for the few allocations that carry a
+ * instant-fit; built on first use), and a {@link TagMap} for the few allocations that carry a
  * tag. See {@link IntervalEngine} for the design and its costs.
  *
  * <p>Invariants beyond the trees' own, checked by {@link #checkInvariants()} in tests: the free
@@ -28,7 +30,7 @@ final class IntervalCore implements EngineCore {
 
     private final SegmentTree tree = new SegmentTree();
     private final SizeIndex bySize = new SizeIndex();
-    private final TagTable tags = new TagTable();
+    private final TagMap tags = new TagMap();
     private long freeSegments;
 
     @Override
@@ -190,8 +192,7 @@ final class IntervalCore implements EngineCore {
      */
     @Override
     public Range instantFit(Request r) {
-        long size = r.size();
-        long sizeClass = Long.highestOneBit(size) == size ? size : Long.highestOneBit(size) << 1;
+        long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
         return sizeClass == 0 ? null : smallestFit(r, sizeClass);
     }
 

@@ -31,7 +31,7 @@ import io.allot.spi.EngineProvider;
  *       last- and next-fit users never pay for it), then kept exact through an eight-slot write
  *       buffer in which a change and its undoing cancel, so an allocation followed by the free
  *       that restores the same segments leaves it untouched.</li>
- *   <li>{@link TagTable}: the tags of the allocations that have one, by start, in an
+ *   <li>{@link io.allot.internal.TagMap}: the tags of the allocations that have one, by start, in an
  *       open-addressing hash; a leaf bit says which allocations to look up.</li>
  * </ul>
  * Allocated segments are found by start through the tree (or the cursor), not through a hash as

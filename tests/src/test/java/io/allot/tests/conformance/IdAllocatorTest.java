@@ -232,6 +232,22 @@ class IdAllocatorTest {
         assertEquals(302, pids.allocate(), "round robin: 300 is not reused at once");
     }
 
+    @org.junit.jupiter.api.Test
+    void theBitmapIsTheDefaultOnlyWhileItsUpFrontMemoryIsSmall() {
+        boolean bitmap = Allocators.engines().contains("bitmap");
+        String small = bitmap ? "bitmap" : "interval";
+        assertEquals(small, IdAllocator.of(0, (1L << 26) - 1).allocator().engine(), "2^26 ids");
+        assertEquals(small, IdAllocator.cyclic(MAX - ((1L << 26) - 1), MAX).allocator().engine(), "2^26 ids at the top");
+        // One id more, and a 32-bit id space: interval, whose memory follows the allocations, not the range.
+        assertEquals("interval", IdAllocator.of(0, 1L << 26).allocator().engine(), "2^26 + 1 ids");
+        IdAllocator wide = IdAllocator.of(0, 0xFFFF_FFFFL);
+        assertEquals("interval", wide.allocator().engine(), "2^32 ids");
+        assertEquals(0, wide.allocate());
+        if (bitmap) {
+            assertEquals("bitmap", IdAllocator.of(0, (1L << 27) - 1, "bitmap").allocator().engine(), "asked for by name");
+        }
+    }
+
     private static byte[] snapshot(ResourceAllocator allocator) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         allocator.writeSnapshot(out);

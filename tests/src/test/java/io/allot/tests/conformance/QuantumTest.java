@@ -208,4 +208,37 @@ class QuantumTest {
         assertThrows(ExhaustedException.class, () -> pool.allocate(Request.of(1).within(0x13000, 0x13ffe)));
         assertEquals(Range.of(0x13000, 0x13fff), pool.allocate(Request.of(1).within(0x13000, 0x13fff)));
     }
+
+    /**
+     * Requests reused many times, whose rounded sizes fall on the same slot of the allocator's
+     * memo of normalised requests (sizes 256 quanta apart) and which differ only in tag, window or
+     * alignment: each call gets its own request's placement and tag, never a neighbour's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ENGINES)
+    void reusedRequestsKeepTheirOwnConstraintsAndTags(String engine) {
+        Range span = Range.of(0, (1L << 24) - 1); // 4096 quanta
+        ResourceAllocator pool = Allocators.builder().engine(engine).quantum(Q).span(span).build();
+        Request[] requests = {
+                Request.of(1).tagged("a"),
+                Request.of(Q).tagged("b"),
+                Request.of(Q + 1 + 256 * Q),                 // 258 quanta: slot 2
+                Request.of(2 * Q).within(0x800_000, span.end()),
+                Request.of(2 * Q).aligned(16 * Q),
+                Request.of(1 + 256 * Q).tagged("c"),         // 257 quanta: slot 1, as "a" and "b"
+        };
+        SplittableRandom random = new SplittableRandom(0x5EED);
+        for (int step = 0; step < 2_000; step++) {
+            Request request = requests[random.nextInt(requests.length)];
+            Range placed = pool.allocate(request);
+            String where = engine + " step " + step + ": " + request + " -> " + placed;
+            long rounded = (request.size() + Q - 1) & -Q;
+            assertEquals(rounded, placed.size(), where);
+            assertTrue(placed.start() % Math.max(Q, request.alignment()) == 0, where);
+            assertTrue(placed.start() >= request.min(), where);
+            assertEquals(request.tag(), pool.allocationContaining(placed.start()).orElseThrow().tag(), where);
+            pool.free(placed);
+        }
+        assertEquals(0, pool.stats().allocated());
+    }
 }

@@ -1,4 +1,4 @@
-package io.allot.engine.bitmap;
+package io.allot.internal;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.allot.engine.bitmap;
+package io.allot.internal;
 
 /**
  * The tags of the allocations that have one, keyed by the allocation's first value: open
@@ -8,19 +8,23 @@ package io.allot.engine.bitmap;
  * <p>Removal shifts the following entries of the probe run back (Knuth's algorithm R), so there
  * are no tombstones and lookups stay short after any mix of operations. Load factor at most 1/2.
  * Not thread-safe; lock-free readers may call {@link #get} while no writer runs.
+ *
+ * <p>One map for every engine that does not keep tags in its own records (the interval and
+ * bitmap engines): costs O(1) expected per operation, 12 bytes per slot.
  */
-final class TagMap {
+public final class TagMap {
 
     private long[] keys = new long[16];
     private String[] values = new String[16];
     private int size;
 
-    int size() {
+    /** Tags recorded. */
+    public int size() {
         return size;
     }
 
     /** The tag for {@code key}, or null. */
-    String get(long key) {
+    public String get(long key) {
         if (size == 0) {
             return null;
         }
@@ -34,7 +38,7 @@ final class TagMap {
     }
 
     /** Records {@code value} (not null) for {@code key}, replacing any earlier one. */
-    void put(long key, String value) {
+    public void put(long key, String value) {
         if (2 * (size + 1) > keys.length) {
             grow();
         }
@@ -53,7 +57,7 @@ final class TagMap {
     }
 
     /** Removes the tag for {@code key}, if any. */
-    void remove(long key) {
+    public void remove(long key) {
         if (size == 0) {
             return;
         }
@@ -94,7 +98,7 @@ final class TagMap {
     }
 
     /** Bytes held, for the memory figures (arrays only, not the strings). */
-    long arrayBytes() {
+    public long arrayBytes() {
         return 8L * keys.length + 4L * values.length;
     }
 
