@@ -13,7 +13,8 @@ module io.allot {
     exports io.allot.internal to
             io.allot.engine.interval,
             io.allot.engine.bitmap,
-            io.allot.engine.vmem;
+            io.allot.engine.vmem,
+            io.allot.zookeeper;
 
     uses io.allot.spi.EngineProvider;
     uses io.allot.spi.AllocationPolicy;

@@ -11,9 +11,10 @@ import java.util.concurrent.Callable;
 
 /** The top-level {@code allot} command: holds the subcommands and the options they all share. */
 @Command(name = "allot", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {CompareCommand.class, ReplayCommand.class, WorkloadCommand.class, InspectCommand.class},
+        subcommands = {CompareCommand.class, ReplayCommand.class, WorkloadCommand.class, InspectCommand.class,
+            FleetCommand.class},
         description = {"Compares Allot's engines and policies on workloads, replays allocation traces and "
-                + "inspects snapshots. Engines and policies are those on the module path, plus any "
+                + "inspects snapshots; simulates a fleet of hosts sharing a pool in ZooKeeper. Engines and policies are those on the module path, plus any "
                 + "in a --plugins folder."},
         footer = {"", "Exit status: 0 success, 2 usage error, 1 any other failure (one line on stderr)."})
 final class AllotCommand implements Callable<Integer> {
@@ -26,6 +27,6 @@ final class AllotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: compare, replay, workload or inspect");
+        throw new ParameterException(spec.commandLine(), "missing command: compare, replay, workload, inspect or fleet");
     }
 }
