@@ -36,13 +36,27 @@ import java.util.Arrays;
  * <p>A node's first value is implied by its parent (one past the pivot before its slot, or the
  * parent's own first value), and a {@link Path} carries it down, as maple's {@code ma_state} does.
  *
+ * <h2>Deferred shrink</h2>
+ * When an allocation shrinks the largest free entry of a leaf (to a size that is not 0), the
+ * ancestors are not told at once: the tree remembers that one leaf, its path, the gap its parent
+ * still records and the true one, and tells the ancestors on the next operation that needs exact
+ * gaps or changes the structure — a free, a carve in another leaf, a split, {@link #largestFree}.
+ * Until then every ancestor's gap on that path is an upper bound, which searches may read: a gap
+ * only decides whether a subtree is entered, and entering one that holds no fit costs time, never
+ * a wrong answer. Filling a space in address order thus climbs once per split instead of once
+ * per allocation. Likewise a first-fit search that found its placement in the cursor's leaf
+ * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
+ * free or a split, the next search with a size and limit no smaller starts at the leaf.
+ *
  * <h2>Invariants</h2>
  * <ol>
  *   <li>entries tile [0, 2<sup>64</sup>&minus;1] in pivot order; the root covers all of it;</li>
  *   <li>a node's last pivot equals its parent's pivot for it;</li>
  *   <li>every gap is exact: the largest free entry under that child (0 if none), and
- *       {@link #largestFree()} is the root's; every mask bit is exact; every bound is at least the
- *       true second-largest gap of its node (or saturated);</li>
+ *       {@link #largestFree()} is the root's — except, on the path of the one leaf with a deferred
+ *       shrink, the gaps recorded for it and its ancestors, which are as they were before the
+ *       shrink (so above the truth, and never 0); every mask bit is exact; every bound is at least
+ *       the true second-largest gap of its node (or saturated);</li>
  *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries, a non-root internal
  *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
@@ -57,7 +71,8 @@ import java.util.Arrays;
  * crosses a leaf boundary) and climbs while a gap changes, O(1) per level unless a largest gap
  * falls below its node's bound. Allocating inside one entry and freeing with merges inside one
  * leaf take short paths ({@link #carve}, {@link #release}) that shift at most the leaf's pivots;
- * splits, merges and merges across leaves are the B-tree's, O(height). Appending at the end of a
+ * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
+ * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of a
  * node whose left sibling has room fills that sibling instead of splitting, so ascending fills
  * leave full nodes and split once per node. Not thread-safe.
  */
@@ -104,6 +119,25 @@ final class SegmentTree {
     boolean cursorValid;
     /** A second path, for the neighbour leaf when a merge crosses a leaf boundary. */
     private final Path side = new Path();
+
+    /**
+     * The leaf whose shrunk largest gap its ancestors do not know yet, or -1: see "Deferred
+     * shrink" above. {@link #pend} is its path, {@link #pendWas} the gap its parent records for it,
+     * {@link #pendNow} its true largest gap (smaller, never 0).
+     */
+    private int pendLeaf = -1;
+    /**
+     * A leaf before which no free entry of at least {@link #cleanSize} values ends at or above
+     * {@link #cleanLo}, or -1: the last first-fit search that found its placement in that leaf
+     * without leaving it proved so, and only allocations (which shrink free space) have happened
+     * since. Lets the next such search skip {@link #leftOfCursor}.
+     */
+    private int cleanLeaf = -1;
+    private long cleanLo;
+    private long cleanSize;
+    private final Path pend = new Path();
+    private long pendWas;
+    private long pendNow;
 
     /** Start of the placement the last successful {@link #lowest}/{@link #highest} found. */
     long found;
@@ -413,6 +447,7 @@ final class SegmentTree {
 
     /** Size of the largest free entry, 0 if none. O(1). */
     long largestFree() {
+        flush();
         return rootGap;
     }
 
@@ -525,10 +560,35 @@ final class SegmentTree {
         long lo = Unsigned.max(from, r.min());
         long hi = r.max();
         Path p = cur;
-        int level = cursorValid ? leftOfCursor(lo, size) : restartFromRoot();
+        int level;
+        if (!cursorValid) {
+            level = restartFromRoot();
+        } else if (p.node[0] == cleanLeaf && Unsigned.atLeast(lo, cleanLo) && Unsigned.atLeast(size, cleanSize)) {
+            level = 0;
+        } else {
+            level = leftOfCursor(lo, size);
+        }
         cursorValid = false;
-        boolean more = level == 0 ? firstInLeaf(p, 0, lo, size) || seekUp(p, 0, LEAF_CAP, lo, size)
-                : seekUp(p, level, 0, lo, size);
+        int leaf = p.node[0];
+        if (level == 0 && firstInLeaf(p, 0, lo, size)) {
+            int b = leaf << SHIFT;
+            int i = p.slot[0];
+            long start = entryStart(b, i, p.min[0]);
+            if (Unsigned.greaterThan(start, hi)) {
+                return false;
+            }
+            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            if (offset != Placement.NONE) {
+                found = start + offset;
+                cursorValid = true;
+                cleanLeaf = leaf;
+                cleanLo = lo;
+                cleanSize = size;
+                return true;
+            }
+            level = -1; // go on after that entry
+        }
+        boolean more = level > 0 ? seekUp(p, level, 0, lo, size) : seekUp(p, 0, level == 0 ? LEAF_CAP : p.slot[0] + 1, lo, size);
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
@@ -775,6 +835,12 @@ final class SegmentTree {
      */
     void carve(long start, long end, int kind, boolean spanStart, boolean tagged) {
         Path p = cur;
+        if (pendLeaf >= 0 && (pendLeaf != p.node[0] || kind == FREE)) {
+            flush();
+        }
+        if (kind == FREE) {
+            cleanLeaf = -1;
+        }
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         long first = entryStart(b, i, p.min[0]);
@@ -783,6 +849,8 @@ final class SegmentTree {
         int after = end != last ? 1 : 0;
         int k = before + after;
         if (k > 0 && countAt(b) + k > LEAF_CAP) {
+            flush();
+            cleanLeaf = -1; // entries may move into a sibling on either side
             split(0);
             b = p.node[0] << SHIFT;
             i = p.slot[0];
@@ -834,7 +902,8 @@ final class SegmentTree {
         if (outerFree || kind == FREE) {
             int n = p.node[0];
             long min = p.min[0];
-            long m0 = gapAbove(p, 0);
+            boolean pending = pendLeaf >= 0; // then on this leaf, and kind is not FREE
+            long m0 = pending ? pendNow : gapAbove(p, 0);
             long m;
             if (outerFree) {
                 // One free entry became up to two smaller ones: the bigger stands for it, the other is new.
@@ -843,10 +912,32 @@ final class SegmentTree {
                 boolean highBigger = (high ^ SIGN) > (low ^ SIGN);
                 m = changed(n, 0, min, m0, last - first + 1, highBigger ? high : low);
                 m = changed(n, 0, min, m, 0, highBigger ? low : high);
+                if (m != 0 && kind != FREE) {
+                    // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
+                    if (!pending && m != m0) {
+                        pend.copyFrom(p, height);
+                        pendLeaf = n;
+                        pendWas = m0;
+                    }
+                    pendNow = m;
+                    return;
+                }
             } else {
                 m = changed(n, 0, min, m0, 0, end - start + 1);
             }
+            if (pending) {
+                pendLeaf = -1;
+                m0 = pendWas; // what the ancestors still record
+            }
             propagate(p, 0, m0, m);
+        }
+    }
+
+    /** Tells the ancestors of the leaf with a deferred shrink its largest gap now; see "Deferred shrink". */
+    private void flush() {
+        if (pendLeaf >= 0) {
+            pendLeaf = -1;
+            propagate(pend, 0, pendWas, pendNow);
         }
     }
 
@@ -860,6 +951,8 @@ final class SegmentTree {
      * or that leaves the leaf short, goes the general way.
      */
     void release(int kind) {
+        flush();
+        cleanLeaf = -1;
         Path p = cur;
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
@@ -1458,12 +1551,18 @@ final class SegmentTree {
     // ------------------------------------------------------------------ checking
 
     /**
-     * Verifies every invariant in the class comment by a full walk, O(n). For tests.
+     * Verifies every invariant in the class comment by a full walk, O(n): first the deferred
+     * shrink (its path, and that its gap is its leaf's true largest), then, with it applied, every
+     * gap exact. For tests.
      *
      * @return the number of free entries
      * @throws IllegalStateException naming the first broken invariant
      */
     long checkInvariants() {
+        if (pendLeaf >= 0) {
+            checkPending();
+            flush();
+        }
         int[] nodeCount = {0};
         long gap = checkNode(root, height - 1, 0, -1L, nodeCount);
         if (gap != rootGap) {
@@ -1488,6 +1587,31 @@ final class SegmentTree {
             throw new IllegalStateException("entries end at " + Unsigned.hex(sequence.end));
         }
         return sequence.free;
+    }
+
+    /**
+     * The deferred shrink: its path leads to its leaf, its gap is that leaf's true largest free
+     * entry, not 0, and below what the parent records (so every ancestor's gap is an upper bound).
+     */
+    private void checkPending() {
+        Path fresh = new Path();
+        int b = pendLeaf << SHIFT;
+        locate(fresh, pend.min[0]);
+        for (int level = 0; level < height; level++) {
+            if (fresh.node[level] != pend.node[level] || fresh.min[level] != pend.min[level]
+                    || level > 0 && fresh.slot[level] != pend.slot[level]) {
+                throw new IllegalStateException("deferred shrink's path off its leaf on level " + level);
+            }
+        }
+        if (pend.node[0] != pendLeaf) {
+            throw new IllegalStateException("deferred shrink's path ends at another leaf");
+        }
+        long largest = largestTwo(b, 0, pend.min[0])[0];
+        if (largest != pendNow || pendNow == 0 || !Unsigned.lessThan(pendNow, pendWas) || gapAbove(pend, 0) != pendWas) {
+            throw new IllegalStateException("deferred shrink " + Unsigned.hex(pendWas) + " -> " + Unsigned.hex(pendNow)
+                    + " but the leaf's largest free entry is " + Unsigned.hex(largest) + " and its parent records "
+                    + Unsigned.hex(gapAbove(pend, 0)));
+        }
     }
 
     /** The order and merge rules between neighbouring entries, checked in one pass. */
