@@ -46,7 +46,8 @@ import java.util.Arrays;
  * a wrong answer. Filling a space in address order thus climbs once per split instead of once
  * per allocation. Likewise a first-fit search that found its placement in the cursor's leaf
  * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
- * free or a split, the next search with a size and limit no smaller starts at the leaf.
+ * free outside that leaf or a change of leaf boundaries, the next search with a size and limit
+ * no smaller starts at the leaf.
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -126,18 +127,19 @@ final class SegmentTree {
      * {@link #pendNow} its true largest gap (smaller, never 0).
      */
     private int pendLeaf = -1;
+    private final Path pend = new Path();
+    private long pendWas;
+    private long pendNow;
     /**
      * A leaf before which no free entry of at least {@link #cleanSize} values ends at or above
      * {@link #cleanLo}, or -1: the last first-fit search that found its placement in that leaf
      * without leaving it proved so, and only allocations (which shrink free space) have happened
-     * since. Lets the next such search skip {@link #leftOfCursor}.
+     * since, or frees inside that leaf that moved no leaf boundary. Lets the next such search skip
+     * {@link #leftOfCursor}.
      */
     private int cleanLeaf = -1;
     private long cleanLo;
     private long cleanSize;
-    private final Path pend = new Path();
-    private long pendWas;
-    private long pendNow;
 
     /** Start of the placement the last successful {@link #lowest}/{@link #highest} found. */
     long found;
@@ -952,8 +954,10 @@ final class SegmentTree {
      */
     void release(int kind) {
         flush();
-        cleanLeaf = -1;
         Path p = cur;
+        if (p.node[0] != cleanLeaf) {
+            cleanLeaf = -1; // the freed entry may lie before the clean leaf
+        }
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         int c = countAt(b);
@@ -964,6 +968,7 @@ final class SegmentTree {
         long marks = nodes[b + MARKS];
         long spanStart = kind == HOLE ? 0 : marks >>> i & 1;
         if (i == 0 && spanStart == 0 && start != 0 || i == c - 1 && end != -1L) {
+            cleanLeaf = -1; // may merge into the previous leaf, or move leaf boundaries
             releaseAcross(kind);
             return;
         }
@@ -1011,6 +1016,7 @@ final class SegmentTree {
         nextStart = end + 1;
         nextEnd = last;
         if (c - removed < LEAF_MIN && height > 1) {
+            cleanLeaf = -1; // entries may move between leaves
             repair(p);
             return;
         }
