@@ -47,7 +47,7 @@ import java.util.Arrays;
  * per allocation. Likewise a first-fit search that found its placement in the cursor's leaf
  * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
  * free outside that leaf or a change of leaf boundaries, the next search with a size and limit
- * no smaller starts at the leaf.
+ * no smaller starts at the leaf; last-fit, mirrored, likewise.
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -140,6 +140,10 @@ final class SegmentTree {
     private int cleanLeaf = -1;
     private long cleanLo;
     private long cleanSize;
+    /** As {@link #cleanLeaf}, mirrored for last-fit: nothing of {@link #cleanHighSize} starts after the leaf at or below {@link #cleanHi}. */
+    private int cleanHighLeaf = -1;
+    private long cleanHi;
+    private long cleanHighSize;
 
     /** Start of the placement the last successful {@link #lowest}/{@link #highest} found. */
     long found;
@@ -618,8 +622,17 @@ final class SegmentTree {
         long hi = Unsigned.min(to, r.max());
         long lo = r.min();
         Path p = cur;
-        int level = cursorValid ? rightOfCursor(hi, size) : restartFromRoot();
+        int level;
+        if (!cursorValid) {
+            level = restartFromRoot();
+        } else if (p.node[0] == cleanHighLeaf && Unsigned.atMost(hi, cleanHi) && Unsigned.atLeast(size, cleanHighSize)) {
+            level = 0;
+        } else {
+            level = rightOfCursor(hi, size);
+        }
         cursorValid = false;
+        int leaf = p.node[0];
+        boolean firstCandidate = level == 0; // in this leaf, with nothing after it to consider
         boolean more = seekDown(p, level, count(p.node[level]) - 1, hi, size);
         while (more) {
             int b = p.node[0] << SHIFT;
@@ -633,8 +646,14 @@ final class SegmentTree {
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
+                if (firstCandidate && p.node[0] == leaf) {
+                    cleanHighLeaf = leaf;
+                    cleanHi = hi;
+                    cleanHighSize = size;
+                }
                 return true;
             }
+            firstCandidate = false;
             more = seekDown(p, 0, i - 1, hi, size);
         }
         return false;
@@ -842,6 +861,7 @@ final class SegmentTree {
         }
         if (kind == FREE) {
             cleanLeaf = -1;
+            cleanHighLeaf = -1;
         }
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
@@ -853,6 +873,7 @@ final class SegmentTree {
         if (k > 0 && countAt(b) + k > LEAF_CAP) {
             flush();
             cleanLeaf = -1; // entries may move into a sibling on either side
+            cleanHighLeaf = -1;
             split(0);
             b = p.node[0] << SHIFT;
             i = p.slot[0];
@@ -958,6 +979,9 @@ final class SegmentTree {
         if (p.node[0] != cleanLeaf) {
             cleanLeaf = -1; // the freed entry may lie before the clean leaf
         }
+        if (p.node[0] != cleanHighLeaf) {
+            cleanHighLeaf = -1;
+        }
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         int c = countAt(b);
@@ -969,6 +993,7 @@ final class SegmentTree {
         long spanStart = kind == HOLE ? 0 : marks >>> i & 1;
         if (i == 0 && spanStart == 0 && start != 0 || i == c - 1 && end != -1L) {
             cleanLeaf = -1; // may merge into the previous leaf, or move leaf boundaries
+            cleanHighLeaf = -1;
             releaseAcross(kind);
             return;
         }
@@ -1017,6 +1042,7 @@ final class SegmentTree {
         nextEnd = last;
         if (c - removed < LEAF_MIN && height > 1) {
             cleanLeaf = -1; // entries may move between leaves
+            cleanHighLeaf = -1;
             repair(p);
             return;
         }
