@@ -16,22 +16,48 @@ import java.util.Arrays;
  * Every node is one block of 32 longs (256 bytes) in a single {@code long[]}, so a visit reads a few
  * adjacent cache lines instead of one line per field:
  * <pre>
- * leaf:      [count][kinds][marks][pivot 0 .. pivot 28]
+ * leaf:      [count | bound][kinds][marks][pivot 0 .. pivot 28]
  *            kinds: bit i = entry i is free (low half), a hole (high half); neither = allocated
  *            marks: bit i = entry i starts a span (low half), has a tag (high half)
- * internal:  [count][pivot 0, gap 0, child 0][pivot 1, gap 1, child 1] ... (10 slots)[mask]
+ * internal:  [count | bound][pivot 0, gap 0, child 0] ... [pivot 9, gap 9, child 9][mask]
  *            pivot k = last value under child k; gap k = largest free entry under child k;
  *            mask bit k = gap k is not 0
  * </pre>
- * A node's first value is implied by its parent (one past the pivot before its slot, or the
+ * Word 0 holds the count in its low byte and, above it, the node's <em>bound</em>: at least the
+ * second-largest gap among its entries or children (the largest of all but one holder of the
+ * largest), saturated at 2<sup>56</sup>&minus;1, which means "unknown". The node's largest gap
+ * itself is the one its parent records for it. When the largest shrinks but stays at or above the
+ * bound it is still the largest, so the update costs O(1) on that level; only when it falls below
+ * does the node rescan its children (which makes the bound exact again). Growing or shrinking any
+ * other child never rescans: the bound only rises. This is what makes carving a little off the
+ * largest free segment again and again — first-fit filling an empty space, last-fit and next-fit
+ * taking from the free tail — cost O(1) per level instead of a scan of every ancestor.
+ *
+ * <p>A node's first value is implied by its parent (one past the pivot before its slot, or the
  * parent's own first value), and a {@link Path} carries it down, as maple's {@code ma_state} does.
+ *
+ * <h2>Deferred shrink</h2>
+ * When an allocation shrinks the largest free entry of a leaf (to a size that is not 0), the
+ * ancestors are not told at once: the tree remembers that one leaf, its path, the gap its parent
+ * still records and the true one, and tells the ancestors on the next operation that needs exact
+ * gaps or changes the structure — a free, a carve in another leaf, a split, {@link #largestFree}.
+ * Until then every ancestor's gap on that path is an upper bound, which searches may read: a gap
+ * only decides whether a subtree is entered, and entering one that holds no fit costs time, never
+ * a wrong answer. Filling a space in address order thus climbs once per split instead of once
+ * per allocation. Likewise a first-fit search that found its placement in the cursor's leaf
+ * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
+ * free outside that leaf or a change of leaf boundaries, the next search with a size and limit
+ * no smaller starts at the leaf; last-fit, mirrored, likewise.
  *
  * <h2>Invariants</h2>
  * <ol>
  *   <li>entries tile [0, 2<sup>64</sup>&minus;1] in pivot order; the root covers all of it;</li>
  *   <li>a node's last pivot equals its parent's pivot for it;</li>
  *   <li>every gap is exact: the largest free entry under that child (0 if none), and
- *       {@link #largestFree()} is the root's;</li>
+ *       {@link #largestFree()} is the root's — except, on the path of the one leaf with a deferred
+ *       shrink, the gaps recorded for it and its ancestors, which are as they were before the
+ *       shrink (so above the truth, and never 0); every mask bit is exact; every bound is at least
+ *       the true second-largest gap of its node (or saturated);</li>
  *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries, a non-root internal
  *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
@@ -43,8 +69,13 @@ import java.util.Arrays;
  * Height is at most {@code 2 + log5(n / 14)}. A lookup is one descent; a search descends into the
  * first child whose gap holds the request and backs up only where alignment, phase, no-cross or
  * the window make a big-enough segment useless. An update changes one leaf (or two, when a merge
- * crosses a leaf boundary) and climbs recomputing gaps only while a gap actually changes. Splits
- * and merges are the B-tree's, O(height). Not thread-safe.
+ * crosses a leaf boundary) and climbs while a gap changes, O(1) per level unless a largest gap
+ * falls below its node's bound. Allocating inside one entry and freeing with merges inside one
+ * leaf take short paths ({@link #carve}, {@link #release}) that shift at most the leaf's pivots;
+ * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
+ * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of a
+ * node whose left sibling has room fills that sibling instead of splitting, so ascending fills
+ * leave full nodes and split once per node. Not thread-safe.
  */
 final class SegmentTree {
 
@@ -65,6 +96,12 @@ final class SegmentTree {
     /** A bit in both 32-bit halves of a kinds or marks word. */
     private static final long HALVES = 0x1_0000_0001L;
     private static final int MAX_NODES = Integer.MAX_VALUE >>> SHIFT;
+    private static final long SIGN = Long.MIN_VALUE;
+    /** The count's bits in word 0; the bound is above them. */
+    private static final long COUNT = 0xFF;
+    private static final int BOUND_SHIFT = 8;
+    /** The saturated bound: the second-largest gap may be anything. */
+    static final long NO_BOUND = -1L >>> BOUND_SHIFT;
 
     long[] nodes = new long[8 << SHIFT];
     private int used;
@@ -83,6 +120,30 @@ final class SegmentTree {
     boolean cursorValid;
     /** A second path, for the neighbour leaf when a merge crosses a leaf boundary. */
     private final Path side = new Path();
+
+    /**
+     * The leaf whose shrunk largest gap its ancestors do not know yet, or -1: see "Deferred
+     * shrink" above. {@link #pend} is its path, {@link #pendWas} the gap its parent records for it,
+     * {@link #pendNow} its true largest gap (smaller, never 0).
+     */
+    private int pendLeaf = -1;
+    private final Path pend = new Path();
+    private long pendWas;
+    private long pendNow;
+    /**
+     * A leaf before which no free entry of at least {@link #cleanSize} values ends at or above
+     * {@link #cleanLo}, or -1: the last first-fit search that found its placement in that leaf
+     * without leaving it proved so, and only allocations (which shrink free space) have happened
+     * since, or frees inside that leaf that moved no leaf boundary. Lets the next such search skip
+     * {@link #leftOfCursor}.
+     */
+    private int cleanLeaf = -1;
+    private long cleanLo;
+    private long cleanSize;
+    /** As {@link #cleanLeaf}, mirrored for last-fit: nothing of {@link #cleanHighSize} starts after the leaf at or below {@link #cleanHi}. */
+    private int cleanHighLeaf = -1;
+    private long cleanHi;
+    private long cleanHighSize;
 
     /** Start of the placement the last successful {@link #lowest}/{@link #highest} found. */
     long found;
@@ -135,8 +196,33 @@ final class SegmentTree {
         liveNodes--;
     }
 
+    /** Entries (leaf) or children (internal node) of node {@code n}. */
     private int count(int n) {
-        return (int) nodes[n << SHIFT];
+        return (int) nodes[n << SHIFT] & (int) COUNT;
+    }
+
+    /** As {@link #count}, of the block at {@code b}. */
+    private int countAt(int b) {
+        return (int) nodes[b] & (int) COUNT;
+    }
+
+    private void setCount(int b, int c) {
+        nodes[b] = nodes[b] & ~COUNT | c;
+    }
+
+    /** Sets the bound of block {@code b} to {@code second}, saturating. */
+    private void setBound(int b, long second) {
+        long bound = Long.compareUnsigned(second, NO_BOUND) < 0 ? second : NO_BOUND;
+        nodes[b] = bound << BOUND_SHIFT | nodes[b] & COUNT;
+    }
+
+    /** Raises the bound of block {@code b} to cover a gap of {@code v}. */
+    private void raiseBound(int b, long v) {
+        long w = nodes[b];
+        if ((v ^ SIGN) > ((w >>> BOUND_SHIFT) ^ SIGN)) {
+            long bound = Long.compareUnsigned(v, NO_BOUND) < 0 ? v : NO_BOUND;
+            nodes[b] = bound << BOUND_SHIFT | w & COUNT;
+        }
     }
 
     private int childOf(int b, int k) {
@@ -145,7 +231,7 @@ final class SegmentTree {
 
     private long lastPivot(int n, int level) {
         int b = n << SHIFT;
-        int c = (int) nodes[b];
+        int c = countAt(b);
         return level == 0 ? nodes[b + PIVOTS + c - 1] : nodes[b + 1 + 3 * (c - 1)];
     }
 
@@ -177,15 +263,14 @@ final class SegmentTree {
         return (kinds >>> (32 + i) & 1) != 0 ? HOLE : ALLOCATED;
     }
 
+    /** The kinds bits of {@code kind} at position 0. */
+    private static long kindBits(int kind) {
+        return kind == FREE ? 1L : kind == HOLE ? 1L << 32 : 0L;
+    }
+
     private void setBits(int b, int i, int kind, boolean spanStart, boolean tagged) {
         long bit = 1L << i;
-        long kinds = nodes[b + KINDS] & ~(bit * HALVES);
-        if (kind == FREE) {
-            kinds |= bit;
-        } else if (kind == HOLE) {
-            kinds |= bit << 32;
-        }
-        nodes[b + KINDS] = kinds;
+        nodes[b + KINDS] = nodes[b + KINDS] & ~(bit * HALVES) | kindBits(kind) << i;
         long marks = nodes[b + MARKS] & ~(bit * HALVES);
         if (spanStart) {
             marks |= bit;
@@ -200,19 +285,8 @@ final class SegmentTree {
         return i == 0 ? leafMin : nodes[b + PIVOTS + i - 1] + 1;
     }
 
-    private void openEntries(int b, int i, int k) {
-        int c = (int) nodes[b];
-        // A plain loop: at most 28 longs, cheaper than an arraycopy stub call at this size.
-        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
-            nodes[o + k] = nodes[o];
-        }
-        nodes[b + KINDS] = openBits(nodes[b + KINDS], i, k);
-        nodes[b + MARKS] = openBits(nodes[b + MARKS], i, k);
-        nodes[b] = c + k;
-    }
-
     private void closeEntries(int b, int i, int k) {
-        int c = (int) nodes[b];
+        int c = countAt(b);
         for (int o = b + PIVOTS + i, stop = b + PIVOTS + c - k; o < stop; o++) {
             nodes[o] = nodes[o + k];
         }
@@ -221,32 +295,32 @@ final class SegmentTree {
         }
         nodes[b + KINDS] = closeBits(nodes[b + KINDS], i, k);
         nodes[b + MARKS] = closeBits(nodes[b + MARKS], i, k);
-        nodes[b] = c - k;
+        setCount(b, c - k);
     }
 
     private void insertSlot(int n, int k, long pivot, long gap, int child) {
         int b = n << SHIFT;
-        int c = (int) nodes[b];
+        int c = countAt(b);
         int o = b + 1 + 3 * k;
         System.arraycopy(nodes, o, nodes, o + 3, 3 * (c - k));
         nodes[o] = pivot;
         nodes[o + 1] = gap;
         nodes[o + 2] = child;
-        nodes[b] = c + 1;
+        setCount(b, c + 1);
         recomputeMask(b);
     }
 
     private void removeSlot(int n, int k) {
         int b = n << SHIFT;
-        int c = (int) nodes[b];
+        int c = countAt(b);
         int o = b + 1 + 3 * k;
         System.arraycopy(nodes, o + 3, nodes, o, 3 * (c - k - 1));
         Arrays.fill(nodes, b + 1 + 3 * (c - 1), b + 1 + 3 * c, 0L);
-        nodes[b] = c - 1;
+        setCount(b, c - 1);
         recomputeMask(b);
     }
 
-    /** Sets the gap of slot {@code k} of internal block {@code b}, keeping its mask bit. */
+    /** Sets the gap of slot {@code k} of internal block {@code b}, keeping its mask bit (not its bound). */
     private void setSlotGap(int b, int k, long gap) {
         nodes[b + 2 + 3 * k] = gap;
         long bit = 1L << k;
@@ -254,7 +328,7 @@ final class SegmentTree {
     }
 
     private void recomputeMask(int b) {
-        int c = (int) nodes[b];
+        int c = countAt(b);
         long mask = 0;
         for (int k = 0; k < c; k++) {
             if (nodes[b + 2 + 3 * k] != 0) {
@@ -264,43 +338,122 @@ final class SegmentTree {
         nodes[b + MASK] = mask;
     }
 
-    /** The largest free entry of leaf block {@code b}, whose first value is {@code min}. */
-    private long leafGap(int b, long min) {
+    // ------------------------------------------------------------------ gaps
+
+    /**
+     * Recomputes the mask (internal nodes) and makes the bound exact for node {@code n} on
+     * {@code level}, whose first value is {@code min}; returns its largest gap.
+     */
+    private long refreshNode(int n, int level, long min) {
+        return level == 0 ? refreshLeaf(n << SHIFT, min) : refreshInternal(n << SHIFT);
+    }
+
+    private long refreshLeaf(int b, long min) {
         int free = (int) nodes[b + KINDS];
         long best = 0;
+        long second = 0;
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
             long before = i == 0 ? min - 1 : nodes[b + PIVOTS + i - 1];
             long size = nodes[b + PIVOTS + i] - before;
-            if (Long.compareUnsigned(size, best) > 0) {
+            if ((size ^ SIGN) > (best ^ SIGN)) {
+                second = best;
                 best = size;
+            } else if ((size ^ SIGN) > (second ^ SIGN)) {
+                second = size;
             }
         }
+        setBound(b, second);
         return best;
     }
 
-    private long internalGap(int b) {
-        int mask = (int) nodes[b + MASK];
+    private long refreshInternal(int b) {
+        int c = countAt(b);
+        long mask = 0;
         long best = 0;
-        while (mask != 0) {
-            long g = nodes[b + 2 + 3 * Integer.numberOfTrailingZeros(mask)];
-            mask &= mask - 1;
-            if (Long.compareUnsigned(g, best) > 0) {
-                best = g;
+        long second = 0;
+        for (int k = 0; k < c; k++) {
+            long g = nodes[b + 2 + 3 * k];
+            if (g != 0) {
+                mask |= 1L << k;
+                if ((g ^ SIGN) > (best ^ SIGN)) {
+                    second = best;
+                    best = g;
+                } else if ((g ^ SIGN) > (second ^ SIGN)) {
+                    second = g;
+                }
             }
         }
+        nodes[b + MASK] = mask;
+        setBound(b, second);
         return best;
     }
 
-    private long gapOf(int n, int level, long min) {
-        return level == 0 ? leafGap(n << SHIFT, min) : internalGap(n << SHIFT);
+    /** The largest gap of the node on {@code level} of {@code p}, as its parent (or the root gap) records it. */
+    private long gapAbove(Path p, int level) {
+        return level == height - 1 ? rootGap : nodes[(p.node[level + 1] << SHIFT) + 2 + 3 * p.slot[level + 1]];
+    }
+
+    /**
+     * One entry (on level 0) or child of node {@code n}, whose largest gap is {@code m}, changed
+     * its own gap from {@code before} to {@code after} (unsigned). Keeps {@code n}'s bound valid
+     * and returns its largest gap now: O(1), unless the largest shrank below the bound, which
+     * costs one rescan of {@code n}. Several changes to one node may be applied one after the
+     * other, passing each call's result as the next one's {@code m}.
+     */
+    private long changed(int n, int level, long min, long m, long before, long after) {
+        if (before == after) {
+            return m;
+        }
+        int b = n << SHIFT;
+        long afterKey = after ^ SIGN;
+        if (afterKey > (m ^ SIGN)) {
+            if (before != m) {
+                raiseBound(b, m); // the old largest is now at most second
+            }
+            return after;
+        }
+        if (before != m) {
+            raiseBound(b, after);
+            return m;
+        }
+        long bound = nodes[b] >>> BOUND_SHIFT;
+        if (bound != NO_BOUND && afterKey >= (bound ^ SIGN)) {
+            return after; // shrank, but nothing else reaches it
+        }
+        return refreshNode(n, level, min);
+    }
+
+    /**
+     * The node on {@code level} of {@code p} changed its largest gap from {@code m} to
+     * {@code now}: records that in its parent and climbs while the parents' gaps change.
+     */
+    private void propagate(Path p, int level, long m, long now) {
+        int top = height - 1;
+        while (m != now) {
+            if (level == top) {
+                rootGap = now;
+                return;
+            }
+            level++;
+            int bp = p.node[level] << SHIFT;
+            int k = p.slot[level];
+            nodes[bp + 2 + 3 * k] = now;
+            if (m == 0 || now == 0) {
+                nodes[bp + MASK] ^= 1L << k; // exactly one of them is 0
+            }
+            long parentGap = gapAbove(p, level);
+            now = changed(p.node[level], level, p.min[level], parentGap, m, now);
+            m = parentGap;
+        }
     }
 
     // ------------------------------------------------------------------ reading
 
     /** Size of the largest free entry, 0 if none. O(1). */
     long largestFree() {
+        flush();
         return rootGap;
     }
 
@@ -347,7 +500,7 @@ final class SegmentTree {
         if (cursorValid) {
             int b = p.node[0] << SHIFT;
             long key = v ^ Long.MIN_VALUE;
-            if ((p.min[0] ^ Long.MIN_VALUE) <= key && key <= (nodes[b + PIVOTS + (int) nodes[b] - 1] ^ Long.MIN_VALUE)) {
+            if ((p.min[0] ^ Long.MIN_VALUE) <= key && key <= (nodes[b + PIVOTS + countAt(b) - 1] ^ Long.MIN_VALUE)) {
                 int o = b + PIVOTS;
                 while ((nodes[o] ^ Long.MIN_VALUE) < key) {
                     o++;
@@ -413,10 +566,35 @@ final class SegmentTree {
         long lo = Unsigned.max(from, r.min());
         long hi = r.max();
         Path p = cur;
-        int level = cursorValid ? leftOfCursor(lo, size) : restartFromRoot();
+        int level;
+        if (!cursorValid) {
+            level = restartFromRoot();
+        } else if (p.node[0] == cleanLeaf && Unsigned.atLeast(lo, cleanLo) && Unsigned.atLeast(size, cleanSize)) {
+            level = 0;
+        } else {
+            level = leftOfCursor(lo, size);
+        }
         cursorValid = false;
-        boolean more = level == 0 ? firstInLeaf(p, 0, lo, size) || seekUp(p, 0, LEAF_CAP, lo, size)
-                : seekUp(p, level, 0, lo, size);
+        int leaf = p.node[0];
+        if (level == 0 && firstInLeaf(p, 0, lo, size)) {
+            int b = leaf << SHIFT;
+            int i = p.slot[0];
+            long start = entryStart(b, i, p.min[0]);
+            if (Unsigned.greaterThan(start, hi)) {
+                return false;
+            }
+            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            if (offset != Placement.NONE) {
+                found = start + offset;
+                cursorValid = true;
+                cleanLeaf = leaf;
+                cleanLo = lo;
+                cleanSize = size;
+                return true;
+            }
+            level = -1; // go on after that entry
+        }
+        boolean more = level > 0 ? seekUp(p, level, 0, lo, size) : seekUp(p, 0, level == 0 ? LEAF_CAP : p.slot[0] + 1, lo, size);
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
@@ -444,8 +622,17 @@ final class SegmentTree {
         long hi = Unsigned.min(to, r.max());
         long lo = r.min();
         Path p = cur;
-        int level = cursorValid ? rightOfCursor(hi, size) : restartFromRoot();
+        int level;
+        if (!cursorValid) {
+            level = restartFromRoot();
+        } else if (p.node[0] == cleanHighLeaf && Unsigned.atMost(hi, cleanHi) && Unsigned.atLeast(size, cleanHighSize)) {
+            level = 0;
+        } else {
+            level = rightOfCursor(hi, size);
+        }
         cursorValid = false;
+        int leaf = p.node[0];
+        boolean firstCandidate = level == 0; // in this leaf, with nothing after it to consider
         boolean more = seekDown(p, level, count(p.node[level]) - 1, hi, size);
         while (more) {
             int b = p.node[0] << SHIFT;
@@ -459,8 +646,14 @@ final class SegmentTree {
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
+                if (firstCandidate && p.node[0] == leaf) {
+                    cleanHighLeaf = leaf;
+                    cleanHi = hi;
+                    cleanHighSize = size;
+                }
                 return true;
             }
+            firstCandidate = false;
             more = seekDown(p, 0, i - 1, hi, size);
         }
         return false;
@@ -655,84 +848,119 @@ final class SegmentTree {
     /**
      * Cuts {@code [start, end]} out of the cursor's entry (free or a hole, and holding it) as an
      * entry of {@code kind}; what is left on either side keeps the old kind. The cursor ends on the
-     * new entry.
+     * new entry. Inside the leaf: at most two pivots inserted (a plain shift of the ones above),
+     * both bit words rewritten once, and the gap change applied in O(1) per level.
      *
      * @param spanStart whether the new entry begins a span (it also inherits the old entry's mark
      *                  when it begins where the old one did)
      */
     void carve(long start, long end, int kind, boolean spanStart, boolean tagged) {
         Path p = cur;
+        if (pendLeaf >= 0 && (pendLeaf != p.node[0] || kind == FREE)) {
+            flush();
+        }
+        if (kind == FREE) {
+            cleanLeaf = -1;
+            cleanHighLeaf = -1;
+        }
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         long first = entryStart(b, i, p.min[0]);
         long last = nodes[b + PIVOTS + i];
-        int outer = kindOf(nodes[b + KINDS], i);
-        boolean outerStart = (nodes[b + MARKS] >>> i & 1) != 0;
         int before = start != first ? 1 : 0;
         int after = end != last ? 1 : 0;
         int k = before + after;
-        long oldGap = outer == FREE ? last - first + 1 : 0;
-        long newGap = outer == FREE ? Unsigned.max(start - first, last - end) : kind == FREE ? end - start + 1 : 0;
+        if (k > 0 && countAt(b) + k > LEAF_CAP) {
+            flush();
+            cleanLeaf = -1; // entries may move into a sibling on either side
+            cleanHighLeaf = -1;
+            split(0);
+            b = p.node[0] << SHIFT;
+            i = p.slot[0];
+        }
+        long kinds = nodes[b + KINDS];
+        long marks = nodes[b + MARKS];
+        long outerBits = kinds >>> i & HALVES; // the old entry's kind, at bit 0 of each half
+        long outerMark = marks >>> i & 1;
         if (k > 0) {
-            if ((int) nodes[b] + k > LEAF_CAP) {
-                split(0);
-                b = p.node[0] << SHIFT;
-                i = p.slot[0];
+            int c = countAt(b);
+            // A plain loop: at most 28 longs, cheaper than an arraycopy stub call at this size.
+            for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                nodes[o + k] = nodes[o];
             }
-            openEntries(b, i, k);
+            setCount(b, c + k);
             if (before == 1) {
                 nodes[b + PIVOTS + i] = start - 1;
-                setBits(b, i, outer, outerStart, false);
             }
             if (after == 1) {
                 nodes[b + PIVOTS + i + before] = end;
-                setBits(b, i + k, outer, false, false);
             }
+            kinds = openBits(kinds, i, k);
+            marks = openBits(marks, i, k);
         }
+        // The pieces: [first, start - 1] at i, the new entry at i + before, [end + 1, last] at i + k.
         int middle = i + before;
-        setBits(b, middle, kind, spanStart || before == 0 && outerStart, tagged);
+        long pieces = ((2L << k) - 1) * HALVES << i;
+        kinds &= ~pieces;
+        marks &= ~pieces;
+        kinds |= kindBits(kind) << middle;
+        if (before == 1) {
+            kinds |= outerBits << i;
+            marks |= outerMark << i;
+        }
+        if (after == 1) {
+            kinds |= outerBits << (i + k);
+        }
+        if (spanStart || before == 0 && outerMark != 0) {
+            marks |= 1L << middle;
+        }
+        if (tagged) {
+            marks |= 1L << 32 << middle;
+        }
+        nodes[b + KINDS] = kinds;
+        nodes[b + MARKS] = marks;
         p.slot[0] = middle;
-        updateGap(p, 0, oldGap, newGap);
         cursorValid = true;
+        boolean outerFree = (outerBits & 1) != 0;
+        if (outerFree || kind == FREE) {
+            int n = p.node[0];
+            long min = p.min[0];
+            boolean pending = pendLeaf >= 0; // then on this leaf, and kind is not FREE
+            long m0 = pending ? pendNow : gapAbove(p, 0);
+            long m;
+            if (outerFree) {
+                // One free entry became up to two smaller ones: the bigger stands for it, the other is new.
+                long low = start - first;
+                long high = last - end;
+                boolean highBigger = (high ^ SIGN) > (low ^ SIGN);
+                m = changed(n, 0, min, m0, last - first + 1, highBigger ? high : low);
+                m = changed(n, 0, min, m, 0, highBigger ? low : high);
+                if (m != 0 && kind != FREE) {
+                    // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
+                    if (!pending && m != m0) {
+                        pend.copyFrom(p, height);
+                        pendLeaf = n;
+                        pendWas = m0;
+                    }
+                    pendNow = m;
+                    return;
+                }
+            } else {
+                m = changed(n, 0, min, m0, 0, end - start + 1);
+            }
+            if (pending) {
+                pendLeaf = -1;
+                m0 = pendWas; // what the ancestors still record
+            }
+            propagate(p, 0, m0, m);
+        }
     }
 
-    /**
-     * After one child of the node on {@code level} of {@code p} (one entry, on the leaf level)
-     * changed its gap from {@code before} to {@code after}: updates the gaps above, climbing only
-     * while a node's own gap changes, and rescanning a node only when its largest child shrank.
-     */
-    private void updateGap(Path p, int level, long before, long after) {
-        int top = height - 1;
-        while (before != after) {
-            long gap;
-            int bp = 0;
-            int k = 0;
-            if (level == top) {
-                gap = rootGap;
-            } else {
-                bp = p.node[level + 1] << SHIFT;
-                k = p.slot[level + 1];
-                gap = nodes[bp + 2 + 3 * k];
-            }
-            long now;
-            if (Long.compareUnsigned(after, gap) > 0) {
-                now = after;
-            } else if (Long.compareUnsigned(before, gap) < 0) {
-                return; // the child that changed was not the largest, and still is not
-            } else {
-                now = gapOf(p.node[level], level, p.min[level]); // the largest shrank
-            }
-            if (now == gap) {
-                return;
-            }
-            if (level == top) {
-                rootGap = now;
-                return;
-            }
-            setSlotGap(bp, k, now);
-            before = gap;
-            after = now;
-            level++;
+    /** Tells the ancestors of the leaf with a deferred shrink its largest gap now; see "Deferred shrink". */
+    private void flush() {
+        if (pendLeaf >= 0) {
+            pendLeaf = -1;
+            propagate(pend, 0, pendWas, pendNow);
         }
     }
 
@@ -740,16 +968,118 @@ final class SegmentTree {
      * Turns the cursor's entry into {@code kind} (allocated to free, or free to a hole) and merges
      * it with neighbours of the same kind — never backwards across a span start. Leaves the merged
      * entry in {@link #mergedStart}/{@link #mergedEnd} and the swallowed neighbours in
-     * {@link #previousStart} and so on. The cursor is invalid afterwards.
+     * {@link #previousStart} and so on; the cursor on the merged entry when it stayed in this
+     * leaf. Merges inside the leaf take the short path: at most two pivots closed, one bit-word
+     * rewrite, gap changes in O(1) per level; a merge that could cross into a neighbouring leaf,
+     * or that leaves the leaf short, goes the general way.
      */
     void release(int kind) {
+        flush();
+        Path p = cur;
+        if (p.node[0] != cleanLeaf) {
+            cleanLeaf = -1; // the freed entry may lie before the clean leaf
+        }
+        if (p.node[0] != cleanHighLeaf) {
+            cleanHighLeaf = -1;
+        }
+        int b = p.node[0] << SHIFT;
+        int i = p.slot[0];
+        int c = countAt(b);
+        long min = p.min[0];
+        long start = i == 0 ? min : nodes[b + PIVOTS + i - 1] + 1;
+        long end = nodes[b + PIVOTS + i];
+        long kinds = nodes[b + KINDS];
+        long marks = nodes[b + MARKS];
+        long spanStart = kind == HOLE ? 0 : marks >>> i & 1;
+        if (i == 0 && spanStart == 0 && start != 0 || i == c - 1 && end != -1L) {
+            cleanLeaf = -1; // may merge into the previous leaf, or move leaf boundaries
+            cleanHighLeaf = -1;
+            releaseAcross(kind);
+            return;
+        }
+        long kindBit = kindBits(kind);
+        boolean previous = spanStart == 0 && i > 0 && (kinds & kindBit << (i - 1)) != 0;
+        boolean next = i < c - 1 && (kinds & kindBit << (i + 1)) != 0 && (marks >>> (i + 1) & 1) == 0;
+        int j = i;
+        long mark = spanStart;
+        long first = start;
+        long last = end;
+        int removed = 0;
+        if (previous) {
+            j = i - 1;
+            mark = marks >>> j & 1;
+            first = j == 0 ? min : nodes[b + PIVOTS + j - 1] + 1;
+            removed = 1;
+        }
+        if (next) {
+            last = nodes[b + PIVOTS + i + 1];
+            removed++;
+        }
+        if (removed > 0) {
+            // The merged entry keeps the last piece's pivot; the pivots before it in the merge go.
+            for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
+                nodes[o] = nodes[o + removed];
+            }
+            for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
+                nodes[o] = 0L;
+            }
+            setCount(b, c - removed);
+            kinds = closeBits(kinds, j, removed);
+            marks = closeBits(marks, j, removed);
+        }
+        long bit = 1L << j;
+        nodes[b + KINDS] = kinds & ~(bit * HALVES) | kindBit << j;
+        nodes[b + MARKS] = marks & ~(bit * HALVES) | mark << j;
+        p.slot[0] = j;
+        cursorValid = true;
+        mergedStart = first;
+        mergedEnd = last;
+        mergedPrevious = previous;
+        mergedNext = next;
+        previousStart = first;
+        previousEnd = start - 1;
+        nextStart = end + 1;
+        nextEnd = last;
+        if (c - removed < LEAF_MIN && height > 1) {
+            cleanLeaf = -1; // entries may move between leaves
+            cleanHighLeaf = -1;
+            repair(p);
+            return;
+        }
+        int n = p.node[0];
+        long m0 = gapAbove(p, 0);
+        long m;
+        if (kind == HOLE) {
+            m = changed(n, 0, min, m0, end - start + 1, 0);
+        } else {
+            // The bigger merged neighbour stands for the merged entry; the other one goes.
+            long low = start - first;
+            long high = last - end;
+            long merged = last - first + 1;
+            if ((high ^ SIGN) > (low ^ SIGN)) {
+                m = changed(n, 0, min, m0, high, merged);
+                m = changed(n, 0, min, m, low, 0);
+            } else {
+                m = changed(n, 0, min, m0, low, merged);
+                m = changed(n, 0, min, m, high, 0);
+            }
+        }
+        propagate(p, 0, m0, m);
+    }
+
+    /**
+     * {@link #release} where the entry is first or last in its leaf, so that a merge may cross
+     * into the neighbouring leaf: the general path, which recomputes the gaps of both leaves and
+     * their ancestors from scratch where they changed. The cursor is invalid afterwards when the
+     * merge crossed.
+     */
+    private void releaseAcross(int kind) {
         Path p = cur;
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         long start = entryStart(b, i, p.min[0]);
         long end = nodes[b + PIVOTS + i];
         boolean spanStart = kind != HOLE && (nodes[b + MARKS] >>> i & 1) != 0;
-        long oldGap = kindOf(nodes[b + KINDS], i) == FREE ? end - start + 1 : 0;
         setBits(b, i, kind, spanStart, false);
         mergedPrevious = false;
         mergedNext = false;
@@ -770,7 +1100,7 @@ final class SegmentTree {
                 side.copyFrom(p, height);
                 previousLeaf(side);
                 int bs = side.node[0] << SHIFT;
-                int j = (int) nodes[bs] - 1;
+                int j = countAt(bs) - 1;
                 if (kindOf(nodes[bs + KINDS], j) == kind) {
                     previousStart = entryStart(bs, j, side.min[0]);
                     previousEnd = nodes[bs + PIVOTS + j];
@@ -793,7 +1123,7 @@ final class SegmentTree {
                 nextStart = end + 1;
                 nextEnd = nodes[b + PIVOTS];
                 int bs = side.node[0] << SHIFT;
-                nodes[bs + PIVOTS + (int) nodes[bs] - 1] = nextEnd;
+                nodes[bs + PIVOTS + countAt(bs) - 1] = nextEnd;
                 closeEntries(b, 0, 1);
                 int lca = setLeafMax(side, nextEnd);
                 for (int level = 0; level < lca; level++) {
@@ -802,7 +1132,7 @@ final class SegmentTree {
                 end = nextEnd;
                 mergedNext = true;
             }
-        } else if (i < (int) nodes[b] - 1) {
+        } else if (i < countAt(b) - 1) {
             if (kindOf(nodes[b + KINDS], i + 1) == kind && (nodes[b + MARKS] >>> (i + 1) & 1) == 0) {
                 nextStart = end + 1;
                 nextEnd = nodes[b + PIVOTS + i + 1];
@@ -842,11 +1172,7 @@ final class SegmentTree {
             return;
         }
         p.slot[0] = i;
-        if (height > 1 && (int) nodes[b] < LEAF_MIN) {
-            repair(p); // keeps p on the merged entry
-        } else {
-            updateGap(p, 0, oldGap, kind == FREE ? end - start + 1 : 0);
-        }
+        repair(p); // keeps p on the merged entry
         cursorValid = true;
     }
 
@@ -861,17 +1187,20 @@ final class SegmentTree {
             int b = q.node[level] << SHIFT;
             int s = q.slot[level];
             nodes[b + 1 + 3 * s] = max;
-            if (s != (int) nodes[b] - 1) {
+            if (s != countAt(b) - 1) {
                 return level;
             }
         }
         throw new IllegalStateException("the top of the space cannot move");
     }
 
-    /** Recomputes gaps from {@code level} upward along {@code p}, stopping where one does not change. */
+    /**
+     * Recomputes gaps and bounds from {@code level} upward along {@code p}, stopping where a
+     * node's gap does not change.
+     */
     private void refresh(Path p, int level) {
         for (; level < height - 1; level++) {
-            long gap = gapOf(p.node[level], level, p.min[level]);
+            long gap = refreshNode(p.node[level], level, p.min[level]);
             int bp = p.node[level + 1] << SHIFT;
             int k = p.slot[level + 1];
             if (nodes[bp + 2 + 3 * k] == gap) {
@@ -879,21 +1208,22 @@ final class SegmentTree {
             }
             setSlotGap(bp, k, gap);
         }
-        rootGap = gapOf(root, height - 1, 0);
+        rootGap = refreshNode(root, height - 1, 0);
     }
 
     /**
-     * After entries left the leaf of {@code p}: restores the fill bounds by merging with or
-     * borrowing from a sibling, level by level, and recomputes gaps while they change.
+     * After entries left the leaf of {@code p} (or its gaps changed in any way): restores the
+     * fill bounds by merging with or borrowing from a sibling, level by level, and recomputes
+     * gaps and bounds while they change.
      */
     private void repair(Path p) {
         for (int level = 0; level < height - 1; level++) {
             int n = p.node[level];
             if (count(n) < (level == 0 ? LEAF_MIN : FANOUT_MIN)) {
-                rebalance(p, level);
+                rebalance(p, level); // the parent's children changed: it is refreshed on the next level
                 continue;
             }
-            long gap = gapOf(n, level, p.min[level]);
+            long gap = refreshNode(n, level, p.min[level]);
             int bp = p.node[level + 1] << SHIFT;
             int k = p.slot[level + 1];
             if (nodes[bp + 2 + 3 * k] == gap) {
@@ -907,13 +1237,14 @@ final class SegmentTree {
             releaseNode(old);
             height--;
         }
-        rootGap = gapOf(root, height - 1, 0);
+        rootGap = refreshNode(root, height - 1, 0);
     }
 
     /**
      * Merges the short node on {@code level} of {@code p} with a sibling when the two leave room
      * for two more entries (so that the next carve cannot split them again at once), else borrows
-     * from the sibling so that both hold at least the minimum.
+     * from the sibling so that both hold at least the minimum. Both nodes' gaps and bounds are
+     * exact afterwards; the parent's bound is left for the caller to refresh.
      */
     private void rebalance(Path p, int level) {
         int parent = p.node[level + 1];
@@ -931,7 +1262,7 @@ final class SegmentTree {
             nodes[bp + 1 + 3 * j] = nodes[bp + 1 + 3 * (j + 1)];
             removeSlot(parent, j + 1);
             releaseNode(right);
-            setSlotGap(bp, j, gapOf(left, level, leftMin));
+            setSlotGap(bp, j, refreshNode(left, level, leftMin));
             if (!shortIsLeft) {
                 p.slot[level] += cl;
             }
@@ -949,17 +1280,21 @@ final class SegmentTree {
         }
         long leftMax = lastPivot(left, level);
         nodes[bp + 1 + 3 * j] = leftMax;
-        setSlotGap(bp, j, gapOf(left, level, leftMin));
-        setSlotGap(bp, j + 1, gapOf(right, level, leftMax + 1));
+        setSlotGap(bp, j, refreshNode(left, level, leftMin));
+        setSlotGap(bp, j + 1, refreshNode(right, level, leftMax + 1));
         if (!shortIsLeft) {
             p.min[level] = leftMax + 1;
         }
     }
 
     /**
-     * Instead of splitting the cursor's full node on {@code level}, evens it out with a sibling
-     * that has room for a few more (B*-tree style), so that appending at one end leaves nodes
-     * nearly full rather than half full. Keeps the cursor on its entry or slot.
+     * Instead of splitting the cursor's full node on {@code level}, moves entries or children to a
+     * sibling that has room for a few more (B*-tree style). Normally the two end up even; when the
+     * cursor is at the node's far end from that sibling — the next insertion goes there, as when
+     * filling in address order — the sibling is filled instead, so that appending leaves full
+     * nodes behind and shares or splits once per node's worth of entries rather than every few.
+     * Keeps the cursor on its entry or slot; the parent's bound is refreshed (its gap is
+     * unchanged: the same entries lie below it).
      *
      * @return false if no sibling has room
      */
@@ -969,47 +1304,50 @@ final class SegmentTree {
         int bp = parent << SHIFT;
         int s = p.slot[level + 1];
         int cap = level == 0 ? LEAF_CAP : FANOUT;
+        int least = level == 0 ? LEAF_MIN : FANOUT_MIN;
         int roomLeft = s > 0 ? cap - count(childOf(bp, s - 1)) : -1;
-        int roomRight = s < count(parent) - 1 ? cap - count(childOf(bp, s + 1)) : -1;
+        int roomRight = s < countAt(bp) - 1 ? cap - count(childOf(bp, s + 1)) : -1;
         if (Math.max(roomLeft, roomRight) < (level == 0 ? 4 : 2)) {
             return false;
         }
         int x = p.node[level];
         int c = count(x);
+        int at = p.slot[level];
         if (roomLeft >= roomRight) {
             int left = childOf(bp, s - 1);
             int cl = count(left);
-            int m = (c - cl + 1) / 2;
+            int m = at >= c - 2 ? Math.min(roomLeft, c - least) : (c - cl + 1) / 2;
             long leftMin = s == 1 ? p.min[level + 1] : nodes[bp + 1 + 3 * (s - 2)] + 1;
             moveFront(level, x, left, m);
             long leftMax = lastPivot(left, level);
             nodes[bp + 1 + 3 * (s - 1)] = leftMax;
-            setSlotGap(bp, s - 1, gapOf(left, level, leftMin));
-            setSlotGap(bp, s, gapOf(x, level, leftMax + 1));
-            if (p.slot[level] < m) {
+            setSlotGap(bp, s - 1, refreshNode(left, level, leftMin));
+            setSlotGap(bp, s, refreshNode(x, level, leftMax + 1));
+            if (at < m) {
                 p.node[level] = left;
-                p.slot[level] += cl;
+                p.slot[level] = at + cl;
                 p.min[level] = leftMin;
                 p.slot[level + 1] = s - 1;
             } else {
-                p.slot[level] -= m;
+                p.slot[level] = at - m;
                 p.min[level] = leftMax + 1;
             }
         } else {
             int right = childOf(bp, s + 1);
-            int m = (c - count(right) + 1) / 2;
+            int m = at <= 1 ? Math.min(roomRight, c - least) : (c - count(right) + 1) / 2;
             moveBack(level, x, right, m);
             long xMax = lastPivot(x, level);
             nodes[bp + 1 + 3 * s] = xMax;
-            setSlotGap(bp, s, gapOf(x, level, p.min[level]));
-            setSlotGap(bp, s + 1, gapOf(right, level, xMax + 1));
-            if (p.slot[level] >= c - m) {
+            setSlotGap(bp, s, refreshNode(x, level, p.min[level]));
+            setSlotGap(bp, s + 1, refreshNode(right, level, xMax + 1));
+            if (at >= c - m) {
                 p.node[level] = right;
-                p.slot[level] -= c - m;
+                p.slot[level] = at - (c - m);
                 p.min[level] = xMax + 1;
                 p.slot[level + 1] = s + 1;
             }
         }
+        refreshInternal(bp);
         return true;
     }
 
@@ -1017,61 +1355,52 @@ final class SegmentTree {
     private void moveFront(int level, int from, int to, int m) {
         int bf = from << SHIFT;
         int bt = to << SHIFT;
-        int cf = (int) nodes[bf];
-        int ct = (int) nodes[bt];
+        int cf = countAt(bf);
+        int ct = countAt(bt);
         if (level == 0) {
             System.arraycopy(nodes, bf + PIVOTS, nodes, bt + PIVOTS + ct, m);
             nodes[bt + KINDS] |= takeBits(nodes[bf + KINDS], 0, m) << ct;
             nodes[bt + MARKS] |= takeBits(nodes[bf + MARKS], 0, m) << ct;
-            nodes[bf] = cf;
             closeEntries(bf, 0, m);
         } else {
             System.arraycopy(nodes, bf + 1, nodes, bt + 1 + 3 * ct, 3 * m);
             System.arraycopy(nodes, bf + 1 + 3 * m, nodes, bf + 1, 3 * (cf - m));
             Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
-            nodes[bf] = cf - m;
-            nodes[bt] = ct + m;
-            recomputeMask(bf);
-            recomputeMask(bt);
-            return;
+            setCount(bf, cf - m);
         }
-        nodes[bt] = ct + m;
+        setCount(bt, ct + m);
     }
 
     /** Moves the last {@code m} entries or slots of {@code from} to the front of {@code to}, its right sibling. */
     private void moveBack(int level, int from, int to, int m) {
         int bf = from << SHIFT;
         int bt = to << SHIFT;
-        int cf = (int) nodes[bf];
+        int cf = countAt(bf);
+        int ct = countAt(bt);
         if (level == 0) {
             long kinds = takeBits(nodes[bf + KINDS], cf - m, m);
             long marks = takeBits(nodes[bf + MARKS], cf - m, m);
-            openEntries(bt, 0, m);
+            System.arraycopy(nodes, bt + PIVOTS, nodes, bt + PIVOTS + m, ct);
             System.arraycopy(nodes, bf + PIVOTS + cf - m, nodes, bt + PIVOTS, m);
-            nodes[bt + KINDS] |= kinds;
-            nodes[bt + MARKS] |= marks;
+            nodes[bt + KINDS] = openBits(nodes[bt + KINDS], 0, m) | kinds;
+            nodes[bt + MARKS] = openBits(nodes[bt + MARKS], 0, m) | marks;
             Arrays.fill(nodes, bf + PIVOTS + cf - m, bf + PIVOTS + cf, 0L);
             nodes[bf + KINDS] &= lowBits(cf - m);
             nodes[bf + MARKS] &= lowBits(cf - m);
         } else {
-            int ct = (int) nodes[bt];
             System.arraycopy(nodes, bt + 1, nodes, bt + 1 + 3 * m, 3 * ct);
             System.arraycopy(nodes, bf + 1 + 3 * (cf - m), nodes, bt + 1, 3 * m);
             Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
-            nodes[bt] = ct + m;
-            nodes[bf] = cf - m;
-            recomputeMask(bf);
-            recomputeMask(bt);
-            return;
         }
-        nodes[bf] = cf - m;
+        setCount(bt, ct + m);
+        setCount(bf, cf - m);
     }
 
     /**
      * Makes room in the cursor's full node on {@code level}: shares with a sibling if one has room,
      * else splits it in two, splitting a full parent first and growing a new root above the old one.
-     * Keeps the cursor on the same entry or slot. The parent's gap is unchanged: the same entries
-     * lie below it.
+     * Keeps the cursor on the same entry or slot. The parent's gap is unchanged (the same entries
+     * lie below it); its mask and bound are recomputed.
      */
     private void split(int level) {
         Path p = cur;
@@ -1090,7 +1419,7 @@ final class SegmentTree {
         int y = newNode();
         int bx = x << SHIFT;
         int by = y << SHIFT;
-        int c = (int) nodes[bx];
+        int c = countAt(bx);
         int half = c >>> 1;
         long xMin = p.min[level];
         long yMax = lastPivot(x, level);
@@ -1105,17 +1434,14 @@ final class SegmentTree {
             System.arraycopy(nodes, bx + 1 + 3 * half, nodes, by + 1, 3 * (c - half));
             Arrays.fill(nodes, bx + 1 + 3 * half, bx + 1 + 3 * c, 0L);
         }
-        nodes[bx] = half;
-        nodes[by] = c - half;
-        if (level > 0) {
-            recomputeMask(bx);
-            recomputeMask(by);
-        }
+        setCount(bx, half);
+        setCount(by, c - half);
         long xMax = lastPivot(x, level);
         int bp = parent << SHIFT;
         nodes[bp + 1 + 3 * ps] = xMax;
-        setSlotGap(bp, ps, gapOf(x, level, xMin));
-        insertSlot(parent, ps + 1, yMax, gapOf(y, level, xMax + 1), y);
+        setSlotGap(bp, ps, refreshNode(x, level, xMin));
+        insertSlot(parent, ps + 1, yMax, refreshNode(y, level, xMax + 1), y);
+        refreshInternal(bp);
         if (p.slot[level] >= half) {
             p.node[level] = y;
             p.slot[level] -= half;
@@ -1183,7 +1509,7 @@ final class SegmentTree {
         int child = childOf(b, k);
         while (--level >= 0) {
             int bc = child << SHIFT;
-            int c = (int) nodes[bc];
+            int c = countAt(bc);
             q.node[level] = child;
             q.min[level] = min;
             q.slot[level] = c - 1;
@@ -1208,7 +1534,7 @@ final class SegmentTree {
         locate(q, 0);
         do {
             int b = q.node[0] << SHIFT;
-            int c = (int) nodes[b];
+            int c = countAt(b);
             long kinds = nodes[b + KINDS];
             long marks = nodes[b + MARKS];
             for (int i = 0; i < c; i++) {
@@ -1257,12 +1583,18 @@ final class SegmentTree {
     // ------------------------------------------------------------------ checking
 
     /**
-     * Verifies every invariant in the class comment by a full walk, O(n). For tests.
+     * Verifies every invariant in the class comment by a full walk, O(n): first the deferred
+     * shrink (its path, and that its gap is its leaf's true largest), then, with it applied, every
+     * gap exact. For tests.
      *
      * @return the number of free entries
      * @throws IllegalStateException naming the first broken invariant
      */
     long checkInvariants() {
+        if (pendLeaf >= 0) {
+            checkPending();
+            flush();
+        }
         int[] nodeCount = {0};
         long gap = checkNode(root, height - 1, 0, -1L, nodeCount);
         if (gap != rootGap) {
@@ -1287,6 +1619,31 @@ final class SegmentTree {
             throw new IllegalStateException("entries end at " + Unsigned.hex(sequence.end));
         }
         return sequence.free;
+    }
+
+    /**
+     * The deferred shrink: its path leads to its leaf, its gap is that leaf's true largest free
+     * entry, not 0, and below what the parent records (so every ancestor's gap is an upper bound).
+     */
+    private void checkPending() {
+        Path fresh = new Path();
+        int b = pendLeaf << SHIFT;
+        locate(fresh, pend.min[0]);
+        for (int level = 0; level < height; level++) {
+            if (fresh.node[level] != pend.node[level] || fresh.min[level] != pend.min[level]
+                    || level > 0 && fresh.slot[level] != pend.slot[level]) {
+                throw new IllegalStateException("deferred shrink's path off its leaf on level " + level);
+            }
+        }
+        if (pend.node[0] != pendLeaf) {
+            throw new IllegalStateException("deferred shrink's path ends at another leaf");
+        }
+        long largest = largestTwo(b, 0, pend.min[0])[0];
+        if (largest != pendNow || pendNow == 0 || !Unsigned.lessThan(pendNow, pendWas) || gapAbove(pend, 0) != pendWas) {
+            throw new IllegalStateException("deferred shrink " + Unsigned.hex(pendWas) + " -> " + Unsigned.hex(pendNow)
+                    + " but the leaf's largest free entry is " + Unsigned.hex(largest) + " and its parent records "
+                    + Unsigned.hex(gapAbove(pend, 0)));
+        }
     }
 
     /** The order and merge rules between neighbouring entries, checked in one pass. */
@@ -1329,8 +1686,14 @@ final class SegmentTree {
     private long checkNode(int n, int level, long min, long max, int[] nodeCount) {
         nodeCount[0]++;
         int b = n << SHIFT;
-        int c = (int) nodes[b];
+        int c = countAt(b);
         boolean isRoot = n == root;
+        long[] two = largestTwo(b, level, min);
+        long bound = nodes[b] >>> BOUND_SHIFT;
+        if (bound != NO_BOUND && Unsigned.lessThan(bound, two[1])) {
+            throw new IllegalStateException("bound " + Unsigned.hex(bound) + " on level " + level + " below the second-largest gap "
+                    + Unsigned.hex(two[1]));
+        }
         if (level == 0) {
             if (c > LEAF_CAP || c < (isRoot ? 1 : LEAF_MIN)) {
                 throw new IllegalStateException("leaf of " + c + " entries");
@@ -1357,7 +1720,7 @@ final class SegmentTree {
             if (previous != max) {
                 throw new IllegalStateException("leaf ends at " + Unsigned.hex(previous) + ", parent says " + Unsigned.hex(max));
             }
-            return leafGap(b, min);
+            return two[0];
         }
         if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);
@@ -1390,6 +1753,28 @@ final class SegmentTree {
                     + ", parent says " + Unsigned.hex(max));
         }
         return best;
+    }
+
+    /** The largest and second-largest gap among the entries or children of block {@code b}, without changing it. */
+    private long[] largestTwo(int b, int level, long min) {
+        long best = 0;
+        long second = 0;
+        int c = countAt(b);
+        for (int i = 0; i < c; i++) {
+            long g;
+            if (level == 0) {
+                g = kindOf(nodes[b + KINDS], i) == FREE ? nodes[b + PIVOTS + i] - entryStart(b, i, min) + 1 : 0;
+            } else {
+                g = nodes[b + 2 + 3 * i];
+            }
+            if (Unsigned.greaterThan(g, best)) {
+                second = best;
+                best = g;
+            } else if (Unsigned.greaterThan(g, second)) {
+                second = g;
+            }
+        }
+        return new long[] {best, second};
     }
 
     /** Nodes in the tree, for memory and balance tests. */
