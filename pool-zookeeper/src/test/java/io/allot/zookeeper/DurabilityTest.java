@@ -204,6 +204,9 @@ class DurabilityTest {
             a.arena().allocate(Request.of(1));
             AtomicBoolean released = new AtomicBoolean();
             KillSession.kill(a.client().getZookeeperClient().getZooKeeper());
+            // The client learns of the expiry asynchronously: until it has (fenced, or already
+            // recovered), "not fenced" says nothing about the race below.
+            waitFor(() -> a.isFenced() || a.lastRecovery() != null, "a notices its session expired");
             waitFor(() -> {
                 released.set(other.pool().leases().stream().noneMatch(l -> l.host().equals("a")));
                 return released.get() || !a.isFenced();
