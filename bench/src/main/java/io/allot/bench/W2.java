@@ -1,6 +1,5 @@
 package io.allot.bench;
 
-import io.allot.IdAllocator;
 import io.allot.Range;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * W2: W1's state (ids {@code [0, size-1]}, all allocated, a random half freed); measures
  * {@code free(a random live id); allocate()}, the new id taking the freed one's slot of the live
  * list. {@code size} is the number of ids. The {@code engine} values come from {@code bench/run}
- * ({@code -p engine=...}).
+ * ({@code -p engine=...}). The {@code IdAllocator} states are W1's, whose size is 1M too.
  *
  * <p>W2 is not stationary from the first call: first-match refills the lowest hole while the freed
  * id is anywhere, so the live set drifts towards a dense prefix {@code [0, size/2)} with a free
@@ -45,36 +44,6 @@ public class W2 {
         }
     }
 
-    /** {@code IdAllocator.of(0, size-1, engine)}. */
-    @State(Scope.Thread)
-    public static class ViaIdAllocator {
-        @Param(Discover.FROM_RUN)
-        public String engine;
-        @Param("1000000")
-        public int size;
-        IdAllocatorIds ids;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            ids = new IdAllocatorIds(IdAllocator.of(0, size - 1, engine), size);
-            System.gc();   // the set-up's garbage goes now, not during the measurement
-        }
-    }
-
-    /** {@code IdAllocator.of(0, size-1)}: whichever engine it picks by default. */
-    @State(Scope.Thread)
-    public static class ViaDefaultIdAllocator {
-        @Param("1000000")
-        public int size;
-        IdAllocatorIds ids;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            ids = new IdAllocatorIds(IdAllocator.of(0, size - 1), size);
-            System.gc();   // the set-up's garbage goes now, not during the measurement
-        }
-    }
-
     /** Baseline: {@code java.util.BitSet} with {@code nextClearBit(0)}. */
     @State(Scope.Thread)
     public static class Bits {
@@ -95,12 +64,12 @@ public class W2 {
     }
 
     @Benchmark
-    public long idAllocator(ViaIdAllocator state) {
+    public long idAllocator(W1.ViaIdAllocator state) {
         return state.ids.freeAllocate();
     }
 
     @Benchmark
-    public long idAllocatorDefault(ViaDefaultIdAllocator state) {
+    public long idAllocatorDefault(W1.ViaDefaultIdAllocator state) {
         return state.ids.freeAllocate();
     }
 

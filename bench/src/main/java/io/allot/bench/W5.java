@@ -2,8 +2,6 @@ package io.allot.bench;
 
 import io.allot.Allocators;
 import io.allot.Range;
-import io.allot.bench.baseline.RangeSetFirstFit;
-import io.allot.bench.baseline.TreeMapFirstFit;
 import io.allot.spi.AllocationPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * W5: W3's state; measures {@code r = allocate(1 GiB, align 4 KiB, first-match); free(r)}, which
  * must pass all {@code size} free 4 KiB holes to reach the free tail. {@code size} is the number of
- * live pages, as in W3.
+ * live pages, as in W3, whose baseline states it shares.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,46 +42,18 @@ public class W5 {
         }
     }
 
-    /** Baseline: a {@code TreeMap} of free ranges, first-fit. */
-    @State(Scope.Thread)
-    public static class TreeMapBaseline {
-        @Param({"1000", "10000", "100000", "1000000"})
-        public int size;
-        BaselinePages pages;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            pages = new BaselinePages(new TreeMapFirstFit(0, Plan.SPAN_LAST), size);
-            System.gc();   // the set-up's garbage goes now, not during the measurement
-        }
-    }
-
-    /** Baseline: Guava's {@code TreeRangeSet} as the free set, first-fit. */
-    @State(Scope.Thread)
-    public static class RangeSetBaseline {
-        @Param({"1000", "10000", "100000", "1000000"})
-        public int size;
-        BaselinePages pages;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            pages = new BaselinePages(new RangeSetFirstFit(0, Plan.SPAN_LAST), size);
-            System.gc();   // the set-up's garbage goes now, not during the measurement
-        }
-    }
-
     @Benchmark
     public Range allot(OnEngine state) {
         return state.pages.allocateFree(AllotPages.GIB, state.firstMatch);
     }
 
     @Benchmark
-    public long treeMap(TreeMapBaseline state) {
+    public long treeMap(W3.TreeMapBaseline state) {
         return state.pages.allocateFree(AllotPages.GIB.size());
     }
 
     @Benchmark
-    public long rangeSet(RangeSetBaseline state) {
+    public long rangeSet(W3.RangeSetBaseline state) {
         return state.pages.allocateFree(AllotPages.GIB.size());
     }
 }
