@@ -63,6 +63,9 @@ import java.util.function.Consumer;
  */
 public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing, UnitPath {
 
+    /** Slots of the memo of normalised requests: sizes up to 256 quanta each have their own. */
+    private static final int NORMALISED_SLOTS = 256;
+
     private final String engine;
     private final EngineCore core;
     private final AllocationPolicy defaultPolicy;
@@ -394,8 +397,6 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         memo[slot] = new Normalised(request, normal);
         return normal;
     }
-
-    private static final int NORMALISED_SLOTS = 256;
 
     /** A caller's request and its normalised copy (compared by identity: requests are values). */
     private record Normalised(Request request, Request normal) {
