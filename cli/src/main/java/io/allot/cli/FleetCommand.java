@@ -2,6 +2,7 @@ package io.allot.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,6 +72,10 @@ final class FleetCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (default: from the clock).")
     String seed;
 
+    /** For {@code --debug} (an option of every command): the simulation then prints stack traces too. */
+    @ParentCommand
+    AllotCommand parent;
+
     @Override
     public Integer call() throws InterruptedException {
         List<String> command = command(System.getProperty(MODULE_PATH), System.getProperty(CLASS_PATH));
@@ -125,6 +130,9 @@ final class FleetCommand implements Callable<Integer> {
         add(command, "--connect", connect);
         add(command, "--durability", durability);
         add(command, "--seed", seed);
+        if (parent != null && parent.debug) {
+            command.add("--debug");
+        }
         return command;
     }
 

@@ -67,4 +67,19 @@ class FleetCommandTest {
                 "-m", FleetCommand.MAIN, "--hosts", "8", "--range", "0x0-0xffff", "--kill-leader",
                 "--durability", "commit-each"), command.subList(1, command.size()));
     }
+
+    @Test
+    void debugGoesOnToTheSimulationWhereverItStands() {
+        for (String[] args : new String[][] {{"--debug", "fleet", "--hosts", "2"}, {"fleet", "--hosts", "2", "--debug"}}) {
+            picocli.CommandLine cli = new picocli.CommandLine(new AllotCommand());
+            picocli.CommandLine.ParseResult parsed = cli.parseArgs(args);
+            FleetCommand fleet = (FleetCommand) parsed.subcommand().commandSpec().userObject();
+            List<String> command = fleet.command("a.jar", "b.jar");
+            assertEquals(List.of("--hosts", "2", "--debug"), command.subList(command.size() - 3, command.size()),
+                    String.join(" ", args));
+        }
+        picocli.CommandLine cli = new picocli.CommandLine(new AllotCommand());
+        FleetCommand fleet = (FleetCommand) cli.parseArgs("fleet").subcommand().commandSpec().userObject();
+        assertTrue(!fleet.command("a.jar", "b.jar").contains("--debug"), "no --debug unless asked");
+    }
 }

@@ -185,9 +185,12 @@ public final class FleetSimulation {
      *         could not run (ZooKeeper not reachable, say)
      */
     public static int run(PrintStream out, PrintStream err, String... args) {
+        // --debug is the allot command's: a failure then shows its stack trace after the one line.
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        String[] simulation = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         Options options;
         try {
-            options = Options.parse(args);
+            options = Options.parse(simulation);
         } catch (IllegalArgumentException e) {
             err.println("allot fleet: " + e.getMessage() + " (see 'allot fleet --help')");
             return 2;
@@ -199,6 +202,9 @@ public final class FleetSimulation {
         } catch (RuntimeException e) {
             out.flush();
             err.println("allot fleet: " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            if (debug) {
+                e.printStackTrace(err);
+            }
             return 1;
         }
         if (report.failedHosts() > 0) {
