@@ -8,6 +8,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
+import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,19 +21,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Quantum caches and arena hierarchies under threads, on every engine: threads that allocate
@@ -71,7 +65,7 @@ class LayersConcurrencyTest {
             workers.add(new CacheWorker(t, 25_000, new SplittableRandom(seed + t), allocator, owners, handoff, start));
         }
         Observer observer = new Observer(allocator, List.of(span), owners, start, done);
-        run(workers, observer, start, done, context);
+        TestThreads.run(workers, List.of(observer), start, done, TIMEOUT_SECONDS, context);
         owners.assertNoViolations(context);
 
         // Handed-off allocations nobody freed yet, then everything the threads hold.
@@ -118,7 +112,7 @@ class LayersConcurrencyTest {
                     handoffs.get((t - 1) / 2), start));
         }
         Observer observer = new Observer(parent, List.of(span), owners, start, done);
-        run(workers, observer, start, done, context);
+        TestThreads.run(workers, List.of(observer), start, done, TIMEOUT_SECONDS, context);
         owners.assertNoViolations(context);
         for (CacheWorker w : workers) {
             w.held.forEach(w.allocator::free);
@@ -135,44 +129,6 @@ class LayersConcurrencyTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    private static void run(List<CacheWorker> workers, Observer observer, CountDownLatch start, AtomicBoolean done,
-                            String context) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(workers.size() + 1);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (CacheWorker w : workers) {
-                futures.add(pool.submit(w));
-            }
-            Future<?> watching = pool.submit(observer);
-            start.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            for (Future<?> f : futures) {
-                await(f, deadline, context);
-            }
-            done.set(true);
-            await(watching, deadline, context);
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static void await(Future<?> future, long deadline, String context) throws InterruptedException {
-        try {
-            future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            StringBuilder stacks = new StringBuilder();
-            Thread.getAllStackTraces().forEach((thread, stack) -> {
-                stacks.append('\n').append(thread).append(' ').append(thread.getState());
-                for (StackTraceElement frame : stack) {
-                    stacks.append("\n    at ").append(frame);
-                }
-            });
-            fail(context + ": not done within " + TIMEOUT_SECONDS + " s (deadlock?)" + stacks);
-        } catch (ExecutionException e) {
-            throw new AssertionError(context + ": a thread failed: " + e.getCause(), e.getCause());
-        }
-    }
 
     /** One slot per quantum: who holds it (0 nobody). */
     private static final class Owners {

@@ -10,6 +10,7 @@ import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
 import io.allot.tests.Matrix;
+import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,12 +27,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,24 +103,8 @@ class ConcurrencyTest {
                     start));
         }
         Observer observer = new Observer(allocator, space, start, workersDone);
-        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         long began = System.nanoTime();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Worker worker : workers) {
-                futures.add(pool.submit(worker));
-            }
-            Future<?> observing = pool.submit(observer);
-            start.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            for (Future<?> future : futures) {
-                await(future, deadline, context);
-            }
-            workersDone.set(true);
-            await(observing, deadline, context);
-        } finally {
-            pool.shutdownNow();
-        }
+        TestThreads.run(workers, List.of(observer), start, workersDone, TIMEOUT_SECONDS, context);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
 
         assertTrue(space.violations.isEmpty(), context + ": " + space.violations.size() + " ownership violations, first: "
@@ -216,22 +196,8 @@ class ConcurrencyTest {
             }
             return null;
         };
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<Void>> mutators = List.of(pool.submit(mutator), pool.submit(mutator));
-            List<Future<Void>> iterators = List.of(pool.submit(iterator), pool.submit(iterator));
-            start.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            for (Future<Void> f : mutators) {
-                await(f, deadline, engine);
-            }
-            mutatorsDone.set(true);
-            for (Future<Void> f : iterators) {
-                await(f, deadline, engine);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        TestThreads.run(List.of(mutator, mutator), List.of(iterator, iterator), start, mutatorsDone, TIMEOUT_SECONDS,
+                engine);
         assertTrue(space.violations.isEmpty(), engine + ": " + space.violations.size() + " inconsistent views, first: "
                 + space.violations.stream().limit(10).collect(Collectors.joining("\n")));
         System.out.printf("[concurrency] %s: %d mutations with %d consistent views and %d snapshots taken meanwhile%n",
@@ -579,24 +545,6 @@ class ConcurrencyTest {
     // ---------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------
-
-    /** Waits for {@code future} until {@code deadline}; a timeout fails with every thread's stack. */
-    private static void await(Future<?> future, long deadline, String context) throws InterruptedException {
-        try {
-            future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            StringBuilder stacks = new StringBuilder();
-            Thread.getAllStackTraces().forEach((thread, stack) -> {
-                stacks.append('\n').append(thread).append(' ').append(thread.getState());
-                for (StackTraceElement frame : stack) {
-                    stacks.append("\n    at ").append(frame);
-                }
-            });
-            fail(context + ": not done within " + TIMEOUT_SECONDS + " s (deadlock?)" + stacks);
-        } catch (ExecutionException e) {
-            throw new AssertionError(context + ": a thread failed: " + e.getCause(), e.getCause());
-        }
-    }
 
     /** Allocations and free ranges, both ascending, together cover every span exactly once. */
     private static void assertTiles(List<Range> spans, List<Allocation> live, List<Range> free, String context) {

@@ -7,6 +7,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.tests.Matrix;
+import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,12 +22,7 @@ import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Collectors;
@@ -36,7 +32,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Single-quantum allocate/free pairs from 2, 4 and 8 threads on a {@code threadSafe()} allocator —
@@ -95,37 +90,18 @@ class SingleUnitStressTest {
             workers.add(new Pairs(t + 1, new SplittableRandom(seed + t), allocator, owners, start));
         }
         AtomicBoolean done = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(threads + 2);
-        long began = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        Future<?> sideline = null;
+        List<Pairs> pairs = List.copyOf(workers);
+        List<java.util.concurrent.Callable<Void>> watchers = new ArrayList<>();
         Observer observer = null;
-        try {
-            for (Pairs w : workers) {
-                futures.add(pool.submit(w));
-            }
-            if (mixed) {
-                Multi multi = new Multi(threads + 1, new SplittableRandom(~seed), allocator, owners, start, done);
-                workers.add(multi);
-                sideline = pool.submit(multi);
-                observer = new Observer(allocator, spans, owners, start, done);
-                futures.add(pool.submit(observer));
-            }
-            start.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            for (int i = 0; i < threads; i++) {
-                await(futures.get(i), deadline, context);
-            }
-            done.set(true);
-            if (sideline != null) {
-                await(sideline, deadline, context);
-            }
-            for (int i = threads; i < futures.size(); i++) {
-                await(futures.get(i), deadline, context);
-            }
-        } finally {
-            pool.shutdownNow();
+        if (mixed) { // a thread on the exclusive path and an observer, both until the pairs are done
+            Multi multi = new Multi(threads + 1, new SplittableRandom(~seed), allocator, owners, start, done);
+            workers.add(multi);
+            watchers.add(multi);
+            observer = new Observer(allocator, spans, owners, start, done);
+            watchers.add(observer);
         }
+        long began = System.nanoTime();
+        TestThreads.run(pairs, watchers, start, done, TIMEOUT_SECONDS, context);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
         assertTrue(owners.violations.isEmpty(), context + ": " + owners.violations.size() + " violations, first: "
                 + owners.violations.stream().limit(5).collect(Collectors.joining("\n")));
@@ -391,16 +367,6 @@ class SingleUnitStressTest {
                 snapshots++;
             }
             return null;
-        }
-    }
-
-    private static void await(Future<?> future, long deadline, String context) throws InterruptedException {
-        try {
-            future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            fail(context + ": not done within " + TIMEOUT_SECONDS + " s (deadlock or livelock?)");
-        } catch (ExecutionException e) {
-            throw new AssertionError(context + ": a thread failed: " + e.getCause(), e.getCause());
         }
     }
 }
