@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -405,6 +406,30 @@ final class HostSession implements ConnectionStateListener, AutoCloseable {
     static List<OpResult> multi(CuratorFramework client, List<Op> ops) throws Exception {
         return RetryLoop.callWithRetry(client.getZookeeperClient(),
                 () -> client.getZookeeperClient().getZooKeeper().multi(ops));
+    }
+
+    /**
+     * Brings this client's server up to date with the leader before a read. ZooKeeper's reads are
+     * served by whichever server a client is connected to and may lag writes other clients have
+     * already seen complete; a {@code sync} first makes the read that follows it (same session,
+     * so processed in order) reflect every write committed before it.
+     */
+    static void sync(CuratorFramework client, String path) throws Exception {
+        RetryLoop.callWithRetry(client.getZookeeperClient(), () -> {
+            CountDownLatch done = new CountDownLatch(1);
+            int[] rc = {KeeperException.Code.OK.intValue()};
+            client.getZookeeperClient().getZooKeeper().sync(path, (code, p, ctx) -> {
+                rc[0] = code;
+                done.countDown();
+            }, null);
+            if (!done.await(client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                throw new KeeperException.ConnectionLossException();
+            }
+            if (rc[0] != KeeperException.Code.OK.intValue()) {
+                throw KeeperException.create(KeeperException.Code.get(rc[0]), path);
+            }
+            return null;
+        });
     }
 
     /** Stops verifying; the host is fenced for good. Deletes the ephemeral node if {@code unregister}. */

@@ -51,8 +51,9 @@ import java.util.function.Consumer;
  *       by a lost connection may have been taken; the host finds it in its owner index when it
  *       reconnects and keeps it, so it is never lost or given twice.</li>
  *   <li>Observers ({@code stats}, {@code forEach*}, {@code isFree}, {@code writeSnapshot}) read the
- *       lease table from ZooKeeper: one multi-read, exact as of one moment, which another host's
- *       lease may follow at once. {@code allocationContaining} reads one block node.
+ *       lease table from ZooKeeper: a {@code sync}, then one multi-read, exact as of one moment
+ *       and reflecting every write any host saw complete before the call; another host's lease may
+ *       follow at once. {@code allocationContaining} reads one block node.
  *       {@code stats()} is therefore a network round trip, not O(1); its counts of units, leases
  *       and free segments are fleet-wide, while {@code totalAllocations}, {@code totalFrees} and
  *       {@code failedAllocations} count this handle's own calls.</li>
@@ -527,6 +528,7 @@ public final class ZooKeeperPool implements ResourceAllocator {
 
     LeaseTable table() {
         try {
+            HostSession.sync(session.client, spec.path());
             return LeaseTable.read(session.client, layout);
         } catch (PoolFormatException | PoolUnavailableException e) {
             throw e;
@@ -550,6 +552,7 @@ public final class ZooKeeperPool implements ResourceAllocator {
             return null;
         }
         try {
+            HostSession.sync(session.client, spec.path());
             BlockRecord record = readBlock(value);
             return record == null ? null : new Allocation(record.lease(), record.owner());
         } catch (PoolFormatException e) {
