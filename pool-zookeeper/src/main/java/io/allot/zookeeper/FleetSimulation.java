@@ -238,9 +238,6 @@ public final class FleetSimulation {
     private static Report simulate(Options o, String connect, EmbeddedZooKeeper ensemble, PrintStream out) {
         PoolSpec spec = new PoolSpec("/allot/fleet-" + Long.toHexString(o.seed()), o.range(), o.block(), o.durability(),
                 PoolSpec.DEFAULT_GRACE);
-        out.printf(Locale.ROOT, "allot fleet: %d hosts on pool %s %s, blocks of 0x%x, %s, %,d operations, seed %d%n",
-                o.hosts(), spec.path(), spec.range(), spec.blockSize(), o.durability(), o.ops(), o.seed());
-        out.println("ZooKeeper: " + (ensemble != null ? "embedded 3-server ensemble " : "") + connect);
         LiveRecord record = new LiveRecord(o.range());
         AtomicLong done = new AtomicLong();
         AtomicLong readoptMismatches = new AtomicLong();
@@ -250,8 +247,20 @@ public final class FleetSimulation {
         for (int h = 0; h < o.hosts(); h++) {
             long ops = perHost + (h < o.ops() % o.hosts() ? 1 : 0);
             boolean crash = o.killHost() && h == o.hosts() - 1;
-            workers[h] = new Worker(h, spec, connect, o.seed(), ops, crash, record, done, readoptMismatches, failures);
+            try {
+                workers[h] = new Worker(h, spec, connect, o.seed(), ops, crash, record, done, readoptMismatches, failures);
+            } catch (RuntimeException e) {
+                // ZooKeeper unreachable, say: the error alone, after the hosts that did join leave.
+                for (int j = 0; j < h; j++) {
+                    workers[j].close();
+                }
+                throw e;
+            }
         }
+        // Printed once every host has joined, so a simulation that cannot start prints only its error.
+        out.printf(Locale.ROOT, "allot fleet: %d hosts on pool %s %s, blocks of 0x%x, %s, %,d operations, seed %d%n",
+                o.hosts(), spec.path(), spec.range(), spec.blockSize(), o.durability(), o.ops(), o.seed());
+        out.println("ZooKeeper: " + (ensemble != null ? "embedded 3-server ensemble " : "") + connect);
         long start = System.nanoTime();
         for (Worker w : workers) {
             w.thread.start();
