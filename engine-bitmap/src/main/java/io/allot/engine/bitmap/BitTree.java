@@ -36,10 +36,21 @@ import java.lang.invoke.VarHandle;
  * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
  *
  * <h2>Hint</h2>
- * Single-threaded trees keep {@code lowWord}: no word below it has a free unit. A search that
- * starts at or below it starts there, so the lowest free unit of a dense prefix is one word read
- * away, where {@code BitSet.nextClearBit(0)} walks the whole prefix. Freeing below it lowers it; a
- * search from it raises it to the word it found. Concurrent trees do not keep it.
+ * Single-threaded trees keep two word indexes, {@code lowWord} L and {@code fullUntil} N, with
+ * L &lt; N or L = words: every word below L is full, and so is every word strictly between L and
+ * N. So the lowest free unit is in word L if L has one, else at or after word N: a claim reads one
+ * word, where {@code BitSet.nextClearBit(0)} walks the whole dense prefix. The hint is kept exact
+ * enough that a dense prefix with one hole — W2's steady state: free a random id, allocate the
+ * lowest — never needs a summary search:
+ * <ul>
+ *   <li>a claim that fills word L moves L to N (words below N are now full) and N to N+1;</li>
+ *   <li>freeing in a single word w below L makes N := L (the words between w and the old L are
+ *       full) and L := w; freeing in a word between L and N lowers N to it;</li>
+ *   <li>freeing across several words from w: L := min(L, w) and N := L+1 (nothing is known to be
+ *       full past L any more), or N := min(N, w) when w lies above L;</li>
+ *   <li>a search from the hint that finds word f makes L := f and N := max(N, f+1).</li>
+ * </ul>
+ * Setting bits keeps both true. Concurrent trees do not keep the hint.
  */
 final class BitTree {
 
@@ -56,6 +67,11 @@ final class BitTree {
     private final boolean hinted;
     /** No leaf word below this one has a free unit; {@code leaf.length} when none has. */
     private int lowWord;
+    /**
+     * Every leaf word strictly between {@link #lowWord} and this one is full; above
+     * {@code lowWord}, at most {@code leaf.length} (see the class comment).
+     */
+    private int fullUntil = 1;
     /** {@code changed[k][i] != 0}: something under word i of level k changed (k &ge; 1). */
     final byte[][] changed;
     /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
@@ -118,6 +134,13 @@ final class BitTree {
             if (w == leaf.length) {
                 return -1;
             }
+            if (leaf[w] == -1L) {
+                w = fullUntil; // the words between are full too
+                if (w == leaf.length) {
+                    lowWord = w;
+                    return -1;
+                }
+            }
             p = (long) w << 6;
         }
         long x = ~leaf[w] & (-1L << p);
@@ -131,8 +154,11 @@ final class BitTree {
             }
             x = ~leaf[w];
         }
-        if (fromHint) {
+        if (fromHint && w != lowWord) {
             lowWord = w;
+            if (fullUntil <= w) {
+                fullUntil = w + 1;
+            }
         }
         return ((long) w << 6) + Long.numberOfTrailingZeros(x);
     }
@@ -296,16 +322,19 @@ final class BitTree {
                 if (now == -1L || old == 0) {
                     summarise(w, old, now);
                     if (now == -1L) {
-                        lowWord = w + 1; // words below it stay full: filling from the bottom reads no summary
+                        filledLowWord();
                     }
                 }
                 markChanged(w);
                 return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
             }
         }
-        long u = nextFree(0);
+        long u = nextFree(0); // from the hint, which it moves to u's word
         if (u >= 0) {
             set(u);
+            if (leaf[(int) (u >>> 6)] == -1L) {
+                filledLowWord();
+            }
         }
         return u;
     }
@@ -326,11 +355,41 @@ final class BitTree {
         if (old == -1L || now == 0) {
             summarise(w, old, now);
         }
-        if (w < lowWord) {
-            lowWord = w;
-        }
+        freedIn(w);
         markChanged(w);
         return true;
+    }
+
+    /**
+     * Word {@link #lowWord} became full: every word below {@link #fullUntil} is full now, so the
+     * lowest free unit is at or after it.
+     */
+    private void filledLowWord() {
+        int n = fullUntil;
+        lowWord = n;
+        fullUntil = n < leaf.length ? n + 1 : n;
+    }
+
+    /** Units of leaf word {@code w}, and no other, became free: the hint's update. */
+    private void freedIn(int w) {
+        int low = lowWord;
+        if (w < low) {
+            fullUntil = low; // the words between w and the old low word are full
+            lowWord = w;
+        } else if (w > low && w < fullUntil) {
+            fullUntil = w;
+        }
+    }
+
+    /** Units of leaf words {@code first} to {@code last} (first &lt; last) became free. */
+    private void freedAcross(int first) {
+        int low = lowWord;
+        if (first <= low) {
+            lowWord = first;
+            fullUntil = first + 1;
+        } else if (first < fullUntil) {
+            fullUntil = first;
+        }
     }
 
     /** Marks leaf word {@code w}'s block changed: usually one load, the block already being marked. */
@@ -393,9 +452,7 @@ final class BitTree {
         if (now == 0) {
             unmarkAny(w);
         }
-        if (w < lowWord) {
-            lowWord = w;
-        }
+        freedIn(w);
         markChanged(w);
     }
 
@@ -433,8 +490,10 @@ final class BitTree {
             clearBits(any, 1, first + 1, last - 1);
         }
         markChanged(first, last);
-        if (first < lowWord) {
-            lowWord = first;
+        if (first == last) {
+            freedIn(first);
+        } else {
+            freedAcross(first);
         }
     }
 
@@ -838,6 +897,16 @@ final class BitTree {
             for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {
                 if (leaf[w] != -1L) {
                     throw new IllegalStateException("word " + w + " below the hint " + lowWord + " has a free unit");
+                }
+            }
+            if (lowWord < leaf.length && (fullUntil <= lowWord || fullUntil > leaf.length)) {
+                throw new IllegalStateException("the hint's full-until word " + fullUntil + " is not above its low word "
+                        + lowWord + " and at most " + leaf.length);
+            }
+            for (int w = lowWord + 1; w < fullUntil; w++) {
+                if (leaf[w] != -1L) {
+                    throw new IllegalStateException("word " + w + " between the hint's low word " + lowWord
+                            + " and its full-until word " + fullUntil + " has a free unit");
                 }
             }
         }

@@ -44,6 +44,12 @@ final class BitmapCore implements EngineCore, SingleUnits {
      * the one-unit hot paths reach its bits with one load less and no span search.
      */
     private SpanBitmap only;
+    /**
+     * {@link #only}'s tree and first value, held here too: an id's claim reaches its word through
+     * one object less (each hop is a dependent load on the hot path's critical chain).
+     */
+    private BitTree onlyBits;
+    private long onlyStart;
     /** {@link #none()}: a value starting no quantum, kept in step with the spans. */
     private long none;
     private long units;
@@ -98,6 +104,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     private void spansChanged() {
         only = spans.length == 1 && !concurrent ? spans[0] : null;
+        onlyBits = only == null ? null : only.bits;
+        onlyStart = only == null ? 0 : only.start;
         none = valueStartingNoQuantum();
     }
 
@@ -478,10 +486,10 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public long claimLowest(long lo, long hi) {
-        SpanBitmap s = only;
-        if (s != null && lo == 0 && hi == -1L) {
-            long u = s.claimFirst(); // an id allocator's allocate(): from the hint
-            return u < 0 ? none : s.first(u);
+        BitTree bits = onlyBits;
+        if (bits != null && lo == 0 && hi == -1L) {
+            long u = bits.claimLowest(); // an id allocator's allocate(): from the hint
+            return u < 0 ? none : onlyStart + (u << shift);
         }
         return claimLowest(spans, lo, hi);
     }
@@ -526,10 +534,20 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public int release(long start) {
-        SpanBitmap s = only;
-        if (s == null) {
-            s = spanOf(start);
+        BitTree bits = onlyBits;
+        if (bits != null) { // an id allocator's free(id)
+            long offset = start - onlyStart;
+            long u = offset >>> shift;
+            if ((offset & (quantum - 1)) != 0 || Long.compareUnsigned(u, bits.units) >= 0
+                    || !only.isSingle(u) || !bits.clearIfSet(u)) {
+                return NOT_AN_ALLOCATION;
+            }
+            if (tags.size() != 0) {
+                tags.remove(start);
+            }
+            return RELEASED;
         }
+        SpanBitmap s = spanOf(start);
         if (s == null || !s.contains(start) || ((start - s.start) & (quantum - 1)) != 0) {
             return NOT_AN_ALLOCATION;
         }
