@@ -19,8 +19,8 @@ import java.lang.invoke.VarHandle;
  * clear. A new tree is all zeros but for padding: Java's zeroed arrays are an empty span.
  *
  * <h2>Invariant</h2>
- * Every summary bit equals its predicate of the word below. Single-threaded updates keep it
- * exactly after each call. Lock-free updates ({@link #claimNext}, {@link #release}) keep it
+ * Every summary bit equals its predicate of the word below, with one exception (below: lazy full
+ * bits). Single-threaded updates keep it exactly after each call. Lock-free updates ({@link #claimNext}, {@link #release}) keep it
  * exactly whenever no update is in flight: after changing a word so that its predicate flips, the
  * changing thread sets the parent bit to the predicate of the word's <em>current</em> value and
  * repeats until the word's predicate stays what it wrote. Whoever writes a parent bit last has
@@ -28,6 +28,20 @@ import java.lang.invoke.VarHandle;
  * the last write is always right. In flight, a summary may be stale either way; a search that
  * descends into a word that is full after all continues past it (a stale bit costs a retry, never
  * a wrong answer).
+ *
+ * <h2>Lazy full bits</h2>
+ * In a single-threaded tree, a {@code full} bit that is set is always right (nothing free below),
+ * but a clear one may sit over a word that is full: {@link #claimLowest}, the id allocator's
+ * claim, fills words without setting their bits. Setting them is what made a dense prefix with one
+ * hole (W2) expensive: each claim that refilled the hole set a bit on every level where the word
+ * became all ones, and the next free cleared them all again, a handful of read-modify-writes and
+ * mispredicted branches per id. Searches of {@code full} ({@link #nextNonFullWord},
+ * {@link #prevNonFullWord}) take a clear bit as "maybe": they read the word below, and if it is
+ * full they set the bit then (upwards as words fill) and search on past it. Each lazy bit is left
+ * by one claim and set by at most one search, so searches stay O(log<sub>64</sub> n) amortised;
+ * frees clear bits as before ({@code unmarkFull} climbs only while words were all ones, and a
+ * lazy word never was). The {@code any} summary, which finds allocated units and run ends, stays
+ * exact.
  *
  * <h2>Change marks</h2>
  * Every change to a leaf word marks its block of 64 words, and the block's ancestors, in
@@ -145,7 +159,7 @@ final class BitTree {
         }
         long x = ~leaf[w] & (-1L << p);
         if (x == 0) {
-            w = nextWord(full, w, true);
+            w = nextNonFullWord(w);
             if (w < 0) {
                 if (fromHint) {
                     lowWord = leaf.length;
@@ -168,7 +182,7 @@ final class BitTree {
         int w = (int) (p >>> 6);
         long x = ~leaf[w] & (-1L >>> (63 - (p & 63)));
         if (x == 0) {
-            w = prevWord(full, w, true);
+            w = prevNonFullWord(w);
             if (w < 0) {
                 return -1;
             }
@@ -248,6 +262,77 @@ final class BitTree {
     }
 
     /**
+     * The first leaf word after {@code w} with a free unit, or -1: {@link #nextWord} over
+     * {@code full}, except that a clear bit over a word that is full after all (a lazy bit, or one
+     * stale in flight) is set on the spot, upwards as words fill, and the search goes on past it.
+     * So each lazy bit costs one extra read, once.
+     */
+    private int nextNonFullWord(int w) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            while (true) { // climb to a clear bit after idx
+                if (k > levels) {
+                    return -1;
+                }
+                int i = (int) (idx >>> 6);
+                long y = ~full[k][i] & (-2L << idx);
+                if (y != 0) {
+                    idx = ((long) i << 6) + Long.numberOfTrailingZeros(y);
+                    break;
+                }
+                idx = i;
+                k++;
+            }
+            while (true) { // descend along the lowest clear bits; idx is a word of level k-1
+                long v = full[k - 1][(int) idx];
+                if (v == -1L) {
+                    markFullFrom(k, idx); // a lazy bit: set it and search on after idx
+                    break;
+                }
+                if (k == 1) {
+                    return (int) idx;
+                }
+                idx = (idx << 6) + Long.numberOfTrailingZeros(~v);
+                k--;
+            }
+        }
+    }
+
+    /** As {@link #nextNonFullWord}, the last leaf word before {@code w} with a free unit. */
+    private int prevNonFullWord(int w) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            while (true) {
+                if (k > levels) {
+                    return -1;
+                }
+                int i = (int) (idx >>> 6);
+                long y = ~full[k][i] & ((1L << idx) - 1);
+                if (y != 0) {
+                    idx = ((long) i << 6) + 63 - Long.numberOfLeadingZeros(y);
+                    break;
+                }
+                idx = i;
+                k++;
+            }
+            while (true) {
+                long v = full[k - 1][(int) idx];
+                if (v == -1L) {
+                    markFullFrom(k, idx);
+                    break;
+                }
+                if (k == 1) {
+                    return (int) idx;
+                }
+                idx = (idx << 6) + 63 - Long.numberOfLeadingZeros(~v);
+                k--;
+            }
+        }
+    }
+
+    /**
      * The first leaf word after {@code w} whose summary bit in {@code tree} is clear (for
      * {@code full}: a word with a free unit) or set (for {@code any}: a word with an allocated
      * unit), or -1: climb while the rest of each summary word is uninteresting, then descend along
@@ -319,11 +404,11 @@ final class BitTree {
                 long bit = ~old & (old + 1); // the lowest clear bit
                 long now = old | bit;
                 leaf[w] = now;
-                if (now == -1L || old == 0) {
-                    summarise(w, old, now);
-                    if (now == -1L) {
-                        filledLowWord();
-                    }
+                if (old == 0) {
+                    markAny(w);
+                }
+                if (now == -1L) {
+                    filledLowWord(); // its full bit is left clear: see "Lazy full bits"
                 }
                 markChanged(w);
                 return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
@@ -598,7 +683,12 @@ final class BitTree {
 
     /** Leaf word {@code w} became all ones: set its bit in {@code full}, and upwards while words fill. */
     private void markFull(long idx) {
-        for (int k = 1; k <= levels; k++) {
+        markFullFrom(1, idx);
+    }
+
+    /** Word {@code idx} of level {@code k-1} is all ones: set its bit in {@code full[k]}, and upwards. */
+    private void markFullFrom(int from, long idx) {
+        for (int k = from; k <= levels; k++) {
             long[] s = full[k];
             int i = (int) (idx >>> 6);
             long now = s[i] | (1L << idx);
@@ -880,7 +970,9 @@ final class BitTree {
                     boolean exists = child < below.length;
                     boolean isFull = !exists || below[(int) child] == -1L;
                     boolean isAny = exists && belowAny[(int) child] != 0;
-                    if (((full[k][i] >>> j) & 1) != (isFull ? 1 : 0)) {
+                    long bit = (full[k][i] >>> j) & 1;
+                    // A single-threaded tree's full bits may be lazily clear over a full word.
+                    if (hinted ? bit == 1 && !isFull : bit != (isFull ? 1 : 0)) {
                         throw new IllegalStateException("full summary level " + k + " word " + i + " bit " + j + " is wrong");
                     }
                     if (((any[k][i] >>> j) & 1) != (isAny ? 1 : 0)) {
