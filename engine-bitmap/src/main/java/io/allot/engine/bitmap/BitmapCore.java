@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * few; finding the one holding a value is a binary search, or one comparison when there is one
  * span (an id allocator).
  *
+ * <p>With one span and one thread (an id allocator), {@link #claimLowest} over the whole space and
+ * {@link #release} go straight to that span's tree ({@code onlyBits}): no span search, no span
+ * object on the way, and no boundary read while the span holds no multi-quantum allocation.
+ *
  * <p>Not thread-safe, except {@link SingleUnits}'s methods in a core built {@code concurrent},
  * which run lock-free while the rest runs only on {@link io.allot.internal.ConcurrentAllocator}'s
  * exclusive path.
