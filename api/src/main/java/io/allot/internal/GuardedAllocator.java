@@ -112,6 +112,13 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     private long totalAllocations;
     private long totalFrees;
     private long failedAllocations;
+    /**
+     * One-quantum allocations and frees of the {@link UnitPath} not yet folded into the counters
+     * above ({@link #settleUnits}): one increment each where the counters take three, which is a
+     * third of an id's allocate/free pair. Every reader of the counters settles first.
+     */
+    private long unitAllocations;
+    private long unitFrees;
 
     private GuardedAllocator(String engine, AllocatorSpec spec, EngineCore core) {
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -524,6 +531,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     @Override
     public AllocatorStats stats() {
+        settleUnits();
         long capacity = spans.capacity();
         return new AllocatorStats(capacity, allocated, capacity - allocated, liveAllocations,
                 core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations,
@@ -558,6 +566,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     @Override
     public void writeSnapshot(OutputStream out) {
         Objects.requireNonNull(out, "out");
+        settleUnits();
         List<Range> imported = new ArrayList<>();
         for (int i = 0; i < spans.count(); i++) {
             if (spans.isImported(i)) {
@@ -614,6 +623,17 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         handBackIfFree(start);
     }
 
+    /** Folds {@link #unitAllocations} and {@link #unitFrees} into the counters. */
+    private void settleUnits() {
+        long allocations = unitAllocations;
+        long frees = unitFrees;
+        if ((allocations | frees) != 0) {
+            unitAllocations = 0;
+            unitFrees = 0;
+            fold(allocations, frees, (allocations - frees) * quantum);
+        }
+    }
+
     /** Counts an {@code allocate} the caches could not serve. */
     void countFailedAllocation() {
         failedAllocations++;
@@ -645,7 +665,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
                 failedAllocations++;
                 return none;
             }
-            countAllocation(quantum);
+            unitAllocations++;
             return start;
         }
         return allocateUnitOtherwise(none);
@@ -664,7 +684,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         if (unitSearch == UnitSearch.FROM_ROTOR) {
             rotor = start + quantum;
         }
-        countAllocation(quantum);
+        unitAllocations++;
         return start;
     }
 
@@ -677,7 +697,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         } else if (!Unsigned.fitsFrom(start, quantum) || !core.free(start, start + quantum - 1)) {
             return false;
         }
-        countFree(quantum);
+        unitFrees++;
         handBackIfFree(start);
         return true;
     }
@@ -689,6 +709,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     @Override
     public long freeValues() {
+        settleUnits();
         return spans.capacity() - allocated;
     }
 
@@ -732,6 +753,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     @Override
     public void restoreState(long rotor, long totalAllocations, long totalFrees, long failedAllocations) {
+        settleUnits();
         this.rotor = rotor;
         this.totalAllocations = totalAllocations;
         this.totalFrees = totalFrees;
@@ -740,6 +762,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     @Override
     public String toString() {
+        settleUnits();
         return engine + " allocator over " + spans.list() + ": " + liveAllocations + " allocations, "
                 + Long.toUnsignedString(allocated) + " of " + Long.toUnsignedString(spans.capacity()) + " allocated";
     }
@@ -757,6 +780,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     }
 
     private ExhaustedException exhausted(Request request, AllocationPolicy policy) {
+        settleUnits();
         return new ExhaustedException("no free placement for " + request + " with " + policy.name() + " in "
                 + engine + " allocator (free " + Unsigned.hex(spans.capacity() - allocated) + ", largest free range "
                 + Unsigned.hex(core.largestFree()) + ")");

@@ -19,8 +19,8 @@ import java.lang.invoke.VarHandle;
  * clear. A new tree is all zeros but for padding: Java's zeroed arrays are an empty span.
  *
  * <h2>Invariant</h2>
- * Every summary bit equals its predicate of the word below. Single-threaded updates keep it
- * exactly after each call. Lock-free updates ({@link #claimNext}, {@link #release}) keep it
+ * Every summary bit equals its predicate of the word below, with one exception (below: lazy full
+ * bits). Single-threaded updates keep it exactly after each call. Lock-free updates ({@link #claimNext}, {@link #release}) keep it
  * exactly whenever no update is in flight: after changing a word so that its predicate flips, the
  * changing thread sets the parent bit to the predicate of the word's <em>current</em> value and
  * repeats until the word's predicate stays what it wrote. Whoever writes a parent bit last has
@@ -29,6 +29,20 @@ import java.lang.invoke.VarHandle;
  * descends into a word that is full after all continues past it (a stale bit costs a retry, never
  * a wrong answer).
  *
+ * <h2>Lazy full bits</h2>
+ * In a single-threaded tree, a {@code full} bit that is set is always right (nothing free below),
+ * but a clear one may sit over a word that is full: {@link #claimLowest}, the id allocator's
+ * claim, fills words without setting their bits. Setting them is what made a dense prefix with one
+ * hole (W2) expensive: each claim that refilled the hole set a bit on every level where the word
+ * became all ones, and the next free cleared them all again, a handful of read-modify-writes and
+ * mispredicted branches per id. Searches of {@code full} ({@link #nextNonFullWord},
+ * {@link #prevNonFullWord}) take a clear bit as "maybe": they read the word below, and if it is
+ * full they set the bit then (upwards as words fill) and search on past it. Each lazy bit is left
+ * by one claim and set by at most one search, so searches stay O(log<sub>64</sub> n) amortised;
+ * frees clear bits as before ({@code unmarkFull} climbs only while words were all ones, and a
+ * lazy word never was). The {@code any} summary, which finds allocated units and run ends, stays
+ * exact.
+ *
  * <h2>Change marks</h2>
  * Every change to a leaf word marks its block of 64 words, and the block's ancestors, in
  * {@code changed} (one byte per summary word of each level), for {@link RunStats} to recompute
@@ -36,10 +50,21 @@ import java.lang.invoke.VarHandle;
  * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
  *
  * <h2>Hint</h2>
- * Single-threaded trees keep {@code lowWord}: no word below it has a free unit. A search that
- * starts at or below it starts there, so the lowest free unit of a dense prefix is one word read
- * away, where {@code BitSet.nextClearBit(0)} walks the whole prefix. Freeing below it lowers it; a
- * search from it raises it to the word it found. Concurrent trees do not keep it.
+ * Single-threaded trees keep two word indexes, {@code lowWord} L and {@code fullUntil} N, with
+ * L &lt; N or L = words: every word below L is full, and so is every word strictly between L and
+ * N. So the lowest free unit is in word L if L has one, else at or after word N: a claim reads one
+ * word, where {@code BitSet.nextClearBit(0)} walks the whole dense prefix. The hint is kept exact
+ * enough that a dense prefix with one hole — W2's steady state: free a random id, allocate the
+ * lowest — never needs a summary search:
+ * <ul>
+ *   <li>a claim that fills word L moves L to N (words below N are now full) and N to N+1;</li>
+ *   <li>freeing in a single word w below L makes N := L (the words between w and the old L are
+ *       full) and L := w; freeing in a word between L and N lowers N to it;</li>
+ *   <li>freeing across several words from w: L := min(L, w) and N := L+1 (nothing is known to be
+ *       full past L any more), or N := min(N, w) when w lies above L;</li>
+ *   <li>a search from the hint that finds word f makes L := f and N := max(N, f+1).</li>
+ * </ul>
+ * Setting bits keeps both true. Concurrent trees do not keep the hint.
  */
 final class BitTree {
 
@@ -56,6 +81,11 @@ final class BitTree {
     private final boolean hinted;
     /** No leaf word below this one has a free unit; {@code leaf.length} when none has. */
     private int lowWord;
+    /**
+     * Every leaf word strictly between {@link #lowWord} and this one is full; above
+     * {@code lowWord}, at most {@code leaf.length} (see the class comment).
+     */
+    private int fullUntil = 1;
     /** {@code changed[k][i] != 0}: something under word i of level k changed (k &ge; 1). */
     final byte[][] changed;
     /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
@@ -118,11 +148,18 @@ final class BitTree {
             if (w == leaf.length) {
                 return -1;
             }
+            if (leaf[w] == -1L) {
+                w = fullUntil; // the words between are full too
+                if (w == leaf.length) {
+                    lowWord = w;
+                    return -1;
+                }
+            }
             p = (long) w << 6;
         }
         long x = ~leaf[w] & (-1L << p);
         if (x == 0) {
-            w = nextWord(full, w, true);
+            w = nextNonFullWord(w);
             if (w < 0) {
                 if (fromHint) {
                     lowWord = leaf.length;
@@ -131,8 +168,11 @@ final class BitTree {
             }
             x = ~leaf[w];
         }
-        if (fromHint) {
+        if (fromHint && w != lowWord) {
             lowWord = w;
+            if (fullUntil <= w) {
+                fullUntil = w + 1;
+            }
         }
         return ((long) w << 6) + Long.numberOfTrailingZeros(x);
     }
@@ -142,7 +182,7 @@ final class BitTree {
         int w = (int) (p >>> 6);
         long x = ~leaf[w] & (-1L >>> (63 - (p & 63)));
         if (x == 0) {
-            w = prevWord(full, w, true);
+            w = prevNonFullWord(w);
             if (w < 0) {
                 return -1;
             }
@@ -222,6 +262,77 @@ final class BitTree {
     }
 
     /**
+     * The first leaf word after {@code w} with a free unit, or -1: {@link #nextWord} over
+     * {@code full}, except that a clear bit over a word that is full after all (a lazy bit, or one
+     * stale in flight) is set on the spot, upwards as words fill, and the search goes on past it.
+     * So each lazy bit costs one extra read, once.
+     */
+    private int nextNonFullWord(int w) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            while (true) { // climb to a clear bit after idx
+                if (k > levels) {
+                    return -1;
+                }
+                int i = (int) (idx >>> 6);
+                long y = ~full[k][i] & (-2L << idx);
+                if (y != 0) {
+                    idx = ((long) i << 6) + Long.numberOfTrailingZeros(y);
+                    break;
+                }
+                idx = i;
+                k++;
+            }
+            while (true) { // descend along the lowest clear bits; idx is a word of level k-1
+                long v = full[k - 1][(int) idx];
+                if (v == -1L) {
+                    markFullFrom(k, idx); // a lazy bit: set it and search on after idx
+                    break;
+                }
+                if (k == 1) {
+                    return (int) idx;
+                }
+                idx = (idx << 6) + Long.numberOfTrailingZeros(~v);
+                k--;
+            }
+        }
+    }
+
+    /** As {@link #nextNonFullWord}, the last leaf word before {@code w} with a free unit. */
+    private int prevNonFullWord(int w) {
+        long idx = w;
+        int k = 1;
+        while (true) {
+            while (true) {
+                if (k > levels) {
+                    return -1;
+                }
+                int i = (int) (idx >>> 6);
+                long y = ~full[k][i] & ((1L << idx) - 1);
+                if (y != 0) {
+                    idx = ((long) i << 6) + 63 - Long.numberOfLeadingZeros(y);
+                    break;
+                }
+                idx = i;
+                k++;
+            }
+            while (true) {
+                long v = full[k - 1][(int) idx];
+                if (v == -1L) {
+                    markFullFrom(k, idx);
+                    break;
+                }
+                if (k == 1) {
+                    return (int) idx;
+                }
+                idx = (idx << 6) + 63 - Long.numberOfLeadingZeros(~v);
+                k--;
+            }
+        }
+    }
+
+    /**
      * The first leaf word after {@code w} whose summary bit in {@code tree} is clear (for
      * {@code full}: a word with a free unit) or set (for {@code any}: a word with an allocated
      * unit), or -1: climb while the rest of each summary word is uninteresting, then descend along
@@ -293,19 +404,22 @@ final class BitTree {
                 long bit = ~old & (old + 1); // the lowest clear bit
                 long now = old | bit;
                 leaf[w] = now;
-                if (now == -1L || old == 0) {
-                    summarise(w, old, now);
-                    if (now == -1L) {
-                        lowWord = w + 1; // words below it stay full: filling from the bottom reads no summary
-                    }
+                if (old == 0) {
+                    markAny(w);
+                }
+                if (now == -1L) {
+                    filledLowWord(); // its full bit is left clear: see "Lazy full bits"
                 }
                 markChanged(w);
                 return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
             }
         }
-        long u = nextFree(0);
+        long u = nextFree(0); // from the hint, which it moves to u's word
         if (u >= 0) {
             set(u);
+            if (leaf[(int) (u >>> 6)] == -1L) {
+                filledLowWord();
+            }
         }
         return u;
     }
@@ -326,11 +440,41 @@ final class BitTree {
         if (old == -1L || now == 0) {
             summarise(w, old, now);
         }
-        if (w < lowWord) {
-            lowWord = w;
-        }
+        freedIn(w);
         markChanged(w);
         return true;
+    }
+
+    /**
+     * Word {@link #lowWord} became full: every word below {@link #fullUntil} is full now, so the
+     * lowest free unit is at or after it.
+     */
+    private void filledLowWord() {
+        int n = fullUntil;
+        lowWord = n;
+        fullUntil = n < leaf.length ? n + 1 : n;
+    }
+
+    /** Units of leaf word {@code w}, and no other, became free: the hint's update. */
+    private void freedIn(int w) {
+        int low = lowWord;
+        if (w < low) {
+            fullUntil = low; // the words between w and the old low word are full
+            lowWord = w;
+        } else if (w > low && w < fullUntil) {
+            fullUntil = w;
+        }
+    }
+
+    /** Units of leaf words {@code first} to {@code last} (first &lt; last) became free. */
+    private void freedAcross(int first) {
+        int low = lowWord;
+        if (first <= low) {
+            lowWord = first;
+            fullUntil = first + 1;
+        } else if (first < fullUntil) {
+            fullUntil = first;
+        }
     }
 
     /** Marks leaf word {@code w}'s block changed: usually one load, the block already being marked. */
@@ -393,9 +537,7 @@ final class BitTree {
         if (now == 0) {
             unmarkAny(w);
         }
-        if (w < lowWord) {
-            lowWord = w;
-        }
+        freedIn(w);
         markChanged(w);
     }
 
@@ -433,8 +575,10 @@ final class BitTree {
             clearBits(any, 1, first + 1, last - 1);
         }
         markChanged(first, last);
-        if (first < lowWord) {
-            lowWord = first;
+        if (first == last) {
+            freedIn(first);
+        } else {
+            freedAcross(first);
         }
     }
 
@@ -539,7 +683,12 @@ final class BitTree {
 
     /** Leaf word {@code w} became all ones: set its bit in {@code full}, and upwards while words fill. */
     private void markFull(long idx) {
-        for (int k = 1; k <= levels; k++) {
+        markFullFrom(1, idx);
+    }
+
+    /** Word {@code idx} of level {@code k-1} is all ones: set its bit in {@code full[k]}, and upwards. */
+    private void markFullFrom(int from, long idx) {
+        for (int k = from; k <= levels; k++) {
             long[] s = full[k];
             int i = (int) (idx >>> 6);
             long now = s[i] | (1L << idx);
@@ -821,7 +970,9 @@ final class BitTree {
                     boolean exists = child < below.length;
                     boolean isFull = !exists || below[(int) child] == -1L;
                     boolean isAny = exists && belowAny[(int) child] != 0;
-                    if (((full[k][i] >>> j) & 1) != (isFull ? 1 : 0)) {
+                    long bit = (full[k][i] >>> j) & 1;
+                    // A single-threaded tree's full bits may be lazily clear over a full word.
+                    if (hinted ? bit == 1 && !isFull : bit != (isFull ? 1 : 0)) {
                         throw new IllegalStateException("full summary level " + k + " word " + i + " bit " + j + " is wrong");
                     }
                     if (((any[k][i] >>> j) & 1) != (isAny ? 1 : 0)) {
@@ -838,6 +989,16 @@ final class BitTree {
             for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {
                 if (leaf[w] != -1L) {
                     throw new IllegalStateException("word " + w + " below the hint " + lowWord + " has a free unit");
+                }
+            }
+            if (lowWord < leaf.length && (fullUntil <= lowWord || fullUntil > leaf.length)) {
+                throw new IllegalStateException("the hint's full-until word " + fullUntil + " is not above its low word "
+                        + lowWord + " and at most " + leaf.length);
+            }
+            for (int w = lowWord + 1; w < fullUntil; w++) {
+                if (leaf[w] != -1L) {
+                    throw new IllegalStateException("word " + w + " between the hint's low word " + lowWord
+                            + " and its full-until word " + fullUntil + " has a free unit");
                 }
             }
         }

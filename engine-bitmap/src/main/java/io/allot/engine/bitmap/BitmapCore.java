@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * few; finding the one holding a value is a binary search, or one comparison when there is one
  * span (an id allocator).
  *
+ * <p>With one span and one thread (an id allocator), {@link #claimLowest} over the whole space and
+ * {@link #release} go straight to that span's tree ({@code onlyBits}): no span search, no span
+ * object on the way, and no boundary read while the span holds no multi-quantum allocation.
+ *
  * <p>Not thread-safe, except {@link SingleUnits}'s methods in a core built {@code concurrent},
  * which run lock-free while the rest runs only on {@link io.allot.internal.ConcurrentAllocator}'s
  * exclusive path.
@@ -44,6 +48,12 @@ final class BitmapCore implements EngineCore, SingleUnits {
      * the one-unit hot paths reach its bits with one load less and no span search.
      */
     private SpanBitmap only;
+    /**
+     * {@link #only}'s tree and first value, held here too: an id's claim reaches its word through
+     * one object less (each hop is a dependent load on the hot path's critical chain).
+     */
+    private BitTree onlyBits;
+    private long onlyStart;
     /** {@link #none()}: a value starting no quantum, kept in step with the spans. */
     private long none;
     private long units;
@@ -98,6 +108,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     private void spansChanged() {
         only = spans.length == 1 && !concurrent ? spans[0] : null;
+        onlyBits = only == null ? null : only.bits;
+        onlyStart = only == null ? 0 : only.start;
         none = valueStartingNoQuantum();
     }
 
@@ -478,10 +490,10 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public long claimLowest(long lo, long hi) {
-        SpanBitmap s = only;
-        if (s != null && lo == 0 && hi == -1L) {
-            long u = s.claimFirst(); // an id allocator's allocate(): from the hint
-            return u < 0 ? none : s.first(u);
+        BitTree bits = onlyBits;
+        if (bits != null && lo == 0 && hi == -1L) {
+            long u = bits.claimLowest(); // an id allocator's allocate(): from the hint
+            return u < 0 ? none : onlyStart + (u << shift);
         }
         return claimLowest(spans, lo, hi);
     }
@@ -526,10 +538,20 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public int release(long start) {
-        SpanBitmap s = only;
-        if (s == null) {
-            s = spanOf(start);
+        BitTree bits = onlyBits;
+        if (bits != null) { // an id allocator's free(id)
+            long offset = start - onlyStart;
+            long u = offset >>> shift;
+            if ((offset & (quantum - 1)) != 0 || Long.compareUnsigned(u, bits.units) >= 0
+                    || !only.isSingle(u) || !bits.clearIfSet(u)) {
+                return NOT_AN_ALLOCATION;
+            }
+            if (tags.size() != 0) {
+                tags.remove(start);
+            }
+            return RELEASED;
         }
+        SpanBitmap s = spanOf(start);
         if (s == null || !s.contains(start) || ((start - s.start) & (quantum - 1)) != 0) {
             return NOT_AN_ALLOCATION;
         }

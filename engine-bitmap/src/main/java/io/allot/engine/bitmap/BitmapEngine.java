@@ -17,10 +17,15 @@ import io.allot.spi.EngineProvider;
  *       over it — "this word is full" and "this word is not empty" — of 64 bits per word each, up to
  *       a one-word top. They find the first free unit at or after a point (a one-unit allocation),
  *       and the end of a free run (the next allocated unit), each in O(log<sub>64</sub> n); a hint
- *       makes the lowest free unit of a dense prefix one word read.</li>
+ *       of two words (the lowest that may have a free unit, and the first past it not known to be
+ *       full) makes the lowest free unit of a dense prefix one word read, even while holes open
+ *       and close anywhere in it. An id claim that fills a word leaves its "full" bit clear; a
+ *       search that meets such a bit sets it and goes on, so the id path writes no summary bit
+ *       while the prefix stays dense.</li>
  *   <li>{@link Boundaries}: continuation bits in chunks created only where multi-unit allocations
  *       are, so that {@code free} accepts exactly an allocation and {@code freeContaining} finds
- *       one; one-unit allocations never write them.</li>
+ *       one; one-unit allocations never write them, and one-unit frees do not read them while the
+ *       span has no multi-unit allocation (an id allocator never has one).</li>
  *   <li>{@link RunStats}: per 4096 units and up, the free runs' prefix, suffix, longest and count,
  *       recomputed lazily for {@code stats()}.</li>
  * </ul>
@@ -28,9 +33,11 @@ import io.allot.spi.EngineProvider;
  * free runs never join across spans, even adjacent ones.
  *
  * <h2>Invariants</h2>
- * Summary bits equal their predicates of the words below (between lock-free calls); padding past
- * a span's last unit is allocated forever; a continuation bit sits only on an allocated unit whose
- * predecessor is in the same allocation; words below the hint are full. At most 2<sup>32</sup>
+ * Summary bits equal their predicates of the words below (between lock-free calls), except that a
+ * single-threaded tree's "full" bit may be clear over a full word (never set over a word with a
+ * free unit); padding past a span's last unit is allocated forever; a continuation bit sits only on
+ * an allocated unit whose predecessor is in the same allocation; words below the hint's low word,
+ * and strictly between it and its full-until word, are full. At most 2<sup>32</sup>
  * quanta in all spans together ({@link #maxUnits()}), refused beyond with
  * {@link IllegalArgumentException}.
  *
@@ -38,8 +45,10 @@ import io.allot.spi.EngineProvider;
  * <table>
  *   <caption>bitmap engine costs</caption>
  *   <tr><th>operation</th><th>cost</th></tr>
- *   <tr><td>one-quantum first-, last-, next-fit; free of one quantum</td><td>O(log<sub>64</sub> n),
- *       O(1) from the hint</td></tr>
+ *   <tr><td>one-quantum first-, last-, next-fit; free of one quantum</td><td>O(log<sub>64</sub> n)
+ *       amortised (a search sets each lazy "full" bit it meets, once), O(1) from the hint: the
+ *       id allocator's allocate and free, and a dense prefix with holes opening and closing
+ *       anywhere in it</td></tr>
  *   <tr><td>multi-quantum or constrained first-, last-, next-fit</td><td>O((r + 1) log<sub>64</sub> n),
  *       r = runs in front of the answer that cannot hold it; for 8191 quanta or more only runs
  *       holding a wholly free block of 4096 count, found through the second summary (O(n / 2<sup>18</sup>)

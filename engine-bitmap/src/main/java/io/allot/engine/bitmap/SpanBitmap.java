@@ -21,6 +21,11 @@ final class SpanBitmap {
     final BitTree bits;
     private final RunStats stats;
     private final Boundaries bounds;
+    /**
+     * Live allocations of more than one unit. While there are none, no unit continues another, so
+     * a one-unit free need not read {@link #bounds} (an id allocator never has any).
+     */
+    private long multiUnit;
 
     SpanBitmap(long start, long end, int shift, boolean concurrent) {
         this.start = start;
@@ -121,12 +126,13 @@ final class SpanBitmap {
         }
         bits.setRange(a, b);
         bounds.mark(a + 1, b);
+        multiUnit++;
     }
 
     /** Whether units {@code [a, b]} are exactly one live allocation. */
     boolean isAllocation(long a, long b) {
         if (a == b) {
-            return bits.isSet(a) && bounds.isSingle(a);
+            return bits.isSet(a) && isSingle(a);
         }
         long free = bits.nextFree(a);
         return (free < 0 || free > b) && !bounds.continues(a) && bounds.allContinue(a + 1, b)
@@ -141,6 +147,12 @@ final class SpanBitmap {
         }
         bounds.unmark(a + 1, b);
         bits.clearRange(a, b);
+        multiUnit--;
+    }
+
+    /** Whether unit {@code u}, if allocated, is an allocation of its own. */
+    boolean isSingle(long u) {
+        return multiUnit == 0 || bounds.isSingle(u);
     }
 
     /** The first unit of the allocation holding allocated unit {@code u}. */
@@ -154,11 +166,6 @@ final class SpanBitmap {
     }
 
     // ---------------------------------------------------------------- single units
-
-    /** Allocates the lowest free unit; -1 if none. Single-threaded; the id allocator's hot path. */
-    long claimFirst() {
-        return bits.claimLowest();
-    }
 
     /** Allocates the lowest free unit of {@code [p, last]}; -1 if none. Single-threaded. */
     long claimFirst(long p, long last) {
@@ -193,13 +200,13 @@ final class SpanBitmap {
     /** Frees unit {@code u} if it is a one-unit allocation; false, changing nothing, if not. */
     boolean releaseSingle(long u) {
         // A free unit has no continuation bits, so isSingle is true for it and clearIfSet says no.
-        return bounds.isSingle(u) && bits.clearIfSet(u);
+        return isSingle(u) && bits.clearIfSet(u);
     }
 
     /** As {@link #releaseSingle}, lock-free. */
     boolean releaseSingleConcurrently(long u) {
         // Boundaries change only on the exclusive path, so a unit that is not single now stays so.
-        return bounds.isSingle(u) && bits.release(u);
+        return isSingle(u) && bits.release(u);
     }
 
     // ---------------------------------------------------------------- for tests and figures

@@ -135,6 +135,52 @@ class BitTreeTest {
         return next < 0 ? units : next;
     }
 
+    /**
+     * W2's steady state — a dense prefix, free a unit anywhere in it, claim the lowest — and its
+     * disturbances (frees above the prefix, frees across words, claims that fill a word, searches
+     * from below the hint): every claim is the model's lowest free unit and the hint's two words
+     * stay true ({@link BitTree#checkInvariants} checks both after every step).
+     */
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {64, 65, 200, 64 * 64 + 3, 3 * 64 * 64})
+    void theHintFollowsADensePrefixWithHoles(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, false);
+        BitSet model = new BitSet();
+        long prefix = units / 2;
+        for (long u = 0; u < prefix; u++) {
+            assertEquals(u, tree.claimLowest());
+            model.set((int) u);
+        }
+        for (int op = 0; op < 6_000; op++) {
+            String context = "seed " + seed + ", op " + op + ", " + units + " units";
+            int kind = rnd.nextInt(10);
+            long p = rnd.nextLong(units);
+            if (kind < 5 && model.get((int) p)) { // the usual step: a hole anywhere
+                assertTrue(tree.clearIfSet(p), context);
+                model.clear((int) p);
+            } else if (kind == 5 && model.get((int) p)) { // a free across words
+                long b = Math.min(model.nextClearBit((int) p) - 1L, p + rnd.nextLong(200));
+                tree.clearRange(p, b);
+                model.clear((int) p, (int) b + 1);
+            } else if (kind == 6 && !model.get((int) p)) {
+                tree.set(p);
+                model.set((int) p);
+            } else if (kind == 7) {
+                long next = model.nextClearBit((int) p);
+                assertEquals(next < units ? next : -1, tree.nextFree(p), context + ": nextFree(" + p + ")");
+            }
+            long lowest = model.nextClearBit(0);
+            long claimed = tree.claimLowest();
+            assertEquals(lowest < units ? lowest : -1, claimed, context + ": claim");
+            if (claimed >= 0) {
+                model.set((int) claimed);
+            }
+            tree.checkInvariants();
+        }
+    }
+
     @Test
     void fillingAndDrainingEveryUnitKeepsTheSummariesExact() {
         long units = 64 * 64 + 5; // two summary levels and padding

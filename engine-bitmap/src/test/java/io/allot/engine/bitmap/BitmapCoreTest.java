@@ -222,6 +222,76 @@ class BitmapCoreTest {
         assertEquals(SingleUnits.NOT_AN_ALLOCATION, core.release(core.none()));
     }
 
+    /**
+     * An id allocator's core — one span, single-threaded — takes its one-quantum claims and releases
+     * straight to the tree. Here at the top of the 64-bit space, with multi-quantum and tagged
+     * allocations mixed in, against a map of allocations by quantum: every claim is the lowest free
+     * quantum, and a release succeeds exactly on the first value of a live one-quantum allocation
+     * (not inside or at the start of a longer one, not off the quantum, not outside the span).
+     */
+    @Test
+    void oneSpanClaimsAndReleasesMatchAMapAtTheTopOfTheSpace() {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long units = 3 * 64 + 5; // four leaf words, the last one padded
+        long start = -units * Q;
+        BitmapCore core = new BitmapCore(Q, false);
+        core.addSpan(start, -1L);
+        TreeMap<Long, Long> model = new TreeMap<>(); // first quantum -> quanta
+        for (int op = 0; op < 20_000; op++) {
+            String context = "seed " + seed + ", op " + op;
+            int kind = rnd.nextInt(4);
+            if (kind == 0) {
+                long lowest = lowestFree(model, units);
+                long got = core.claimLowest(0, -1L);
+                assertEquals(lowest < 0 ? core.none() : start + lowest * Q, got, context + ": claim");
+                if (lowest >= 0) {
+                    model.put(lowest, 1L);
+                }
+            } else if (kind == 1) {
+                long u = rnd.nextLong(units + 2) - 1; // one quantum below the span (wrapping) and above it
+                long value = start + u * Q + (rnd.nextInt(8) == 0 ? 1 + rnd.nextLong(Q - 1) : 0);
+                Long held = model.get(u);
+                boolean single = value == start + u * Q && u >= 0 && u < units && held != null && held == 1;
+                assertEquals(single ? SingleUnits.RELEASED : SingleUnits.NOT_AN_ALLOCATION, core.release(value),
+                        context + ": release of " + Long.toHexString(value));
+                if (single) {
+                    model.remove(u);
+                }
+            } else if (kind == 2) {
+                long u = rnd.nextLong(units);
+                long n = 1 + rnd.nextLong(rnd.nextBoolean() ? 3 : 130);
+                if (u + n <= units && isFree(model, u, n)) {
+                    assertTrue(core.allocate(start + u * Q, start + (u + n) * Q - 1, rnd.nextBoolean() ? "t" : null), context);
+                    model.put(u, n);
+                }
+            } else {
+                Map.Entry<Long, Long> e = model.ceilingEntry(rnd.nextLong(units));
+                if (e != null) {
+                    assertTrue(core.free(start + e.getKey() * Q, start + (e.getKey() + e.getValue()) * Q - 1), context);
+                    model.remove(e.getKey());
+                }
+            }
+            core.checkInvariants();
+        }
+    }
+
+    private static long lowestFree(TreeMap<Long, Long> model, long units) {
+        long u = 0;
+        for (Map.Entry<Long, Long> e : model.entrySet()) {
+            if (e.getKey() > u) {
+                return u;
+            }
+            u = e.getKey() + e.getValue();
+        }
+        return u < units ? u : -1;
+    }
+
+    private static boolean isFree(TreeMap<Long, Long> model, long u, long n) {
+        Map.Entry<Long, Long> before = model.floorEntry(u + n - 1);
+        return before == null || before.getKey() + before.getValue() <= u;
+    }
+
     @Test
     void removeSpanTakesOnlyAWhollyFreeSpan() {
         BitmapCore core = new BitmapCore(1, false);
