@@ -98,6 +98,6 @@ public final class IntervalEngine implements EngineProvider {
      */
     @Override
     public ResourceAllocator create(AllocatorSpec spec) {
-        return GuardedAllocator.create(NAME, spec, new IntervalCore());
+        return GuardedAllocator.create(NAME, spec, new IntervalCore(spec.quantum()));
     }
 }

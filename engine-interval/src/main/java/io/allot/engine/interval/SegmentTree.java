@@ -559,12 +559,25 @@ final class SegmentTree {
      * cannot hold an admissible placement.
      */
     boolean lowest(Request r, long from) {
-        long size = r.size();
+        return lowest(r, r.size(), Unsigned.max(from, r.min()), r.max());
+    }
+
+    /**
+     * The lowest free block of {@code size} values inside {@code [lo, hi]}, where {@code size} is
+     * the quantum, {@code lo} is on a quantum boundary and every entry starts and ends on one (so a
+     * free entry of at least {@code size} values that ends at or above {@code lo + size - 1} holds
+     * one at its start or at {@code lo}): {@link #lowest(Request, long)} for a one-quantum request
+     * without a {@link Request}. Sets {@link #found} and points the cursor at its entry.
+     */
+    boolean lowestUnit(long size, long lo, long hi) {
+        return lowest(null, size, lo, hi);
+    }
+
+    /** {@link #lowest(Request, long)} with its bounds, or {@link #lowestUnit} when {@code r} is null. */
+    private boolean lowest(Request r, long size, long lo, long hi) {
         if (Unsigned.lessThan(rootGap, size)) {
             return false;
         }
-        long lo = Unsigned.max(from, r.min());
-        long hi = r.max();
         Path p = cur;
         int level;
         if (!cursorValid) {
@@ -583,7 +596,7 @@ final class SegmentTree {
             if (Unsigned.greaterThan(start, hi)) {
                 return false;
             }
-            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            long offset = lowestIn(start, nodes[b + PIVOTS + i], r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -602,7 +615,7 @@ final class SegmentTree {
             if (Unsigned.greaterThan(start, hi)) {
                 return false;
             }
-            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            long offset = lowestIn(start, nodes[b + PIVOTS + i], r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -615,12 +628,23 @@ final class SegmentTree {
 
     /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
     boolean highest(Request r, long to) {
-        long size = r.size();
+        return highest(r, r.size(), r.min(), Unsigned.min(to, r.max()));
+    }
+
+    /**
+     * As {@link #lowestUnit}, the highest: {@code hi} is the last value of a quantum, and a free
+     * entry of at least {@code size} values that starts at or below {@code hi - size + 1} holds one
+     * at its end or ending at {@code hi}.
+     */
+    boolean highestUnit(long size, long lo, long hi) {
+        return highest(null, size, lo, hi);
+    }
+
+    /** {@link #highest(Request, long)} with its bounds, or {@link #highestUnit} when {@code r} is null. */
+    private boolean highest(Request r, long size, long lo, long hi) {
         if (Unsigned.lessThan(rootGap, size)) {
             return false;
         }
-        long hi = Unsigned.min(to, r.max());
-        long lo = r.min();
         Path p = cur;
         int level;
         if (!cursorValid) {
@@ -642,7 +666,7 @@ final class SegmentTree {
                 return false;
             }
             long start = entryStart(b, i, p.min[0]);
-            long offset = Placement.highest(start, end, r, hi);
+            long offset = highestIn(start, end, r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -657,6 +681,30 @@ final class SegmentTree {
             more = seekDown(p, 0, i - 1, hi, size);
         }
         return false;
+    }
+
+    /**
+     * {@link Placement#lowest} for {@code r}, or, when {@code r} is null, the unit search's
+     * placement: {@code max(start, lo)} if {@code size} values from there lie in the entry and
+     * the window (see {@link #lowestUnit}).
+     */
+    private static long lowestIn(long start, long end, Request r, long size, long lo, long hi) {
+        if (r != null) {
+            return Placement.lowest(start, end, r, lo);
+        }
+        long s = Unsigned.max(start, lo);
+        long top = Unsigned.min(end, hi);
+        return Unsigned.atMost(s, top) && Unsigned.atLeast(top - s, size - 1) ? s - start : Placement.NONE;
+    }
+
+    /** As {@link #lowestIn}, the highest: the block ending at {@code min(end, hi)} if it lies in the entry and the window. */
+    private static long highestIn(long start, long end, Request r, long size, long lo, long hi) {
+        if (r != null) {
+            return Placement.highest(start, end, r, hi);
+        }
+        long top = Unsigned.min(end, hi);
+        long bottom = Unsigned.max(start, lo);
+        return Unsigned.atMost(bottom, top) && Unsigned.atLeast(top - bottom, size - 1) ? top - (size - 1) - start : Placement.NONE;
     }
 
     /** Points the cursor's top level at the root; returns that level, where a walk from the root starts. */
