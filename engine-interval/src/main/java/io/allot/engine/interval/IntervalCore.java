@@ -421,6 +421,16 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return false;
     }
 
+    /** Whether the segment tree holds a deferred shrink, for tests that checking changes nothing. */
+    boolean shrinkDeferred() {
+        return tree.shrinkDeferred();
+    }
+
+    /** Entries of each leaf of the segment tree in address order, for fill tests. */
+    int[] leafCounts() {
+        return tree.leafCounts();
+    }
+
     /** Height of the segment tree, for balance tests. */
     int height() {
         return tree.height();

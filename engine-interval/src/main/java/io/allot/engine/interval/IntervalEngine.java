@@ -44,10 +44,13 @@ import io.allot.spi.EngineProvider;
  *   <li>every gap and gap mask is exact, and the root's gap is the largest free segment — except
  *       that the gaps on the path of at most one leaf may still show that leaf's largest free
  *       segment as it was before allocations shrank it (a <em>deferred shrink</em>, applied before
- *       anything needs exact gaps; see {@link SegmentTree}), which the check verifies and applies
- *       first;</li>
- *   <li>all leaves at one depth; non-root leaves hold 14..29 entries, internal nodes 5..10
- *       children (an internal root at least 2);</li>
+ *       anything needs exact gaps; see {@link SegmentTree}), which the check verifies without
+ *       applying it;</li>
+ *   <li>all leaves at one depth; non-root leaves hold 14..29 entries (the last leaf, ending at
+ *       2<sup>64</sup>&minus;1, 1..29: appending there splits off a new last leaf with just the
+ *       entries from the insertion point on, so address-order fills leave full leaves behind and
+ *       move two or three entries per split), internal nodes 5..10 children (an internal root at
+ *       least 2);</li>
  *   <li>no two adjacent holes; two adjacent free segments only across a span start (free space
  *       never merges across spans, even adjacent ones);</li>
  *   <li>the size index (once built), with its buffer applied, holds exactly the free segments; the

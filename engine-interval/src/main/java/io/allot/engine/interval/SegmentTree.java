@@ -58,7 +58,9 @@ import java.util.Arrays;
  *       shrink, the gaps recorded for it and its ancestors, which are as they were before the
  *       shrink (so above the truth, and never 0); every mask bit is exact; every bound is at least
  *       the true second-largest gap of its node (or saturated);</li>
- *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries, a non-root internal
+ *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries — except the last
+ *       leaf (the one ending at 2<sup>64</sup>&minus;1), which holds 1..29, so that appends can
+ *       split it without moving half of it (see {@link #appendsAtTheEnd}) — a non-root internal
  *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
  *       starts a span (free space never merges across spans); a span-start mark is never on a
@@ -73,9 +75,11 @@ import java.util.Arrays;
  * falls below its node's bound. Allocating inside one entry and freeing with merges inside one
  * leaf take short paths ({@link #carve}, {@link #release}) that shift at most the leaf's pivots;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
- * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of a
- * node whose left sibling has room fills that sibling instead of splitting, so ascending fills
- * leave full nodes and split once per node. Not thread-safe.
+ * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
+ * last leaf splits off a new last leaf with just the entries from the insertion point on (an
+ * <em>append split</em>), and appending at the end of another node whose left sibling has room
+ * fills that sibling instead of splitting, so ascending fills leave full nodes and split once per
+ * node. Not thread-safe.
  */
 final class SegmentTree {
 
@@ -459,6 +463,23 @@ final class SegmentTree {
 
     int height() {
         return height;
+    }
+
+    /** Whether a leaf's shrunk largest gap is still untold to its ancestors. For tests. */
+    boolean shrinkDeferred() {
+        return pendLeaf >= 0;
+    }
+
+    /** The number of entries of every leaf, in address order. O(n / 14). For tests. */
+    int[] leafCounts() {
+        int[] counts = new int[liveNodes];
+        int leaves = 0;
+        Path q = new Path();
+        locate(q, 0);
+        do {
+            counts[leaves++] = count(q.node[0]);
+        } while (nextLeaf(q));
+        return Arrays.copyOf(counts, leaves);
     }
 
     /** Points {@code p} at the entry holding {@code v}. One descent. */
@@ -1088,7 +1109,7 @@ final class SegmentTree {
         previousEnd = start - 1;
         nextStart = end + 1;
         nextEnd = last;
-        if (c - removed < LEAF_MIN && height > 1) {
+        if (c - removed < LEAF_MIN && height > 1 && !lastLeaf(b)) {
             cleanLeaf = -1; // entries may move between leaves
             cleanHighLeaf = -1;
             repair(p);
@@ -1267,7 +1288,7 @@ final class SegmentTree {
     private void repair(Path p) {
         for (int level = 0; level < height - 1; level++) {
             int n = p.node[level];
-            if (count(n) < (level == 0 ? LEAF_MIN : FANOUT_MIN)) {
+            if (level == 0 ? count(n) < LEAF_MIN && !lastLeaf(n << SHIFT) : count(n) < FANOUT_MIN) {
                 rebalance(p, level); // the parent's children changed: it is refreshed on the next level
                 continue;
             }
@@ -1452,7 +1473,8 @@ final class SegmentTree {
      */
     private void split(int level) {
         Path p = cur;
-        if (level < height - 1 && share(level)) {
+        boolean append = level == 0 && appendsAtTheEnd(p);
+        if (!append && level < height - 1 && share(level)) {
             return;
         }
         if (level == height - 1) {
@@ -1468,7 +1490,7 @@ final class SegmentTree {
         int bx = x << SHIFT;
         int by = y << SHIFT;
         int c = countAt(bx);
-        int half = c >>> 1;
+        int half = append ? p.slot[0] : c >>> 1;
         long xMin = p.min[level];
         long yMax = lastPivot(x, level);
         if (level == 0) {
@@ -1496,6 +1518,28 @@ final class SegmentTree {
             p.min[level] = xMax + 1;
             p.slot[level + 1] = ps + 1;
         }
+    }
+
+    /**
+     * Whether a split of the cursor's full leaf should be an <em>append split</em>: the leaf is
+     * the last one (it ends at 2<sup>64</sup>&minus;1) and the cursor is on one of its last two
+     * entries, as when filling a space in address order (a free tail and the hole above the spans
+     * follow the insertion point). Then the entries from the cursor on start a new last leaf and
+     * the old one keeps everything before them: it stays full, and the next split comes only when
+     * the new leaf has filled, moving two or three entries instead of half a leaf — B-tree bulk
+     * loading's rule, and the maple tree's for appends. Only the last leaf may be left short by
+     * it (see the invariants).
+     */
+    private boolean appendsAtTheEnd(Path p) {
+        int b = p.node[0] << SHIFT;
+        int c = countAt(b);
+        return p.slot[0] > 0 && p.slot[0] >= c - 2 && nodes[b + PIVOTS + c - 1] == -1L;
+    }
+
+    /** Whether the leaf at block {@code b} is the last one, which may hold fewer than {@link #LEAF_MIN} entries. */
+    private boolean lastLeaf(int b) {
+        int c = countAt(b);
+        return c > 0 && nodes[b + PIVOTS + c - 1] == -1L; // an emptied leaf is merged away, last or not
     }
 
     private void growRoot() {
@@ -1631,9 +1675,9 @@ final class SegmentTree {
     // ------------------------------------------------------------------ checking
 
     /**
-     * Verifies every invariant in the class comment by a full walk, O(n): first the deferred
-     * shrink (its path, and that its gap is its leaf's true largest), then, with it applied, every
-     * gap exact. For tests.
+     * Verifies every invariant in the class comment by a full walk, O(n), changing nothing: first
+     * the deferred shrink (its path, and that its gap is its leaf's true largest), then every gap
+     * exact, counting that leaf's largest as its ancestors still record it. For tests.
      *
      * @return the number of free entries
      * @throws IllegalStateException naming the first broken invariant
@@ -1641,7 +1685,6 @@ final class SegmentTree {
     long checkInvariants() {
         if (pendLeaf >= 0) {
             checkPending();
-            flush();
         }
         int[] nodeCount = {0};
         long gap = checkNode(root, height - 1, 0, -1L, nodeCount);
@@ -1743,7 +1786,7 @@ final class SegmentTree {
                     + Unsigned.hex(two[1]));
         }
         if (level == 0) {
-            if (c > LEAF_CAP || c < (isRoot ? 1 : LEAF_MIN)) {
+            if (c > LEAF_CAP || c < (isRoot || max == -1L ? 1 : LEAF_MIN)) {
                 throw new IllegalStateException("leaf of " + c + " entries");
             }
             if ((nodes[b + KINDS] & ~lowBits(c)) != 0 || (nodes[b + MARKS] & ~lowBits(c)) != 0) {
@@ -1768,7 +1811,9 @@ final class SegmentTree {
             if (previous != max) {
                 throw new IllegalStateException("leaf ends at " + Unsigned.hex(previous) + ", parent says " + Unsigned.hex(max));
             }
-            return two[0];
+            // The leaf with a deferred shrink counts as its ancestors still see it (checkPending
+            // verified its true largest), so that the check observes and changes nothing.
+            return n == pendLeaf ? pendWas : two[0];
         }
         if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);
