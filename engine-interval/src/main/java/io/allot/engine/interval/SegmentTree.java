@@ -40,7 +40,10 @@ import java.util.Arrays;
  * When an allocation shrinks the largest free entry of a leaf (to a size that is not 0), the
  * ancestors are not told at once: the tree remembers that one leaf, its path, the gap its parent
  * still records and the true one, and tells the ancestors on the next operation that needs exact
- * gaps or changes the structure — a free, a carve in another leaf, a split, {@link #largestFree}.
+ * gaps or changes the structure — a free or carve in another leaf, a split, a merge,
+ * {@link #largestFree} — or settles it with the next free in that leaf, which then climbs only as
+ * far as the net change of the two reaches (not at all when the free restores the leaf's
+ * largest gap, as freeing the allocation just made does).
  * Until then every ancestor's gap on that path is an upper bound, which searches may read: a gap
  * only decides whether a subtree is entered, and entering one that holds no fit costs time, never
  * a wrong answer. Filling a space in address order thus climbs once per split instead of once
@@ -1043,8 +1046,15 @@ final class SegmentTree {
      * or that leaves the leaf short, goes the general way.
      */
     void release(int kind) {
-        flush();
         Path p = cur;
+        // A deferred shrink on this very leaf — typically the allocation being freed made it —
+        // is settled together with this change at the end: a free that restores the leaf's
+        // largest gap then climbs nowhere, instead of telling the ancestors the shrink and then
+        // its undoing. Any other deferred shrink, and the general paths, settle it first.
+        boolean pending = pendLeaf >= 0 && pendLeaf == p.node[0];
+        if (!pending) {
+            flush();
+        }
         if (p.node[0] != cleanLeaf) {
             cleanLeaf = -1; // the freed entry may lie before the clean leaf
         }
@@ -1063,6 +1073,7 @@ final class SegmentTree {
         if (i == 0 && spanStart == 0 && start != 0 || i == c - 1 && end != -1L) {
             cleanLeaf = -1; // may merge into the previous leaf, or move leaf boundaries
             cleanHighLeaf = -1;
+            flush();
             releaseAcross(kind);
             return;
         }
@@ -1112,11 +1123,12 @@ final class SegmentTree {
         if (c - removed < LEAF_MIN && height > 1 && !lastLeaf(b)) {
             cleanLeaf = -1; // entries may move between leaves
             cleanHighLeaf = -1;
+            flush(); // its ancestors' gaps only: repair recomputes this leaf's from its entries
             repair(p);
             return;
         }
         int n = p.node[0];
-        long m0 = gapAbove(p, 0);
+        long m0 = pending ? pendNow : gapAbove(p, 0);
         long m;
         if (kind == HOLE) {
             m = changed(n, 0, min, m0, end - start + 1, 0);
@@ -1132,6 +1144,10 @@ final class SegmentTree {
                 m = changed(n, 0, min, m0, low, merged);
                 m = changed(n, 0, min, m, high, 0);
             }
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
         }
         propagate(p, 0, m0, m);
     }
