@@ -58,8 +58,9 @@ import java.util.function.Consumer;
  * {@link Range} per call.
  *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
- * {@linkplain SingleUnits#lockFree() lock-free} {@link SingleUnits} and no source) or a {@link LockedAllocator} when the spec asks. Snapshots
- * are streamed straight from the core by {@link SnapshotWriter}.
+ * {@linkplain SingleUnits#lockFree() lock-free} {@link SingleUnits} and no source) or a
+ * {@link LockedAllocator} when the spec asks. Snapshots are streamed straight from the core by
+ * {@link SnapshotWriter}.
  */
 public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing, UnitPath {
 

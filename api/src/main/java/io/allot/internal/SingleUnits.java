@@ -12,11 +12,11 @@ package io.allot.internal;
  * boundaries.
  *
  * <p><b>Threading.</b> A core built for a single thread implements these methods with plain
- * memory accesses. A core built for {@link ConcurrentAllocator} ({@link #lockFree()} true) implements them lock-free: any
- * number of threads may call them at once, while the core's other methods run only when no such
- * call is in flight (the allocator's gate guarantees it). Under contention a claim may report
- * nothing free although a quantum was freed behind its search; it never hands one quantum out
- * twice and never loses one.
+ * memory accesses. A core built for {@link ConcurrentAllocator} ({@link #lockFree()} true)
+ * implements them lock-free: any number of threads may call them at once, while the core's
+ * other methods run only when no such call is in flight (the allocator's gate guarantees it).
+ * Under contention a claim may report nothing free although a quantum was freed behind its
+ * search; it never hands one quantum out twice and never loses one.
  */
 public interface SingleUnits {
 
