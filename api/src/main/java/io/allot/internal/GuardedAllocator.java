@@ -50,7 +50,7 @@ import java.util.function.Consumer;
  * uncounted placements and releases, calls {@link QuantumCache#reclaim} before it gives up on a
  * request, and takes their counts when they are folded in.
  *
- * <p><b>One quantum.</b> When the core has {@link SingleUnits} (the bitmap engine), a request for
+ * <p><b>One quantum.</b> When the core has {@link SingleUnits} (bitmap, interval), a request for
  * one untagged quantum with a standard policy whose choice is known ({@link UnitSearch}) is
  * claimed straight from the core: the same answer the policy would give, without asking it
  * through {@link Optional}s and looking the answer up again to allocate it. As a {@link UnitPath}
@@ -58,8 +58,9 @@ import java.util.function.Consumer;
  * {@link Range} per call.
  *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
- * {@link SingleUnits} and no source) or a {@link LockedAllocator} when the spec asks. Snapshots
- * are streamed straight from the core by {@link SnapshotWriter}.
+ * {@linkplain SingleUnits#lockFree() lock-free} {@link SingleUnits} and no source) or a
+ * {@link LockedAllocator} when the spec asks. Snapshots are streamed straight from the core by
+ * {@link SnapshotWriter}.
  */
 public final class GuardedAllocator implements ResourceAllocator, Restorable, Importing, UnitPath {
 
@@ -141,8 +142,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     /**
      * An allocator for {@code spec} over {@code core}, which must be empty: this class, importing
      * from the spec's source if it names one, inside a {@link LockedAllocator} if the spec asks
-     * for thread safety (a {@link ConcurrentAllocator} if the core has {@link SingleUnits} and
-     * there is no source), inside a {@link CachingAllocator} if it asks for quantum caches.
+     * for thread safety (a {@link ConcurrentAllocator} if the core has lock-free {@link SingleUnits}
+     * and there is no source), inside a {@link CachingAllocator} if it asks for quantum caches.
      *
      * @throws IllegalArgumentException as {@link QuantumCache#check} for a quantum cache the spec
      *                                  cannot have
@@ -154,7 +155,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
                 return guarded;
             }
             // Lock-free frees cannot hand an emptied imported span back at once: sources get the lock.
-            boolean lockFree = core instanceof SingleUnits && spec.source() == null;
+            boolean lockFree = core instanceof SingleUnits single && single.lockFree() && spec.source() == null;
             return lockFree ? new ConcurrentAllocator(guarded) : new LockedAllocator(guarded);
         }
         QuantumCache.check(spec);

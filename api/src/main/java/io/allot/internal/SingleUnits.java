@@ -12,11 +12,11 @@ package io.allot.internal;
  * boundaries.
  *
  * <p><b>Threading.</b> A core built for a single thread implements these methods with plain
- * memory accesses. A core built for {@link ConcurrentAllocator} implements them lock-free: any
- * number of threads may call them at once, while the core's other methods run only when no such
- * call is in flight (the allocator's gate guarantees it). Under contention a claim may report
- * nothing free although a quantum was freed behind its search; it never hands one quantum out
- * twice and never loses one.
+ * memory accesses. A core built for {@link ConcurrentAllocator} ({@link #lockFree()} true)
+ * implements them lock-free: any number of threads may call them at once, while the core's
+ * other methods run only when no such call is in flight (the allocator's gate guarantees it).
+ * Under contention a claim may report nothing free although a quantum was freed behind its
+ * search; it never hands one quantum out twice and never loses one.
  */
 public interface SingleUnits {
 
@@ -56,4 +56,14 @@ public interface SingleUnits {
 
     /** Whether {@code value} lies in a live allocation. Not for use concurrently with claims. */
     boolean isAllocated(long value);
+
+    /**
+     * Whether the claims and {@link #release} are lock-free as the class comment describes, so
+     * that {@link ConcurrentAllocator} may call them from many threads at once. A core whose
+     * methods use plain accesses says false (the default), and a thread-safe allocator over it
+     * takes a lock ({@link LockedAllocator}) instead.
+     */
+    default boolean lockFree() {
+        return false;
+    }
 }

@@ -578,6 +578,12 @@ final class BitmapCore implements EngineCore, SingleUnits {
         return s != null && s.bits.isSet(s.unit(value));
     }
 
+    /** True when built {@code concurrent}: the claims and releases are CAS loops then. */
+    @Override
+    public boolean lockFree() {
+        return concurrent;
+    }
+
     // ---------------------------------------------------------------- for tests and figures
 
     /** Verifies every span's invariants and that tags sit on allocation starts, O(n). */

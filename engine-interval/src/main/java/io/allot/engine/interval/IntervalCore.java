@@ -4,10 +4,12 @@ import io.allot.Allocation;
 import io.allot.Range;
 import io.allot.Request;
 import io.allot.internal.EngineCore;
+import io.allot.internal.SingleUnits;
 import io.allot.internal.TagMap;
 import io.allot.internal.Unsigned;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,16 +24,44 @@ import static io.allot.engine.interval.SegmentTree.HOLE;
  * instant-fit; built on first use), and a {@link TagMap} for the few allocations that carry a
  * tag. See {@link IntervalEngine} for the design and its costs.
  *
+ * <p>{@link SingleUnits}: one-quantum claims go to the tree's unit searches, which are the
+ * first- and last-fit searches without a {@link Request} or a {@link Range}; releases and lookups
+ * start from the cursor. They use plain accesses ({@link SingleUnits#lockFree()} is false), so a
+ * thread-safe allocator over this core takes a lock.
+ *
  * <p>Invariants beyond the trees' own, checked by {@link #checkInvariants()} in tests: the free
  * segment count equals the free entries; the size index (once built) holds exactly the free
- * segments; the tag table holds exactly the tagged allocations. Not thread-safe.
+ * segments; the tag table holds exactly the tagged allocations; the span list holds exactly the
+ * spans, and {@link #none()} starts no quantum. Not thread-safe.
  */
-final class IntervalCore implements EngineCore {
+final class IntervalCore implements EngineCore, SingleUnits {
 
     private final SegmentTree tree = new SegmentTree();
     private final SizeIndex bySize = new SizeIndex();
     private final TagMap tags = new TagMap();
     private long freeSegments;
+    /** The quantum, a power of two: every value the core is given lies on its boundaries. */
+    private final long quantum;
+    /**
+     * The spans, ascending (unsigned), {@code spanCount} of them: only to find {@link #none} with
+     * quantum 1, where it must lie outside every span. Changed only by addSpan and removeSpan.
+     */
+    private long[] spanStarts = new long[4];
+    private long[] spanEnds = new long[4];
+    private int spanCount;
+    /** {@link #none()}, kept in step with the spans. */
+    private long none;
+
+    /** A core with quantum 1, as the white-box tests build it. */
+    IntervalCore() {
+        this(1);
+    }
+
+    /** @param quantum the allocator's quantum, a power of two (checked by the caller) */
+    IntervalCore(long quantum) {
+        this.quantum = quantum;
+        this.none = valueStartingNoQuantum();
+    }
 
     @Override
     public void addSpan(long start, long end) {
@@ -39,6 +69,39 @@ final class IntervalCore implements EngineCore {
         tree.carve(start, end, FREE, true, false);
         bySize.add(end - start + 1, start);
         freeSegments++;
+        int i = 0;
+        while (i < spanCount && Long.compareUnsigned(spanStarts[i], start) < 0) {
+            i++;
+        }
+        if (spanCount == spanStarts.length) {
+            spanStarts = Arrays.copyOf(spanStarts, 2 * spanCount);
+            spanEnds = Arrays.copyOf(spanEnds, 2 * spanCount);
+        }
+        System.arraycopy(spanStarts, i, spanStarts, i + 1, spanCount - i);
+        System.arraycopy(spanEnds, i, spanEnds, i + 1, spanCount - i);
+        spanStarts[i] = start;
+        spanEnds[i] = end;
+        spanCount++;
+        none = valueStartingNoQuantum();
+    }
+
+    /**
+     * With a quantum above 1, the value 1, which no quantum starts at (quanta start on multiples
+     * of the quantum); with quantum 1, the first value outside every span, which exists because
+     * the spans never hold all 2<sup>64</sup> values. O(spans).
+     */
+    private long valueStartingNoQuantum() {
+        if (quantum != 1) {
+            return 1;
+        }
+        long candidate = 0;
+        for (int i = 0; i < spanCount; i++) {
+            if (spanStarts[i] != candidate) {
+                return candidate;
+            }
+            candidate = spanEnds[i] + 1;
+        }
+        return candidate;
     }
 
     @Override
@@ -51,6 +114,14 @@ final class IntervalCore implements EngineCore {
         bySize.remove(end - start + 1, start);
         freeSegments--;
         tree.release(HOLE);
+        int i = 0;
+        while (spanStarts[i] != start) {
+            i++;
+        }
+        System.arraycopy(spanStarts, i + 1, spanStarts, i, spanCount - i - 1);
+        System.arraycopy(spanEnds, i + 1, spanEnds, i, spanCount - i - 1);
+        spanCount--;
+        none = valueStartingNoQuantum();
         return true;
     }
 
@@ -65,6 +136,12 @@ final class IntervalCore implements EngineCore {
         if (tree.kind(at) != FREE || Long.compareUnsigned(end, last) > 0) {
             return false;
         }
+        take(start, end, first, last, tag);
+        return true;
+    }
+
+    /** Allocates {@code [start, end]} out of the cursor's free entry {@code [first, last]}. */
+    private void take(long start, long end, long first, long last, String tag) {
         bySize.remove(last - first + 1, first);
         freeSegments--;
         if (start != first) {
@@ -79,7 +156,6 @@ final class IntervalCore implements EngineCore {
         if (tag != null) {
             tags.put(start, tag);
         }
-        return true;
     }
 
     @Override
@@ -91,7 +167,7 @@ final class IntervalCore implements EngineCore {
         if (tree.kind(at) != ALLOCATED || tree.start(at) != start || tree.end(at) != end) {
             return false;
         }
-        release(start);
+        releaseAt(start);
         return true;
     }
 
@@ -104,12 +180,12 @@ final class IntervalCore implements EngineCore {
         }
         long start = tree.start(at);
         Range freed = new Range(start, tree.end(at));
-        release(start);
+        releaseAt(start);
         return freed;
     }
 
     /** Frees the allocated entry at the cursor, which starts at {@code start}. */
-    private void release(long start) {
+    private void releaseAt(long start) {
         if (tree.tagged(tree.cur)) {
             tags.remove(start);
         }
@@ -124,6 +200,51 @@ final class IntervalCore implements EngineCore {
         }
         bySize.add(tree.mergedEnd - tree.mergedStart + 1, tree.mergedStart);
         freeSegments++;
+    }
+
+    // ------------------------------------------------------------------ single units
+
+    @Override
+    public long none() {
+        return none;
+    }
+
+    @Override
+    public long claimLowest(long lo, long hi) {
+        long mask = quantum - 1;
+        long first = (lo + mask) & -quantum; // lo rounded up to a quantum boundary
+        if (first == 0 && lo != 0 || Unsigned.lessThan(hi - first, mask) || Unsigned.lessThan(hi, first)) {
+            return none; // no whole quantum in [lo, hi]
+        }
+        return tree.lowestUnit(quantum, first, hi) ? claim(tree.found) : none;
+    }
+
+    @Override
+    public long claimHighest(long lo, long hi) {
+        long last = ((hi + 1) & -quantum) - 1; // the end of the last quantum ending at or below hi
+        if (last == -1L && hi != -1L || Unsigned.lessThan(last, lo) || Unsigned.lessThan(last - lo, quantum - 1)) {
+            return none;
+        }
+        return tree.highestUnit(quantum, lo, last) ? claim(tree.found) : none;
+    }
+
+    /** Allocates the quantum at {@code start}, which the last unit search found at the cursor. */
+    private long claim(long start) {
+        Path at = tree.cur;
+        take(start, start + quantum - 1, tree.start(at), tree.end(at), null);
+        return start;
+    }
+
+    @Override
+    public int release(long start) {
+        long end = start + quantum - 1;
+        return Unsigned.atLeast(end, start) && free(start, end) ? RELEASED : NOT_AN_ALLOCATION;
+    }
+
+    @Override
+    public boolean isAllocated(long value) {
+        tree.locate(value);
+        return tree.kind(tree.cur) == ALLOCATED;
     }
 
     @Override
@@ -263,6 +384,51 @@ final class IntervalCore implements EngineCore {
         if (tagged[0] != tags.size()) {
             throw new IllegalStateException(tags.size() + " tags for " + tagged[0] + " tagged allocations");
         }
+        checkSpans();
+    }
+
+    /** The span list against the tree's span starts and holes, and {@link #none} against both. */
+    private void checkSpans() {
+        List<long[]> spans = new ArrayList<>();
+        tree.forEachEntry((start, end, kind, spanStart, isTagged) -> {
+            if (spanStart) {
+                spans.add(new long[] {start, end});
+            } else if (kind != HOLE && !spans.isEmpty()) {
+                spans.get(spans.size() - 1)[1] = end;
+            }
+        });
+        if (spans.size() != spanCount) {
+            throw new IllegalStateException(spanCount + " spans listed, " + spans.size() + " in the tree");
+        }
+        for (int i = 0; i < spanCount; i++) {
+            if (spans.get(i)[0] != spanStarts[i] || spans.get(i)[1] != spanEnds[i]) {
+                throw new IllegalStateException("span " + i + " listed as " + Unsigned.hex(spanStarts[i]) + ".."
+                        + Unsigned.hex(spanEnds[i]) + ", in the tree " + Unsigned.hex(spans.get(i)[0]) + ".." + Unsigned.hex(spans.get(i)[1]));
+            }
+        }
+        boolean startsQuantum = quantum == 1 ? inSpan(none) : (none & (quantum - 1)) == 0;
+        if (startsQuantum) {
+            throw new IllegalStateException("none() " + Unsigned.hex(none) + " starts a quantum");
+        }
+    }
+
+    private boolean inSpan(long value) {
+        for (int i = 0; i < spanCount; i++) {
+            if (Unsigned.atMost(spanStarts[i], value) && Unsigned.atMost(value, spanEnds[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the segment tree holds a deferred shrink, for tests that checking changes nothing. */
+    boolean shrinkDeferred() {
+        return tree.shrinkDeferred();
+    }
+
+    /** Entries of each leaf of the segment tree in address order, for fill tests. */
+    int[] leafCounts() {
+        return tree.leafCounts();
     }
 
     /** Height of the segment tree, for balance tests. */

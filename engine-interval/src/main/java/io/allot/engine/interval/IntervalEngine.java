@@ -33,6 +33,10 @@ import io.allot.spi.EngineProvider;
  *       that restores the same segments leaves it untouched.</li>
  *   <li>{@link io.allot.internal.TagMap}: the tags of the allocations that have one, by start, in an
  *       open-addressing hash; a leaf bit says which allocations to look up.</li>
+ *   <li>{@link io.allot.internal.SingleUnits}: one-quantum, untagged first- and last-match requests
+ *       (and {@link io.allot.IdAllocator}'s) are claimed through the same tree searches without a
+ *       {@code Request}, an {@code Optional} or a policy call; the claims use plain accesses, so a
+ *       thread-safe allocator keeps its lock.</li>
  * </ul>
  * Allocated segments are found by start through the tree (or the cursor), not through a hash as
  * in vmem: freeing must find the neighbours in address order to merge anyway, and a hash of
@@ -44,10 +48,13 @@ import io.allot.spi.EngineProvider;
  *   <li>every gap and gap mask is exact, and the root's gap is the largest free segment — except
  *       that the gaps on the path of at most one leaf may still show that leaf's largest free
  *       segment as it was before allocations shrank it (a <em>deferred shrink</em>, applied before
- *       anything needs exact gaps; see {@link SegmentTree}), which the check verifies and applies
- *       first;</li>
- *   <li>all leaves at one depth; non-root leaves hold 14..29 entries, internal nodes 5..10
- *       children (an internal root at least 2);</li>
+ *       anything needs exact gaps; see {@link SegmentTree}), which the check verifies without
+ *       applying it;</li>
+ *   <li>all leaves at one depth; non-root leaves hold 14..29 entries (the last leaf, ending at
+ *       2<sup>64</sup>&minus;1, 1..29: appending there splits off a new last leaf with just the
+ *       entries from the insertion point on, so address-order fills leave full leaves behind and
+ *       move two or three entries per split), internal nodes 5..10 children (an internal root at
+ *       least 2);</li>
  *   <li>no two adjacent holes; two adjacent free segments only across a span start (free space
  *       never merges across spans, even adjacent ones);</li>
  *   <li>the size index (once built), with its buffer applied, holds exactly the free segments; the
@@ -69,10 +76,14 @@ import io.allot.spi.EngineProvider;
  *       call builds the size index, O(n log n)</td></tr>
  *   <tr><td>reserve, free (with merging), freeContaining, isFree, allocationContaining</td>
  *       <td>O(log n); one leaf scan inside the cursor's leaf. Gap updates climb only while a
- *       gap changes; splits and merges are the B-tree's</td></tr>
+ *       gap changes (freeing the allocation just made, in its leaf, climbs not at all); splits
+ *       and merges are the B-tree's, and appending at the end of the last leaf splits it once
+ *       per 27 entries, moving two or three</td></tr>
+ *   <tr><td>one-quantum claim and release ({@code SingleUnits})</td><td>as first-/last-fit and free;
+ *       O(1) beside the cursor</td></tr>
  *   <tr><td>stats (free segments, largest free)</td><td>O(1)</td></tr>
- *   <tr><td>memory</td><td>256-byte nodes at least half full: at most 23 bytes per entry, about
- *       11 when filled in address order; the size index adds at most 46 bytes per free segment
+ *   <tr><td>memory</td><td>256-byte nodes at least half full (all but the last leaf): at most 23
+ *       bytes per entry, about 10 when filled in address order; the size index adds at most 46 bytes per free segment
  *       once built</td></tr>
  * </table>
  *
@@ -98,6 +109,6 @@ public final class IntervalEngine implements EngineProvider {
      */
     @Override
     public ResourceAllocator create(AllocatorSpec spec) {
-        return GuardedAllocator.create(NAME, spec, new IntervalCore());
+        return GuardedAllocator.create(NAME, spec, new IntervalCore(spec.quantum()));
     }
 }

@@ -40,7 +40,10 @@ import java.util.Arrays;
  * When an allocation shrinks the largest free entry of a leaf (to a size that is not 0), the
  * ancestors are not told at once: the tree remembers that one leaf, its path, the gap its parent
  * still records and the true one, and tells the ancestors on the next operation that needs exact
- * gaps or changes the structure — a free, a carve in another leaf, a split, {@link #largestFree}.
+ * gaps or changes the structure — a free or carve in another leaf, a split, a merge,
+ * {@link #largestFree} — or settles it with the next free in that leaf, which then climbs only as
+ * far as the net change of the two reaches (not at all when the free restores the leaf's
+ * largest gap, as freeing the allocation just made does).
  * Until then every ancestor's gap on that path is an upper bound, which searches may read: a gap
  * only decides whether a subtree is entered, and entering one that holds no fit costs time, never
  * a wrong answer. Filling a space in address order thus climbs once per split instead of once
@@ -58,7 +61,9 @@ import java.util.Arrays;
  *       shrink, the gaps recorded for it and its ancestors, which are as they were before the
  *       shrink (so above the truth, and never 0); every mask bit is exact; every bound is at least
  *       the true second-largest gap of its node (or saturated);</li>
- *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries, a non-root internal
+ *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries — except the last
+ *       leaf (the one ending at 2<sup>64</sup>&minus;1), which holds 1..29, so that appends can
+ *       split it without moving half of it (see {@link #appendsAtTheEnd}) — a non-root internal
  *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
  *       starts a span (free space never merges across spans); a span-start mark is never on a
@@ -73,9 +78,11 @@ import java.util.Arrays;
  * falls below its node's bound. Allocating inside one entry and freeing with merges inside one
  * leaf take short paths ({@link #carve}, {@link #release}) that shift at most the leaf's pivots;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
- * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of a
- * node whose left sibling has room fills that sibling instead of splitting, so ascending fills
- * leave full nodes and split once per node. Not thread-safe.
+ * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
+ * last leaf splits off a new last leaf with just the entries from the insertion point on (an
+ * <em>append split</em>), and appending at the end of another node whose left sibling has room
+ * fills that sibling instead of splitting, so ascending fills leave full nodes and split once per
+ * node. Not thread-safe.
  */
 final class SegmentTree {
 
@@ -461,6 +468,23 @@ final class SegmentTree {
         return height;
     }
 
+    /** Whether a leaf's shrunk largest gap is still untold to its ancestors. For tests. */
+    boolean shrinkDeferred() {
+        return pendLeaf >= 0;
+    }
+
+    /** The number of entries of every leaf, in address order. O(n / 14). For tests. */
+    int[] leafCounts() {
+        int[] counts = new int[liveNodes];
+        int leaves = 0;
+        Path q = new Path();
+        locate(q, 0);
+        do {
+            counts[leaves++] = count(q.node[0]);
+        } while (nextLeaf(q));
+        return Arrays.copyOf(counts, leaves);
+    }
+
     /** Points {@code p} at the entry holding {@code v}. One descent. */
     void locate(Path p, long v) {
         long key = v ^ Long.MIN_VALUE;
@@ -559,12 +583,25 @@ final class SegmentTree {
      * cannot hold an admissible placement.
      */
     boolean lowest(Request r, long from) {
-        long size = r.size();
+        return lowest(r, r.size(), Unsigned.max(from, r.min()), r.max());
+    }
+
+    /**
+     * The lowest free block of {@code size} values inside {@code [lo, hi]}, where {@code size} is
+     * the quantum, {@code lo} is on a quantum boundary and every entry starts and ends on one (so a
+     * free entry of at least {@code size} values that ends at or above {@code lo + size - 1} holds
+     * one at its start or at {@code lo}): {@link #lowest(Request, long)} for a one-quantum request
+     * without a {@link Request}. Sets {@link #found} and points the cursor at its entry.
+     */
+    boolean lowestUnit(long size, long lo, long hi) {
+        return lowest(null, size, lo, hi);
+    }
+
+    /** {@link #lowest(Request, long)} with its bounds, or {@link #lowestUnit} when {@code r} is null. */
+    private boolean lowest(Request r, long size, long lo, long hi) {
         if (Unsigned.lessThan(rootGap, size)) {
             return false;
         }
-        long lo = Unsigned.max(from, r.min());
-        long hi = r.max();
         Path p = cur;
         int level;
         if (!cursorValid) {
@@ -583,7 +620,7 @@ final class SegmentTree {
             if (Unsigned.greaterThan(start, hi)) {
                 return false;
             }
-            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            long offset = lowestIn(start, nodes[b + PIVOTS + i], r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -602,7 +639,7 @@ final class SegmentTree {
             if (Unsigned.greaterThan(start, hi)) {
                 return false;
             }
-            long offset = Placement.lowest(start, nodes[b + PIVOTS + i], r, lo);
+            long offset = lowestIn(start, nodes[b + PIVOTS + i], r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -615,12 +652,23 @@ final class SegmentTree {
 
     /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
     boolean highest(Request r, long to) {
-        long size = r.size();
+        return highest(r, r.size(), r.min(), Unsigned.min(to, r.max()));
+    }
+
+    /**
+     * As {@link #lowestUnit}, the highest: {@code hi} is the last value of a quantum, and a free
+     * entry of at least {@code size} values that starts at or below {@code hi - size + 1} holds one
+     * at its end or ending at {@code hi}.
+     */
+    boolean highestUnit(long size, long lo, long hi) {
+        return highest(null, size, lo, hi);
+    }
+
+    /** {@link #highest(Request, long)} with its bounds, or {@link #highestUnit} when {@code r} is null. */
+    private boolean highest(Request r, long size, long lo, long hi) {
         if (Unsigned.lessThan(rootGap, size)) {
             return false;
         }
-        long hi = Unsigned.min(to, r.max());
-        long lo = r.min();
         Path p = cur;
         int level;
         if (!cursorValid) {
@@ -642,7 +690,7 @@ final class SegmentTree {
                 return false;
             }
             long start = entryStart(b, i, p.min[0]);
-            long offset = Placement.highest(start, end, r, hi);
+            long offset = highestIn(start, end, r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -657,6 +705,30 @@ final class SegmentTree {
             more = seekDown(p, 0, i - 1, hi, size);
         }
         return false;
+    }
+
+    /**
+     * {@link Placement#lowest} for {@code r}, or, when {@code r} is null, the unit search's
+     * placement: {@code max(start, lo)} if {@code size} values from there lie in the entry and
+     * the window (see {@link #lowestUnit}).
+     */
+    private static long lowestIn(long start, long end, Request r, long size, long lo, long hi) {
+        if (r != null) {
+            return Placement.lowest(start, end, r, lo);
+        }
+        long s = Unsigned.max(start, lo);
+        long top = Unsigned.min(end, hi);
+        return Unsigned.atMost(s, top) && Unsigned.atLeast(top - s, size - 1) ? s - start : Placement.NONE;
+    }
+
+    /** As {@link #lowestIn}, the highest: the block ending at {@code min(end, hi)} if it lies in the entry and the window. */
+    private static long highestIn(long start, long end, Request r, long size, long lo, long hi) {
+        if (r != null) {
+            return Placement.highest(start, end, r, hi);
+        }
+        long top = Unsigned.min(end, hi);
+        long bottom = Unsigned.max(start, lo);
+        return Unsigned.atMost(bottom, top) && Unsigned.atLeast(top - bottom, size - 1) ? top - (size - 1) - start : Placement.NONE;
     }
 
     /** Points the cursor's top level at the root; returns that level, where a walk from the root starts. */
@@ -974,8 +1046,15 @@ final class SegmentTree {
      * or that leaves the leaf short, goes the general way.
      */
     void release(int kind) {
-        flush();
         Path p = cur;
+        // A deferred shrink on this very leaf — typically the allocation being freed made it —
+        // is settled together with this change at the end: a free that restores the leaf's
+        // largest gap then climbs nowhere, instead of telling the ancestors the shrink and then
+        // its undoing. Any other deferred shrink, and the general paths, settle it first.
+        boolean pending = pendLeaf >= 0 && pendLeaf == p.node[0];
+        if (!pending) {
+            flush();
+        }
         if (p.node[0] != cleanLeaf) {
             cleanLeaf = -1; // the freed entry may lie before the clean leaf
         }
@@ -994,6 +1073,7 @@ final class SegmentTree {
         if (i == 0 && spanStart == 0 && start != 0 || i == c - 1 && end != -1L) {
             cleanLeaf = -1; // may merge into the previous leaf, or move leaf boundaries
             cleanHighLeaf = -1;
+            flush();
             releaseAcross(kind);
             return;
         }
@@ -1040,14 +1120,15 @@ final class SegmentTree {
         previousEnd = start - 1;
         nextStart = end + 1;
         nextEnd = last;
-        if (c - removed < LEAF_MIN && height > 1) {
+        if (c - removed < LEAF_MIN && height > 1 && !lastLeaf(b)) {
             cleanLeaf = -1; // entries may move between leaves
             cleanHighLeaf = -1;
+            flush(); // its ancestors' gaps only: repair recomputes this leaf's from its entries
             repair(p);
             return;
         }
         int n = p.node[0];
-        long m0 = gapAbove(p, 0);
+        long m0 = pending ? pendNow : gapAbove(p, 0);
         long m;
         if (kind == HOLE) {
             m = changed(n, 0, min, m0, end - start + 1, 0);
@@ -1063,6 +1144,10 @@ final class SegmentTree {
                 m = changed(n, 0, min, m0, low, merged);
                 m = changed(n, 0, min, m, high, 0);
             }
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
         }
         propagate(p, 0, m0, m);
     }
@@ -1219,7 +1304,7 @@ final class SegmentTree {
     private void repair(Path p) {
         for (int level = 0; level < height - 1; level++) {
             int n = p.node[level];
-            if (count(n) < (level == 0 ? LEAF_MIN : FANOUT_MIN)) {
+            if (level == 0 ? count(n) < LEAF_MIN && !lastLeaf(n << SHIFT) : count(n) < FANOUT_MIN) {
                 rebalance(p, level); // the parent's children changed: it is refreshed on the next level
                 continue;
             }
@@ -1404,7 +1489,8 @@ final class SegmentTree {
      */
     private void split(int level) {
         Path p = cur;
-        if (level < height - 1 && share(level)) {
+        boolean append = level == 0 && appendsAtTheEnd(p);
+        if (!append && level < height - 1 && share(level)) {
             return;
         }
         if (level == height - 1) {
@@ -1420,7 +1506,7 @@ final class SegmentTree {
         int bx = x << SHIFT;
         int by = y << SHIFT;
         int c = countAt(bx);
-        int half = c >>> 1;
+        int half = append ? p.slot[0] : c >>> 1;
         long xMin = p.min[level];
         long yMax = lastPivot(x, level);
         if (level == 0) {
@@ -1448,6 +1534,28 @@ final class SegmentTree {
             p.min[level] = xMax + 1;
             p.slot[level + 1] = ps + 1;
         }
+    }
+
+    /**
+     * Whether a split of the cursor's full leaf should be an <em>append split</em>: the leaf is
+     * the last one (it ends at 2<sup>64</sup>&minus;1) and the cursor is on one of its last two
+     * entries, as when filling a space in address order (a free tail and the hole above the spans
+     * follow the insertion point). Then the entries from the cursor on start a new last leaf and
+     * the old one keeps everything before them: it stays full, and the next split comes only when
+     * the new leaf has filled, moving two or three entries instead of half a leaf — B-tree bulk
+     * loading's rule, and the maple tree's for appends. Only the last leaf may be left short by
+     * it (see the invariants).
+     */
+    private boolean appendsAtTheEnd(Path p) {
+        int b = p.node[0] << SHIFT;
+        int c = countAt(b);
+        return p.slot[0] > 0 && p.slot[0] >= c - 2 && nodes[b + PIVOTS + c - 1] == -1L;
+    }
+
+    /** Whether the leaf at block {@code b} is the last one, which may hold fewer than {@link #LEAF_MIN} entries. */
+    private boolean lastLeaf(int b) {
+        int c = countAt(b);
+        return c > 0 && nodes[b + PIVOTS + c - 1] == -1L; // an emptied leaf is merged away, last or not
     }
 
     private void growRoot() {
@@ -1583,9 +1691,9 @@ final class SegmentTree {
     // ------------------------------------------------------------------ checking
 
     /**
-     * Verifies every invariant in the class comment by a full walk, O(n): first the deferred
-     * shrink (its path, and that its gap is its leaf's true largest), then, with it applied, every
-     * gap exact. For tests.
+     * Verifies every invariant in the class comment by a full walk, O(n), changing nothing: first
+     * the deferred shrink (its path, and that its gap is its leaf's true largest), then every gap
+     * exact, counting that leaf's largest as its ancestors still record it. For tests.
      *
      * @return the number of free entries
      * @throws IllegalStateException naming the first broken invariant
@@ -1593,7 +1701,6 @@ final class SegmentTree {
     long checkInvariants() {
         if (pendLeaf >= 0) {
             checkPending();
-            flush();
         }
         int[] nodeCount = {0};
         long gap = checkNode(root, height - 1, 0, -1L, nodeCount);
@@ -1695,7 +1802,7 @@ final class SegmentTree {
                     + Unsigned.hex(two[1]));
         }
         if (level == 0) {
-            if (c > LEAF_CAP || c < (isRoot ? 1 : LEAF_MIN)) {
+            if (c > LEAF_CAP || c < (isRoot || max == -1L ? 1 : LEAF_MIN)) {
                 throw new IllegalStateException("leaf of " + c + " entries");
             }
             if ((nodes[b + KINDS] & ~lowBits(c)) != 0 || (nodes[b + MARKS] & ~lowBits(c)) != 0) {
@@ -1720,7 +1827,9 @@ final class SegmentTree {
             if (previous != max) {
                 throw new IllegalStateException("leaf ends at " + Unsigned.hex(previous) + ", parent says " + Unsigned.hex(max));
             }
-            return two[0];
+            // The leaf with a deferred shrink counts as its ancestors still see it (checkPending
+            // verified its true largest), so that the check observes and changes nothing.
+            return n == pendLeaf ? pendWas : two[0];
         }
         if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);

@@ -59,6 +59,75 @@ class IntervalCoreTest {
         randomRun(-SPACE, 30_000, false, true);
     }
 
+    /**
+     * Filling a space in address order appends at the end of the last leaf: each split there
+     * leaves the old leaf full and starts a new last leaf (which alone may be short), and every
+     * invariant holds throughout — also while everything is freed again in random order, which
+     * merges and borrows around the short last leaf and can empty it.
+     */
+    @Test
+    void fillingInAddressOrderLeavesFullLeavesBehindAndKeepsEveryInvariant() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        Request page = Request.of(4096).aligned(4096);
+        long[][] spans = {{0, (1L << 40) - 1}, {-(1L << 30), -1L}, {1L << 41, (1L << 41) + 4096L * 3000 - 1}};
+        for (long[] span : spans) {
+            IntervalCore core = new IntervalCore();
+            core.addSpan(span[0], span[1]);
+            core.buildSizeIndex();
+            int pages = 3_000;
+            for (int i = 0; i < pages; i++) {
+                Range r = core.firstFit(page, 0);
+                assertEquals(span[0] + 4096L * i, r.start(), "page " + i);
+                assertTrue(core.allocate(r.start(), r.end(), null));
+                if (i % 37 == 0 || i > pages - 60) {
+                    core.checkInvariants();
+                    int[] leaves = core.leafCounts();
+                    for (int k = 0; k < leaves.length - 1; k++) {
+                        assertTrue(leaves[k] >= SegmentTree.LEAF_CAP - 2, "after " + i + " pages, leaf " + k + " of "
+                                + leaves.length + " holds " + leaves[k]);
+                    }
+                }
+            }
+            assertTrue(core.leafCounts().length > 100, core.leafCounts().length + " leaves");
+            SplittableRandom random = new SplittableRandom(seed);
+            List<Long> live = new ArrayList<>();
+            for (int i = 0; i < pages; i++) {
+                live.add(span[0] + 4096L * i);
+            }
+            while (!live.isEmpty()) {
+                long start = live.remove(random.nextInt(live.size()));
+                if (!core.free(start, start + 4095)) {
+                    fail("seed " + seed + ": free of " + Long.toHexString(start) + " refused");
+                }
+                try {
+                    core.checkInvariants();
+                } catch (IllegalStateException e) {
+                    throw new AssertionError("seed " + seed + " (replay with -Dallot.seed=" + seed + "), " + live.size() + " left: " + e, e);
+                }
+            }
+            assertEquals(1, core.freeSegments());
+        }
+    }
+
+    /** The invariant check observes: a deferred shrink outlives it, and is still verified by it. */
+    @Test
+    void checkingInvariantsLeavesADeferredShrinkDeferred() {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, (1L << 40) - 1);
+        Request page = Request.of(4096).aligned(4096);
+        for (int i = 0; i < 5; i++) {
+            Range r = core.firstFit(page, 0);
+            assertTrue(core.allocate(r.start(), r.end(), null));
+        }
+        assertTrue(core.shrinkDeferred());
+        core.checkInvariants();
+        assertTrue(core.shrinkDeferred());
+        core.checkInvariants();
+        assertEquals((1L << 40) - 5 * 4096, core.largestFree()); // asking for it tells the ancestors
+        assertFalse(core.shrinkDeferred());
+        core.checkInvariants();
+    }
+
     private static void randomRun(long base, int operations, boolean buildSizeIndexFirst) {
         randomRun(base, operations, buildSizeIndexFirst, false);
     }
