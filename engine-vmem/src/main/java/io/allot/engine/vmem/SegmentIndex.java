@@ -8,8 +8,8 @@ import static io.allot.engine.vmem.Segments.NIL;
 
 /**
  * An AVL tree over segment records that is brought up to date only when it is asked something:
- * the searches vmem's free lists cannot answer (by address, and best-fit by size) without putting
- * a tree update on the O(1) instant-fit path.
+ * the searches vmem's free lists cannot answer (free segments by address, allocated segments by
+ * address, free segments by size) without putting a tree update on the O(1) instant-fit path.
  *
  * <h2>Laziness</h2>
  * Every change to a record (created, resized, freed, allocated, destroyed) {@linkplain #touch
@@ -18,11 +18,18 @@ import static io.allot.engine.vmem.Segments.NIL;
  * the key they were inserted with ({@code k1}, {@code k2}, weight {@code w}), so a stale node stays
  * a valid member of the tree. {@link #sync} then reconciles: a pending record whose node still
  * matches its current state (it was split and merged back, the common case in an alloc/free loop)
- * costs nothing; otherwise its node is removed and, if the record still belongs in the index, a
- * new one inserted. All removals come before all insertions, so keys in the tree are pairwise
- * distinct at every moment (a live node's key is its record's current key, and current keys are
- * distinct), which is what lets a stale node be found by its stored key. When more records are
- * pending than half the tree, {@link #rebuild} from the address list is cheaper.
+ * costs nothing; a node whose record changed without changing its place in the order
+ * ({@link #keepsOrder}: a free segment carved from or grown at either end, in the address index)
+ * is re-keyed in place, one descent with no rotation; any other node is removed and, if the record
+ * still belongs in the index, a new one inserted. All removals come before all re-keyings and
+ * insertions, so keys in the tree are pairwise distinct and ordered at every moment (a live node's
+ * key is its record's current key or one that sorts the same), which is what lets a stale node be
+ * found by its stored key. When more records are pending than half the tree, {@link #rebuild}
+ * from the address list is cheaper.
+ *
+ * <p>An index whose queue would outgrow half its tree goes <em>dormant</em> instead: it drops
+ * the queue and ignores changes until its next sync, which rebuilds it (as replaying that queue
+ * would have) — so an index nobody asks costs a flag test per change and holds no queue.
  *
  * <p>Cost: touch O(1); sync O(p log n) for p pending records, or O(n) to O(n log n) when rebuilt
  * — never more than updating the tree at every change would have cost, and nothing at all for a
@@ -34,7 +41,7 @@ import static io.allot.engine.vmem.Segments.NIL;
  *
  * <p>Not thread-safe.
  */
-abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
+abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeIndex {
 
     /** Rebuild rather than sync once this many more records are pending than half the tree. */
     private static final int REBUILD_SLACK = 64;
@@ -59,6 +66,14 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
     private int[] nodeOf = new int[16];
     private int[] pending = new int[16];
     private int pendingCount;
+    /**
+     * Whether the tree is out of date beyond replaying a queue: set at first (nothing was ever
+     * built) and when the queue outgrows half the tree. A dormant index ignores touches, sets no
+     * pending bits and rebuilds at its next sync, so a workload that never asks it anything (the
+     * size index under first-fit, the allocated index almost always) pays one flag test per
+     * change and holds no queue.
+     */
+    private boolean dormant = true;
 
     SegmentIndex(Segments segs, long pendingFlag) {
         this.segs = segs;
@@ -84,9 +99,23 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
 
     // ---------------------------------------------------------------- laziness
 
-    /** Notes that record {@code p} changed (or was created or destroyed). O(1). */
+    /**
+     * Notes that record {@code p} changed (or was created or destroyed). O(1): amortised when
+     * this touch makes the queue too long to be worth replaying, and the index goes
+     * {@linkplain #dormant dormant}.
+     */
     final void touch(int p) {
+        if (dormant) {
+            return;
+        }
         if (segs.markPending(p, pendingFlag)) {
+            if (pendingCount > (nodes >>> 1) + REBUILD_SLACK) {
+                // The next sync would rebuild anyway: stop queueing until then.
+                segs.clearPending(p, pendingFlag);
+                dropQueue();
+                dormant = true;
+                return;
+            }
             if (pendingCount == pending.length) {
                 pending = Arrays.copyOf(pending, pendingCount * 2);
             }
@@ -94,25 +123,35 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         }
     }
 
-    /** Brings the tree up to date with every record. */
+    /**
+     * Brings the tree up to date with every record, in three passes: remove the nodes of records
+     * that left the index or moved where {@link #keepsOrder} cannot vouch for; re-key in place the
+     * nodes whose records changed but kept their order; insert the records that have no node.
+     */
     final void sync() {
+        if (dormant) {
+            rebuild();
+            return;
+        }
         if (pendingCount == 0) {
             return;
         }
         if (nodeOf.length < segs.capacity()) {
             nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
         }
-        if (pendingCount > (nodes >>> 1) + REBUILD_SLACK) {
-            rebuild();
-            return;
-        }
         for (int i = 0; i < pendingCount; i++) {
             int p = pending[i];
             int n = nodeOf[p];
-            if (n != NIL && !matches(n, p)) {
+            if (n != NIL && !matches(n, p) && !(wanted(p) && keepsOrder(n, p))) {
                 root = delete(root, n);
                 releaseNode(n);
                 nodeOf[p] = NIL;
+            }
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            int n = nodeOf[pending[i]];
+            if (n != NIL && !matches(n, pending[i])) {
+                rekey(root, n);
             }
         }
         for (int i = 0; i < pendingCount; i++) {
@@ -126,12 +165,20 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         pendingCount = 0;
     }
 
+    /**
+     * Whether node {@code n} may take record {@code p}'s current key (p is wanted) without moving:
+     * whether, once every node for which this is false has been removed, the nodes' order is the
+     * same whichever of them hold their stored key and whichever their record's current key. False
+     * here; the address index knows better.
+     */
+    boolean keepsOrder(int n, int p) {
+        return false;
+    }
+
     /** Throws the tree away and builds it again from the records. O(n) or O(n log n). */
     final void rebuild() {
-        for (int i = 0; i < pendingCount; i++) {
-            segs.clearPending(pending[i], pendingFlag);
-        }
-        pendingCount = 0;
+        dropQueue();
+        dormant = false;
         if (nodeOf.length < segs.capacity()) {
             nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
         }
@@ -141,6 +188,14 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         nodes = 0;
         root = NIL;
         build();
+    }
+
+    /** Empties the queue, clearing its records' pending bits. */
+    private void dropQueue() {
+        for (int i = 0; i < pendingCount; i++) {
+            segs.clearPending(pending[i], pendingFlag);
+        }
+        pendingCount = 0;
     }
 
     private boolean matches(int n, int p) {
@@ -190,6 +245,34 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         right = Arrays.copyOf(right, size);
         height = Arrays.copyOf(height, size);
         rec = Arrays.copyOf(rec, size);
+    }
+
+    /** The node with the greatest primary key at or below {@code value}, unsigned, or NIL. */
+    final int floor(long value) {
+        int best = NIL;
+        for (int t = root; t != NIL; ) {
+            if (Unsigned.atMost(k1[t], value)) {
+                best = t;
+                t = right[t];
+            } else {
+                t = left[t];
+            }
+        }
+        return best;
+    }
+
+    /** The node with the least primary key at or above {@code value}, unsigned, or NIL. */
+    final int ceiling(long value) {
+        int best = NIL;
+        for (int t = root; t != NIL; ) {
+            if (Unsigned.atLeast(k1[t], value)) {
+                best = t;
+                t = left[t];
+            } else {
+                t = right[t];
+            }
+        }
+        return best;
     }
 
     /** Nodes in the tree. */
@@ -250,6 +333,25 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         }
         left[t] = deleteMin(left[t]);
         return balance(t);
+    }
+
+    /**
+     * Gives node {@code n}, which is in subtree {@code t}, its record's current key and weight in
+     * place, fixing the augmentation on the path to it. Found by its stored key, so the caller must
+     * know that the new key keeps the node's place in the order ({@link #keepsOrder}).
+     */
+    private void rekey(int t, int n) {
+        if (t == n) {
+            int p = rec[n];
+            k1[n] = key1(p);
+            k2[n] = key2(p);
+            w[n] = weight(p);
+        } else if (precedes(n, t)) {
+            rekey(left[t], n);
+        } else {
+            rekey(right[t], n);
+        }
+        update(t);
     }
 
     private int balance(int t) {
@@ -335,6 +437,17 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         checkNode(root, counted);
         if (counted[0] != nodes) {
             throw new IllegalStateException("index counts " + nodes + " nodes but holds " + counted[0]);
+        }
+        if (dormant) {
+            for (int p = 1; p < segs.top(); p++) {
+                if (segs.isPending(p, pendingFlag)) {
+                    throw new IllegalStateException("record " + p + " is pending in a dormant index");
+                }
+            }
+            if (pendingCount != 0) {
+                throw new IllegalStateException("a dormant index queues " + pendingCount + " records");
+            }
+            return;
         }
         int queued = 0;
         for (int p = 1; p < segs.top(); p++) {

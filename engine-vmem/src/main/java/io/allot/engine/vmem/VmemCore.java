@@ -40,6 +40,7 @@ final class VmemCore implements EngineCore {
     private final AllocationHash hash = new AllocationHash(segs);
     private final AddressIndex byAddress = new AddressIndex(segs);
     private final SizeIndex bySize = new SizeIndex(segs);
+    private final AllocatedIndex allocations = new AllocatedIndex(segs);
 
     private long freeSegments;
     /** The largest free segment's size, exact while {@link #largestKnown}. */
@@ -267,13 +268,9 @@ final class VmemCore implements EngineCore {
         if (a != NIL) {
             return a;
         }
-        byAddress.sync();
-        int n = byAddress.floor(value);
-        if (n == NIL) {
-            return NIL;
-        }
-        int p = byAddress.rec[n];
-        return segs.type(p) == ALLOCATED && Unsigned.atLeast(segs.end(p), value) ? p : NIL;
+        allocations.sync();
+        int n = allocations.floor(value);
+        return n != NIL && Unsigned.atLeast(allocations.k2[n], value) ? allocations.rec[n] : NIL;
     }
 
     @Override
@@ -290,20 +287,12 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Allocation firstAllocationIn(long start, long end) {
-        byAddress.sync();
-        int n = byAddress.floor(start);
-        if (n == NIL || Unsigned.lessThan(byAddress.k2[n], start)) {
-            n = byAddress.ceiling(start);
+        allocations.sync();
+        int n = allocations.floor(start);
+        if (n == NIL || Unsigned.lessThan(allocations.k2[n], start)) {
+            n = allocations.ceiling(start);
         }
-        // From the segment at (or after) start, the first allocated one is at most a free segment
-        // and a span marker or two away: free segments of one span are never adjacent.
-        for (int p = n == NIL ? SENTINEL : byAddress.rec[n];
-             p != SENTINEL && Unsigned.atMost(segs.start(p), end); p = segs.next(p)) {
-            if (segs.type(p) == ALLOCATED) {
-                return allocation(p);
-            }
-        }
-        return null;
+        return n == NIL || Unsigned.greaterThan(allocations.k1[n], end) ? null : allocation(allocations.rec[n]);
     }
 
     private Allocation allocation(int a) {
@@ -452,11 +441,12 @@ final class VmemCore implements EngineCore {
         }
     }
 
-    /** Queues {@code p} for both indexes; one bit test when both already have it queued. */
+    /** Queues {@code p} for every index; one bit test when all already have it queued. */
     private void touch(int p) {
         if (!segs.pendingEverywhere(p)) {
             byAddress.touch(p);
             bySize.touch(p);
+            allocations.touch(p);
         }
     }
 
@@ -486,10 +476,11 @@ final class VmemCore implements EngineCore {
         return out;
     }
 
-    /** Brings both indexes up to date, as any query would. */
+    /** Brings every index up to date, as any query would. */
     void syncIndexes() {
         byAddress.sync();
         bySize.sync();
+        allocations.sync();
     }
 
     /**
@@ -586,6 +577,7 @@ final class VmemCore implements EngineCore {
         hash.check();
         byAddress.check();
         bySize.check();
+        allocations.check();
     }
 
     private String describe(int p) {

@@ -47,7 +47,7 @@ import io.allot.spi.EngineProvider;
  *       [2<sup>k</sup>, 2<sup>k+1</sup>); bit k of the map is set exactly when list k has a
  *       member. No segment is empty.</li>
  *   <li>The hash maps start to record for exactly the allocated segments, each reachable from its
- *       home slot, at load 1/8 to 1/2 (16 slots at least).</li>
+ *       home slot, at load 1/8 to 1/2 (32 slots at least).</li>
  *   <li>Each index holds exactly the records it wants, keyed as they are now, except records
  *       queued since its last sync; the trees are AVL-balanced with exact augmentation.</li>
  *   <li>The free-segment count is exact; the cached largest free size is exact whenever it is
