@@ -105,8 +105,8 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
      * {@linkplain #dormant dormant}.
      */
     final void touch(int p) {
-        if (dormant) {
-            return;
+        if (dormant || !wanted(p) && (p >= nodeOf.length || nodeOf[p] == NIL)) {
+            return; // a record the index neither holds nor wants is already as the index has it
         }
         if (segs.markPending(p, pendingFlag)) {
             if (pendingCount > (nodes >>> 1) + REBUILD_SLACK) {
