@@ -60,7 +60,7 @@ final class AddressIndex extends SegmentIndex {
     /** Whether node {@code n}'s stored range and free record {@code p}'s current range overlap. */
     @Override
     boolean keepsOrder(int n, int p) {
-        return Unsigned.atMost(k1[n], segs.end(p)) && Unsigned.atMost(segs.start(p), k2[n]);
+        return Unsigned.atMost(k1(n), segs.end(p)) && Unsigned.atMost(segs.start(p), k2(n));
     }
 
     /** The address list is already sorted: a balanced tree in O(n). */
@@ -87,27 +87,27 @@ final class AddressIndex extends SegmentIndex {
     }
 
     private boolean lowest(int t, Request r, long lo, long from) {
-        if (t == NIL || Unsigned.lessThan(aug[t], r.size())) {
+        if (t == NIL || Unsigned.lessThan(aug(t), r.size())) {
             return false;
         }
-        if (Unsigned.lessThan(k2[t], lo)) {
-            return lowest(right[t], r, lo, from); // t and its left subtree end below the window
+        if (Unsigned.lessThan(k2(t), lo)) {
+            return lowest(right(t), r, lo, from); // t and its left subtree end below the window
         }
-        if (lowest(left[t], r, lo, from)) {
+        if (lowest(left(t), r, lo, from)) {
             return true;
         }
-        if (Unsigned.greaterThan(k1[t], r.max())) {
+        if (Unsigned.greaterThan(k1(t), r.max())) {
             return false; // t and its right subtree start above the window
         }
-        if (Unsigned.atLeast(w[t], r.size())) {
-            long offset = Placement.lowest(k1[t], k2[t], r, from);
+        if (Unsigned.atLeast(w(t), r.size())) {
+            long offset = Placement.lowest(k1(t), k2(t), r, from);
             if (offset != Placement.NONE) {
                 found = t;
-                foundStart = k1[t] + offset;
+                foundStart = k1(t) + offset;
                 return true;
             }
         }
-        return lowest(right[t], r, lo, from);
+        return lowest(right(t), r, lo, from);
     }
 
     /**
@@ -119,38 +119,38 @@ final class AddressIndex extends SegmentIndex {
     }
 
     private boolean highest(int t, Request r, long hi, long to) {
-        if (t == NIL || Unsigned.lessThan(aug[t], r.size())) {
+        if (t == NIL || Unsigned.lessThan(aug(t), r.size())) {
             return false;
         }
-        if (Unsigned.greaterThan(k1[t], hi)) {
-            return highest(left[t], r, hi, to); // t and its right subtree start above the window
+        if (Unsigned.greaterThan(k1(t), hi)) {
+            return highest(left(t), r, hi, to); // t and its right subtree start above the window
         }
-        if (highest(right[t], r, hi, to)) {
+        if (highest(right(t), r, hi, to)) {
             return true;
         }
-        if (Unsigned.lessThan(k2[t], r.min())) {
+        if (Unsigned.lessThan(k2(t), r.min())) {
             return false; // t and its left subtree end below the window
         }
-        if (Unsigned.atLeast(w[t], r.size())) {
-            long offset = Placement.highest(k1[t], k2[t], r, to);
+        if (Unsigned.atLeast(w(t), r.size())) {
+            long offset = Placement.highest(k1(t), k2(t), r, to);
             if (offset != Placement.NONE) {
                 found = t;
-                foundStart = k1[t] + offset;
+                foundStart = k1(t) + offset;
                 return true;
             }
         }
-        return highest(left[t], r, hi, to);
+        return highest(left(t), r, hi, to);
     }
 
     /** The lowest free segment's node among those ending at or above {@code from}, or NIL. O(log n). */
     int firstFree(long from) {
         int best = NIL;
         for (int t = root; t != NIL; ) {
-            if (Unsigned.atLeast(k2[t], from)) {
+            if (Unsigned.atLeast(k2(t), from)) {
                 best = t;   // free segments are disjoint: ends ascend with starts
-                t = left[t];
+                t = left(t);
             } else {
-                t = right[t];
+                t = right(t);
             }
         }
         return best;
@@ -163,6 +163,6 @@ final class AddressIndex extends SegmentIndex {
 
     /** The largest free segment, unsigned; 0 if none. O(1) once synced. */
     long largestFree() {
-        return aug[root];
+        return aug(root);
     }
 }

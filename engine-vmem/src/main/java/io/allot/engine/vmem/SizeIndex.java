@@ -69,19 +69,19 @@ final class SizeIndex extends SegmentIndex {
         if (t == NIL) {
             return false;
         }
-        if (Unsigned.lessThan(k1[t], atLeast)) {
-            return smallest(right[t], r, atLeast);
+        if (Unsigned.lessThan(k1(t), atLeast)) {
+            return smallest(right(t), r, atLeast);
         }
-        if (smallest(left[t], r, atLeast)) {
+        if (smallest(left(t), r, atLeast)) {
             return true;
         }
-        long start = k2[t];
-        long offset = Placement.lowest(start, start + k1[t] - 1, r, 0);
+        long start = k2(t);
+        long offset = Placement.lowest(start, start + k1(t) - 1, r, 0);
         if (offset != Placement.NONE) {
             found = t;
             foundStart = start + offset;
             return true;
         }
-        return smallest(right[t], r, atLeast);
+        return smallest(right(t), r, atLeast);
     }
 }

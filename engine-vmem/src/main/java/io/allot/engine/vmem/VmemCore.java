@@ -258,7 +258,7 @@ final class VmemCore implements EngineCore {
         if (n == NIL) {
             return NIL;
         }
-        int p = byAddress.rec[n];
+        int p = byAddress.rec(n);
         return segs.type(p) == FREE && Unsigned.atLeast(segs.end(p), value) ? p : NIL;
     }
 
@@ -270,7 +270,7 @@ final class VmemCore implements EngineCore {
         }
         allocations.sync();
         int n = allocations.floor(value);
-        return n != NIL && Unsigned.atLeast(allocations.k2[n], value) ? allocations.rec[n] : NIL;
+        return n != NIL && Unsigned.atLeast(allocations.k2(n), value) ? allocations.rec(n) : NIL;
     }
 
     @Override
@@ -289,10 +289,10 @@ final class VmemCore implements EngineCore {
     public Allocation firstAllocationIn(long start, long end) {
         allocations.sync();
         int n = allocations.floor(start);
-        if (n == NIL || Unsigned.lessThan(allocations.k2[n], start)) {
+        if (n == NIL || Unsigned.lessThan(allocations.k2(n), start)) {
             n = allocations.ceiling(start);
         }
-        return n == NIL || Unsigned.greaterThan(allocations.k1[n], end) ? null : allocation(allocations.rec[n]);
+        return n == NIL || Unsigned.greaterThan(allocations.k1(n), end) ? null : allocation(allocations.rec(n));
     }
 
     private Allocation allocation(int a) {
@@ -390,7 +390,7 @@ final class VmemCore implements EngineCore {
         if (!bySize.smallest(r, r.size())) {
             return null;
         }
-        hint = bySize.rec[bySize.found];
+        hint = bySize.rec(bySize.found);
         return new Range(bySize.foundStart, bySize.foundStart + r.size() - 1);
     }
 
@@ -407,7 +407,7 @@ final class VmemCore implements EngineCore {
     }
 
     private Range chosen(Request r) {
-        hint = byAddress.rec[byAddress.found];
+        hint = byAddress.rec(byAddress.found);
         return new Range(byAddress.foundStart, byAddress.foundStart + r.size() - 1);
     }
 
