@@ -20,8 +20,9 @@ import static io.allot.engine.vmem.Segments.SPAN;
 
 /**
  * The vmem arena: {@link Segments} in one address-ordered list with span markers, free ones on
- * {@link FreeLists}, allocated ones in the {@link AllocationHash}, and two lazily kept indexes
- * ({@link AddressIndex}, {@link SizeIndex}) for the searches the lists cannot answer. The design,
+ * {@link FreeLists}, allocated ones in the {@link AllocationHash}, and three lazily kept indexes
+ * ({@link AddressIndex}, {@link SizeIndex}, {@link AllocatedIndex}) for the searches the lists
+ * cannot answer. The design,
  * invariants and costs are in {@link VmemEngine}'s class comment; {@link #checkInvariants()}
  * verifies them.
  *
