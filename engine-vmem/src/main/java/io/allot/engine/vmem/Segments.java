@@ -3,32 +3,24 @@ package io.allot.engine.vmem;
 import java.util.Arrays;
 
 /**
- * The segment records of one arena — vmem's {@code vmem_seg_t}s — packed eight {@code long}s to a
- * record in one array, so that creating one allocates nothing once the array has grown, and so
- * that everything a free, a coalesce or a free-list update reads or writes of a record is one
- * 64-byte cache line:
+ * The segment records of one arena — vmem's {@code vmem_seg_t}s — in two packed arrays, so that
+ * creating one allocates nothing once the arrays have grown: a {@code long[]} with three words per
+ * record and an {@code int[]} with four links per record, 40 bytes in all.
  *
  * <pre>
- *   data[b + 0]   START   first value, unsigned                          (b = 8p + BASE)
- *   data[b + 1]   END     last value, unsigned (closed ranges: END may be 2^64 - 1)
- *   data[b + 2]   META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED (set
- *                         while an index has yet to see the record's latest state)
- *   data[b + 3]   PREV    address list
- *   data[b + 4]   NEXT
- *   data[b + 5]   KPREV   next-of-kin list: the power-of-two free list for a free segment, the
- *   data[b + 6]   KNEXT   chain of span markers for a marker, the stack of dead slots for a dead one
- *   data[b + 7]   (unused: pads the record to a cache line)
+ *   data[3p + 0]   START   first value, unsigned
+ *   data[3p + 1]   END     last value, unsigned (closed ranges: END may be 2^64 - 1)
+ *   data[3p + 2]   META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED (set
+ *                          while an index has yet to see the record's latest state)
+ *   links[4p + 0]  prev    address list
+ *   links[4p + 1]  next
+ *   links[4p + 2]  kprev   next-of-kin list: the power-of-two free list for a free segment, the
+ *   links[4p + 3]  knext   chain of span markers for a marker, the stack of dead slots for a dead one
  * </pre>
  *
- * <p>Why one line: at 500k live allocations (V3) nearly every record a free touches is cold, and
- * the misses, not the instructions, are the cost — the allocation, its two neighbours and their
- * free-list neighbours, each once. With the fields split over two arrays (as before: 24 bytes of
- * words, 16 of links) each of those records cost two misses. {@link #BASE} = 6 puts record 0 at
- * byte 16 + 48 = 64 of the array: a large array (G1 allocates any array of half a region or more
- * as a humongous object at a region boundary, and never moves it) then has every record on a line
- * of its own; a small one is in cache anyway. Links are whole words, so updating one is a plain
- * store, never a read-modify-write of a packed pair (which, chained through store forwarding, cost
- * 13 ns per split and merge). Tags, rarely set, live in a separate array made on first use.
+ * <p>Links are plain {@code int} stores: packing two into a {@code long} made every link update a
+ * read-modify-write, and the chains of those through store forwarding cost more (a split and merge
+ * of a record, 13 ns packed) than the extra cache line a record now spans when it is cold.
  *
  * <p>Record 0 is the sentinel: it heads the circular address-ordered list of every segment and
  * span marker, and the circular chain of span markers. It has type {@link #SPAN}, so it stops
@@ -37,7 +29,8 @@ import java.util.Arrays;
  * reused first, so a steady alloc/free loop touches the same few slots. The pending bits survive
  * death and reuse: an index must still learn that the slot's old segment is gone.
  *
- * <p>Up to about 2.7 × 10<sup>8</sup> records (the array limit divided by 8 words). Not thread-safe.
+ * <p>Up to about 5 × 10<sup>8</sup> records (the array limit divided by 4 links). Not
+ * thread-safe.
  */
 final class Segments {
 
@@ -62,21 +55,20 @@ final class Segments {
     /** Meta bit: the allocated-segment index has not seen this record's latest state. */
     static final long PENDING_ALLOCATED = 1L << 10;
 
-    private static final int STRIDE = 8;
-    /** Words before record 0: with the 16-byte array header, record 0 starts 64 bytes in. */
-    private static final int BASE = 6;
+    private static final int STRIDE = 3;
     private static final int START = 0;
     private static final int END = 1;
     private static final int META = 2;
-    private static final int PREV = 3;
-    private static final int NEXT = 4;
-    private static final int KPREV = 5;
-    private static final int KNEXT = 6;
+    private static final int PREV = 0;
+    private static final int NEXT = 1;
+    private static final int KPREV = 2;
+    private static final int KNEXT = 3;
     private static final long TYPE_MASK = 3;
     private static final long PENDING = PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED;
-    private static final int MAX_RECORDS = (Integer.MAX_VALUE - 16 - BASE) / STRIDE;
+    private static final int MAX_RECORDS = (Integer.MAX_VALUE - 16) / 4; // links: 4 ints per record
 
     private long[] data;
+    private int[] links;
     /** Record tags, by id; null until the first tagged record, as most arenas never tag. */
     private String[] tags;
     /** Slots ever used: records are in [0, top). */
@@ -89,7 +81,8 @@ final class Segments {
 
     /** @param capacity initial number of record slots, at least 1 */
     Segments(int capacity) {
-        data = new long[BASE + capacity * STRIDE];
+        data = new long[capacity * STRIDE];
+        links = new int[capacity * 4];
         top = 1;
         setType(SENTINEL, SPAN);
         setKin(SENTINEL, SENTINEL, SENTINEL); // the address links are already 0: the empty circle
@@ -128,7 +121,7 @@ final class Segments {
         if (tags != null) {
             tags[p] = null;
         }
-        data[b + KNEXT] = dead;
+        links[4 * p + KNEXT] = dead;
         dead = p;
         deadCount++;
         live--;
@@ -152,7 +145,8 @@ final class Segments {
             throw new IllegalStateException("the vmem arena cannot hold more than " + MAX_RECORDS + " segments");
         }
         int grown = (int) Math.min(MAX_RECORDS, 2L * capacity);
-        data = Arrays.copyOf(data, BASE + grown * STRIDE);
+        data = Arrays.copyOf(data, grown * STRIDE);
+        links = Arrays.copyOf(links, grown * 4);
         if (tags != null) {
             tags = Arrays.copyOf(tags, grown);
         }
@@ -160,7 +154,7 @@ final class Segments {
 
     /** Number of record slots; record ids are below it. */
     int capacity() {
-        return (data.length - BASE) / STRIDE;
+        return links.length >>> 2;
     }
 
     /** Slots ever used; every record id is below it. */
@@ -177,7 +171,7 @@ final class Segments {
 
     /** The word where record {@code p} begins. */
     private static int at(int p) {
-        return BASE + p * STRIDE;
+        return p * STRIDE;
     }
 
     long start(int p) {
@@ -255,62 +249,56 @@ final class Segments {
     // ---------------------------------------------------------------- address list
 
     int prev(int p) {
-        return (int) data[at(p) + PREV];
+        return links[4 * p + PREV];
     }
 
     int next(int p) {
-        return (int) data[at(p) + NEXT];
+        return links[4 * p + NEXT];
     }
 
     /** Links {@code p} into the address list right after {@code at}. */
     void insertAfter(int at, int p) {
-        long[] d = data;
-        int a = at(at);
-        int b = at(p);
-        int after = (int) d[a + NEXT];
-        d[b + PREV] = at;
-        d[b + NEXT] = after;
-        d[a + NEXT] = p;
-        d[at(after) + PREV] = p;
+        int after = links[4 * at + NEXT];
+        links[4 * p + PREV] = at;
+        links[4 * p + NEXT] = after;
+        links[4 * at + NEXT] = p;
+        links[4 * after + PREV] = p;
     }
 
     /** Links {@code p} into the address list right before {@code at}. */
     void insertBefore(int at, int p) {
-        insertAfter(prev(at), p);
+        insertAfter(links[4 * at + PREV], p);
     }
 
     /** Unlinks {@code p} from the address list. */
     void unlink(int p) {
-        long[] d = data;
-        int b = at(p);
-        int before = (int) d[b + PREV];
-        int after = (int) d[b + NEXT];
-        d[at(before) + NEXT] = after;
-        d[at(after) + PREV] = before;
+        int before = links[4 * p + PREV];
+        int after = links[4 * p + NEXT];
+        links[4 * before + NEXT] = after;
+        links[4 * after + PREV] = before;
     }
 
     // ---------------------------------------------------------------- next-of-kin list
 
     int kprev(int p) {
-        return (int) data[at(p) + KPREV];
+        return links[4 * p + KPREV];
     }
 
     int knext(int p) {
-        return (int) data[at(p) + KNEXT];
+        return links[4 * p + KNEXT];
     }
 
     void setKin(int p, int kprev, int knext) {
-        int b = at(p);
-        data[b + KPREV] = kprev;
-        data[b + KNEXT] = knext;
+        links[4 * p + KPREV] = kprev;
+        links[4 * p + KNEXT] = knext;
     }
 
     void setKprev(int p, int kprev) {
-        data[at(p) + KPREV] = kprev;
+        links[4 * p + KPREV] = kprev;
     }
 
     void setKnext(int p, int knext) {
-        data[at(p) + KNEXT] = knext;
+        links[4 * p + KNEXT] = knext;
     }
 
     /** Links marker {@code p} into the circular marker chain right before marker (or sentinel) {@code at}. */
