@@ -9,13 +9,22 @@ import static io.allot.engine.vmem.Segments.NIL;
 import static io.allot.engine.vmem.Segments.SENTINEL;
 
 /**
- * Every segment, free and allocated, by start address, each subtree knowing its largest free
- * segment ({@code aug}, a free segment weighing its size and an allocated one 0). It answers what a
- * plain vmem arena answers by walking its segment list: which segment holds a value (reserve,
- * isFree, allocationContaining) and first-, last- and next-fit under a window — in O(log n)
- * instead of O(n). Kept up to date lazily (see {@link SegmentIndex}); callers {@link #sync} first.
+ * The free segments by start address, each subtree knowing its largest free segment ({@code aug}).
+ * It answers what a plain vmem arena answers by walking its segment list: which free segment holds
+ * a value (reserve, isFree) and first-, last- and next-fit under a window — in O(log n) instead of
+ * O(n). Kept up to date lazily (see {@link SegmentIndex}); callers {@link #sync} first.
  *
- * <p>Stored keys: {@code k1} = start, {@code k2} = end, {@code w} = size if free else 0.
+ * <p><b>Re-keying in place.</b> Free segments are pairwise disjoint, and a record that stays free
+ * keeps part of its range when it changes: carving takes from its front, back or middle (the
+ * record keeps one remainder), a merge extends it. If a node's stored range and its record's
+ * current range overlap, at a value x say, then against any other such node (stored range before
+ * or after x's, current range disjoint from the record's) it sorts the same by stored or by
+ * current start, strictly. So once the nodes whose ranges do not overlap (a recycled record slot)
+ * are gone, every change is a new key for an unmoved node: the allocation that carves the front of
+ * the free tail, W6's every step, costs one descent and no rotation, where a remove and re-insert
+ * cost three rebalancing passes.
+ *
+ * <p>Stored keys: {@code k1} = start, {@code k2} = end, {@code w} = size.
  */
 final class AddressIndex extends SegmentIndex {
 
@@ -30,8 +39,7 @@ final class AddressIndex extends SegmentIndex {
 
     @Override
     boolean wanted(int p) {
-        int type = segs.type(p);
-        return type == FREE || type == Segments.ALLOCATED;
+        return segs.type(p) == FREE;
     }
 
     @Override
@@ -46,7 +54,13 @@ final class AddressIndex extends SegmentIndex {
 
     @Override
     long weight(int p) {
-        return segs.type(p) == FREE ? segs.size(p) : 0;
+        return segs.size(p);
+    }
+
+    /** Whether node {@code n}'s stored range and free record {@code p}'s current range overlap. */
+    @Override
+    boolean keepsOrder(int n, int p) {
+        return Unsigned.atMost(k1(n), segs.end(p)) && Unsigned.atMost(segs.start(p), k2(n));
     }
 
     /** The address list is already sorted: a balanced tree in O(n). */
@@ -62,34 +76,6 @@ final class AddressIndex extends SegmentIndex {
         root = buildBalanced(sorted, 0, count - 1);
     }
 
-    /** The node with the greatest start at or below {@code value}, or NIL. */
-    int floor(long value) {
-        int best = NIL;
-        for (int t = root; t != NIL; ) {
-            if (Unsigned.atMost(k1[t], value)) {
-                best = t;
-                t = right[t];
-            } else {
-                t = left[t];
-            }
-        }
-        return best;
-    }
-
-    /** The node with the least start at or above {@code value}, or NIL. */
-    int ceiling(long value) {
-        int best = NIL;
-        for (int t = root; t != NIL; ) {
-            if (Unsigned.atLeast(k1[t], value)) {
-                best = t;
-                t = left[t];
-            } else {
-                t = right[t];
-            }
-        }
-        return best;
-    }
-
     /**
      * The lowest placement satisfying {@code r} that starts at or above {@code from}; sets
      * {@link #found} and {@link #foundStart}. Visits only subtrees whose largest free segment can
@@ -101,27 +87,27 @@ final class AddressIndex extends SegmentIndex {
     }
 
     private boolean lowest(int t, Request r, long lo, long from) {
-        if (t == NIL || Unsigned.lessThan(aug[t], r.size())) {
+        if (t == NIL || Unsigned.lessThan(aug(t), r.size())) {
             return false;
         }
-        if (Unsigned.lessThan(k2[t], lo)) {
-            return lowest(right[t], r, lo, from); // t and its left subtree end below the window
+        if (Unsigned.lessThan(k2(t), lo)) {
+            return lowest(right(t), r, lo, from); // t and its left subtree end below the window
         }
-        if (lowest(left[t], r, lo, from)) {
+        if (lowest(left(t), r, lo, from)) {
             return true;
         }
-        if (Unsigned.greaterThan(k1[t], r.max())) {
+        if (Unsigned.greaterThan(k1(t), r.max())) {
             return false; // t and its right subtree start above the window
         }
-        if (Unsigned.atLeast(w[t], r.size())) {
-            long offset = Placement.lowest(k1[t], k2[t], r, from);
+        if (Unsigned.atLeast(w(t), r.size())) {
+            long offset = Placement.lowest(k1(t), k2(t), r, from);
             if (offset != Placement.NONE) {
                 found = t;
-                foundStart = k1[t] + offset;
+                foundStart = k1(t) + offset;
                 return true;
             }
         }
-        return lowest(right[t], r, lo, from);
+        return lowest(right(t), r, lo, from);
     }
 
     /**
@@ -133,69 +119,50 @@ final class AddressIndex extends SegmentIndex {
     }
 
     private boolean highest(int t, Request r, long hi, long to) {
-        if (t == NIL || Unsigned.lessThan(aug[t], r.size())) {
+        if (t == NIL || Unsigned.lessThan(aug(t), r.size())) {
             return false;
         }
-        if (Unsigned.greaterThan(k1[t], hi)) {
-            return highest(left[t], r, hi, to); // t and its right subtree start above the window
+        if (Unsigned.greaterThan(k1(t), hi)) {
+            return highest(left(t), r, hi, to); // t and its right subtree start above the window
         }
-        if (highest(right[t], r, hi, to)) {
+        if (highest(right(t), r, hi, to)) {
             return true;
         }
-        if (Unsigned.lessThan(k2[t], r.min())) {
+        if (Unsigned.lessThan(k2(t), r.min())) {
             return false; // t and its left subtree end below the window
         }
-        if (Unsigned.atLeast(w[t], r.size())) {
-            long offset = Placement.highest(k1[t], k2[t], r, to);
+        if (Unsigned.atLeast(w(t), r.size())) {
+            long offset = Placement.highest(k1(t), k2(t), r, to);
             if (offset != Placement.NONE) {
                 found = t;
-                foundStart = k1[t] + offset;
+                foundStart = k1(t) + offset;
                 return true;
             }
         }
-        return highest(left[t], r, hi, to);
+        return highest(left(t), r, hi, to);
     }
 
     /** The lowest free segment's node among those ending at or above {@code from}, or NIL. O(log n). */
     int firstFree(long from) {
-        return firstFree(root, from);
-    }
-
-    private int firstFree(int t, long from) {
-        if (t == NIL || aug[t] == 0) {
-            return NIL;
+        int best = NIL;
+        for (int t = root; t != NIL; ) {
+            if (Unsigned.atLeast(k2(t), from)) {
+                best = t;   // free segments are disjoint: ends ascend with starts
+                t = left(t);
+            } else {
+                t = right(t);
+            }
         }
-        if (Unsigned.lessThan(k2[t], from)) {
-            return firstFree(right[t], from);
-        }
-        int n = firstFree(left[t], from);
-        if (n != NIL) {
-            return n;
-        }
-        return w[t] != 0 ? t : firstFree(right[t], from);
+        return best;
     }
 
     /** The highest free segment's node among those starting at or below {@code to}, or NIL. O(log n). */
     int lastFree(long to) {
-        return lastFree(root, to);
-    }
-
-    private int lastFree(int t, long to) {
-        if (t == NIL || aug[t] == 0) {
-            return NIL;
-        }
-        if (Unsigned.greaterThan(k1[t], to)) {
-            return lastFree(left[t], to);
-        }
-        int n = lastFree(right[t], to);
-        if (n != NIL) {
-            return n;
-        }
-        return w[t] != 0 ? t : lastFree(left[t], to);
+        return floor(to);
     }
 
     /** The largest free segment, unsigned; 0 if none. O(1) once synced. */
     long largestFree() {
-        return aug[root];
+        return aug(root);
     }
 }

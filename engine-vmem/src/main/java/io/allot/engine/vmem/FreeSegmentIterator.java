@@ -42,8 +42,8 @@ final class FreeSegmentIterator implements Iterator<Range> {
         if (next == NIL) {
             throw new NoSuchElementException("no more free segments");
         }
-        long start = index.k1[next];
-        long end = index.k2[next];
+        long start = index.k1(next);
+        long end = index.k2(next);
         if (ascending) {
             next = end == Unsigned.MAX ? NIL : index.firstFree(end + 1);
         } else {

@@ -8,8 +8,8 @@ import static io.allot.engine.vmem.Segments.NIL;
 
 /**
  * An AVL tree over segment records that is brought up to date only when it is asked something:
- * the searches vmem's free lists cannot answer (by address, and best-fit by size) without putting
- * a tree update on the O(1) instant-fit path.
+ * the searches vmem's free lists cannot answer (free segments by address, allocated segments by
+ * address, free segments by size) without putting a tree update on the O(1) instant-fit path.
  *
  * <h2>Laziness</h2>
  * Every change to a record (created, resized, freed, allocated, destroyed) {@linkplain #touch
@@ -18,38 +18,55 @@ import static io.allot.engine.vmem.Segments.NIL;
  * the key they were inserted with ({@code k1}, {@code k2}, weight {@code w}), so a stale node stays
  * a valid member of the tree. {@link #sync} then reconciles: a pending record whose node still
  * matches its current state (it was split and merged back, the common case in an alloc/free loop)
- * costs nothing; otherwise its node is removed and, if the record still belongs in the index, a
- * new one inserted. All removals come before all insertions, so keys in the tree are pairwise
- * distinct at every moment (a live node's key is its record's current key, and current keys are
- * distinct), which is what lets a stale node be found by its stored key. When more records are
- * pending than half the tree, {@link #rebuild} from the address list is cheaper.
+ * costs nothing; a node whose record changed without changing its place in the order
+ * ({@link #keepsOrder}: a free segment carved from or grown at either end, in the address index)
+ * is re-keyed in place, one descent with no rotation; any other node is removed and, if the record
+ * still belongs in the index, a new one inserted. All removals come before all re-keyings and
+ * insertions, so keys in the tree are pairwise distinct and ordered at every moment (a live node's
+ * key is its record's current key or one that sorts the same), which is what lets a stale node be
+ * found by its stored key. When more records are pending than half the tree, {@link #rebuild}
+ * from the address list is cheaper.
+ *
+ * <p>An index whose queue would outgrow half its tree goes <em>dormant</em> instead: it drops
+ * the queue and ignores changes until its next sync, which rebuilds it (as replaying that queue
+ * would have) — so an index nobody asks costs a flag test per change and holds no queue.
  *
  * <p>Cost: touch O(1); sync O(p log n) for p pending records, or O(n) to O(n log n) when rebuilt
  * — never more than updating the tree at every change would have cost, and nothing at all for a
  * workload that never asks (instant-fit allocation and free, reserve in ascending order).
  *
- * <p>Nodes live in parallel arrays indexed by node id, node 0 being the empty tree (height 0,
- * aug 0) so that children need no null checks; ids are recycled through a free stack. The
+ * <p>Nodes live in one array, a cache line each, indexed by node id, node 0 being the empty tree
+ * (height 0, aug 0) so that children need no null checks; ids are recycled through a free stack. The
  * augmentation {@code aug} is the largest weight in a subtree (unsigned).
  *
  * <p>Not thread-safe.
  */
-abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
+abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeIndex {
 
     /** Rebuild rather than sync once this many more records are pending than half the tree. */
     private static final int REBUILD_SLACK = 64;
 
+    private static final int NODE_STRIDE = 8;
+    private static final int NODE_BASE = 6;
+    private static final int K1 = 0;
+    private static final int K2 = 1;
+    private static final int W = 2;
+    private static final int AUG = 3;
+    private static final int LEFT = 4;
+    private static final int RIGHT = 5;
+    private static final int HEIGHT = 6;
+    private static final int REC = 7;
+
     final Segments segs;
     private final long pendingFlag;
 
-    long[] k1 = new long[16];
-    long[] k2 = new long[16];
-    long[] w = new long[16];
-    long[] aug = new long[16];
-    int[] left = new int[16];
-    int[] right = new int[16];
-    int[] height = new int[16];
-    int[] rec = new int[16];
+    /**
+     * The nodes, eight words each, so that a descent reads one cache line per level: node
+     * {@code n}'s fields are at {@code NODE_BASE + 8n + K1 .. REC}. As in {@link Segments}, the
+     * base puts node 0 at byte 64 of the array, so a large (humongous, region-aligned) array has
+     * each node on a line of its own.
+     */
+    private long[] nd = new long[NODE_BASE + 16 * NODE_STRIDE];
     private int nodeTop = 1;
     private int freeNodes = NIL;
     private int nodes;
@@ -59,6 +76,14 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
     private int[] nodeOf = new int[16];
     private int[] pending = new int[16];
     private int pendingCount;
+    /**
+     * Whether the tree is out of date beyond replaying a queue: set at first (nothing was ever
+     * built) and when the queue outgrows half the tree. A dormant index ignores touches, sets no
+     * pending bits and rebuilds at its next sync, so a workload that never asks it anything (the
+     * size index under first-fit, the allocated index almost always) pays one flag test per
+     * change and holds no queue.
+     */
+    private boolean dormant = true;
 
     SegmentIndex(Segments segs, long pendingFlag) {
         this.segs = segs;
@@ -84,9 +109,23 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
 
     // ---------------------------------------------------------------- laziness
 
-    /** Notes that record {@code p} changed (or was created or destroyed). O(1). */
+    /**
+     * Notes that record {@code p} changed (or was created or destroyed). O(1): amortised when
+     * this touch makes the queue too long to be worth replaying, and the index goes
+     * {@linkplain #dormant dormant}.
+     */
     final void touch(int p) {
+        if (dormant || !wanted(p) && (p >= nodeOf.length || nodeOf[p] == NIL)) {
+            return; // a record the index neither holds nor wants is already as the index has it
+        }
         if (segs.markPending(p, pendingFlag)) {
+            if (pendingCount > (nodes >>> 1) + REBUILD_SLACK) {
+                // The next sync would rebuild anyway: stop queueing until then.
+                segs.clearPending(p, pendingFlag);
+                dropQueue();
+                dormant = true;
+                return;
+            }
             if (pendingCount == pending.length) {
                 pending = Arrays.copyOf(pending, pendingCount * 2);
             }
@@ -94,25 +133,35 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         }
     }
 
-    /** Brings the tree up to date with every record. */
+    /**
+     * Brings the tree up to date with every record, in three passes: remove the nodes of records
+     * that left the index or moved where {@link #keepsOrder} cannot vouch for; re-key in place the
+     * nodes whose records changed but kept their order; insert the records that have no node.
+     */
     final void sync() {
+        if (dormant) {
+            rebuild();
+            return;
+        }
         if (pendingCount == 0) {
             return;
         }
         if (nodeOf.length < segs.capacity()) {
             nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
         }
-        if (pendingCount > (nodes >>> 1) + REBUILD_SLACK) {
-            rebuild();
-            return;
-        }
         for (int i = 0; i < pendingCount; i++) {
             int p = pending[i];
             int n = nodeOf[p];
-            if (n != NIL && !matches(n, p)) {
+            if (n != NIL && !matches(n, p) && !(wanted(p) && keepsOrder(n, p))) {
                 root = delete(root, n);
                 releaseNode(n);
                 nodeOf[p] = NIL;
+            }
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            int n = nodeOf[pending[i]];
+            if (n != NIL && !matches(n, pending[i])) {
+                rekey(root, n);
             }
         }
         for (int i = 0; i < pendingCount; i++) {
@@ -126,12 +175,20 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         pendingCount = 0;
     }
 
+    /**
+     * Whether node {@code n} may take record {@code p}'s current key (p is wanted) without moving:
+     * whether, once every node for which this is false has been removed, the nodes' order is the
+     * same whichever of them hold their stored key and whichever their record's current key. False
+     * here; the address index knows better.
+     */
+    boolean keepsOrder(int n, int p) {
+        return false;
+    }
+
     /** Throws the tree away and builds it again from the records. O(n) or O(n log n). */
     final void rebuild() {
-        for (int i = 0; i < pendingCount; i++) {
-            segs.clearPending(pending[i], pendingFlag);
-        }
-        pendingCount = 0;
+        dropQueue();
+        dormant = false;
         if (nodeOf.length < segs.capacity()) {
             nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
         }
@@ -143,8 +200,16 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         build();
     }
 
+    /** Empties the queue, clearing its records' pending bits. */
+    private void dropQueue() {
+        for (int i = 0; i < pendingCount; i++) {
+            segs.clearPending(pending[i], pendingFlag);
+        }
+        pendingCount = 0;
+    }
+
     private boolean matches(int n, int p) {
-        return wanted(p) && k1[n] == key1(p) && k2[n] == key2(p) && w[n] == weight(p);
+        return wanted(p) && k1(n) == key1(p) && k2(n) == key2(p) && w(n) == weight(p);
     }
 
     // ---------------------------------------------------------------- nodes
@@ -154,42 +219,141 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         int n;
         if (freeNodes != NIL) {
             n = freeNodes;
-            freeNodes = left[n];
+            freeNodes = left(n);
         } else {
-            if (nodeTop == k1.length) {
+            if (nodeTop == (nd.length - NODE_BASE) / NODE_STRIDE) {
                 growNodes();
             }
             n = nodeTop++;
         }
-        k1[n] = key1(p);
-        k2[n] = key2(p);
-        w[n] = weight(p);
-        aug[n] = w[n];
-        left[n] = NIL;
-        right[n] = NIL;
-        height[n] = 1;
-        rec[n] = p;
+        setK1(n, key1(p));
+        setK2(n, key2(p));
+        setW(n, weight(p));
+        setAug(n, w(n));
+        setLeft(n, NIL);
+        setRight(n, NIL);
+        setHeight(n, 1);
+        setRec(n, p);
         nodeOf[p] = n;
         nodes++;
         return n;
     }
 
     private void releaseNode(int n) {
-        left[n] = freeNodes;
+        setLeft(n, freeNodes);
         freeNodes = n;
         nodes--;
     }
 
     private void growNodes() {
-        int size = k1.length * 2;
-        k1 = Arrays.copyOf(k1, size);
-        k2 = Arrays.copyOf(k2, size);
-        w = Arrays.copyOf(w, size);
-        aug = Arrays.copyOf(aug, size);
-        left = Arrays.copyOf(left, size);
-        right = Arrays.copyOf(right, size);
-        height = Arrays.copyOf(height, size);
-        rec = Arrays.copyOf(rec, size);
+        int size = (nd.length - NODE_BASE) / NODE_STRIDE;
+        if (size > (Integer.MAX_VALUE - 16 - NODE_BASE) / NODE_STRIDE / 2) {
+            throw new IllegalStateException("the vmem index cannot hold more than " + size + " nodes");
+        }
+        nd = Arrays.copyOf(nd, NODE_BASE + 2 * size * NODE_STRIDE);
+    }
+
+    // ---------------------------------------------------------------- node fields
+
+    private static int at(int n) {
+        return NODE_BASE + n * NODE_STRIDE;
+    }
+
+    /** Node n's stored primary key. */
+    final long k1(int n) {
+        return nd[at(n) + K1];
+    }
+
+    /** Node n's stored secondary key. */
+    final long k2(int n) {
+        return nd[at(n) + K2];
+    }
+
+    /** Node n's stored weight. */
+    final long w(int n) {
+        return nd[at(n) + W];
+    }
+
+    /** The largest weight in node n's subtree, unsigned; 0 for NIL. */
+    final long aug(int n) {
+        return nd[at(n) + AUG];
+    }
+
+    final int left(int n) {
+        return (int) nd[at(n) + LEFT];
+    }
+
+    final int right(int n) {
+        return (int) nd[at(n) + RIGHT];
+    }
+
+    private int height(int n) {
+        return (int) nd[at(n) + HEIGHT];
+    }
+
+    /** The record node n stands for. */
+    final int rec(int n) {
+        return (int) nd[at(n) + REC];
+    }
+
+    private void setK1(int n, long v) {
+        nd[at(n) + K1] = v;
+    }
+
+    private void setK2(int n, long v) {
+        nd[at(n) + K2] = v;
+    }
+
+    private void setW(int n, long v) {
+        nd[at(n) + W] = v;
+    }
+
+    private void setAug(int n, long v) {
+        nd[at(n) + AUG] = v;
+    }
+
+    private void setLeft(int n, int v) {
+        nd[at(n) + LEFT] = v;
+    }
+
+    private void setRight(int n, int v) {
+        nd[at(n) + RIGHT] = v;
+    }
+
+    private void setHeight(int n, int v) {
+        nd[at(n) + HEIGHT] = v;
+    }
+
+    private void setRec(int n, int v) {
+        nd[at(n) + REC] = v;
+    }
+
+    /** The node with the greatest primary key at or below {@code value}, unsigned, or NIL. */
+    final int floor(long value) {
+        int best = NIL;
+        for (int t = root; t != NIL; ) {
+            if (Unsigned.atMost(k1(t), value)) {
+                best = t;
+                t = right(t);
+            } else {
+                t = left(t);
+            }
+        }
+        return best;
+    }
+
+    /** The node with the least primary key at or above {@code value}, unsigned, or NIL. */
+    final int ceiling(long value) {
+        int best = NIL;
+        for (int t = root; t != NIL; ) {
+            if (Unsigned.atLeast(k1(t), value)) {
+                best = t;
+                t = left(t);
+            } else {
+                t = right(t);
+            }
+        }
+        return best;
     }
 
     /** Nodes in the tree. */
@@ -201,8 +365,8 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
 
     /** Whether node a's stored key precedes node b's: (k1, k2), unsigned. */
     private boolean precedes(int a, int b) {
-        int c = Long.compareUnsigned(k1[a], k1[b]);
-        return c < 0 || c == 0 && Long.compareUnsigned(k2[a], k2[b]) < 0;
+        int c = Long.compareUnsigned(k1(a), k1(b));
+        return c < 0 || c == 0 && Long.compareUnsigned(k2(a), k2(b)) < 0;
     }
 
     private int insert(int t, int n) {
@@ -210,9 +374,9 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
             return n;
         }
         if (precedes(n, t)) {
-            left[t] = insert(left[t], n);
+            setLeft(t, insert(left(t), n));
         } else {
-            right[t] = insert(right[t], n);
+            setRight(t, insert(right(t), n));
         }
         return balance(t);
     }
@@ -220,8 +384,8 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
     /** Removes node {@code n}, which is in subtree {@code t}; node ids keep their records. */
     private int delete(int t, int n) {
         if (t == n) {
-            int l = left[t];
-            int r = right[t];
+            int l = left(t);
+            int r = right(t);
             if (l == NIL) {
                 return r;
             }
@@ -229,41 +393,60 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
                 return l;
             }
             int m = r;
-            while (left[m] != NIL) {
-                m = left[m];
+            while (left(m) != NIL) {
+                m = left(m);
             }
-            right[m] = deleteMin(r);
-            left[m] = l;
+            setRight(m, deleteMin(r));
+            setLeft(m, l);
             return balance(m);
         }
         if (precedes(n, t)) {
-            left[t] = delete(left[t], n);
+            setLeft(t, delete(left(t), n));
         } else {
-            right[t] = delete(right[t], n);
+            setRight(t, delete(right(t), n));
         }
         return balance(t);
     }
 
     private int deleteMin(int t) {
-        if (left[t] == NIL) {
-            return right[t];
+        if (left(t) == NIL) {
+            return right(t);
         }
-        left[t] = deleteMin(left[t]);
+        setLeft(t, deleteMin(left(t)));
         return balance(t);
     }
 
+    /**
+     * Gives node {@code n}, which is in subtree {@code t}, its record's current key and weight in
+     * place, fixing the augmentation on the path to it. Found by its stored key, so the caller must
+     * know that the new key keeps the node's place in the order ({@link #keepsOrder}).
+     */
+    private void rekey(int t, int n) {
+        if (t == n) {
+            int p = rec(n);
+            setK1(n, key1(p));
+            setK2(n, key2(p));
+            setW(n, weight(p));
+        } else if (precedes(n, t)) {
+            rekey(left(t), n);
+        } else {
+            rekey(right(t), n);
+        }
+        update(t);
+    }
+
     private int balance(int t) {
-        int l = left[t];
-        int r = right[t];
-        if (height[l] > height[r] + 1) {
-            if (height[left[l]] < height[right[l]]) {
-                left[t] = rotateLeft(l);
+        int l = left(t);
+        int r = right(t);
+        if (height(l) > height(r) + 1) {
+            if (height(left(l)) < height(right(l))) {
+                setLeft(t, rotateLeft(l));
             }
             return rotateRight(t);
         }
-        if (height[r] > height[l] + 1) {
-            if (height[right[r]] < height[left[r]]) {
-                right[t] = rotateRight(r);
+        if (height(r) > height(l) + 1) {
+            if (height(right(r)) < height(left(r))) {
+                setRight(t, rotateRight(r));
             }
             return rotateLeft(t);
         }
@@ -272,28 +455,28 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
     }
 
     private int rotateRight(int t) {
-        int l = left[t];
-        left[t] = right[l];
-        right[l] = t;
+        int l = left(t);
+        setLeft(t, right(l));
+        setRight(l, t);
         update(t);
         update(l);
         return l;
     }
 
     private int rotateLeft(int t) {
-        int r = right[t];
-        right[t] = left[r];
-        left[r] = t;
+        int r = right(t);
+        setRight(t, left(r));
+        setLeft(r, t);
         update(t);
         update(r);
         return r;
     }
 
     private void update(int t) {
-        int l = left[t];
-        int r = right[t];
-        height[t] = 1 + Math.max(height[l], height[r]);
-        aug[t] = Unsigned.max(w[t], Unsigned.max(aug[l], aug[r]));
+        int l = left(t);
+        int r = right(t);
+        setHeight(t, 1 + Math.max(height(l), height(r)));
+        setAug(t, Unsigned.max(w(t), Unsigned.max(aug(l), aug(r))));
     }
 
     /**
@@ -307,12 +490,11 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         }
         int mid = (lo + hi) >>> 1;
         int n = newNode(records[mid]);
-        // Into locals first: the calls may grow (replace) the node arrays, and `left[n] = f()`
-        // would store into the array that was current before the call.
+        // Into locals first: the calls grow (replace) the node array, as they would under any layout.
         int l = buildBalanced(records, lo, mid - 1);
         int r = buildBalanced(records, mid + 1, hi);
-        left[n] = l;
-        right[n] = r;
+        setLeft(n, l);
+        setRight(n, r);
         update(n);
         return n;
     }
@@ -336,6 +518,17 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         if (counted[0] != nodes) {
             throw new IllegalStateException("index counts " + nodes + " nodes but holds " + counted[0]);
         }
+        if (dormant) {
+            for (int p = 1; p < segs.top(); p++) {
+                if (segs.isPending(p, pendingFlag)) {
+                    throw new IllegalStateException("record " + p + " is pending in a dormant index");
+                }
+            }
+            if (pendingCount != 0) {
+                throw new IllegalStateException("a dormant index queues " + pendingCount + " records");
+            }
+            return;
+        }
         int queued = 0;
         for (int p = 1; p < segs.top(); p++) {
             boolean isPending = segs.isPending(p, pendingFlag);
@@ -345,10 +538,10 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
             }
             int n = p < nodeOf.length ? nodeOf[p] : NIL;
             if (wanted(p)) {
-                if (n == NIL || rec[n] != p || !matches(n, p)) {
+                if (n == NIL || rec(n) != p || !matches(n, p)) {
                     throw new IllegalStateException("record " + p + " is settled but not indexed as it is");
                 }
-            } else if (n != NIL && rec[n] == p && inTree(n)) {
+            } else if (n != NIL && rec(n) == p && inTree(n)) {
                 throw new IllegalStateException("record " + p + " is settled and unwanted but still indexed");
             }
         }
@@ -360,7 +553,7 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
     private boolean inTree(int n) {
         int t = root;
         while (t != NIL && t != n) {
-            t = precedes(n, t) ? left[t] : right[t];
+            t = precedes(n, t) ? left(t) : right(t);
         }
         return t == n;
     }
@@ -370,8 +563,8 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         if (t == NIL) {
             return 0;
         }
-        int l = left[t];
-        int r = right[t];
+        int l = left(t);
+        int r = right(t);
         long la = checkNode(l, counted);
         if (counted[1] != NIL && !precedes(counted[1], t)) {
             throw new IllegalStateException("index out of order at node " + t);
@@ -379,15 +572,15 @@ abstract sealed class SegmentIndex permits AddressIndex, SizeIndex {
         counted[0]++;
         counted[1] = t;
         long ra = checkNode(r, counted);
-        if (Math.abs(height[l] - height[r]) > 1 || height[t] != 1 + Math.max(height[l], height[r])) {
+        if (Math.abs(height(l) - height(r)) > 1 || height(t) != 1 + Math.max(height(l), height(r))) {
             throw new IllegalStateException("index unbalanced at node " + t);
         }
-        if (aug[t] != Unsigned.max(w[t], Unsigned.max(la, ra))) {
+        if (aug(t) != Unsigned.max(w(t), Unsigned.max(la, ra))) {
             throw new IllegalStateException("index aug wrong at node " + t);
         }
-        if (nodeOf[rec[t]] != t) {
-            throw new IllegalStateException("node " + t + " holds record " + rec[t] + ", which maps elsewhere");
+        if (nodeOf[rec(t)] != t) {
+            throw new IllegalStateException("node " + t + " holds record " + rec(t) + ", which maps elsewhere");
         }
-        return aug[t];
+        return aug(t);
     }
 }

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * <pre>
  *   data[3p + 0]   START   first value, unsigned
  *   data[3p + 1]   END     last value, unsigned (closed ranges: END may be 2^64 - 1)
- *   data[3p + 2]   META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE (set while an index has
- *                          yet to see the record's latest state)
+ *   data[3p + 2]   META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED (set
+ *                          while an index has yet to see the record's latest state)
  *   links[4p + 0]  prev    address list
  *   links[4p + 1]  next
  *   links[4p + 2]  kprev   next-of-kin list: the power-of-two free list for a free segment, the
@@ -52,6 +52,8 @@ final class Segments {
     static final long PENDING_ADDRESS = 1L << 8;
     /** Meta bit: the size index has not seen this record's latest state. */
     static final long PENDING_SIZE = 1L << 9;
+    /** Meta bit: the allocated-segment index has not seen this record's latest state. */
+    static final long PENDING_ALLOCATED = 1L << 10;
 
     private static final int STRIDE = 3;
     private static final int START = 0;
@@ -62,11 +64,12 @@ final class Segments {
     private static final int KPREV = 2;
     private static final int KNEXT = 3;
     private static final long TYPE_MASK = 3;
-    private static final long PENDING = PENDING_ADDRESS | PENDING_SIZE;
+    private static final long PENDING = PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED;
     private static final int MAX_RECORDS = (Integer.MAX_VALUE - 16) / 4; // links: 4 ints per record
 
     private long[] data;
     private int[] links;
+    /** Record tags, by id; null until the first tagged record, as most arenas never tag. */
     private String[] tags;
     /** Slots ever used: records are in [0, top). */
     private int top;
@@ -80,7 +83,6 @@ final class Segments {
     Segments(int capacity) {
         data = new long[capacity * STRIDE];
         links = new int[capacity * 4];
-        tags = new String[capacity];
         top = 1;
         setType(SENTINEL, SPAN);
         setKin(SENTINEL, SENTINEL, SENTINEL); // the address links are already 0: the empty circle
@@ -116,7 +118,9 @@ final class Segments {
     void destroy(int p) {
         int b = at(p);
         data[b + META] &= PENDING; // type DEAD
-        tags[p] = null;
+        if (tags != null) {
+            tags[p] = null;
+        }
         links[4 * p + KNEXT] = dead;
         dead = p;
         deadCount++;
@@ -143,12 +147,14 @@ final class Segments {
         int grown = (int) Math.min(MAX_RECORDS, 2L * capacity);
         data = Arrays.copyOf(data, grown * STRIDE);
         links = Arrays.copyOf(links, grown * 4);
-        tags = Arrays.copyOf(tags, grown);
+        if (tags != null) {
+            tags = Arrays.copyOf(tags, grown);
+        }
     }
 
     /** Number of record slots; record ids are below it. */
     int capacity() {
-        return tags.length;
+        return links.length >>> 2;
     }
 
     /** Slots ever used; every record id is below it. */
@@ -200,11 +206,16 @@ final class Segments {
     }
 
     String tag(int p) {
-        return tags[p];
+        return tags == null ? null : tags[p];
     }
 
     void setTag(int p, String tag) {
-        tags[p] = tag;
+        if (tags != null) {
+            tags[p] = tag;
+        } else if (tag != null) {
+            tags = new String[capacity()];
+            tags[p] = tag;
+        }
     }
 
     /**

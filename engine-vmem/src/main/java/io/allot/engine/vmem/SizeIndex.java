@@ -62,6 +62,19 @@ final class SizeIndex extends SegmentIndex {
      * {@link #foundStart}. O(log n), plus the big-enough segments that admit no placement.
      */
     boolean smallest(Request r, long atLeast) {
+        // The first segment of at least that size admits any request but a constrained one: one
+        // loop down the tree, no recursion, settles the common case.
+        int first = ceiling(atLeast);
+        if (first == NIL) {
+            return false;
+        }
+        long start = k2(first);
+        long offset = Placement.lowest(start, start + k1(first) - 1, r, 0);
+        if (offset != Placement.NONE) {
+            found = first;
+            foundStart = start + offset;
+            return true;
+        }
         return smallest(root, r, atLeast);
     }
 
@@ -69,19 +82,19 @@ final class SizeIndex extends SegmentIndex {
         if (t == NIL) {
             return false;
         }
-        if (Unsigned.lessThan(k1[t], atLeast)) {
-            return smallest(right[t], r, atLeast);
+        if (Unsigned.lessThan(k1(t), atLeast)) {
+            return smallest(right(t), r, atLeast);
         }
-        if (smallest(left[t], r, atLeast)) {
+        if (smallest(left(t), r, atLeast)) {
             return true;
         }
-        long start = k2[t];
-        long offset = Placement.lowest(start, start + k1[t] - 1, r, 0);
+        long start = k2(t);
+        long offset = Placement.lowest(start, start + k1(t) - 1, r, 0);
         if (offset != Placement.NONE) {
             found = t;
             foundStart = start + offset;
             return true;
         }
-        return smallest(right[t], r, atLeast);
+        return smallest(right(t), r, atLeast);
     }
 }

@@ -20,8 +20,9 @@ import static io.allot.engine.vmem.Segments.SPAN;
 
 /**
  * The vmem arena: {@link Segments} in one address-ordered list with span markers, free ones on
- * {@link FreeLists}, allocated ones in the {@link AllocationHash}, and two lazily kept indexes
- * ({@link AddressIndex}, {@link SizeIndex}) for the searches the lists cannot answer. The design,
+ * {@link FreeLists}, allocated ones in the {@link AllocationHash}, and three lazily kept indexes
+ * ({@link AddressIndex}, {@link SizeIndex}, {@link AllocatedIndex}) for the searches the lists
+ * cannot answer. The design,
  * invariants and costs are in {@link VmemEngine}'s class comment; {@link #checkInvariants()}
  * verifies them.
  *
@@ -40,6 +41,7 @@ final class VmemCore implements EngineCore {
     private final AllocationHash hash = new AllocationHash(segs);
     private final AddressIndex byAddress = new AddressIndex(segs);
     private final SizeIndex bySize = new SizeIndex(segs);
+    private final AllocatedIndex allocations = new AllocatedIndex(segs);
 
     private long freeSegments;
     /** The largest free segment's size, exact while {@link #largestKnown}. */
@@ -257,7 +259,7 @@ final class VmemCore implements EngineCore {
         if (n == NIL) {
             return NIL;
         }
-        int p = byAddress.rec[n];
+        int p = byAddress.rec(n);
         return segs.type(p) == FREE && Unsigned.atLeast(segs.end(p), value) ? p : NIL;
     }
 
@@ -267,13 +269,9 @@ final class VmemCore implements EngineCore {
         if (a != NIL) {
             return a;
         }
-        byAddress.sync();
-        int n = byAddress.floor(value);
-        if (n == NIL) {
-            return NIL;
-        }
-        int p = byAddress.rec[n];
-        return segs.type(p) == ALLOCATED && Unsigned.atLeast(segs.end(p), value) ? p : NIL;
+        allocations.sync();
+        int n = allocations.floor(value);
+        return n != NIL && Unsigned.atLeast(allocations.k2(n), value) ? allocations.rec(n) : NIL;
     }
 
     @Override
@@ -290,20 +288,12 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Allocation firstAllocationIn(long start, long end) {
-        byAddress.sync();
-        int n = byAddress.floor(start);
-        if (n == NIL || Unsigned.lessThan(byAddress.k2[n], start)) {
-            n = byAddress.ceiling(start);
+        allocations.sync();
+        int n = allocations.floor(start);
+        if (n == NIL || Unsigned.lessThan(allocations.k2(n), start)) {
+            n = allocations.ceiling(start);
         }
-        // From the segment at (or after) start, the first allocated one is at most a free segment
-        // and a span marker or two away: free segments of one span are never adjacent.
-        for (int p = n == NIL ? SENTINEL : byAddress.rec[n];
-             p != SENTINEL && Unsigned.atMost(segs.start(p), end); p = segs.next(p)) {
-            if (segs.type(p) == ALLOCATED) {
-                return allocation(p);
-            }
-        }
-        return null;
+        return n == NIL || Unsigned.greaterThan(allocations.k1(n), end) ? null : allocation(allocations.rec(n));
     }
 
     private Allocation allocation(int a) {
@@ -401,7 +391,7 @@ final class VmemCore implements EngineCore {
         if (!bySize.smallest(r, r.size())) {
             return null;
         }
-        hint = bySize.rec[bySize.found];
+        hint = bySize.rec(bySize.found);
         return new Range(bySize.foundStart, bySize.foundStart + r.size() - 1);
     }
 
@@ -418,7 +408,7 @@ final class VmemCore implements EngineCore {
     }
 
     private Range chosen(Request r) {
-        hint = byAddress.rec[byAddress.found];
+        hint = byAddress.rec(byAddress.found);
         return new Range(byAddress.foundStart, byAddress.foundStart + r.size() - 1);
     }
 
@@ -452,11 +442,12 @@ final class VmemCore implements EngineCore {
         }
     }
 
-    /** Queues {@code p} for both indexes; one bit test when both already have it queued. */
+    /** Queues {@code p} for every index; one bit test when all already have it queued. */
     private void touch(int p) {
         if (!segs.pendingEverywhere(p)) {
             byAddress.touch(p);
             bySize.touch(p);
+            allocations.touch(p);
         }
     }
 
@@ -486,10 +477,11 @@ final class VmemCore implements EngineCore {
         return out;
     }
 
-    /** Brings both indexes up to date, as any query would. */
+    /** Brings every index up to date, as any query would. */
     void syncIndexes() {
         byAddress.sync();
         bySize.sync();
+        allocations.sync();
     }
 
     /**
@@ -586,6 +578,7 @@ final class VmemCore implements EngineCore {
         hash.check();
         byAddress.check();
         bySize.check();
+        allocations.check();
     }
 
     private String describe(int p) {

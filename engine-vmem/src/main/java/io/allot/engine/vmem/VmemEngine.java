@@ -18,23 +18,30 @@ import io.allot.spi.EngineProvider;
  *   <li><b>Segments with boundary tags</b> ({@link Segments}): one record per free or allocated
  *       segment and per span marker, all in one circular address-ordered doubly linked list headed
  *       by a sentinel. A span's marker precedes its segments, which tile it exactly. Records are
- *       packed five {@code long}s each into one array and recycled through a stack, so a steady
- *       loop allocates nothing but the returned {@code Range}.</li>
+ *       packed into two arrays (three {@code long}s and four {@code int} links each, 40 bytes)
+ *       and recycled through a stack, so a steady loop allocates nothing but the returned
+ *       {@code Range}. (One 64-byte line per record was tried: no measurable gain on V3, W6
+ *       slower, 60% more memory.)</li>
  *   <li><b>Power-of-two free lists</b> ({@link FreeLists}): list k holds the free segments of size
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), newest first, and bit k of a {@code long} says whether it
  *       is non-empty.</li>
  *   <li><b>The allocation hash</b> ({@link AllocationHash}): allocated segments by start, open
- *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion, a
- *       Fibonacci-hash mixer that spreads page-aligned
- *       starts, doubling above load 1/2 and halving below 1/8 on every insert and delete (illumos
+ *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion; starts
+ *       are taken in units of their common power of two, groups of 16 consecutive units spread by
+ *       a Fibonacci hash over runs of 16 slots (random starts spread, consecutive ones share cache
+ *       lines); doubling above load 1/2 and halving below 1/8 on every insert and delete (illumos
  *       resizes from a periodic timer; the Rust {@code vmem} crate never does).</li>
- *   <li><b>Two lazy indexes</b> ({@link SegmentIndex}): an AVL tree of all segments by address
- *       with the largest free segment per subtree ({@link AddressIndex}), and one of free segments
- *       by (size, start) ({@link SizeIndex}). A change only queues the record it touched (O(1));
- *       a query first applies the queued changes, skipping records that ended up as the tree
- *       already has them (a split undone by the next free). Workloads that never ask — instant-fit
- *       allocation and free, frees by start, reservations in ascending order — never pay for a
- *       tree.</li>
+ *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
+ *       node: the free segments by address with the largest free segment per subtree
+ *       ({@link AddressIndex}), the free segments by (size, start) ({@link SizeIndex}), and the
+ *       allocated segments by address ({@link AllocatedIndex}, for lookups by a value inside an
+ *       allocation). A change only queues the record it touched (O(1)); a query first applies the
+ *       queued changes, skipping records that ended up as the tree already has them (a split
+ *       undone by the next free) and re-keying in place a free segment that was carved or grown
+ *       (its address order cannot change), so a first-fit fill costs no rebalancing. An index
+ *       whose queue outgrows half its tree goes dormant (drops the queue, ignores changes) and is
+ *       rebuilt when next asked. Workloads that never ask — instant-fit allocation and free, frees
+ *       by start, reservations in ascending order — never pay for a tree.</li>
  * </ul>
  *
  * <h2>Invariants</h2> (checked after every operation of the white-box tests)
@@ -47,9 +54,11 @@ import io.allot.spi.EngineProvider;
  *       [2<sup>k</sup>, 2<sup>k+1</sup>); bit k of the map is set exactly when list k has a
  *       member. No segment is empty.</li>
  *   <li>The hash maps start to record for exactly the allocated segments, each reachable from its
- *       home slot, at load 1/8 to 1/2 (16 slots at least).</li>
- *   <li>Each index holds exactly the records it wants, keyed as they are now, except records
- *       queued since its last sync; the trees are AVL-balanced with exact augmentation.</li>
+ *       home slot, at load 1/8 to 1/2 (32 slots at least); every start is a multiple of
+ *       2<sup>grain</sup>.</li>
+ *   <li>Each awake index holds exactly the records it wants, keyed as they are now, except
+ *       records queued since its last sync; a dormant one queues nothing and marks no record
+ *       pending; the trees are AVL-balanced with exact augmentation.</li>
  *   <li>The free-segment count is exact; the cached largest free size is exact whenever it is
  *       marked known.</li>
  * </ol>
@@ -85,16 +94,18 @@ import io.allot.spi.EngineProvider;
  *   <tr><td>first-, last-, next-fit</td><td>O(log n + k) + catch-up</td></tr>
  *   <tr><td>isFree, firstAllocationIn</td><td>O(log n) + catch-up</td></tr>
  *   <tr><td>catch-up of an index</td><td>O(p log n), or an O(n) rebuild when p exceeds half the
- *       tree: each change costs an index at most one O(log n) update, and only if a query
- *       follows</td></tr>
+ *       tree (or the index went dormant): each change costs an index at most one O(log n) update,
+ *       and only if a query follows; a carved or grown free segment is one descent, no
+ *       rotation</td></tr>
  *   <tr><td>stats: freeSegments, largestFree</td><td>O(1); largestFree after the largest free
  *       segment shrank walks the highest non-empty list once</td></tr>
  *   <tr><td>addSpan, removeSpan</td><td>O(s)</td></tr>
  *   <tr><td>ascending, descending</td><td>O(log n) per segment</td></tr>
  *   <tr><td>forEachAllocated, forEachFree, snapshot</td><td>O(n)</td></tr>
- *   <tr><td>memory</td><td>40 bytes per segment; 16–64 bytes of hash per allocation; 48 bytes
- *       per segment in the address index and per free segment in the size index, once asked; up to
- *       8 bytes per segment of queued changes</td></tr>
+ *   <tr><td>memory</td><td>40 bytes per segment (+8 once any allocation is tagged); 16–64 bytes
+ *       of hash per allocation; 64 bytes per free segment in the address and size indexes and per
+ *       allocation in the allocated index, once asked; 4 bytes per segment of node map per index
+ *       asked; up to half an index's size in queued changes</td></tr>
  * </table>
  *
  * <p>Departures from illumos: free-list heads are an array beside the bitmap rather than marker

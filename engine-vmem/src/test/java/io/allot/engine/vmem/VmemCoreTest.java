@@ -452,6 +452,54 @@ class VmemCoreTest {
         }
     }
 
+    // ---------------------------------------------------------------- the address index re-keyed in place
+
+    @Test
+    void firstFitFillAtTheTopReKeysTheTailAndFindsEveryLowestHole() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        VmemCore core = new VmemCore();
+        long base = TOP - (1L << 32) + 1; // the span ends at 2^64 - 1
+        core.addSpan(base, TOP);
+        Request page = Request.of(4096).aligned(4096);
+        int pages = 20_000;
+        for (int i = 0; i < pages; i++) {
+            Range placed = core.firstFit(page, 0);
+            assertEquals(base + 4096L * i, placed.start(), "seed " + seed + ", page " + i);
+            assertTrue(core.allocate(placed.start(), placed.end(), null));
+        }
+        core.checkInvariants();
+        java.util.TreeSet<Long> holes = new java.util.TreeSet<>();
+        BitSet live = new BitSet();
+        live.set(0, pages);
+        for (int op = 0; op < 6_000; op++) {
+            if (random.nextInt(3) > 0 || holes.isEmpty()) {
+                int j = random.nextInt(pages);
+                long start = base + 4096L * j;
+                assertEquals(live.get(j), core.free(start, start + 4095), "seed " + seed + ", op " + op);
+                if (live.get(j)) {
+                    live.clear(j);
+                    holes.add(start);
+                }
+            } else {
+                Range placed = core.firstFit(page, 0);
+                assertEquals(holes.first(), placed.start(), "seed " + seed + ", op " + op);
+                assertTrue(core.allocate(placed.start(), placed.end(), null));
+                live.set((int) ((placed.start() - base) >>> 12));
+                holes.pollFirst();
+            }
+            int k = random.nextInt(pages);
+            Allocation holder = core.allocationContaining(base + 4096L * k + 1 + random.nextInt(4095));
+            assertEquals(live.get(k), holder != null, "seed " + seed + ", op " + op);
+            if (op % 500 == 0) {
+                core.checkInvariants();
+            }
+        }
+        core.syncIndexes();
+        core.checkInvariants();
+        assertEquals(holes.isEmpty() ? base + 4096L * pages : holes.first(), core.firstFit(page, 0).start());
+    }
+
     // ---------------------------------------------------------------- the allocation hash
 
     @Test
