@@ -409,12 +409,18 @@ final class BitmapCore implements EngineCore, SingleUnits {
         return sizeClass == 0 ? null : smallestFit(r, sizeClass);
     }
 
-    /** The lowest placement in the smallest run of size at least {@code minSize} that holds one. */
+    /**
+     * The lowest placement in the smallest run of size at least {@code minSize} that holds one,
+     * ties to the lower address: {@link FitSearch} in each span with summary levels, a walk of the
+     * runs in a span of one word.
+     */
     private Range smallestFit(Request r, long minSize) {
         long lo = r.min();
         long hi = r.max();
+        // Sizes in units: a run of u units is at least minSize iff u >= ceil(minSize / quantum).
+        long minUnits = (minSize >>> shift) + ((minSize & (quantum - 1)) != 0 ? 1 : 0);
         boolean found = false;
-        long bestSize = 0;
+        long bestUnits = 0;
         long bestStart = 0;
         for (int i = firstEndingAtOrAfter(lo); i < spans.length; i++) {
             SpanBitmap s = spans[i];
@@ -423,24 +429,31 @@ final class BitmapCore implements EngineCore, SingleUnits {
             }
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
-            boolean jump = jumpsBlocks(s, r);
-            long a = jump ? s.bits.nextFreeBlock(p) : s.bits.nextFree(p);
-            while (a >= 0 && a <= last) {
-                long first = a == p || jump ? s.runStart(a) : a; // only the first run may begin before p
-                long b = s.runEnd(a);
-                long size = (b - first + 1) << shift;
-                if (Unsigned.atLeast(size, minSize) && (!found || Unsigned.lessThan(size, bestSize))) {
-                    long offset = Placement.lowest(s.first(first), s.last(b), r, 0);
-                    if (offset != Placement.NONE) {
-                        found = true;
-                        bestSize = size;
-                        bestStart = s.first(first) + offset;
-                        if (size == minSize) {
-                            return new Range(bestStart, bestStart + r.size() - 1);
+            FitSearch fits = s.fits;
+            if (fits != null) {
+                fits.search(r, minUnits, p, last, found, bestUnits, bestStart);
+                found = fits.found;
+                bestUnits = fits.bestUnits;
+                bestStart = fits.bestStart;
+            } else {
+                long a = s.bits.nextFree(p);
+                while (a >= 0 && a <= last) {
+                    long first = a == p ? s.runStart(a) : a; // only the first run may begin before p
+                    long b = s.runEnd(a);
+                    long units = b - first + 1;
+                    if (units >= minUnits && (!found || units < bestUnits)) {
+                        long offset = Placement.lowest(s.first(first), s.last(b), r, 0);
+                        if (offset != Placement.NONE) {
+                            found = true;
+                            bestUnits = units;
+                            bestStart = s.first(first) + offset;
                         }
                     }
+                    a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
                 }
-                a = b + 1 >= s.units ? -1 : jump ? s.bits.nextFreeBlock(b + 1) : s.bits.nextFree(b + 1);
+            }
+            if (found && bestUnits == minUnits) {
+                break; // no run in a later span can beat it
             }
         }
         return found ? new Range(bestStart, bestStart + r.size() - 1) : null;
