@@ -18,10 +18,12 @@ import java.util.function.Consumer;
  * The bitmap engine's store: one {@link SpanBitmap} per span, sorted by start, and the tags of
  * the allocations that have one ({@link TagMap}, keyed by first value).
  *
- * <p>Searches walk free runs in address order, each found in O(log<sub>64</sub> n) word reads
- * (the next free unit, then the next allocated one), and ask {@link Placement} — the alignment,
- * phase, window and no-cross math every engine shares — whether the run holds a placement. A
- * one-unit request needs no run end: the first free unit in the window is the answer. Spans are
+ * <p>First-, last- and next-fit walk free runs in address order, each found in
+ * O(log<sub>64</sub> n) word reads (the next free unit, then the next allocated one), and ask
+ * {@link Placement} — the alignment, phase, window and no-cross math every engine shares — whether
+ * the run holds a placement. A one-unit request needs no run end: the first free unit in the
+ * window is the answer. Best- and instant-fit do not walk every run: {@link FitSearch} tries runs
+ * by size class, smallest first, through the run statistics' per-node sets of classes. Spans are
  * few; finding the one holding a value is a binary search, or one comparison when there is one
  * span (an id allocator).
  *
@@ -390,9 +392,11 @@ final class BitmapCore implements EngineCore, SingleUnits {
     }
 
     /**
-     * Best-fit: walks every free run that meets the window, O(runs · log<sub>64</sub> n), keeping
-     * the smallest that holds a placement (ties to the lower address, as the walk is ascending);
-     * stops at once on a run of exactly the request's size, which no other can beat.
+     * Best-fit: the lowest placement in the smallest free run (whole size, not clipped to the
+     * window) that holds one, ties to the lower address. {@link FitSearch} tries the runs by size
+     * class, smallest first, descending only into nodes that hold the class: O(64 log<sub>64</sub> n)
+     * per class tried when the first fitting run of a one-size class (up to 32 quanta) or of
+     * exactly the request's size answers; worst case O(runs) as before.
      */
     @Override
     public Range bestFit(Request r) {
@@ -401,7 +405,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     /**
      * vmem's instant fit: the smallest run of at least the request's size rounded up to a power of
-     * two that holds a placement, found as {@link #bestFit} finds its run.
+     * two that holds a placement (ties to the lower address), found as {@link #bestFit} finds its
+     * run; a run of exactly that power of two ends the search.
      */
     @Override
     public Range instantFit(Request r) {
