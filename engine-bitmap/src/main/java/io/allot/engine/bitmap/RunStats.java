@@ -104,10 +104,7 @@ final class RunStats {
             return;
         }
         if (k == 1) {
-            block[i] = fold(bits.leaf, i);
-            if (sizes != null) {
-                sizes[1][i] = foldSizes(bits.leaf, i);
-            }
+            block[i] = sizes == null ? fold(bits.leaf, i) : foldWithSizes(bits.leaf, i);
         } else {
             int first = i << 6;
             int end = Math.min(first + 64, bits.words(k - 1));
@@ -147,6 +144,61 @@ final class RunStats {
                 }
             }
         }
+    }
+
+    /**
+     * As {@link #fold}, and stores the node's inner-run classes in {@code sizes[1][i]}: one pass
+     * over the words that meets every run (the longest among them), instead of a longest-run
+     * count per word, so a search's recomputation costs O(64 + runs in the node).
+     */
+    private long foldWithSizes(long[] leaf, int i) {
+        int first = i << 6;
+        int end = Math.min(first + 64, leaf.length);
+        long prefix = 0;
+        long suffix = 0; // the free run open at the current word's start
+        long max = 0;
+        long runs = 0;
+        long size = 0;
+        long classes = 0;
+        boolean atStart = true; // that run began at the node's start
+        for (int w = first; w < end; w++, size += 64) {
+            long x = leaf[w];
+            long f = ~x;
+            int p = Long.numberOfTrailingZeros(x);
+            runs += Long.bitCount(f & ~(f << 1)) - (suffix > 0 && p > 0 ? 1 : 0);
+            if (prefix == size) {
+                prefix += p;
+            }
+            if (x == 0) {
+                suffix += 64;
+                continue;
+            }
+            long join = suffix + p;
+            max = Math.max(max, join);
+            if (join > 0 && !atStart) {
+                classes |= 1L << sizeClass(join);
+            }
+            atStart = false;
+            int s = Long.numberOfLeadingZeros(x);
+            long inner = innerRuns(x, p, s);
+            while (inner != 0) {
+                int t = Long.numberOfTrailingZeros(inner);
+                int len = Long.numberOfTrailingZeros(~(inner >>> t));
+                max = Math.max(max, len);
+                classes |= 1L << sizeClass(len);
+                inner &= ~(((1L << len) - 1) << t);
+            }
+            suffix = s;
+        }
+        max = Math.max(max, suffix);
+        if (end - first < 64) {
+            if (suffix > 0 && !atStart) {
+                classes |= 1L << sizeClass(suffix); // missing words close the node
+            }
+            suffix = 0;
+        }
+        sizes[1][i] = classes;
+        return pack(prefix, suffix, max, runs);
     }
 
     /** The size classes of level-1 node {@code i}'s inner runs, from its (up to) 64 leaf words. */

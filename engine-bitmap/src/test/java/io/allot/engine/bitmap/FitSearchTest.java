@@ -84,6 +84,21 @@ class FitSearchTest {
             }
         }
         core.checkInvariants();
+        // The run statistics, recomputed through the searches' one-pass fold, equal a count of the bits.
+        long runs = 0;
+        long longest = 0;
+        for (int i = 0; i < SPANS.size(); i++) {
+            int units = (int) (SPANS.get(i).size() / Q);
+            BitSet bits = used.get(i);
+            for (int a = bits.nextClearBit(0); a < units; ) {
+                int end = bits.nextSetBit(a) < 0 ? units : bits.nextSetBit(a);
+                runs++;
+                longest = Math.max(longest, end - a);
+                a = bits.nextClearBit(end);
+            }
+        }
+        assertEquals(runs, core.freeSegments(), "free runs");
+        assertEquals(longest * Q, core.largestFree(), "longest free run");
     }
 
     /** Allocates runs of random lengths over span {@code i}, leaving free runs of random lengths. */
