@@ -415,9 +415,25 @@ final class BitmapCore implements EngineCore, SingleUnits {
     }
 
     /**
+     * Runs a best- or instant-fit search walks in address order before turning to
+     * {@link FitSearch}: when a run of the wanted size is near the window's start (a dense state
+     * of small holes), the walk answers without bringing the size classes up to date, which costs
+     * 64 word reads or more per changed block.
+     */
+    private static final int WALK_BUDGET = 16;
+    /** {@link #WALK_BUDGET}, or 0 in tests that want {@link FitSearch} on every search. */
+    private int walkBudget = WALK_BUDGET;
+
+    /** For tests: runs walked before {@link FitSearch} takes over (0: at once). */
+    void walkBudget(int runs) {
+        walkBudget = runs;
+    }
+
+    /**
      * The lowest placement in the smallest run of size at least {@code minSize} that holds one,
-     * ties to the lower address: {@link FitSearch} in each span with summary levels, a walk of the
-     * runs in a span of one word.
+     * ties to the lower address: in each span, a walk of at most {@link #WALK_BUDGET} runs, then
+     * (the span having summary levels) {@link FitSearch} for the rest, starting from what the walk
+     * holds.
      */
     private Range smallestFit(Request r, long minSize) {
         long lo = r.min();
@@ -435,27 +451,28 @@ final class BitmapCore implements EngineCore, SingleUnits {
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
             FitSearch fits = s.fits;
-            if (fits != null) {
-                fits.search(r, minUnits, p, last, found, bestUnits, bestStart);
-                found = fits.found;
-                bestUnits = fits.bestUnits;
-                bestStart = fits.bestStart;
-            } else {
-                long a = s.bits.nextFree(p);
-                while (a >= 0 && a <= last) {
-                    long first = a == p ? s.runStart(a) : a; // only the first run may begin before p
-                    long b = s.runEnd(a);
-                    long units = b - first + 1;
-                    if (units >= minUnits && (!found || units < bestUnits)) {
-                        long offset = Placement.lowest(s.first(first), s.last(b), r, 0);
-                        if (offset != Placement.NONE) {
-                            found = true;
-                            bestUnits = units;
-                            bestStart = s.first(first) + offset;
-                        }
-                    }
-                    a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
+            int budget = fits == null ? Integer.MAX_VALUE : walkBudget;
+            long a = s.bits.nextFree(p);
+            while (a >= 0 && a <= last && !(found && bestUnits == minUnits)) {
+                if (budget-- == 0) {
+                    fits.search(r, minUnits, p, last, found, bestUnits, bestStart);
+                    found = fits.found;
+                    bestUnits = fits.bestUnits;
+                    bestStart = fits.bestStart;
+                    break;
                 }
+                long first = a == p ? s.runStart(a) : a; // only the first run may begin before p
+                long b = s.runEnd(a);
+                long units = b - first + 1;
+                if (units >= minUnits && (!found || units < bestUnits)) {
+                    long offset = Placement.lowest(s.first(first), s.last(b), r, 0);
+                    if (offset != Placement.NONE) {
+                        found = true;
+                        bestUnits = units;
+                        bestStart = s.first(first) + offset;
+                    }
+                }
+                a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
             }
             if (found && bestUnits == minUnits) {
                 break; // no run in a later span can beat it

@@ -46,6 +46,9 @@ class FitSearchTest {
     private static void runRound(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         BitmapCore core = new BitmapCore(Q, false);
+        if (rnd.nextInt(3) != 0) {
+            core.walkBudget(0); // the size-class search alone; else the short walk first, as shipped
+        }
         List<BitSet> used = new ArrayList<>();
         for (Range s : SPANS) {
             core.addSpan(s.start(), s.end());
