@@ -18,10 +18,12 @@ import java.util.function.Consumer;
  * The bitmap engine's store: one {@link SpanBitmap} per span, sorted by start, and the tags of
  * the allocations that have one ({@link TagMap}, keyed by first value).
  *
- * <p>Searches walk free runs in address order, each found in O(log<sub>64</sub> n) word reads
- * (the next free unit, then the next allocated one), and ask {@link Placement} — the alignment,
- * phase, window and no-cross math every engine shares — whether the run holds a placement. A
- * one-unit request needs no run end: the first free unit in the window is the answer. Spans are
+ * <p>First-, last- and next-fit walk free runs in address order, each found in
+ * O(log<sub>64</sub> n) word reads (the next free unit, then the next allocated one), and ask
+ * {@link Placement} — the alignment, phase, window and no-cross math every engine shares — whether
+ * the run holds a placement. A one-unit request needs no run end: the first free unit in the
+ * window is the answer. Best- and instant-fit do not walk every run: {@link FitSearch} tries runs
+ * by size class, smallest first, through the run statistics' per-node sets of classes. Spans are
  * few; finding the one holding a value is a binary search, or one comparison when there is one
  * span (an id allocator).
  *
@@ -390,9 +392,11 @@ final class BitmapCore implements EngineCore, SingleUnits {
     }
 
     /**
-     * Best-fit: walks every free run that meets the window, O(runs · log<sub>64</sub> n), keeping
-     * the smallest that holds a placement (ties to the lower address, as the walk is ascending);
-     * stops at once on a run of exactly the request's size, which no other can beat.
+     * Best-fit: the lowest placement in the smallest free run (whole size, not clipped to the
+     * window) that holds one, ties to the lower address. {@link FitSearch} tries the runs by size
+     * class, smallest first, descending only into nodes that hold the class: O(64 log<sub>64</sub> n)
+     * per class tried when the first fitting run of a one-size class (up to 32 quanta) or of
+     * exactly the request's size answers; worst case O(runs) as before.
      */
     @Override
     public Range bestFit(Request r) {
@@ -401,7 +405,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     /**
      * vmem's instant fit: the smallest run of at least the request's size rounded up to a power of
-     * two that holds a placement, found as {@link #bestFit} finds its run.
+     * two that holds a placement (ties to the lower address), found as {@link #bestFit} finds its
+     * run; a run of exactly that power of two ends the search.
      */
     @Override
     public Range instantFit(Request r) {
@@ -409,12 +414,34 @@ final class BitmapCore implements EngineCore, SingleUnits {
         return sizeClass == 0 ? null : smallestFit(r, sizeClass);
     }
 
-    /** The lowest placement in the smallest run of size at least {@code minSize} that holds one. */
+    /**
+     * Runs a best- or instant-fit search walks in address order before turning to
+     * {@link FitSearch}: when a run of the wanted size is near the window's start (a dense state
+     * of small holes), the walk answers without bringing the size classes up to date, which costs
+     * 64 word reads or more per changed block.
+     */
+    private static final int WALK_BUDGET = 16;
+    /** {@link #WALK_BUDGET}, or 0 in tests that want {@link FitSearch} on every search. */
+    private int walkBudget = WALK_BUDGET;
+
+    /** For tests: runs walked before {@link FitSearch} takes over (0: at once). */
+    void walkBudget(int runs) {
+        walkBudget = runs;
+    }
+
+    /**
+     * The lowest placement in the smallest run of size at least {@code minSize} that holds one,
+     * ties to the lower address: in each span, a walk of at most {@link #WALK_BUDGET} runs, then
+     * (the span having summary levels) {@link FitSearch} for the rest, starting from what the walk
+     * holds.
+     */
     private Range smallestFit(Request r, long minSize) {
         long lo = r.min();
         long hi = r.max();
+        // Sizes in units: a run of u units is at least minSize iff u >= ceil(minSize / quantum).
+        long minUnits = (minSize >>> shift) + ((minSize & (quantum - 1)) != 0 ? 1 : 0);
         boolean found = false;
-        long bestSize = 0;
+        long bestUnits = 0;
         long bestStart = 0;
         for (int i = firstEndingAtOrAfter(lo); i < spans.length; i++) {
             SpanBitmap s = spans[i];
@@ -423,24 +450,32 @@ final class BitmapCore implements EngineCore, SingleUnits {
             }
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
-            boolean jump = jumpsBlocks(s, r);
-            long a = jump ? s.bits.nextFreeBlock(p) : s.bits.nextFree(p);
-            while (a >= 0 && a <= last) {
-                long first = a == p || jump ? s.runStart(a) : a; // only the first run may begin before p
+            FitSearch fits = s.fits;
+            int budget = fits == null ? Integer.MAX_VALUE : walkBudget;
+            long a = s.bits.nextFree(p);
+            while (a >= 0 && a <= last && !(found && bestUnits == minUnits)) {
+                if (budget-- == 0) {
+                    fits.search(r, minUnits, p, last, found, bestUnits, bestStart);
+                    found = fits.found;
+                    bestUnits = fits.bestUnits;
+                    bestStart = fits.bestStart;
+                    break;
+                }
+                long first = a == p ? s.runStart(a) : a; // only the first run may begin before p
                 long b = s.runEnd(a);
-                long size = (b - first + 1) << shift;
-                if (Unsigned.atLeast(size, minSize) && (!found || Unsigned.lessThan(size, bestSize))) {
+                long units = b - first + 1;
+                if (units >= minUnits && (!found || units < bestUnits)) {
                     long offset = Placement.lowest(s.first(first), s.last(b), r, 0);
                     if (offset != Placement.NONE) {
                         found = true;
-                        bestSize = size;
+                        bestUnits = units;
                         bestStart = s.first(first) + offset;
-                        if (size == minSize) {
-                            return new Range(bestStart, bestStart + r.size() - 1);
-                        }
                     }
                 }
-                a = b + 1 >= s.units ? -1 : jump ? s.bits.nextFreeBlock(b + 1) : s.bits.nextFree(b + 1);
+                a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
+            }
+            if (found && bestUnits == minUnits) {
+                break; // no run in a later span can beat it
             }
         }
         return found ? new Range(bestStart, bestStart + r.size() - 1) : null;

@@ -27,7 +27,8 @@ import io.allot.spi.EngineProvider;
  *       one; one-unit allocations never write them, and one-unit frees do not read them while the
  *       span has no multi-unit allocation (an id allocator never has one).</li>
  *   <li>{@link RunStats}: per 4096 units and up, the free runs' prefix, suffix, longest and count,
- *       recomputed lazily for {@code stats()}.</li>
+ *       and (from the first best- or instant-fit search) a 64-bit set of the size classes of the
+ *       runs inside the node, recomputed lazily for {@code stats()} and those searches.</li>
  * </ul>
  * Tags live in a sparse {@link io.allot.internal.TagMap} keyed by first value. Each span has its own structures, so
  * free runs never join across spans, even adjacent ones.
@@ -53,14 +54,20 @@ import io.allot.spi.EngineProvider;
  *       r = runs in front of the answer that cannot hold it; for 8191 quanta or more only runs
  *       holding a wholly free block of 4096 count, found through the second summary (O(n / 2<sup>18</sup>)
  *       word reads at most)</td></tr>
- *   <tr><td>best-fit, instant-fit</td><td>O(r log<sub>64</sub> n) over the runs meeting the window,
- *       stopping early at a run of exactly the wanted size</td></tr>
+ *   <tr><td>best-fit, instant-fit</td><td>O(64 c log<sub>64</sub> n) to the first run of each size
+ *       class tried (c classes: one per size from 1 to 32 quanta, one per power of two above), through
+ *       the run statistics' per-node classes ({@link FitSearch}); the first fitting run of a one-size
+ *       class, or of exactly the wanted size, ends the search. Worst case still O(r) runs of the
+ *       wanted class (runs that fail the window or alignment, or a wide class with no run of exactly
+ *       the wanted size), plus the statistics' recomputation, O(64 log<sub>64</sub> n) per block of
+ *       4096 quanta changed since the last search</td></tr>
  *   <tr><td>reserve, free, freeContaining, allocationContaining, isFree</td><td>O(log<sub>64</sub> n
  *       + k/64), the k/64 a fill of k/64 words</td></tr>
  *   <tr><td>stats</td><td>O(64 d log<sub>64</sub> n) for d blocks of 4096 quanta changed since the
  *       last call: O(1) amortised per change</td></tr>
  *   <tr><td>memory</td><td>1.058 bits per quantum (measured as retained heap): the unit bits, 0.016 for each summary, 0.018 for
- *       run statistics, 0.008 for the boundary chunk table; plus 528 bytes per 4096 quanta where a
+ *       run statistics, 0.008 for the boundary chunk table; 0.016 more for the runs' size classes once
+ *       a best- or instant-fit search has run; plus 528 bytes per 4096 quanta where a
  *       multi-quantum allocation begins or ends, plus the tags</td></tr>
  * </table>
  *

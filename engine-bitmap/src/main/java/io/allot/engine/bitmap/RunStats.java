@@ -36,6 +36,16 @@ final class RunStats {
     private final long[] block;
     /** Levels 2 and up, four longs per node: prefix, suffix, max, runs. */
     private final long[][] upper;
+    /**
+     * Per node of every level ({@code sizes[k][i]}), the {@link #sizeClass size classes} of its
+     * inner free runs: the maximal runs, within the node, that touch neither of its ends (a run
+     * touching an end is part of the prefix or suffix and is classed by the ancestor where it
+     * stops touching one). Every maximal run of the tree is thus an inner run of exactly one node,
+     * or the top node's prefix or suffix; {@link FitSearch} descends only into nodes holding the
+     * class it wants. Created by the first search that needs them ({@link #cleanAll}), so an
+     * allocator that never searches by size pays no memory for them.
+     */
+    private long[][] sizes;
     /** {@code dirty[k][i] != 0}: node i of level k is out of date; the tree's change marks. */
     private final byte[][] dirty;
 
@@ -66,7 +76,7 @@ final class RunStats {
     }
 
     /** Units under one node of level {@code k}. */
-    private static long nodeSize(int k) {
+    static long nodeSize(int k) {
         return 1L << (6 * (k + 1));
     }
 
@@ -94,7 +104,7 @@ final class RunStats {
             return;
         }
         if (k == 1) {
-            block[i] = fold(bits.leaf, i);
+            block[i] = sizes == null ? fold(bits.leaf, i) : foldWithSizes(bits.leaf, i);
         } else {
             int first = i << 6;
             int end = Math.min(first + 64, bits.words(k - 1));
@@ -102,8 +112,203 @@ final class RunStats {
                 clean(k - 1, c);
             }
             combine(k, i, first, end);
+            if (sizes != null) {
+                sizes[k][i] = combineSizes(k, first, end);
+            }
         }
         dirty[k][i] = 0;
+    }
+
+    /**
+     * Brings every node up to date, size classes included, for a search over them; the first call
+     * creates the classes, computing every node's once (O(n / 64)).
+     */
+    void cleanAll() {
+        if (levels == 0) {
+            return;
+        }
+        clean(levels, 0);
+        if (sizes == null) {
+            long[][] created = new long[levels + 1][];
+            for (int k = 1; k <= levels; k++) {
+                created[k] = new long[bits.words(k)];
+            }
+            sizes = created;
+            for (int i = 0; i < created[1].length; i++) {
+                created[1][i] = foldSizes(bits.leaf, i);
+            }
+            for (int k = 2; k <= levels; k++) {
+                for (int i = 0; i < created[k].length; i++) {
+                    int first = i << 6;
+                    created[k][i] = combineSizes(k, first, Math.min(first + 64, bits.words(k - 1)));
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #fold}, and stores the node's inner-run classes in {@code sizes[1][i]}: one pass
+     * over the words that meets every run (the longest among them), instead of a longest-run
+     * count per word, so a search's recomputation costs O(64 + runs in the node).
+     */
+    private long foldWithSizes(long[] leaf, int i) {
+        int first = i << 6;
+        int end = Math.min(first + 64, leaf.length);
+        long prefix = 0;
+        long suffix = 0; // the free run open at the current word's start
+        long max = 0;
+        long runs = 0;
+        long size = 0;
+        long classes = 0;
+        boolean atStart = true; // that run began at the node's start
+        for (int w = first; w < end; w++, size += 64) {
+            long x = leaf[w];
+            long f = ~x;
+            int p = Long.numberOfTrailingZeros(x);
+            runs += Long.bitCount(f & ~(f << 1)) - (suffix > 0 && p > 0 ? 1 : 0);
+            if (prefix == size) {
+                prefix += p;
+            }
+            if (x == 0) {
+                suffix += 64;
+                continue;
+            }
+            long join = suffix + p;
+            max = Math.max(max, join);
+            if (join > 0 && !atStart) {
+                classes |= 1L << sizeClass(join);
+            }
+            atStart = false;
+            int s = Long.numberOfLeadingZeros(x);
+            long inner = innerRuns(x, p, s);
+            while (inner != 0) {
+                int t = Long.numberOfTrailingZeros(inner);
+                int len = Long.numberOfTrailingZeros(~(inner >>> t));
+                max = Math.max(max, len);
+                classes |= 1L << sizeClass(len);
+                inner &= ~(((1L << len) - 1) << t);
+            }
+            suffix = s;
+        }
+        max = Math.max(max, suffix);
+        if (end - first < 64) {
+            if (suffix > 0 && !atStart) {
+                classes |= 1L << sizeClass(suffix); // missing words close the node
+            }
+            suffix = 0;
+        }
+        sizes[1][i] = classes;
+        return pack(prefix, suffix, max, runs);
+    }
+
+    /** The size classes of level-1 node {@code i}'s inner runs, from its (up to) 64 leaf words. */
+    private static long foldSizes(long[] leaf, int i) {
+        int first = i << 6;
+        int end = Math.min(first + 64, leaf.length);
+        long classes = 0;
+        long carry = 0; // the free run open at the current word's start
+        boolean atStart = true; // that run began at the node's start
+        for (int w = first; w < end; w++) {
+            long x = leaf[w];
+            if (x == 0) {
+                carry += 64;
+                continue;
+            }
+            int p = Long.numberOfTrailingZeros(x);
+            long join = carry + p;
+            if (join > 0 && !atStart) {
+                classes |= 1L << sizeClass(join);
+            }
+            atStart = false;
+            int s = Long.numberOfLeadingZeros(x);
+            long inner = innerRuns(x, p, s);
+            while (inner != 0) {
+                int t = Long.numberOfTrailingZeros(inner);
+                int len = Long.numberOfTrailingZeros(~(inner >>> t));
+                classes |= 1L << sizeClass(len);
+                inner &= ~(((1L << len) - 1) << t);
+            }
+            carry = s;
+        }
+        if (end - first < 64 && carry > 0 && !atStart) {
+            classes |= 1L << sizeClass(carry); // missing words close the node
+        }
+        return classes;
+    }
+
+    /**
+     * The free bits of non-zero word {@code x} that touch neither of its ends; {@code p} and
+     * {@code s} its trailing and leading zeros (the free runs at its ends).
+     */
+    static long innerRuns(long x, int p, int s) {
+        long f = ~x & (-1L << p); // p < 64: x != 0
+        return s == 0 ? f : f & (-1L >>> s);
+    }
+
+    /** The size classes of node {@code k}'s inner runs from its children {@code [first, end)}. */
+    private long combineSizes(int k, int first, int end) {
+        long childSize = nodeSize(k - 1);
+        long[] below = sizes[k - 1];
+        long classes = 0;
+        long carry = 0;
+        boolean atStart = true;
+        for (int c = first; c < end; c++) {
+            classes |= below[c];
+            long p = field(k - 1, c, 0);
+            if (p == childSize) {
+                carry += childSize;
+                continue;
+            }
+            long join = carry + p;
+            if (join > 0 && !atStart) {
+                classes |= 1L << sizeClass(join);
+            }
+            atStart = false;
+            carry = field(k - 1, c, 1);
+        }
+        if (end - first < 64 && carry > 0 && !atStart) {
+            classes |= 1L << sizeClass(carry);
+        }
+        return classes;
+    }
+
+    /**
+     * The class of a run of {@code units} (&ge; 1) units: 0 to 31 for exactly 1 to 32 units, then
+     * one class per power of two, {@code 27 + floor(log2 units)} (33 to 63 units share class 32),
+     * up to 59 for 2<sup>32</sup>.
+     */
+    static int sizeClass(long units) {
+        return units <= 32 ? (int) units - 1 : 90 - Long.numberOfLeadingZeros(units);
+    }
+
+    /** The fewest units of a run of class {@code c}. */
+    static long classLow(int c) {
+        return c < 32 ? c + 1 : c == 32 ? 33 : 1L << (c - 27);
+    }
+
+    /** Whether class {@code c} holds runs of one size only. */
+    static boolean exactClass(int c) {
+        return c < 32;
+    }
+
+    /** The inner-run classes of node {@code i} of level {@code k}; clean after {@link #cleanAll}. */
+    long sizes(int k, int i) {
+        return sizes[k][i];
+    }
+
+    /** Nodes at level {@code k}, 1 &le; k &le; levels. */
+    int nodes(int k) {
+        return bits.words(k);
+    }
+
+    /** The prefix (free units at its start) of node {@code i} of level {@code k}. */
+    long prefix(int k, int i) {
+        return field(k, i, 0);
+    }
+
+    /** The suffix (free units at its end) of node {@code i} of level {@code k}. */
+    long suffix(int k, int i) {
+        return field(k, i, 1);
     }
 
     /** The packed stats of level-1 node {@code i}: its (up to) 64 leaf words folded in order. */
@@ -167,7 +372,7 @@ final class RunStats {
     long bytes() {
         long b = 8L * block.length;
         for (int k = 1; k <= levels; k++) {
-            b += dirty[k].length + (upper[k] == null ? 0 : 8L * upper[k].length); // marks are the tree's
+            b += dirty[k].length + (sizes == null ? 0 : 8L * sizes[k].length) + (upper[k] == null ? 0 : 8L * upper[k].length); // marks are the tree's
         }
         return b;
     }

@@ -21,6 +21,8 @@ final class SpanBitmap {
     final BitTree bits;
     private final RunStats stats;
     private final Boundaries bounds;
+    /** Best- and instant-fit's search over {@link #stats}; null while the tree has no summary level. */
+    final FitSearch fits;
     /**
      * Live allocations of more than one unit. While there are none, no unit continues another, so
      * a one-unit free need not read {@link #bounds} (an id allocator never has any).
@@ -35,6 +37,7 @@ final class SpanBitmap {
         this.bits = new BitTree(units, concurrent);
         this.stats = new RunStats(bits);
         this.bounds = new Boundaries(units);
+        this.fits = bits.levels >= 1 ? new FitSearch(this, stats, bits) : null;
     }
 
     // ---------------------------------------------------------------- values and units

@@ -1,0 +1,222 @@
+package io.allot.engine.bitmap;
+
+import io.allot.Request;
+import io.allot.internal.Placement;
+import io.allot.internal.Unsigned;
+
+/**
+ * Best-fit's and instant-fit's search in one span: the lowest placement in the smallest maximal
+ * free run of at least a given size (its whole size, not clipped to the window) that meets the
+ * window and holds a placement; ties to the lower address.
+ *
+ * <p>It reads {@link RunStats}' size classes instead of walking every free run: for each class
+ * from the wanted size's up, it descends only into nodes whose inner runs include that class, in
+ * address order, and stops as soon as no later class can beat what it holds — at once on the
+ * first placement in a class of one size (sizes 1 to 32 units), or on a run of exactly the wanted
+ * size. A node's inner runs are classed by the node (those touching none of its ends), so each
+ * maximal run is met at exactly one node; the top node's prefix and suffix are tried first.
+ *
+ * <p>Cost: O(64 c log<sub>64</sub> n) to reach the first candidate of a class, c the classes
+ * tried, plus 64 word or child reads per node holding the class on the way to each further run of
+ * that class met before the answer; worst case (runs of the wanted class that all fail the window
+ * or alignment, or a wide class above 32 units with no run of exactly the wanted size) still
+ * O(runs). Before it, {@link RunStats#cleanAll} recomputes the nodes changed since the last
+ * search or statistics query: O(64 log<sub>64</sub> n) per changed block of 4096 units.
+ *
+ * <p>Holds the search's state in fields, so a search allocates nothing; one per span, used only
+ * on the exclusive path (not thread-safe).
+ */
+final class FitSearch {
+
+    private final SpanBitmap span;
+    private final RunStats stats;
+    private final long[] leaf;
+    private final int levels;
+
+    // The search in hand.
+    private Request request;
+    private long minUnits;
+    private long p;
+    private long last;
+    private int wanted;
+    /** Whether a placement is held, its run's size in units and its first value. */
+    boolean found;
+    long bestUnits;
+    long bestStart;
+
+    FitSearch(SpanBitmap span, RunStats stats, BitTree bits) {
+        this.span = span;
+        this.stats = stats;
+        this.leaf = bits.leaf;
+        this.levels = bits.levels;
+    }
+
+    /**
+     * Looks for a better placement than the one held ({@code found}, {@code bestUnits},
+     * {@code bestStart}: from a lower span, or none) in runs of at least {@code minUnits} units
+     * meeting units {@code [p, last]}, and holds it instead. The tree has at least one summary
+     * level.
+     */
+    void search(Request r, long minUnits, long p, long last, boolean found, long bestUnits, long bestStart) {
+        this.request = r;
+        this.minUnits = minUnits;
+        this.p = p;
+        this.last = last;
+        this.found = found;
+        this.bestUnits = bestUnits;
+        this.bestStart = bestStart;
+        stats.cleanAll();
+        int top = levels;
+        long size = RunStats.nodeSize(top);
+        long prefix = stats.prefix(top, 0);
+        long suffix = stats.suffix(top, 0);
+        if (prefix > 0) {
+            consider(0, prefix - 1);
+        }
+        if (suffix > 0 && prefix < size) {
+            consider(size - suffix, size - 1);
+        }
+        if (minUnits > BitmapCore.MAX_UNITS) {
+            return;
+        }
+        long classes = stats.sizes(top, 0) & (-1L << RunStats.sizeClass(minUnits));
+        while (classes != 0) {
+            int c = Long.numberOfTrailingZeros(classes);
+            classes &= classes - 1;
+            if (this.found && this.bestUnits < RunStats.classLow(c)) {
+                return; // every run of this class and above is bigger than the one held
+            }
+            wanted = c;
+            walk(top, 0, 0);
+        }
+    }
+
+    /**
+     * Tries, in address order, the runs of class {@link #wanted} that are inner runs of node
+     * {@code i} of level {@code k} (first unit {@code base}) or of its descendants; true to stop the
+     * class.
+     */
+    private boolean walk(int k, int i, long base) {
+        if (k == 1) {
+            return walkWords(i, base);
+        }
+        long childSize = RunStats.nodeSize(k - 1);
+        long bit = 1L << wanted;
+        int first = i << 6;
+        int end = first + 64;
+        int children = childCount(k - 1);
+        if (end > children) {
+            end = children;
+        }
+        long carry = 0;
+        long carryStart = 0;
+        boolean atStart = true;
+        long cBase = base;
+        for (int c = first; c < end; c++, cBase += childSize) {
+            if (cBase > last && (carry == 0 || carryStart > last)) {
+                return false; // nothing further meets the window
+            }
+            long prefix = stats.prefix(k - 1, c);
+            if (prefix == childSize) {
+                if (carry == 0) {
+                    carryStart = cBase;
+                }
+                carry += childSize;
+                continue;
+            }
+            long join = carry + prefix;
+            if (join > 0 && !atStart && RunStats.sizeClass(join) == wanted) {
+                long a = carry > 0 ? carryStart : cBase;
+                if (consider(a, a + join - 1)) {
+                    return true;
+                }
+            }
+            atStart = false;
+            if ((stats.sizes(k - 1, c) & bit) != 0 && cBase + childSize - 1 >= p && cBase <= last
+                    && walk(k - 1, c, cBase)) {
+                return true;
+            }
+            carry = stats.suffix(k - 1, c);
+            carryStart = cBase + childSize - carry;
+        }
+        return end - first < 64 && carry > 0 && !atStart && RunStats.sizeClass(carry) == wanted
+                && consider(carryStart, carryStart + carry - 1);
+    }
+
+    /** As {@link #walk} for a level-1 node: its runs from the leaf words. */
+    private boolean walkWords(int i, long base) {
+        int first = i << 6;
+        int end = Math.min(first + 64, leaf.length);
+        long carry = 0;
+        long carryStart = 0;
+        boolean atStart = true;
+        long wBase = base;
+        for (int w = first; w < end; w++, wBase += 64) {
+            if (wBase > last && (carry == 0 || carryStart > last)) {
+                return false;
+            }
+            long x = leaf[w];
+            if (x == 0) {
+                if (carry == 0) {
+                    carryStart = wBase;
+                }
+                carry += 64;
+                continue;
+            }
+            int pre = Long.numberOfTrailingZeros(x);
+            long join = carry + pre;
+            if (join > 0 && !atStart && RunStats.sizeClass(join) == wanted) {
+                long a = carry > 0 ? carryStart : wBase;
+                if (consider(a, a + join - 1)) {
+                    return true;
+                }
+            }
+            atStart = false;
+            int suf = Long.numberOfLeadingZeros(x);
+            if (wanted <= 32 && wBase + 63 >= p && wBase <= last) { // a word's inner runs are below 63 units
+                long inner = RunStats.innerRuns(x, pre, suf);
+                while (inner != 0) {
+                    int t = Long.numberOfTrailingZeros(inner);
+                    int len = Long.numberOfTrailingZeros(~(inner >>> t));
+                    if (RunStats.sizeClass(len) == wanted && consider(wBase + t, wBase + t + len - 1)) {
+                        return true;
+                    }
+                    inner &= ~(((1L << len) - 1) << t);
+                }
+            }
+            carry = suf;
+            carryStart = wBase + 64 - suf;
+        }
+        return end - first < 64 && carry > 0 && !atStart && RunStats.sizeClass(carry) == wanted
+                && consider(carryStart, carryStart + carry - 1);
+    }
+
+    /** Nodes at level {@code k}: leaf words at 0. */
+    private int childCount(int k) {
+        return k == 0 ? leaf.length : stats.nodes(k);
+    }
+
+    /**
+     * Tries the maximal run of units {@code [a, b]} and holds its placement if it beats the one
+     * held; true when nothing later in the class can beat it (a one-size class, or exactly the
+     * wanted size: runs come in address order).
+     */
+    private boolean consider(long a, long b) {
+        long units = b - a + 1;
+        if (units < minUnits || b < p || a > last) {
+            return false;
+        }
+        long firstValue = span.first(a);
+        if (found && (units > bestUnits || units == bestUnits && Unsigned.atLeast(firstValue, bestStart))) {
+            return false;
+        }
+        long offset = Placement.lowest(firstValue, span.last(b), request, 0);
+        if (offset == Placement.NONE) {
+            return false;
+        }
+        found = true;
+        bestUnits = units;
+        bestStart = firstValue + offset;
+        return units == minUnits || RunStats.exactClass(RunStats.sizeClass(units));
+    }
+}
