@@ -135,7 +135,7 @@ final class RunStats {
             }
             sizes = created;
             for (int i = 0; i < created[1].length; i++) {
-                created[1][i] = foldSizes(bits.leaf, i);
+                block[i] = foldWithSizes(bits.leaf, i); // the same stats, and now the classes
             }
             for (int k = 2; k <= levels; k++) {
                 for (int i = 0; i < created[k].length; i++) {
@@ -199,41 +199,6 @@ final class RunStats {
         }
         sizes[1][i] = classes;
         return pack(prefix, suffix, max, runs);
-    }
-
-    /** The size classes of level-1 node {@code i}'s inner runs, from its (up to) 64 leaf words. */
-    private static long foldSizes(long[] leaf, int i) {
-        int first = i << 6;
-        int end = Math.min(first + 64, leaf.length);
-        long classes = 0;
-        long carry = 0; // the free run open at the current word's start
-        boolean atStart = true; // that run began at the node's start
-        for (int w = first; w < end; w++) {
-            long x = leaf[w];
-            if (x == 0) {
-                carry += 64;
-                continue;
-            }
-            int p = Long.numberOfTrailingZeros(x);
-            long join = carry + p;
-            if (join > 0 && !atStart) {
-                classes |= 1L << sizeClass(join);
-            }
-            atStart = false;
-            int s = Long.numberOfLeadingZeros(x);
-            long inner = innerRuns(x, p, s);
-            while (inner != 0) {
-                int t = Long.numberOfTrailingZeros(inner);
-                int len = Long.numberOfTrailingZeros(~(inner >>> t));
-                classes |= 1L << sizeClass(len);
-                inner &= ~(((1L << len) - 1) << t);
-            }
-            carry = s;
-        }
-        if (end - first < 64 && carry > 0 && !atStart) {
-            classes |= 1L << sizeClass(carry); // missing words close the node
-        }
-        return classes;
     }
 
     /**

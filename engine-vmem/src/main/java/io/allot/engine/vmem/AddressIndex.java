@@ -6,7 +6,6 @@ import io.allot.internal.Unsigned;
 
 import static io.allot.engine.vmem.Segments.FREE;
 import static io.allot.engine.vmem.Segments.NIL;
-import static io.allot.engine.vmem.Segments.SENTINEL;
 
 /**
  * The free segments by start address, each subtree knowing its largest free segment ({@code aug}).
@@ -66,14 +65,7 @@ final class AddressIndex extends SegmentIndex {
     /** The address list is already sorted: a balanced tree in O(n). */
     @Override
     void build() {
-        int[] sorted = new int[segs.live()];
-        int count = 0;
-        for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
-            if (wanted(p)) {
-                sorted[count++] = p;
-            }
-        }
-        root = buildBalanced(sorted, 0, count - 1);
+        buildInAddressOrder();
     }
 
     /**

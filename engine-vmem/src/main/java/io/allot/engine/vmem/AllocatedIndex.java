@@ -1,7 +1,6 @@
 package io.allot.engine.vmem;
 
 import static io.allot.engine.vmem.Segments.ALLOCATED;
-import static io.allot.engine.vmem.Segments.SENTINEL;
 
 /**
  * The allocated segments by start address: which allocation holds a value that is not its start
@@ -42,13 +41,6 @@ final class AllocatedIndex extends SegmentIndex {
     /** The address list is already sorted: a balanced tree in O(n). */
     @Override
     void build() {
-        int[] sorted = new int[segs.live()];
-        int count = 0;
-        for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
-            if (wanted(p)) {
-                sorted[count++] = p;
-            }
-        }
-        root = buildBalanced(sorted, 0, count - 1);
+        buildInAddressOrder();
     }
 }

@@ -5,6 +5,7 @@ import io.allot.internal.Unsigned;
 import java.util.Arrays;
 
 import static io.allot.engine.vmem.Segments.NIL;
+import static io.allot.engine.vmem.Segments.SENTINEL;
 
 /**
  * An AVL tree over segment records that is brought up to date only when it is asked something:
@@ -477,6 +478,21 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
         int r = right(t);
         setHeight(t, 1 + Math.max(height(l), height(r)));
         setAug(t, Unsigned.max(w(t), Unsigned.max(aug(l), aug(r))));
+    }
+
+    /**
+     * {@link #build} for an index keyed by address: the segment list is already in address order,
+     * so the wanted records, taken as the list holds them, make a balanced tree in O(n).
+     */
+    final void buildInAddressOrder() {
+        int[] sorted = new int[segs.live()];
+        int count = 0;
+        for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
+            if (wanted(p)) {
+                sorted[count++] = p;
+            }
+        }
+        root = buildBalanced(sorted, 0, count - 1);
     }
 
     /**
