@@ -42,16 +42,6 @@ final class AddressIndex extends SegmentIndex {
     }
 
     @Override
-    long key1(int p) {
-        return segs.start(p);
-    }
-
-    @Override
-    long key2(int p) {
-        return segs.end(p);
-    }
-
-    @Override
     long weight(int p) {
         return segs.size(p);
     }

@@ -24,16 +24,6 @@ final class AllocatedIndex extends SegmentIndex {
     }
 
     @Override
-    long key1(int p) {
-        return segs.start(p);
-    }
-
-    @Override
-    long key2(int p) {
-        return segs.end(p);
-    }
-
-    @Override
     long weight(int p) {
         return 0;
     }

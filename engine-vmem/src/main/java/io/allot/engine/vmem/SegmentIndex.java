@@ -96,11 +96,15 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
     /** Whether record {@code p}, in its current state, belongs in this index. */
     abstract boolean wanted(int p);
 
-    /** The primary key of record {@code p} as it is now. */
-    abstract long key1(int p);
+    /** The primary key of record {@code p} as it is now: its start, for the address indexes. */
+    long key1(int p) {
+        return segs.start(p);
+    }
 
-    /** The secondary key of record {@code p} as it is now. */
-    abstract long key2(int p);
+    /** The secondary key of record {@code p} as it is now: its end, for the address indexes. */
+    long key2(int p) {
+        return segs.end(p);
+    }
 
     /** The weight (aggregated as a subtree maximum) of record {@code p} as it is now. */
     abstract long weight(int p);
