@@ -613,25 +613,10 @@ final class SegmentTree {
         }
         cursorValid = false;
         int leaf = p.node[0];
-        if (level == 0 && firstInLeaf(p, 0, lo, size)) {
-            int b = leaf << SHIFT;
-            int i = p.slot[0];
-            long start = entryStart(b, i, p.min[0]);
-            if (Unsigned.greaterThan(start, hi)) {
-                return false;
-            }
-            long offset = lowestIn(start, nodes[b + PIVOTS + i], r, size, lo, hi);
-            if (offset != Placement.NONE) {
-                found = start + offset;
-                cursorValid = true;
-                cleanLeaf = leaf;
-                cleanLo = lo;
-                cleanSize = size;
-                return true;
-            }
-            level = -1; // go on after that entry
-        }
-        boolean more = level > 0 ? seekUp(p, level, 0, lo, size) : seekUp(p, 0, level == 0 ? LEAF_CAP : p.slot[0] + 1, lo, size);
+        // The cursor's leaf holds a candidate: one found there first may record the clean bounds.
+        boolean firstCandidate = level == 0 && firstInLeaf(p, 0, lo, size);
+        boolean more = firstCandidate
+                || (level > 0 ? seekUp(p, level, 0, lo, size) : seekUp(p, 0, level == 0 ? LEAF_CAP : p.slot[0] + 1, lo, size));
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
@@ -643,8 +628,14 @@ final class SegmentTree {
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
+                if (firstCandidate) {
+                    cleanLeaf = leaf;
+                    cleanLo = lo;
+                    cleanSize = size;
+                }
                 return true;
             }
+            firstCandidate = false;
             more = seekUp(p, 0, i + 1, lo, size);
         }
         return false;
