@@ -410,8 +410,7 @@ final class BitTree {
         if (w < leaf.length) {
             long old = leaf[w];
             if (old != -1L) {
-                long bit = ~old & (old + 1); // the lowest clear bit
-                long now = old | bit;
+                long now = old | (old + 1); // sets the lowest clear bit
                 leaf[w] = now;
                 if (old == 0) {
                     markAny(w);
@@ -419,8 +418,9 @@ final class BitTree {
                 if (now == -1L) {
                     filledLowWord(); // its full bit is left clear: see "Lazy full bits"
                 }
-                // No change mark to write: the hint's word's block is always marked.
-                return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
+                // No change mark to write: the hint's word's block is always marked. The unit is
+                // counted from ~old, not from the new word, to keep the id's dependency chain short.
+                return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
         long u = nextFree(0); // from the hint, which it moves to u's word

@@ -24,6 +24,7 @@ import io.allot.internal.UnitPath;
 final class IdPath implements CoreUnitPath {
 
     private final int shift;
+    private final boolean unitQuantum;
     private final long offsetMask;
     /** The allocator's own one-quantum path; null until {@link BitmapCore#lowestPath} attaches it. */
     private UnitPath general;
@@ -39,6 +40,7 @@ final class IdPath implements CoreUnitPath {
 
     IdPath(int shift) {
         this.shift = shift;
+        this.unitQuantum = shift == 0;
         this.offsetMask = (1L << shift) - 1;
     }
 
@@ -78,7 +80,15 @@ final class IdPath implements CoreUnitPath {
      */
     long claim(long none) {
         long u = bits.claimLowest();
-        return u < 0 ? none : base + (u << shift);
+        return u < 0 ? none : first(u);
+    }
+
+    /**
+     * The first value of unit {@code u}. Quantum 1 (an id allocator's) skips the shift: each step
+     * here lies on the chain from a claim's word read to the next free's.
+     */
+    private long first(long u) {
+        return unitQuantum ? base + u : base + (u << shift);
     }
 
     /**
@@ -89,7 +99,7 @@ final class IdPath implements CoreUnitPath {
      */
     boolean release(long start) {
         long offset = start - base;
-        long u = offset >>> shift;
+        long u = unitQuantum ? offset : offset >>> shift;
         return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && bits.clearIfSet(u);
     }
 
@@ -102,7 +112,7 @@ final class IdPath implements CoreUnitPath {
             long u = b.claimLowest();
             if (u >= 0) {
                 allocations++;
-                return base + (u << shift);
+                return first(u);
             }
         }
         return general.allocateUnit(none); // counts the failure, or serves a core of several spans
