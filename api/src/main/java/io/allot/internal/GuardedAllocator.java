@@ -684,7 +684,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     @Override
     public long allocateUnit(long none) {
-        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of: kept short for the JIT to inline
+        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of without a CoreUnitPath: kept short to inline
             long start = units.claimLowest(0, Unsigned.MAX);
             if (start == units.none()) {
                 failedAllocations++;
