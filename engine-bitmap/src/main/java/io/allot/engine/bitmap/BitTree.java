@@ -51,8 +51,8 @@ import java.lang.invoke.VarHandle;
  * In a single-threaded tree the block of the hint's low word ({@link #lowWord}, below) is always
  * marked — when the hint moves to a word, and again each time {@link RunStats} has cleared marks
  * ({@link #marksCleared}) — so an id's claim (always in that word) and a free there write no
- * mark and read none. Reading the mark byte on each of them was more than half of W1's time
- * through {@link io.allot.IdAllocator}.
+ * mark and read none. Reading the mark byte on each of them cost W1 about 5 ns a pair through
+ * {@link io.allot.IdAllocator} (a third of it).
  *
  * <h2>Hint</h2>
  * Single-threaded trees keep two word indexes, {@code lowWord} L and {@code fullUntil} N, with
