@@ -127,6 +127,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * asked for it and the core has one; its counts are settled as {@link #unitAllocations} are.
      */
     private CoreUnitPath corePath;
+    /** Whether {@link #unitPath} has asked the core for {@link #corePath} (it asks once). */
+    private boolean corePathAsked;
 
     private GuardedAllocator(String engine, AllocatorSpec spec, EngineCore core) {
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -676,7 +678,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * snapshots.
      */
     public UnitPath unitPath() {
-        if (corePath == null && unitSearch == UnitSearch.LOWEST && !threadSafe) {
+        if (!corePathAsked && unitSearch == UnitSearch.LOWEST && !threadSafe) {
+            corePathAsked = true;
             corePath = units.lowestPath(this); // unitSearch is NONE without units or with a source
         }
         return corePath != null ? corePath : this;

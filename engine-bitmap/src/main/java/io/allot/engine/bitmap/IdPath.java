@@ -99,7 +99,10 @@ final class IdPath implements CoreUnitPath {
      */
     boolean release(long start) {
         long offset = start - base;
-        long u = unitQuantum ? offset : offset >>> shift;
+        if (unitQuantum) { // every offset is on the quantum
+            return Long.compareUnsigned(offset, units) < 0 && bits.clearIfSet(offset);
+        }
+        long u = offset >>> shift;
         return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && bits.clearIfSet(u);
     }
 
