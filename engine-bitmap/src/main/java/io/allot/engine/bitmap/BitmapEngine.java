@@ -32,7 +32,7 @@ import io.allot.spi.EngineProvider;
  * </ul>
  * {@link IdPath}: while the core has one span (an id allocator's), that span's tree, first value
  * and one-quantum counters in one object — {@link io.allot.IdAllocator#of}'s whole hot path, an id
- * reaching its word through two loads; it hands anything else (several spans, a multi-quantum or
+ * reaching its word through that object and the tree; it hands anything else (several spans, a multi-quantum or
  * tagged allocation to free around, nothing free) to the allocator's general one-quantum path.
  * Tags live in a sparse {@link io.allot.internal.TagMap} keyed by first value. Each span has its own structures, so
  * free runs never join across spans, even adjacent ones.

@@ -7,7 +7,7 @@ import io.allot.internal.UnitPath;
  * The id hot path of a single-threaded {@link BitmapCore}: {@link io.allot.IdAllocator#of}'s
  * {@code allocate} and {@code free} straight on the one span's {@link BitTree}, with the span's
  * first value, shift and the path's counters in this one object, so an id reaches its word
- * through two loads (this object, the tree) and no layer in between.
+ * through this object and the tree, with no contract layer, span search or core in between.
  *
  * <p>The core keeps this object in step with itself ({@link #track}): {@link #bits} is the tree
  * while the core has exactly one span, else null; {@link #plain} says that, besides, no
