@@ -120,8 +120,11 @@ public final class IdAllocator {
      * @throws NotAllocatedException    if it is free
      */
     public void free(long id) {
-        if (!ids.freeUnit(checked(id))) {
-            throw new NotAllocatedException(name(id) + " is not allocated");
+        // An id outside [first, last] starts no allocation (allocator() is only for reading), so
+        // freeUnit refuses it, changing nothing: the range is checked only to pick the exception,
+        // off the hot path.
+        if (!ids.freeUnit(id)) {
+            throw new NotAllocatedException(name(checked(id)) + " is not allocated");
         }
     }
 

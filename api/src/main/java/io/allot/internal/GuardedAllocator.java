@@ -55,7 +55,9 @@ import java.util.function.Consumer;
  * claimed straight from the core: the same answer the policy would give, without asking it
  * through {@link Optional}s and looking the answer up again to allocate it. As a {@link UnitPath}
  * this class also allocates and frees single quanta for {@link io.allot.IdAllocator} with no
- * {@link Range} per call.
+ * {@link Range} per call; for {@code IdAllocator.of} over a core that has its own such path
+ * ({@link CoreUnitPath}, the bitmap's), {@link #unitPath} hands that out instead, whose counts
+ * are settled into this class's counters before any is read.
  *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
  * {@linkplain SingleUnits#lockFree() lock-free} {@link SingleUnits} and no source) or a
@@ -120,6 +122,13 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      */
     private long unitAllocations;
     private long unitFrees;
+    /**
+     * The core's own one-quantum path ({@link SingleUnits#lowestPath}), once {@link #unitPath} has
+     * asked for it and the core has one; its counts are settled as {@link #unitAllocations} are.
+     */
+    private CoreUnitPath corePath;
+    /** Whether {@link #unitPath} has asked the core for {@link #corePath} (it asks once). */
+    private boolean corePathAsked;
 
     private GuardedAllocator(String engine, AllocatorSpec spec, EngineCore core) {
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -624,10 +633,14 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         handBackIfFree(start);
     }
 
-    /** Folds {@link #unitAllocations} and {@link #unitFrees} into the counters. */
+    /** Folds {@link #unitAllocations}, {@link #unitFrees} and {@link #corePath}'s counts into the counters. */
     private void settleUnits() {
         long allocations = unitAllocations;
         long frees = unitFrees;
+        if (corePath != null) {
+            allocations += corePath.takeAllocations();
+            frees += corePath.takeFrees();
+        }
         if ((allocations | frees) != 0) {
             unitAllocations = 0;
             unitFrees = 0;
@@ -658,9 +671,23 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     // ------------------------------------------------------------------ one quantum (UnitPath)
 
+    /**
+     * The fastest {@link UnitPath} onto this allocator: the core's own ({@link CoreUnitPath}) when
+     * the default policy takes the lowest free quantum, there is no source and no thread safety,
+     * and the core offers one; else this allocator. Either gives the same ids, counters and
+     * snapshots.
+     */
+    public UnitPath unitPath() {
+        if (!corePathAsked && unitSearch == UnitSearch.LOWEST && !threadSafe) {
+            corePathAsked = true;
+            corePath = units.lowestPath(this); // unitSearch is NONE without units or with a source
+        }
+        return corePath != null ? corePath : this;
+    }
+
     @Override
     public long allocateUnit(long none) {
-        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of: kept short for the JIT to inline
+        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of without a CoreUnitPath: kept short to inline
             long start = units.claimLowest(0, Unsigned.MAX);
             if (start == units.none()) {
                 failedAllocations++;

@@ -66,4 +66,16 @@ public interface SingleUnits {
     default boolean lockFree() {
         return false;
     }
+
+    /**
+     * This core's own path for a single-threaded allocator whose default policy takes the lowest
+     * free quantum ({@link io.allot.IdAllocator#of}), or null (the default) if it has none; see
+     * {@link CoreUnitPath}. Asked at most once, by the {@link GuardedAllocator} over this core.
+     *
+     * @param general the allocator's own one-quantum path, which the returned path calls for
+     *                everything it does not do itself
+     */
+    default CoreUnitPath lowestPath(UnitPath general) {
+        return null;
+    }
 }

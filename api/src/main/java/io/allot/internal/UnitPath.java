@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code tryAllocate(Request.of(quantum))} with the default policy and {@code free} of that one
  * quantum — same placements, rotor, counters and snapshots — only without the garbage.
  *
- * <p>{@link GuardedAllocator} and {@link ConcurrentAllocator} implement it, through the core's
+ * <p>{@link GuardedAllocator} and {@link ConcurrentAllocator} implement it, as does a core's own
+ * {@link CoreUnitPath} (the bitmap's, for {@link io.allot.IdAllocator#of}); they go through the core's
  * {@link SingleUnits} when it has them and the default policy is a standard one whose choice is
  * known ({@link UnitSearch}), else through their general path; {@link #of} falls back to the
  * public API for any other allocator.
@@ -42,8 +43,14 @@ public interface UnitPath {
     /** Free values, unsigned: {@code stats().free()} without computing the rest of the stats. */
     long freeValues();
 
-    /** {@code allocator}'s own path if it has one, else one over its public API. */
+    /**
+     * {@code allocator}'s fastest own path ({@link GuardedAllocator#unitPath}) if it has one, else
+     * one over its public API.
+     */
     static UnitPath of(ResourceAllocator allocator) {
+        if (allocator instanceof GuardedAllocator guarded) {
+            return guarded.unitPath();
+        }
         return allocator instanceof UnitPath path ? path : new Public(allocator);
     }
 

@@ -48,6 +48,11 @@ import java.lang.invoke.VarHandle;
  * {@code changed} (one byte per summary word of each level), for {@link RunStats} to recompute
  * lazily. A marked block's ancestors are marked too, so the usual cost is one byte load. Lock-free
  * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
+ * In a single-threaded tree the block of the hint's low word ({@link #lowWord}, below) is always
+ * marked — when the hint moves to a word, and again each time {@link RunStats} has cleared marks
+ * ({@link #marksCleared}) — so an id's claim (always in that word) and a free there write no
+ * mark and read none. Reading the mark byte on each of them cost W1 about 5 ns a pair through
+ * {@link io.allot.IdAllocator} (a third of it).
  *
  * <h2>Hint</h2>
  * Single-threaded trees keep two word indexes, {@code lowWord} L and {@code fullUntil} N, with
@@ -121,6 +126,9 @@ final class BitTree {
         if ((units & 63) != 0) {
             setRange(units, ((long) words << 6) - 1); // padding past the last unit
         }
+        if (hinted) {
+            markChanged(0); // the hint's word's block is always marked
+        }
     }
 
     /** Leaf words: {@code ceil(units / 64)}. */
@@ -170,6 +178,7 @@ final class BitTree {
         }
         if (fromHint && w != lowWord) {
             lowWord = w;
+            markChanged(w); // the hint's word's block stays marked
             if (fullUntil <= w) {
                 fullUntil = w + 1;
             }
@@ -401,8 +410,7 @@ final class BitTree {
         if (w < leaf.length) {
             long old = leaf[w];
             if (old != -1L) {
-                long bit = ~old & (old + 1); // the lowest clear bit
-                long now = old | bit;
+                long now = old | (old + 1); // sets the lowest clear bit
                 leaf[w] = now;
                 if (old == 0) {
                     markAny(w);
@@ -410,8 +418,9 @@ final class BitTree {
                 if (now == -1L) {
                     filledLowWord(); // its full bit is left clear: see "Lazy full bits"
                 }
-                markChanged(w);
-                return ((long) w << 6) + Long.numberOfTrailingZeros(bit);
+                // No change mark to write: the hint's word's block is always marked. The unit is
+                // counted from ~old, not from the new word, to keep the id's dependency chain short.
+                return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
         long u = nextFree(0); // from the hint, which it moves to u's word
@@ -440,8 +449,10 @@ final class BitTree {
         if (old == -1L || now == 0) {
             summarise(w, old, now);
         }
-        freedIn(w);
-        markChanged(w);
+        if (w != lowWord) { // the hint's word's block is marked already
+            freedIn(w);
+            markChanged(w);
+        }
         return true;
     }
 
@@ -452,7 +463,10 @@ final class BitTree {
     private void filledLowWord() {
         int n = fullUntil;
         lowWord = n;
-        fullUntil = n < leaf.length ? n + 1 : n;
+        if (n < leaf.length) {
+            fullUntil = n + 1;
+            markChanged(n); // the hint's word's block stays marked
+        }
     }
 
     /** Units of leaf word {@code w}, and no other, became free: the hint's update. */
@@ -474,6 +488,17 @@ final class BitTree {
             fullUntil = first + 1;
         } else if (first < fullUntil) {
             fullUntil = first;
+        }
+    }
+
+    /**
+     * {@link RunStats} has cleared change marks: marks the hint's word's block again, so that a
+     * claim or free there still needs none (see "Change marks"). It costs that block's recount at
+     * the next query, at most.
+     */
+    void marksCleared() {
+        if (hinted && lowWord < leaf.length) {
+            markChanged(lowWord);
         }
     }
 
@@ -984,6 +1009,9 @@ final class BitTree {
         long padding = ((long) leaf.length << 6) - units;
         if (padding > 0 && (leaf[leaf.length - 1] & (-1L << (64 - padding))) != -1L << (64 - padding)) {
             throw new IllegalStateException("padding bits past unit " + units + " are not set");
+        }
+        if (hinted && lowWord < leaf.length && changedBlocks[lowWord >>> 6] == 0) {
+            throw new IllegalStateException("the block of the hint's word " + lowWord + " is not marked changed");
         }
         if (hinted) {
             for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {

@@ -7,6 +7,7 @@ import io.allot.internal.EngineCore;
 import io.allot.internal.Placement;
 import io.allot.internal.SingleUnits;
 import io.allot.internal.TagMap;
+import io.allot.internal.UnitPath;
 import io.allot.internal.Unsigned;
 
 import java.util.Arrays;
@@ -28,8 +29,11 @@ import java.util.function.Consumer;
  * span (an id allocator).
  *
  * <p>With one span and one thread (an id allocator), {@link #claimLowest} over the whole space and
- * {@link #release} go straight to that span's tree ({@code onlyBits}): no span search, no span
- * object on the way, and no boundary read while the span holds no multi-quantum allocation.
+ * {@link #release} go straight to that span's tree through {@link IdPath}: no span search, no
+ * span object on the way, and, while the span holds no multi-quantum and no tagged allocation, no
+ * boundary or tag read. The same object is {@link io.allot.IdAllocator#of}'s whole hot path
+ * ({@link #lowestPath}); the core keeps it in step after every change of its spans, tags or
+ * multi-quantum allocations.
  *
  * <p>Not thread-safe, except {@link SingleUnits}'s methods in a core built {@code concurrent},
  * which run lock-free while the rest runs only on {@link io.allot.internal.ConcurrentAllocator}'s
@@ -45,17 +49,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
     private final boolean concurrent;
     /** Sorted by start, exactly as long as the number of spans. */
     private SpanBitmap[] spans = new SpanBitmap[0];
-    /**
-     * The one span of a single-threaded core that has exactly one (an id allocator's), else null:
-     * the one-unit hot paths reach its bits with one load less and no span search.
-     */
-    private SpanBitmap only;
-    /**
-     * {@link #only}'s tree and first value, held here too: an id's claim reaches its word through
-     * one object less (each hop is a dependent load on the hot path's critical chain).
-     */
-    private BitTree onlyBits;
-    private long onlyStart;
+    /** The one-span hot path of a single-threaded core ({@link IdPath}); null when concurrent. */
+    private final IdPath ids;
     /** {@link #none()}: a value starting no quantum, kept in step with the spans. */
     private long none;
     private long units;
@@ -65,6 +60,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         this.quantum = quantum;
         this.shift = Long.numberOfTrailingZeros(quantum);
         this.concurrent = concurrent;
+        this.ids = concurrent ? null : new IdPath(shift);
     }
 
     // ---------------------------------------------------------------- spans
@@ -109,10 +105,18 @@ final class BitmapCore implements EngineCore, SingleUnits {
     }
 
     private void spansChanged() {
-        only = spans.length == 1 && !concurrent ? spans[0] : null;
-        onlyBits = only == null ? null : only.bits;
-        onlyStart = only == null ? 0 : only.start;
         none = valueStartingNoQuantum();
+        trackIds();
+    }
+
+    /**
+     * Brings {@link #ids} in line after the spans, the tags or the multi-quantum allocations may
+     * have changed: every change outside the one-quantum paths ends here.
+     */
+    private void trackIds() {
+        if (ids != null) {
+            ids.track(spans.length == 1 ? spans[0] : null, tags.size() == 0);
+        }
     }
 
     /**
@@ -197,6 +201,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         if (tag != null) {
             tags.put(start, tag);
         }
+        trackIds();
         return true;
     }
 
@@ -213,6 +218,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         }
         tags.remove(start);
         s.free(a, b);
+        trackIds();
         return true;
     }
 
@@ -231,6 +237,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         Range range = new Range(s.first(a), s.last(b));
         tags.remove(range.start());
         s.free(a, b);
+        trackIds();
         return range;
     }
 
@@ -525,10 +532,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public long claimLowest(long lo, long hi) {
-        BitTree bits = onlyBits;
-        if (bits != null && lo == 0 && hi == -1L) {
-            long u = bits.claimLowest(); // an id allocator's allocate(): from the hint
-            return u < 0 ? none : onlyStart + (u << shift);
+        if (lo == 0 && hi == -1L && ids != null && ids.hasOneSpan()) {
+            return ids.claim(none); // first-match's one quantum over the whole space: from the hint
         }
         return claimLowest(spans, lo, hi);
     }
@@ -573,18 +578,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
 
     @Override
     public int release(long start) {
-        BitTree bits = onlyBits;
-        if (bits != null) { // an id allocator's free(id)
-            long offset = start - onlyStart;
-            long u = offset >>> shift;
-            if ((offset & (quantum - 1)) != 0 || Long.compareUnsigned(u, bits.units) >= 0
-                    || !only.isSingle(u) || !bits.clearIfSet(u)) {
-                return NOT_AN_ALLOCATION;
-            }
-            if (tags.size() != 0) {
-                tags.remove(start);
-            }
-            return RELEASED;
+        if (ids != null && ids.isPlain()) { // one span, no boundaries or tags to read
+            return ids.release(start) ? RELEASED : NOT_AN_ALLOCATION;
         }
         SpanBitmap s = spanOf(start);
         if (s == null || !s.contains(start) || ((start - s.start) & (quantum - 1)) != 0) {
@@ -603,6 +598,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         }
         if (tags.size() != 0) {
             tags.remove(start);
+            trackIds();
         }
         return RELEASED;
     }
@@ -611,6 +607,20 @@ final class BitmapCore implements EngineCore, SingleUnits {
     public boolean isAllocated(long value) {
         SpanBitmap s = spanOf(value);
         return s != null && s.bits.isSet(s.unit(value));
+    }
+
+    /**
+     * {@link #ids}, attached to {@code general}: the id allocator's whole hot path; null for a
+     * concurrent core.
+     *
+     * @throws IllegalStateException if asked twice
+     */
+    @Override
+    public IdPath lowestPath(UnitPath general) {
+        if (ids != null) {
+            ids.attach(general);
+        }
+        return ids;
     }
 
     /** True when built {@code concurrent}: the claims and releases are CAS loops then. */

@@ -30,6 +30,10 @@ import io.allot.spi.EngineProvider;
  *       and (from the first best- or instant-fit search) a 64-bit set of the size classes of the
  *       runs inside the node, recomputed lazily for {@code stats()} and those searches.</li>
  * </ul>
+ * {@link IdPath}: while the core has one span (an id allocator's), that span's tree, first value
+ * and one-quantum counters in one object — {@link io.allot.IdAllocator#of}'s whole hot path, an id
+ * reaching its word through that object and the tree; it hands anything else (several spans, a multi-quantum or
+ * tagged allocation to free around, nothing free) to the allocator's general one-quantum path.
  * Tags live in a sparse {@link io.allot.internal.TagMap} keyed by first value. Each span has its own structures, so
  * free runs never join across spans, even adjacent ones.
  *
@@ -38,7 +42,9 @@ import io.allot.spi.EngineProvider;
  * single-threaded tree's "full" bit may be clear over a full word (never set over a word with a
  * free unit); padding past a span's last unit is allocated forever; a continuation bit sits only on
  * an allocated unit whose predecessor is in the same allocation; words below the hint's low word,
- * and strictly between it and its full-until word, are full. At most 2<sup>32</sup>
+ * and strictly between it and its full-until word, are full; the block of the hint's low word is
+ * always marked changed for the run statistics, so an id's claim and free there touch no mark.
+ * At most 2<sup>32</sup>
  * quanta in all spans together ({@link #maxUnits()}), refused beyond with
  * {@link IllegalArgumentException}.
  *

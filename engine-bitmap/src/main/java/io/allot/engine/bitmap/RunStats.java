@@ -86,7 +86,7 @@ final class RunStats {
             long f = ~bits.leaf[0];
             return Long.bitCount(f & ~(f << 1));
         }
-        clean(levels, 0);
+        cleanRoot();
         return field(levels, 0, 3);
     }
 
@@ -95,8 +95,14 @@ final class RunStats {
         if (levels == 0) {
             return longestRun(~bits.leaf[0]);
         }
-        clean(levels, 0);
+        cleanRoot();
         return field(levels, 0, 2);
+    }
+
+    /** Brings every node's figures up to date; the tree then re-marks its hint's block. */
+    private void cleanRoot() {
+        clean(levels, 0);
+        bits.marksCleared();
     }
 
     private void clean(int k, int i) {
@@ -127,7 +133,7 @@ final class RunStats {
         if (levels == 0) {
             return;
         }
-        clean(levels, 0);
+        cleanRoot();
         if (sizes == null) {
             long[][] created = new long[levels + 1][];
             for (int k = 1; k <= levels; k++) {

@@ -153,6 +153,11 @@ final class SpanBitmap {
         multiUnit--;
     }
 
+    /** Whether some live allocation is longer than one unit. */
+    boolean hasMultiUnit() {
+        return multiUnit != 0;
+    }
+
     /** Whether unit {@code u}, if allocated, is an allocation of its own. */
     boolean isSingle(long u) {
         return multiUnit == 0 || bounds.isSingle(u);

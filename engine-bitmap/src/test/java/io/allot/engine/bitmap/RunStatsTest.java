@@ -79,6 +79,49 @@ class RunStatsTest {
         assertFigures(stats, model, units, "seed " + seed + ", end");
     }
 
+    /**
+     * The id path's claims and frees write no change mark in the hint's word (its block is kept
+     * marked instead): the figures must stay exact when queries fall between such claims and
+     * frees, including right after a query cleared the marks and when the hint moves to a new
+     * block (a word fills, a free lands below it).
+     */
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {1, 64, 100, 4096, 4097, 64 * 4096 + 100, 300_001})
+    void idClaimsAndFreesKeepTheFiguresExact(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, false);
+        RunStats stats = new RunStats(tree);
+        BitSet model = new BitSet();
+        for (int op = 0; op < 20_000; op++) {
+            String context = units + " units, seed " + seed + ", op " + op;
+            int kind = rnd.nextInt(8);
+            if (kind < 4) {
+                long u = tree.claimLowest();
+                assertEquals(model.nextClearBit(0) < units ? model.nextClearBit(0) : -1, u, context);
+                if (u >= 0) {
+                    model.set((int) u);
+                }
+            } else if (kind < 7) {
+                // Mostly near the bottom, where the hint is, sometimes anywhere.
+                long u = rnd.nextBoolean() ? rnd.nextLong(Math.min(units, 200)) : rnd.nextLong(units);
+                assertEquals(model.get((int) u), tree.clearIfSet(u), context);
+                model.clear((int) u);
+            } else {
+                long u = rnd.nextLong(units);
+                if (!model.get((int) u)) {
+                    tree.set(u);
+                    model.set((int) u);
+                }
+            }
+            if (rnd.nextInt(5) == 0) {
+                assertFigures(stats, model, units, context);
+                tree.checkInvariants();
+            }
+        }
+        assertFigures(stats, model, units, units + " units, seed " + seed + ", end");
+    }
+
     private static void assertFigures(RunStats stats, BitSet model, long units, String context) {
         long runs = 0;
         long longest = 0;

@@ -1,0 +1,164 @@
+package io.allot.engine.bitmap;
+
+import io.allot.internal.CoreUnitPath;
+import io.allot.internal.UnitPath;
+
+/**
+ * The id hot path of a single-threaded {@link BitmapCore}: {@link io.allot.IdAllocator#of}'s
+ * {@code allocate} and {@code free} straight on the one span's {@link BitTree}, with the span's
+ * first value, shift and the path's counters in this one object, so an id reaches its word
+ * through this object and the tree, with no contract layer, span search or core in between.
+ *
+ * <p>The core keeps this object in step with itself ({@link #track}): {@link #bits} is the tree
+ * while the core has exactly one span, else null; {@link #plain} says that, besides, no
+ * allocation of the span is longer than one quantum and none carries a tag, so that a one-quantum
+ * free needs neither the allocation boundaries nor the tag map. Whatever this path does not
+ * handle — no span of its own, nothing free, a free that is not plain — goes to the allocator's
+ * general one-quantum path ({@link #general}), which gives the same answer and counts it itself.
+ * The core's own one-unit fast paths ({@link BitmapCore#claimLowest}, {@link BitmapCore#release})
+ * use {@link #claim} and {@link #release}, which do not count.
+ *
+ * <p>Costs: an allocate is {@link BitTree#claimLowest} (one word read from the hint), a free is
+ * {@link BitTree#clearIfSet} plus an offset check. Not thread-safe; concurrent cores have none.
+ */
+final class IdPath implements CoreUnitPath {
+
+    private final int shift;
+    private final boolean unitQuantum;
+    private final long offsetMask;
+    /** The allocator's own one-quantum path; null until {@link BitmapCore#lowestPath} attaches it. */
+    private UnitPath general;
+    /** The only span's tree while the core has exactly one span, else null. */
+    private BitTree bits;
+    /** The only span's first value and units (0 while {@link #bits} is null). */
+    private long base;
+    private long units;
+    /** {@link #bits} is not null, and the span holds no multi-quantum and no tagged allocation. */
+    private boolean plain;
+    private long allocations;
+    private long frees;
+
+    IdPath(int shift) {
+        this.shift = shift;
+        this.unitQuantum = shift == 0;
+        this.offsetMask = (1L << shift) - 1;
+    }
+
+    /**
+     * Follows the core: {@code only} is its one span, or null if it has not exactly one;
+     * {@code untagged} whether no allocation carries a tag.
+     */
+    void track(SpanBitmap only, boolean untagged) {
+        bits = only == null ? null : only.bits;
+        base = only == null ? 0 : only.start;
+        units = only == null ? 0 : only.units;
+        plain = only != null && untagged && !only.hasMultiUnit();
+    }
+
+    /** Attaches the allocator's general path; once. */
+    void attach(UnitPath general) {
+        if (this.general != null) {
+            throw new IllegalStateException("the id path of this core is attached already");
+        }
+        this.general = general;
+    }
+
+    /** Whether the core has exactly one span, so that {@link #claim} may be called. */
+    boolean hasOneSpan() {
+        return bits != null;
+    }
+
+    /** Whether {@link #release} may be called: see {@link #plain}. */
+    boolean isPlain() {
+        return plain;
+    }
+
+    /**
+     * Allocates the lowest free quantum of the only span ({@link #hasOneSpan()} must hold).
+     *
+     * @return its first value, or {@code none} if every quantum is allocated
+     */
+    long claim(long none) {
+        long u = bits.claimLowest();
+        return u < 0 ? none : first(u);
+    }
+
+    /**
+     * The first value of unit {@code u}. Quantum 1 (an id allocator's) skips the shift: each step
+     * here lies on the chain from a claim's word read to the next free's.
+     */
+    private long first(long u) {
+        return unitQuantum ? base + u : base + (u << shift);
+    }
+
+    /**
+     * Frees the one-quantum allocation starting at {@code start} ({@link #isPlain()} must hold).
+     *
+     * @return false, changing nothing, if there is none: {@code start} is off the quantum,
+     *         outside the span, or free
+     */
+    boolean release(long start) {
+        long offset = start - base;
+        if (unitQuantum) { // every offset is on the quantum
+            return Long.compareUnsigned(offset, units) < 0 && bits.clearIfSet(offset);
+        }
+        long u = offset >>> shift;
+        return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && bits.clearIfSet(u);
+    }
+
+    // ---------------------------------------------------------------- UnitPath, counted
+
+    @Override
+    public long allocateUnit(long none) {
+        BitTree b = bits;
+        if (b != null) {
+            long u = b.claimLowest();
+            if (u >= 0) {
+                allocations++;
+                return first(u);
+            }
+        }
+        return general.allocateUnit(none); // counts the failure, or serves a core of several spans
+    }
+
+    @Override
+    public boolean freeUnit(long start) {
+        if (!plain) {
+            return general.freeUnit(start);
+        }
+        if (!release(start)) {
+            return false;
+        }
+        frees++;
+        return true;
+    }
+
+    @Override
+    public boolean isAllocated(long value) {
+        return general.isAllocated(value);
+    }
+
+    @Override
+    public long freeValues() {
+        return general.freeValues(); // settles this path's counts first
+    }
+
+    @Override
+    public long takeAllocations() {
+        long n = allocations;
+        allocations = 0;
+        return n;
+    }
+
+    @Override
+    public long takeFrees() {
+        long n = frees;
+        frees = 0;
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "bitmap id path over " + (bits == null ? "no single span" : bits.units + " quanta from 0x" + Long.toHexString(base));
+    }
+}
