@@ -37,6 +37,12 @@ final class CachedSegment {
 
     final long start;
     final long end;
+    /**
+     * Its number while the {@link SegmentTable} holds it, by which magazines and stripes refer to
+     * it ({@link SegmentTable#byId}); numbers are reused, records never are. Written under the arena
+     * lock before the table publishes the segment.
+     */
+    int id = -1;
     private volatile int state = CACHED;
     private String tag;
 
