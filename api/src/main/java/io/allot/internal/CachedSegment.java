@@ -62,7 +62,9 @@ final class CachedSegment {
      * for it (a volatile store's full fence would cost more than the rest of a cache hit).
      */
     void hand(String tag) {
-        this.tag = tag;
+        if (this.tag != tag) {
+            this.tag = tag; // most callers never tag: no reference store, so no GC barrier, for them
+        }
         STATE.setRelease(this, LIVE);
     }
 

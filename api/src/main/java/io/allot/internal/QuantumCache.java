@@ -155,7 +155,8 @@ final class QuantumCache {
      * the caches do not serve it.
      */
     int classOf(Request request) {
-        if (request.phase() != 0 || request.noCross() != 0 || request.min() != 0 || request.max() != Unsigned.MAX
+        // phase, boundary and window minimum all 0 and the maximum 2^64 - 1 (so max + 1 == 0): one test.
+        if ((request.phase() | request.noCross() | request.min() | request.max() + 1) != 0
                 || Unsigned.greaterThan(request.alignment(), quantum)) {
             return -1;
         }
