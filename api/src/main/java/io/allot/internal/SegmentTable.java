@@ -30,7 +30,8 @@ final class SegmentTable {
     /**
      * The slots: starts in one array, segments in the other, replaced together (never changed in
      * size) under the arena lock and published through the volatile {@link #slots} field. A probe
-     * compares starts in one {@code long} array and reads the segment only on a match.
+     * compares starts in one {@code long} array and dereferences a segment only when its start
+     * matches; an empty slot has a null segment (a tombstone keeps its old start).
      */
     private static final class Slots {
         final long[] starts;
