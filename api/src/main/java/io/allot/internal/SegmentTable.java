@@ -4,12 +4,12 @@ import java.util.Arrays;
 
 /**
  * The quantum caches' segments by start: how {@code free} recognises, without the arena lock,
- * a range the caches handed out. Open addressing with linear probing over an array of
- * {@link CachedSegment} references, at most half full (tombstones included) so that every probe
- * ends at an empty slot.
+ * a range the caches handed out. Open addressing with linear probing over two parallel arrays,
+ * the starts and the {@link CachedSegment} references, at most half full (tombstones included) so
+ * that every probe ends at an empty slot.
  *
  * <p><b>Threads.</b> {@link #insert} and {@link #remove} run under the arena lock only; a grown,
- * shrunk or cleaned table is a new array published through a volatile field. {@link #get} runs
+ * shrunk or cleaned table is a new pair of arrays published through a volatile field. {@link #get} runs
  * anywhere, lock-free, on whichever array it reads: a segment inserted after that array was
  * replaced is not in it (the caller then takes the arena lock and asks again, and under the lock
  * the answer is exact), and a segment removed from it may still be found there (it is then gone,
