@@ -37,6 +37,12 @@ final class CachedSegment {
 
     final long start;
     final long end;
+    /**
+     * Its number while the {@link SegmentTable} holds it, by which magazines and stripes refer to
+     * it ({@link SegmentTable#byId}); numbers are reused, records never are. Written under the arena
+     * lock before the table publishes the segment.
+     */
+    int id = -1;
     private volatile int state = CACHED;
     private String tag;
 
@@ -56,7 +62,9 @@ final class CachedSegment {
      * for it (a volatile store's full fence would cost more than the rest of a cache hit).
      */
     void hand(String tag) {
-        this.tag = tag;
+        if (this.tag != tag) {
+            this.tag = tag; // most callers never tag: no reference store, so no GC barrier, for them
+        }
         STATE.setRelease(this, LIVE);
     }
 

@@ -2,7 +2,7 @@ package io.allot.internal;
 
 /**
  * A magazine (Bonwick &amp; Adams 2001, section 3): a fixed-size stack of cached segments of one
- * size, the unit in which segments move between a thread's private cache, the depot and the
+ * size, the unit in which segments move between a thread's {@link Stripe}, the depot and the
  * arena. Not thread-safe: whoever holds it holds the lock that guards it.
  */
 final class Magazine {
@@ -10,7 +10,8 @@ final class Magazine {
     /** Rounds per magazine: one arena-lock round trip serves this many allocations or frees. */
     static final int ROUNDS = 16;
 
-    private final CachedSegment[] rounds = new CachedSegment[ROUNDS];
+    /** The segments' {@linkplain CachedSegment#id ids}: ints, so moving them needs no GC write barrier. */
+    private final int[] rounds = new int[ROUNDS];
     private int count;
 
     boolean isEmpty() {
@@ -21,22 +22,25 @@ final class Magazine {
         return count == ROUNDS;
     }
 
-    /** Pushes onto a magazine that is not full. */
-    void push(CachedSegment segment) {
-        rounds[count++] = segment;
+    /** Segments in it. */
+    int size() {
+        return count;
     }
 
-    /** Pops from a magazine that is not empty. */
-    CachedSegment pop() {
-        CachedSegment segment = rounds[--count];
-        rounds[count] = null;
-        return segment;
+    /** Pushes the segment with id {@code id} onto a magazine that is not full. */
+    void push(int id) {
+        rounds[count++] = id;
+    }
+
+    /** Pops the id of the segment on top of a magazine that is not empty. */
+    int pop() {
+        return rounds[--count];
     }
 
     /** Reverses the order, so that what was pushed first is popped first. */
     void reverse() {
         for (int i = 0, j = count - 1; i < j; i++, j--) {
-            CachedSegment t = rounds[i];
+            int t = rounds[i];
             rounds[i] = rounds[j];
             rounds[j] = t;
         }

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  *   <li>A cached segment is <em>allocated in the arena's core</em> (so the engine can never place
  *       anything over it) but counts as <em>free</em> to every observer; {@link CachedCore} hides
  *       it from the arena's contract logic, and {@link CachedSegment} records its state.</li>
- *   <li>Each thread has a {@link Stripe}: per size class a loaded and a previous
- *       {@link Magazine} of {@link Magazine#ROUNDS} segments (kmem's per-CPU layer).</li>
+ *   <li>Each thread has a {@link Stripe}: per size class a stack of up to two
+ *       {@link Magazine}s' worth of segments, kmem's loaded and previous magazines laid end to end
+ *       in one array (kmem's per-CPU layer).</li>
  *   <li>Per size class a {@link Depot} of full and empty magazines, under the arena lock.</li>
  *   <li>A {@link SegmentTable} of every segment the caches own, by start, read without locks.</li>
  * </ul>
@@ -34,11 +35,11 @@ import java.util.function.Supplier;
  *       import from a source, as any request the arena cannot place does; the others take only
  *       what is free).</li>
  *   <li><b>Free</b>: find the segment in the table without locks; under the own stripe's lock,
- *       flip it live &rarr; cached and push it. When both magazines are full, take the arena lock
- *       once: the previous magazine goes to the depot, whose oldest full magazine beyond
- *       {@link Depot#FULL_LIMIT} is drained into the arena.</li>
+ *       flip it live &rarr; cached and push it. When the stack is full, take the arena lock
+ *       once: its older half goes to the depot as a full magazine, and the depot's oldest full
+ *       magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena.</li>
  *   <li><b>Reclaim</b> (a request the arena cannot place, a reservation over a cached segment):
- *       every magazine of every stripe and depot is drained into the arena, which merges the
+ *       every stripe's stacks and every depot's magazines are drained into the arena, which merges the
  *       segments with their free neighbours and hands wholly free imported spans back; then the
  *       request is tried again. So no cached segment is ever lost to a large request.</li>
  *   <li><b>Observe</b> ({@code stats}, {@code isFree}, {@code forEachFree}, {@code forEachAllocated},
@@ -154,7 +155,8 @@ final class QuantumCache {
      * the caches do not serve it.
      */
     int classOf(Request request) {
-        if (request.phase() != 0 || request.noCross() != 0 || request.min() != 0 || request.max() != Unsigned.MAX
+        // phase, boundary and window minimum all 0 and the maximum 2^64 - 1 (so max + 1 == 0): one test.
+        if ((request.phase() | request.noCross() | request.min() | request.max() + 1) != 0
                 || Unsigned.greaterThan(request.alignment(), quantum)) {
             return -1;
         }
@@ -171,9 +173,9 @@ final class QuantumCache {
         Stripe stripe = stripe();
         stripe.lock();
         try {
-            CachedSegment segment = stripe.pop(c);
-            if (segment != null) {
-                return hand(stripe, segment, tag);
+            int id = stripe.pop(c);
+            if (id >= 0) {
+                return hand(stripe, table.byId(id), tag);
             }
         } finally {
             stripe.unlock();
@@ -196,18 +198,29 @@ final class QuantumCache {
         Stripe stripe = stripe();
         stripe.lock();
         try {
-            if (stripe.makeRoom(c)) {
+            if (stripe.hasRoom(c)) {
                 return take(stripe, c, segment);
             }
         } finally {
             stripe.unlock();
         }
+        return freeAfterOverflow(stripe, c, segment);
+    }
+
+    /**
+     * Class {@code c}'s stack was full: one arena-lock round trip hands its older half to the depot,
+     * whose oldest full magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena. Apart
+     * from {@link #free} so that the hit stays small enough to inline.
+     */
+    private boolean freeAfterOverflow(Stripe stripe, int c, CachedSegment segment) {
         synchronized (arenaLock) {
             boolean taken;
             stripe.lock();
             try {
-                if (!stripe.makeRoom(c)) {
-                    stripe.unload(c, depots[c]);
+                if (!stripe.hasRoom(c)) {
+                    Magazine older = depots[c].takeEmpty();
+                    stripe.unload(c, older);
+                    depots[c].putFull(older);
                 }
                 taken = take(stripe, c, segment);
             } finally {
@@ -231,12 +244,12 @@ final class QuantumCache {
         if (!segment.release(concurrent)) {
             return false;
         }
-        stripe.push(c, segment);
+        stripe.push(c, segment.id);
         stripe.countFree(segment.size());
         return true;
     }
 
-    /** Both magazines were empty: one arena-lock round trip loads a full one. */
+    /** The stack was empty: one arena-lock round trip loads a full magazine onto it. */
     private Range allocateAfterMiss(Stripe stripe, int c, String tag) {
         synchronized (arenaLock) {
             Magazine full;
@@ -255,14 +268,15 @@ final class QuantumCache {
             }
             stripe.lock();
             try {
-                CachedSegment segment = stripe.pop(c);
-                if (segment == null) {
-                    stripe.load(c, full, depots[c]);
-                    segment = stripe.pop(c);
+                int id = stripe.pop(c);
+                if (id < 0) {
+                    stripe.load(c, full);
+                    depots[c].putEmpty(full);
+                    id = stripe.pop(c);
                 } else {
-                    depots[c].putFull(full);
+                    depots[c].putFull(full); // a free refilled the stack meanwhile
                 }
-                return hand(stripe, segment, tag);
+                return hand(stripe, table.byId(id), tag);
             } finally {
                 stripe.unlock();
             }
@@ -285,7 +299,7 @@ final class QuantumCache {
                 }
                 CachedSegment segment = new CachedSegment(placed.start(), placed.end());
                 table.insert(segment);
-                m.push(segment);
+                m.push(segment.id);
             }
         } catch (RuntimeException e) {
             drain(m);
@@ -314,8 +328,10 @@ final class QuantumCache {
             boolean any = false;
             for (Stripe stripe : all) {
                 for (int c = 0; c < classes; c++) {
-                    any |= drain(stripe.magazine(c, true));
-                    any |= drain(stripe.magazine(c, false));
+                    for (int id = stripe.pop(c); id >= 0; id = stripe.pop(c)) {
+                        drain(table.byId(id));
+                        any = true;
+                    }
                 }
             }
             for (Depot depot : depots) {
@@ -387,12 +403,16 @@ final class QuantumCache {
             return false;
         }
         while (!m.isEmpty()) {
-            CachedSegment segment = m.pop();
-            segment.drop();
-            table.remove(segment);
-            arena.releaseFromCache(segment.start, segment.end);
+            drain(table.byId(m.pop()));
         }
         return true;
+    }
+
+    /** Puts cached {@code segment} back into the arena. Arena lock. */
+    private void drain(CachedSegment segment) {
+        segment.drop();
+        table.remove(segment);
+        arena.releaseFromCache(segment.start, segment.end);
     }
 
     // ------------------------------------------------------------------ stripes

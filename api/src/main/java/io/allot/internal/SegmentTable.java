@@ -1,100 +1,151 @@
 package io.allot.internal;
 
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.Arrays;
 
 /**
  * The quantum caches' segments by start: how {@code free} recognises, without the arena lock,
- * a range the caches handed out. Open addressing with linear probing over an array of
- * {@link CachedSegment} references, at most half full (tombstones included) so that every probe
- * ends at an empty slot.
+ * a range the caches handed out. Open addressing with linear probing over two parallel arrays,
+ * the starts and the {@link CachedSegment} references, at most half full (tombstones included) so
+ * that every probe ends at an empty slot.
  *
  * <p><b>Threads.</b> {@link #insert} and {@link #remove} run under the arena lock only; a grown,
- * shrunk or cleaned table is a new array published through a volatile field. {@link #get} runs
+ * shrunk or cleaned table is a new pair of arrays published through a volatile field. {@link #get} runs
  * anywhere, lock-free, on whichever array it reads: a segment inserted after that array was
  * replaced is not in it (the caller then takes the arena lock and asks again, and under the lock
  * the answer is exact), and a segment removed from it may still be found there (it is then gone,
  * {@link CachedSegment#isLive()} is false, and nothing is done to it). A live segment is never
  * removed, so a correct free always finds it. Lookups allocate nothing.
+ *
+ * <p><b>Ids.</b> The table also numbers the segments it holds, densely and reusing the numbers of
+ * removed ones, so that magazines and stripes can hold {@code int}s instead of references
+ * ({@link #byId}). A number changes owner only once its segment has left every magazine and
+ * stripe, and the id array only grows (a new array published through a volatile field, the old
+ * one left intact), so whoever holds a number finds its segment in any array it reads.
  */
 final class SegmentTable {
 
     private static final int MIN_CAPACITY = 16;
     private static final CachedSegment TOMBSTONE = new CachedSegment(0, 0);
 
-    private volatile AtomicReferenceArray<CachedSegment> slots = new AtomicReferenceArray<>(MIN_CAPACITY);
+    /**
+     * The slots: starts in one array, segments in the other, replaced together (never changed in
+     * size) under the arena lock and published through the volatile {@link #slots} field. A probe
+     * compares starts in one {@code long} array and dereferences a segment only when its start
+     * matches; an empty slot has a null segment (a tombstone keeps its old start).
+     */
+    private static final class Slots {
+        final long[] starts;
+        final CachedSegment[] segments;
+
+        Slots(int capacity) {
+            starts = new long[capacity];
+            segments = new CachedSegment[capacity];
+        }
+    }
+
+    private volatile Slots slots = new Slots(MIN_CAPACITY);
     /** Segments in the table; slots used by segments or tombstones. Arena lock. */
     private int size;
     private int used;
+    /** Segments by id; null where no segment has that id. */
+    private volatile CachedSegment[] byId = new CachedSegment[MIN_CAPACITY];
+    /** Ids given back by removed segments, to reuse first; ids below {@link #nextId} are or were used. Arena lock. */
+    private int[] freeIds = new int[MIN_CAPACITY];
+    private int freeIdCount;
+    private int nextId;
+
+    /** The segment with id {@code id}, which the caller holds (in a magazine or stripe). */
+    CachedSegment byId(int id) {
+        return byId[id];
+    }
 
     /** The segment starting at {@code start}, or null. */
     CachedSegment get(long start) {
-        AtomicReferenceArray<CachedSegment> t = slots;
-        int mask = t.length() - 1;
+        Slots t = slots;
+        long[] starts = t.starts;
+        int mask = starts.length - 1;
         for (int i = slot(start, mask); ; i = (i + 1) & mask) {
-            CachedSegment s = t.get(i);
-            if (s == null) {
-                return null;
+            if (starts[i] == start) {
+                CachedSegment s = t.segments[i];
+                if (s != null && s != TOMBSTONE && s.start == start) {
+                    return s;
+                }
             }
-            if (s != TOMBSTONE && s.start == start) {
-                return s;
+            if (t.segments[i] == null) {
+                return null;
             }
         }
     }
 
-    /** Adds a segment whose start is not in the table. Arena lock. */
+    /** Adds a segment whose start is not in the table, giving it an id. Arena lock. */
     void insert(CachedSegment segment) {
-        if (2 * (used + 1) > slots.length()) {
+        number(segment);
+        if (2 * (used + 1) > slots.starts.length) {
             rebuild(size + 1);
         }
-        AtomicReferenceArray<CachedSegment> t = slots;
-        int mask = t.length() - 1;
+        Slots t = slots;
+        int mask = t.starts.length - 1;
         int i = slot(segment.start, mask);
-        while (true) {
-            CachedSegment s = t.get(i);
-            if (s == null || s == TOMBSTONE) {
-                break;
-            }
+        while (t.segments[i] != null && t.segments[i] != TOMBSTONE) {
             i = (i + 1) & mask;
         }
-        if (t.get(i) == null) {
+        if (t.segments[i] == null) {
             used++;
         }
-        t.set(i, segment);
+        t.starts[i] = segment.start;
+        t.segments[i] = segment;
         size++;
     }
 
     /** Removes {@code segment}, which is in the table. Arena lock. */
     void remove(CachedSegment segment) {
-        AtomicReferenceArray<CachedSegment> t = slots;
-        int mask = t.length() - 1;
+        Slots t = slots;
+        int mask = t.starts.length - 1;
         int i = slot(segment.start, mask);
-        while (t.get(i) != segment) {
+        while (t.segments[i] != segment) {
             i = (i + 1) & mask;
         }
-        t.set(i, TOMBSTONE);
+        t.segments[i] = TOMBSTONE;
         size--;
-        if (t.length() > MIN_CAPACITY && 8 * size < t.length()) {
+        byId[segment.id] = null;
+        if (freeIdCount == freeIds.length) {
+            freeIds = Arrays.copyOf(freeIds, 2 * freeIds.length);
+        }
+        freeIds[freeIdCount++] = segment.id;
+        if (t.starts.length > MIN_CAPACITY && 8 * size < t.starts.length) {
             rebuild(size);
         }
     }
 
-    /** A fresh array for {@code expected} segments, at most a quarter full, without tombstones. */
+    /** Gives {@code segment} an unused id, growing the id array (into a new one) if need be. */
+    private void number(CachedSegment segment) {
+        int id = freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
+        CachedSegment[] ids = byId;
+        if (id == ids.length) {
+            ids = Arrays.copyOf(ids, 2 * ids.length);
+        }
+        segment.id = id;
+        ids[id] = segment;
+        byId = ids;
+    }
+
+    /** Fresh slots for {@code expected} segments, at most a quarter full, without tombstones. */
     private void rebuild(int expected) {
-        AtomicReferenceArray<CachedSegment> old = slots;
+        Slots old = slots;
         int capacity = MIN_CAPACITY;
         while (capacity < 4 * expected) {
             capacity <<= 1;
         }
-        AtomicReferenceArray<CachedSegment> fresh = new AtomicReferenceArray<>(capacity);
+        Slots fresh = new Slots(capacity);
         int mask = capacity - 1;
-        for (int j = 0; j < old.length(); j++) {
-            CachedSegment s = old.get(j);
+        for (CachedSegment s : old.segments) {
             if (s != null && s != TOMBSTONE) {
                 int i = slot(s.start, mask);
-                while (fresh.get(i) != null) {
+                while (fresh.segments[i] != null) {
                     i = (i + 1) & mask;
                 }
-                fresh.set(i, s);
+                fresh.starts[i] = s.start;
+                fresh.segments[i] = s;
             }
         }
         used = size;

@@ -4,24 +4,38 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One thread's quantum caches (kmem's per-CPU cache, Bonwick &amp; Adams 2001, section 3.1): for
- * each size class a <em>loaded</em> and a <em>previous</em> magazine, and the counts of what this
- * thread allocated and freed through them since the last fold.
+ * each size class a stack of up to {@link #CAPACITY} cached segments — kmem's loaded and previous
+ * magazines laid end to end in one array — and the counts of what this thread allocated and freed
+ * through them since the last fold.
  *
- * <p>Invariant (kmem's): the previous magazine is either full or empty, so that when the loaded
- * one runs out (or over) a swap gives a whole magazine's worth of rounds (or room) without going
- * to the depot.
+ * <p>Layout: the stacks of all classes share one {@code int} array of segment ids, class {@code c}
+ * in {@code [c x CAPACITY, c x CAPACITY + depth[c])}, top last. A hit is then one index
+ * computation and one load, where two magazine objects cost four dependent loads before the
+ * segment and a reference store with its GC barrier.
+ * Exchanges with the depot keep kmem's hysteresis: an empty stack loads a full magazine (leaving
+ * room for a magazine's worth of frees and of allocations), a full one hands its older half to the
+ * depot, so a thread goes to the depot at most once per {@link Magazine#ROUNDS} calls of one class.
  *
  * <p><b>Threads.</b> In a thread-safe allocator each thread has its own stripe and holds its lock
  * for a few instructions per allocation or free; the lock exists only so that an observer (which
- * holds the arena lock, then every stripe's lock) can empty the magazines and see a state no free
- * is changing. The owner never waits for the arena lock while it holds its stripe's lock. In a
+ * holds the arena lock, then every stripe's lock) can empty the stacks and see a state no free is
+ * changing. The owner never waits for the arena lock while it holds its stripe's lock. In a
  * single-threaded allocator there is one stripe and no lock.
  */
 final class Stripe {
 
+    /** Segments one class's stack holds: two magazines' worth, as kmem's loaded and previous. */
+    static final int CAPACITY = 2 * Magazine.ROUNDS;
+
     private final ReentrantLock lock;
-    private final Magazine[] loaded;
-    private final Magazine[] previous;
+    /**
+     * Every class's stack, {@link #CAPACITY} slots each, of segment {@linkplain CachedSegment#id ids}:
+     * ints, so that a push or pop stores no reference (under G1 a reference store into this
+     * long-lived array costs a card-marking barrier with a full fence; an int store costs nothing).
+     */
+    private final int[] stack;
+    /** Segments on each class's stack. */
+    private final int[] depth;
     /** The thread this stripe serves; replaced when that thread has died. Arena lock. */
     Thread owner;
     /** Since the last fold: allocations and frees served, and values allocated minus freed (may wrap). */
@@ -31,8 +45,8 @@ final class Stripe {
 
     Stripe(int classes, boolean locked, Thread owner) {
         this.lock = locked ? new ReentrantLock() : null;
-        this.loaded = new Magazine[classes];
-        this.previous = new Magazine[classes];
+        this.stack = new int[classes * CAPACITY];
+        this.depth = new int[classes];
         this.owner = owner;
     }
 
@@ -48,77 +62,53 @@ final class Stripe {
         }
     }
 
-    /** A cached segment of class {@code c}, or null if both magazines are empty. */
-    CachedSegment pop(int c) {
-        Magazine m = loaded[c];
-        if (m == null) {
-            return null;
+    /** The id of the segment of class {@code c} pushed last, taken off its stack, or −1 if it is empty. */
+    int pop(int c) {
+        int d = depth[c] - 1;
+        if (d < 0) {
+            return -1;
         }
-        if (m.isEmpty()) {
-            Magazine p = previous[c];
-            if (p.isEmpty()) {
-                return null;
-            }
-            previous[c] = m;
-            loaded[c] = p;
-            m = p;
-        }
-        return m.pop();
+        depth[c] = d;
+        return stack[c * CAPACITY + d];
     }
 
-    /** Whether class {@code c} can take a segment without the depot (swapping magazines if that helps). */
-    boolean makeRoom(int c) {
-        Magazine m = loaded[c];
-        if (m == null) {
-            loaded[c] = new Magazine();
-            previous[c] = new Magazine();
-            return true;
-        }
-        if (!m.isFull()) {
-            return true;
-        }
-        Magazine p = previous[c];
-        if (p.isEmpty()) {
-            previous[c] = m;
-            loaded[c] = p;
-            return true;
-        }
-        return false;
+    /** Whether class {@code c}'s stack has room for one more segment. */
+    boolean hasRoom(int c) {
+        return depth[c] < CAPACITY;
     }
 
-    /** Pushes after {@link #makeRoom} said yes. */
-    void push(int c, CachedSegment segment) {
-        loaded[c].push(segment);
+    /** Pushes the segment with id {@code id} onto class {@code c}'s stack after {@link #hasRoom} said yes. */
+    void push(int c, int id) {
+        int d = depth[c];
+        stack[c * CAPACITY + d] = id;
+        depth[c] = d + 1;
     }
 
     /**
-     * Loads {@code full} for class {@code c}, whose magazines are both empty: the previous (empty)
-     * one goes to {@code depot}, the loaded one becomes previous.
+     * Moves every segment of {@code full} onto class {@code c}'s stack, which is empty, so that
+     * {@code full}'s top is the stack's top; leaves {@code full} empty.
      */
-    void load(int c, Magazine full, Depot depot) {
-        Magazine m = loaded[c];
-        if (m == null) {
-            previous[c] = new Magazine();
-        } else {
-            depot.putEmpty(previous[c]);
-            previous[c] = m;
+    void load(int c, Magazine full) {
+        int base = c * CAPACITY;
+        int n = full.size();
+        for (int d = n - 1; d >= 0; d--) {
+            stack[base + d] = full.pop();
         }
-        loaded[c] = full;
+        depth[c] = n;
     }
 
     /**
-     * Makes room in class {@code c}, whose magazines are both full: the previous one goes to
-     * {@code depot}'s full magazines, the loaded one becomes previous, an empty one is loaded.
+     * Makes room on class {@code c}'s stack, which is full: its older half (the bottom
+     * {@link Magazine#ROUNDS}) goes into {@code empty}, in stack order, and the newer half moves down.
      */
-    void unload(int c, Depot depot) {
-        depot.putFull(previous[c]);
-        previous[c] = loaded[c];
-        loaded[c] = depot.takeEmpty();
-    }
-
-    /** The magazines of every class, for draining: loaded then previous, null where none yet. */
-    Magazine magazine(int c, boolean isLoaded) {
-        return isLoaded ? loaded[c] : previous[c];
+    void unload(int c, Magazine empty) {
+        int base = c * CAPACITY;
+        int half = Magazine.ROUNDS;
+        for (int i = 0; i < half; i++) {
+            empty.push(stack[base + i]);
+        }
+        System.arraycopy(stack, base + half, stack, base, CAPACITY - half);
+        depth[c] = CAPACITY - half;
     }
 
     /** Counts an allocation of {@code size} values served here. */

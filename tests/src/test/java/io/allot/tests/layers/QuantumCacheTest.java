@@ -207,6 +207,26 @@ class QuantumCacheTest {
 
     @ParameterizedTest(name = "{0}, thread-safe {1}")
     @MethodSource("enginesAndThreadSafety")
+    void aReusedSegmentCarriesItsNewCallersTag(String engine, boolean threadSafe) {
+        ResourceAllocator a = cached(engine, "first-match", threadSafe);
+        Range t = a.allocate(Request.of(Q).tagged("first"));
+        a.free(t);
+        Range u = a.allocate(Request.of(Q));
+        assertEquals(t, u, "the segment freed last comes back first");
+        assertEquals(Optional.of(new Allocation(u, null)), a.allocationContaining(u.start()), "untagged now");
+        a.free(u);
+        Range v = a.allocate(Request.of(Q).tagged("third"));
+        assertEquals(t, v);
+        assertEquals(Optional.of(new Allocation(v, "third")), a.allocationContaining(v.end()));
+        a.free(v);
+        Range w = a.allocate(Request.of(Q).tagged("third"));
+        assertEquals(List.of(new Allocation(w, "third")), Images.allocations(a));
+        a.free(w);
+        Images.assertConsistent(a, engine);
+    }
+
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
     void cachedAllocationsKeepTheContract(String engine, boolean threadSafe) {
         ResourceAllocator a = cached(engine, "first-match", threadSafe);
         Range t = a.allocate(Request.of(2 * Q).tagged("tagged"));
