@@ -301,6 +301,27 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return tree.highest(r, to) ? placement(tree.found, r) : null;
     }
 
+    /** The first-fit search, then a carve of the entry it ended on: no second look-up, no check. */
+    @Override
+    public Range allocateFirstFit(Request r, long from) {
+        return tree.lowest(r, from) ? takeFound(r) : null;
+    }
+
+    /** As {@link #allocateFirstFit}, with the last-fit search. */
+    @Override
+    public Range allocateLastFit(Request r, long to) {
+        return tree.highest(r, to) ? takeFound(r) : null;
+    }
+
+    /** Allocates the placement of {@code r} the last search found, inside the free entry at the cursor. */
+    private Range takeFound(Request r) {
+        long start = tree.found;
+        long end = start + r.size() - 1;
+        Path at = tree.cur;
+        take(start, end, tree.start(at), tree.end(at), r.tag());
+        return new Range(start, end);
+    }
+
     @Override
     public Range bestFit(Request r) {
         return smallestFit(r, r.size());
