@@ -163,8 +163,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         Path at = tree.cur;
         if (!tree.cursorValid || tree.end(at) != end || tree.start(at) != start) {
             tree.locate(start);
+            if (tree.start(at) != start || tree.end(at) != end) {
+                return false;
+            }
         }
-        if (tree.kind(at) != ALLOCATED || tree.start(at) != start || tree.end(at) != end) {
+        if (tree.kind(at) != ALLOCATED) {
             return false;
         }
         releaseAt(start);
