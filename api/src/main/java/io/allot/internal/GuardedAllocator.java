@@ -57,6 +57,12 @@ import java.util.function.Consumer;
  * this class also allocates and frees single quanta for {@link io.allot.IdAllocator} with no
  * {@link Range} per call.
  *
+ * <p><b>Known policies.</b> A request for first-match, last-match or next-fit (recognised as
+ * {@link UnitSearch} recognises them) is placed by the core search that policy would ask for,
+ * allocated where the search ended ({@link EngineCore#allocateFirstFit}): the policy's own answer,
+ * without calling it through the {@link FreeSpace} view, wrapping the answer in an
+ * {@link Optional} and looking its segment up again to allocate it. Every other policy is asked.
+ *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
  * {@linkplain SingleUnits#lockFree() lock-free} {@link SingleUnits} and no source) or a
  * {@link LockedAllocator} when the spec asks. Snapshots are streamed straight from the core by
