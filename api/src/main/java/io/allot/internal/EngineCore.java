@@ -74,6 +74,30 @@ public interface EngineCore {
     /** The highest placement satisfying {@code r} whose end is at or below {@code to}, or null. */
     Range lastFit(Request r, long to);
 
+    /**
+     * Allocates, with {@code r}'s tag, the placement {@link #firstFit firstFit(r, from)} returns.
+     * A core that can carve the segment its search ends on without finding it again overrides
+     * this; the default searches, then allocates.
+     *
+     * @return the placement, or null, changing nothing, if there is none
+     */
+    default Range allocateFirstFit(Request r, long from) {
+        Range placed = firstFit(r, from);
+        if (placed != null && !allocate(placed.start(), placed.end(), r.tag())) {
+            throw new IllegalStateException("first fit " + placed + " for " + r + " is not free");
+        }
+        return placed;
+    }
+
+    /** As {@link #allocateFirstFit}, for the placement {@link #lastFit lastFit(r, to)} returns. */
+    default Range allocateLastFit(Request r, long to) {
+        Range placed = lastFit(r, to);
+        if (placed != null && !allocate(placed.start(), placed.end(), r.tag())) {
+            throw new IllegalStateException("last fit " + placed + " for " + r + " is not free");
+        }
+        return placed;
+    }
+
     /** See {@link io.allot.spi.FreeSpace#bestFit}; null if none. */
     Range bestFit(Request r);
 

@@ -59,6 +59,12 @@ import java.util.function.Consumer;
  * ({@link CoreUnitPath}, the bitmap's), {@link #unitPath} hands that out instead, whose counts
  * are settled into this class's counters before any is read.
  *
+ * <p><b>Known policies.</b> A request for first-match, last-match or next-fit (recognised as
+ * {@link UnitSearch} recognises them) is placed by the core search that policy would ask for,
+ * allocated where the search ended ({@link EngineCore#allocateFirstFit}): the policy's own answer,
+ * without calling it through the {@link FreeSpace} view, wrapping the answer in an
+ * {@link Optional} and looking its segment up again to allocate it. Every other policy is asked.
+ *
  * <p>Not thread-safe; {@link #create} wraps it in a {@link ConcurrentAllocator} (a core with
  * {@linkplain SingleUnits#lockFree() lock-free} {@link SingleUnits} and no source) or a
  * {@link LockedAllocator} when the spec asks. Snapshots are streamed straight from the core by
@@ -105,6 +111,12 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      */
     private final UnitSearch unitSearch;
     private final Request oneQuantum;
+    /**
+     * {@link UnitSearch#of} the default policy, for {@link #placeHere}: unlike {@link #unitSearch}
+     * it holds with a source too, because {@link #place} imports when {@link #placeHere} finds
+     * nothing.
+     */
+    private final UnitSearch directSearch;
     /** The last policy other than the default that {@link #placeHere} classified, and its search. */
     private AllocationPolicy recentPolicy;
     private UnitSearch recentSearch = UnitSearch.NONE;
@@ -142,6 +154,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         this.units = core instanceof SingleUnits single ? single : null;
         this.unitSearch = units == null || source != null ? UnitSearch.NONE : UnitSearch.of(defaultPolicy);
         this.oneQuantum = Request.of(quantum);
+        this.directSearch = UnitSearch.of(defaultPolicy);
         for (Range span : spec.spans()) {
             addSpan(span);
         }
@@ -247,16 +260,29 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     }
 
     /**
-     * {@link #placeAndAllocate}, except that a standard policy's one untagged quantum is claimed
-     * straight from the core's {@link SingleUnits}.
+     * {@link #placeAndAllocate}, except for a standard policy whose choice is known
+     * ({@link UnitSearch}): its one untagged quantum is claimed straight from the core's
+     * {@link SingleUnits}, and any other request is placed by the core search the policy would ask
+     * for and allocated where that search ended ({@link EngineCore#allocateFirstFit}) — the same
+     * answer, without the policy call, its {@link Optional} and a second look-up of the segment.
      */
     private Range placeHere(Request request, AllocationPolicy policy) {
-        UnitSearch search = units == null ? UnitSearch.NONE : policy == defaultPolicy ? unitSearch : searchOf(policy);
-        if (search == UnitSearch.NONE || !isOneQuantum(request, quantum)) {
+        UnitSearch search = policy == defaultPolicy ? directSearch : searchOf(policy);
+        if (search == UnitSearch.NONE) {
             return placeAndAllocate(request, policy);
         }
-        long start = claim(search, request.min(), request.max());
-        return start == units.none() ? null : new Range(start, start + quantum - 1);
+        if (units != null && isOneQuantum(request, quantum)) {
+            long start = claim(search, request.min(), request.max());
+            return start == units.none() ? null : new Range(start, start + quantum - 1);
+        }
+        if (search == UnitSearch.LOWEST) {
+            return core.allocateFirstFit(request, 0);
+        }
+        if (search == UnitSearch.HIGHEST) {
+            return core.allocateLastFit(request, -1L);
+        }
+        Range placed = core.allocateFirstFit(request, rotor); // next-fit: from the rotor, wrapping once
+        return placed != null ? placed : core.allocateFirstFit(request, 0);
     }
 
     /** {@link UnitSearch#of}, remembering the last answer: callers tend to pass one policy many times. */

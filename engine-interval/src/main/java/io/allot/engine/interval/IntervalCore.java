@@ -163,8 +163,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         Path at = tree.cur;
         if (!tree.cursorValid || tree.end(at) != end || tree.start(at) != start) {
             tree.locate(start);
+            if (tree.start(at) != start || tree.end(at) != end) {
+                return false;
+            }
         }
-        if (tree.kind(at) != ALLOCATED || tree.start(at) != start || tree.end(at) != end) {
+        if (tree.kind(at) != ALLOCATED) {
             return false;
         }
         releaseAt(start);
@@ -299,6 +302,27 @@ final class IntervalCore implements EngineCore, SingleUnits {
     @Override
     public Range lastFit(Request r, long to) {
         return tree.highest(r, to) ? placement(tree.found, r) : null;
+    }
+
+    /** The first-fit search, then a carve of the entry it ended on: no second look-up, no check. */
+    @Override
+    public Range allocateFirstFit(Request r, long from) {
+        return tree.lowest(r, from) ? takeFound(r) : null;
+    }
+
+    /** As {@link #allocateFirstFit}, with the last-fit search. */
+    @Override
+    public Range allocateLastFit(Request r, long to) {
+        return tree.highest(r, to) ? takeFound(r) : null;
+    }
+
+    /** Allocates the placement of {@code r} the last search found, inside the free entry at the cursor. */
+    private Range takeFound(Request r) {
+        long start = tree.found;
+        long end = start + r.size() - 1;
+        Path at = tree.cur;
+        take(start, end, tree.start(at), tree.end(at), r.tag());
+        return new Range(start, end);
     }
 
     @Override

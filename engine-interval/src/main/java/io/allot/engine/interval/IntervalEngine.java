@@ -37,6 +37,13 @@ import io.allot.spi.EngineProvider;
  *       (and {@link io.allot.IdAllocator}'s) are claimed through the same tree searches without a
  *       {@code Request}, an {@code Optional} or a policy call; the claims use plain accesses, so a
  *       thread-safe allocator keeps its lock.</li>
+ *   <li>Search and carve in one step: first-, last- and next-match requests of any shape are
+ *       placed by {@link IntervalCore#allocateFirstFit}/{@link IntervalCore#allocateLastFit}
+ *       (the allocator calls them instead of asking the policy, whose answer they are), which
+ *       carve the entry the search ended on without finding it again. The commonest carve (all of
+ *       a free entry, or a piece sharing its first or last value, in a leaf with room) and the
+ *       commonest free (an entry inside its leaf, which keeps its fill) run as small methods of
+ *       their own beside the general ones, with the same effect.</li>
  * </ul>
  * Allocated segments are found by start through the tree (or the cursor), not through a hash as
  * in vmem: freeing must find the neighbours in address order to merge anyway, and a hash of
@@ -69,7 +76,10 @@ import io.allot.spi.EngineProvider;
  *   <caption>interval engine costs</caption>
  *   <tr><th>operation</th><th>cost</th></tr>
  *   <tr><td>first-, last-, next-fit, unconstrained or windowed</td><td>O(log n); O(height) checks
- *       and one leaf scan when the fit is beside the cursor</td></tr>
+ *       and one leaf scan when the fit is beside the cursor; none of the checks when the last
+ *       first-fit (last-fit) search found its fit in the cursor's leaf and only allocations
+ *       happened since (an address-order fill, an allocate/free pair); the allocation itself
+ *       then costs a shift of the leaf's pivots above it and O(1) gap work</td></tr>
  *   <tr><td>the same with alignment, phase or no-cross</td><td>O(log n + k), k = free segments
  *       in front of the answer that are big enough but admit no aligned placement</td></tr>
  *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained; the first

@@ -918,6 +918,9 @@ final class SegmentTree {
      *                  when it begins where the old one did)
      */
     void carve(long start, long end, int kind, boolean spanStart, boolean tagged) {
+        if (kind == ALLOCATED && !spanStart && carveEdge(start, end, tagged)) {
+            return;
+        }
         Path p = cur;
         if (pendLeaf >= 0 && (pendLeaf != p.node[0] || kind == FREE)) {
             flush();
@@ -1019,6 +1022,82 @@ final class SegmentTree {
         }
     }
 
+    /**
+     * {@link #carve}'s commonest case as a small method of its own: allocating all of the cursor's
+     * free entry, or a piece of it that shares its first or its last value, in a leaf with room for
+     * the one entry this may add. Does what {@link #carve} does then — the same pivots, bits and
+     * gap changes, a deferred shrink started or extended the same way — with fewer branches.
+     *
+     * @return false, changing nothing, when the case does not apply
+     */
+    private boolean carveEdge(long start, long end, boolean tagged) {
+        Path p = cur;
+        int n = p.node[0];
+        int b = n << SHIFT;
+        int i = p.slot[0];
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        long kinds = a[b + KINDS];
+        long min = p.min[0];
+        long first = i == 0 ? min : a[b + PIVOTS + i - 1] + 1;
+        long last = a[b + PIVOTS + i];
+        boolean front = start == first;
+        boolean back = end == last;
+        if ((kinds >>> i & 1) == 0 || !front && !back || c == LEAF_CAP && !(front && back)) {
+            return false;
+        }
+        if (pendLeaf >= 0 && pendLeaf != n) {
+            flush();
+        }
+        long marks = a[b + MARKS];
+        int at = i; // the new entry's slot
+        if (front && back) {
+            kinds &= ~(1L << i);
+        } else {
+            for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                a[o + 1] = a[o];
+            }
+            a[b]++; // the count, in the low byte, is below LEAF_CAP
+            kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
+            marks = openBits(marks, i, 1);
+            long spanMark = marks >>> (i + 1) & 1;
+            marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
+            if (front) {
+                a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
+            } else {
+                a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
+                kinds = kinds & ~(2L << i) | 1L << i;
+                at = i + 1;
+            }
+        }
+        if (tagged) {
+            marks |= 1L << 32 << at;
+        }
+        a[b + KINDS] = kinds;
+        a[b + MARKS] = marks;
+        p.slot[0] = at;
+        cursorValid = true;
+        boolean pending = pendLeaf >= 0; // then on this leaf
+        long m0 = pending ? pendNow : gapAbove(p, 0);
+        long m = changed(n, 0, min, m0, last - first + 1, (last - first) - (end - start));
+        if (m != 0) {
+            // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
+            if (!pending && m != m0) {
+                pend.copyFrom(p, height);
+                pendLeaf = n;
+                pendWas = m0;
+            }
+            pendNow = m;
+            return true;
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
+        }
+        propagate(p, 0, m0, m);
+        return true;
+    }
+
     /** Tells the ancestors of the leaf with a deferred shrink its largest gap now; see "Deferred shrink". */
     private void flush() {
         if (pendLeaf >= 0) {
@@ -1037,6 +1116,9 @@ final class SegmentTree {
      * or that leaves the leaf short, goes the general way.
      */
     void release(int kind) {
+        if (kind == FREE && freeInside()) {
+            return;
+        }
         Path p = cur;
         // A deferred shrink on this very leaf — typically the allocation being freed made it —
         // is settled together with this change at the end: a free that restores the leaf's
@@ -1141,6 +1223,106 @@ final class SegmentTree {
             m0 = pendWas; // what the ancestors still record
         }
         propagate(p, 0, m0, m);
+    }
+
+    /**
+     * {@link #release}{@code (FREE)}'s commonest case as a small method of its own: the cursor's
+     * allocated entry is neither first nor last in its leaf (so any merge stays inside it) and the
+     * leaf keeps its minimum fill. Does what {@link #release} does then — the same pivots, bits,
+     * merge results and gap changes, a deferred shrink on this leaf settled the same way.
+     *
+     * @return false, changing nothing, when the case does not apply
+     */
+    private boolean freeInside() {
+        Path p = cur;
+        int n = p.node[0];
+        int b = n << SHIFT;
+        int i = p.slot[0];
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        if (i == 0 || i == c - 1) {
+            return false;
+        }
+        long kinds = a[b + KINDS];
+        long marks = a[b + MARKS];
+        long spanStart = marks >>> i & 1;
+        boolean previous = spanStart == 0 && (kinds >>> (i - 1) & 1) != 0;
+        boolean next = (kinds >>> (i + 1) & 1) != 0 && (marks >>> (i + 1) & 1) == 0;
+        int removed = (previous ? 1 : 0) + (next ? 1 : 0);
+        if (c - removed < LEAF_MIN && height > 1 && a[b + PIVOTS + c - 1] != -1L) {
+            return false; // the leaf would be short: repair's way
+        }
+        // As in release: a deferred shrink on this leaf is settled with this change, any other first.
+        boolean pending = pendLeaf == n;
+        if (!pending && pendLeaf >= 0) {
+            flush();
+        }
+        if (n != cleanLeaf) {
+            cleanLeaf = -1; // the freed entry may lie before the clean leaf
+        }
+        if (n != cleanHighLeaf) {
+            cleanHighLeaf = -1;
+        }
+        long start = a[b + PIVOTS + i - 1] + 1;
+        long end = a[b + PIVOTS + i];
+        int j = i;
+        long mark = spanStart;
+        long first = start;
+        long last = end;
+        if (previous) {
+            j = i - 1;
+            mark = marks >>> j & 1;
+            first = j == 0 ? p.min[0] : a[b + PIVOTS + j - 1] + 1;
+        }
+        if (next) {
+            last = a[b + PIVOTS + i + 1];
+        }
+        if (removed > 0) {
+            // The merged entry keeps the last piece's pivot; the pivots before it in the merge go.
+            for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
+                a[o] = a[o + removed];
+            }
+            for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
+                a[o] = 0L;
+            }
+            a[b] -= removed; // the count, in the low byte
+            kinds = closeBits(kinds, j, removed);
+            marks = closeBits(marks, j, removed);
+        }
+        long bit = 1L << j;
+        a[b + KINDS] = kinds & ~(bit * HALVES) | bit;
+        a[b + MARKS] = marks & ~(bit * HALVES) | mark << j;
+        p.slot[0] = j;
+        cursorValid = true;
+        mergedStart = first;
+        mergedEnd = last;
+        mergedPrevious = previous;
+        mergedNext = next;
+        previousStart = first;
+        previousEnd = start - 1;
+        nextStart = end + 1;
+        nextEnd = last;
+        // The bigger merged neighbour stands for the merged entry; the other one goes.
+        long low = start - first;
+        long high = last - end;
+        long m0 = pending ? pendNow : gapAbove(p, 0);
+        long min = p.min[0];
+        long m;
+        if ((high ^ SIGN) > (low ^ SIGN)) {
+            m = changed(n, 0, min, m0, high, last - first + 1);
+            m = changed(n, 0, min, m, low, 0);
+        } else {
+            m = changed(n, 0, min, m0, low, last - first + 1);
+            m = changed(n, 0, min, m, high, 0);
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
+        }
+        if (m != m0) {
+            propagate(p, 0, m0, m);
+        }
+        return true;
     }
 
     /**

@@ -111,6 +111,39 @@ class IntervalCoreTest {
 
     /** The invariant check observes: a deferred shrink outlives it, and is still verified by it. */
     @Test
+    void carvingTheEdgesOfFreeSegmentsKeepsSpanStartsAndTags() {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0x100, 0x1ff);
+        core.addSpan(0x200, 0x2ff); // adjacent: the free segment at 0x200 starts a span
+        assertTrue(core.allocate(0x200, 0x20f, "front")); // the front piece now starts the span
+        core.checkInvariants();
+        assertTrue(core.allocate(0x1f0, 0x1ff, null)); // the back piece of the first span
+        core.checkInvariants();
+        assertTrue(core.allocate(0x2f0, 0x2ff, "back"));
+        core.checkInvariants();
+        assertEquals(List.of(Range.of(0x100, 0x1ef), Range.of(0x210, 0x2ef)), freeOf(core));
+        assertEquals("front", core.allocationContaining(0x20f).tag());
+        assertEquals("back", core.allocationContaining(0x2f0).tag());
+        assertNull(core.allocationContaining(0x1f0).tag());
+        assertTrue(core.free(0x1f0, 0x1ff));
+        assertTrue(core.free(0x200, 0x20f)); // must not merge back across the span start
+        core.checkInvariants();
+        assertEquals(List.of(Range.of(0x100, 0x1ff), Range.of(0x200, 0x2ef)), freeOf(core));
+        assertTrue(core.allocate(0x200, 0x2ef, "whole")); // a whole free segment that starts a span
+        core.checkInvariants();
+        assertEquals(Range.of(0x200, 0x2ef), core.freeContaining(0x250));
+        core.checkInvariants();
+        assertEquals(List.of(Range.of(0x100, 0x1ff), Range.of(0x200, 0x2ef)), freeOf(core));
+        assertEquals(2, core.freeSegments());
+    }
+
+    private static List<Range> freeOf(IntervalCore core) {
+        List<Range> free = new ArrayList<>();
+        core.forEachFree(free::add);
+        return free;
+    }
+
+    @Test
     void checkingInvariantsLeavesADeferredShrinkDeferred() {
         IntervalCore core = new IntervalCore();
         core.addSpan(0, (1L << 40) - 1);
@@ -226,17 +259,20 @@ class IntervalCoreTest {
         int policy = random.nextInt(sizeSearches ? 4 : 2);
         Range expected;
         Range placed;
+        // A third of the first- and last-fit searches allocate where they end, in one step.
+        boolean fused = policy < 2 && random.nextInt(3) == 0;
+        String fusedTag = fused && random.nextInt(3) == 0 ? "f" + random.nextInt(1000) : null;
         switch (policy) {
             case 0 -> {
                 long from = model.value(random.nextInt(SPACE));
                 from = random.nextInt(4) == 0 ? model.base : from;
                 expected = model.firstFit(r, from);
-                placed = core.firstFit(r, from);
+                placed = fused ? core.allocateFirstFit(r.tagged(fusedTag), from) : core.firstFit(r, from);
             }
             case 1 -> {
                 long to = random.nextInt(4) == 0 ? -1L : model.value(random.nextInt(SPACE));
                 expected = model.lastFit(r, to);
-                placed = core.lastFit(r, to);
+                placed = fused ? core.allocateLastFit(r.tagged(fusedTag), to) : core.lastFit(r, to);
             }
             case 2 -> {
                 expected = model.smallestFit(r, r.size());
@@ -248,8 +284,12 @@ class IntervalCoreTest {
                 placed = core.instantFit(r);
             }
         }
-        assertEquals(expected, placed, "policy " + policy + " for " + r);
-        if (placed != null && random.nextInt(8) != 0) {
+        assertEquals(expected, placed, "policy " + policy + (fused ? ", allocating," : "") + " for " + r);
+        if (fused) {
+            if (placed != null) {
+                model.allocate(placed, fusedTag);
+            }
+        } else if (placed != null && random.nextInt(8) != 0) {
             String tag = random.nextInt(3) == 0 ? "t" + Long.toHexString(placed.start()) : null;
             assertTrue(core.allocate(placed.start(), placed.end(), tag), "allocate " + placed);
             model.allocate(placed, tag);
