@@ -48,11 +48,13 @@ import java.lang.invoke.VarHandle;
  * {@code changed} (one byte per summary word of each level), for {@link RunStats} to recompute
  * lazily. A marked block's ancestors are marked too, so the usual cost is one byte load. Lock-free
  * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
- * In a single-threaded tree the block of the hint's low word ({@link #lowWord}, below) is always
- * marked — when the hint moves to a word, and again each time {@link RunStats} has cleared marks
- * ({@link #marksCleared}) — so an id's claim (always in that word) and a free there write no
- * mark and read none. Reading the mark byte on each of them cost W1 about 5 ns a pair through
- * {@link io.allot.IdAllocator} (a third of it).
+ * In a single-threaded tree an id's claim (always in the hint's low word {@link #lowWord}, below)
+ * and a free in that word mark nothing: they set {@link #hintDirty}, a field beside the hint, and
+ * the mark is written when it is needed — when the hint leaves that word, and before
+ * {@link RunStats} reads the marks ({@link #flushHint}). Reading the mark byte on each of them cost
+ * W1 about 5 ns a pair through {@link io.allot.IdAllocator} (a third of it); keeping the hint's
+ * block marked for good instead (as this tree once did) made every best- or instant-fit search
+ * recount that block's 64 words and its ancestors, changed or not.
  *
  * <h2>Hint</h2>
  * Single-threaded trees keep two word indexes, {@code lowWord} L and {@code fullUntil} N, with
@@ -86,6 +88,11 @@ final class BitTree {
     private final boolean hinted;
     /** No leaf word below this one has a free unit; {@code leaf.length} when none has. */
     private int lowWord;
+    /**
+     * Word {@link #lowWord} changed since its block was last marked (single-threaded trees): the
+     * one unmarked change the tree allows; see "Change marks".
+     */
+    private boolean hintDirty;
     /**
      * Every leaf word strictly between {@link #lowWord} and this one is full; above
      * {@code lowWord}, at most {@code leaf.length} (see the class comment).
@@ -126,9 +133,6 @@ final class BitTree {
         if ((units & 63) != 0) {
             setRange(units, ((long) words << 6) - 1); // padding past the last unit
         }
-        if (hinted) {
-            markChanged(0); // the hint's word's block is always marked
-        }
     }
 
     /** Leaf words: {@code ceil(units / 64)}. */
@@ -159,7 +163,7 @@ final class BitTree {
             if (leaf[w] == -1L) {
                 w = fullUntil; // the words between are full too
                 if (w == leaf.length) {
-                    lowWord = w;
+                    moveHint(w);
                     return -1;
                 }
             }
@@ -170,15 +174,14 @@ final class BitTree {
             w = nextNonFullWord(w);
             if (w < 0) {
                 if (fromHint) {
-                    lowWord = leaf.length;
+                    moveHint(leaf.length);
                 }
                 return -1;
             }
             x = ~leaf[w];
         }
         if (fromHint && w != lowWord) {
-            lowWord = w;
-            markChanged(w); // the hint's word's block stays marked
+            moveHint(w);
             if (fullUntil <= w) {
                 fullUntil = w + 1;
             }
@@ -412,14 +415,15 @@ final class BitTree {
             if (old != -1L) {
                 long now = old | (old + 1); // sets the lowest clear bit
                 leaf[w] = now;
+                hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
                 if (old == 0) {
                     markAny(w);
                 }
                 if (now == -1L) {
                     filledLowWord(); // its full bit is left clear: see "Lazy full bits"
                 }
-                // No change mark to write: the hint's word's block is always marked. The unit is
-                // counted from ~old, not from the new word, to keep the id's dependency chain short.
+                // The unit is counted from ~old, not from the new word, to keep the id's
+                // dependency chain short.
                 return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
@@ -449,9 +453,11 @@ final class BitTree {
         if (old == -1L || now == 0) {
             summarise(w, old, now);
         }
-        if (w != lowWord) { // the hint's word's block is marked already
+        if (w != lowWord) {
             freedIn(w);
             markChanged(w);
+        } else {
+            hintDirty = true; // no change mark: see "Change marks"
         }
         return true;
     }
@@ -462,10 +468,9 @@ final class BitTree {
      */
     private void filledLowWord() {
         int n = fullUntil;
-        lowWord = n;
+        moveHint(n);
         if (n < leaf.length) {
             fullUntil = n + 1;
-            markChanged(n); // the hint's word's block stays marked
         }
     }
 
@@ -474,7 +479,7 @@ final class BitTree {
         int low = lowWord;
         if (w < low) {
             fullUntil = low; // the words between w and the old low word are full
-            lowWord = w;
+            moveHint(w);
         } else if (w > low && w < fullUntil) {
             fullUntil = w;
         }
@@ -484,20 +489,26 @@ final class BitTree {
     private void freedAcross(int first) {
         int low = lowWord;
         if (first <= low) {
-            lowWord = first;
+            moveHint(first);
             fullUntil = first + 1;
         } else if (first < fullUntil) {
             fullUntil = first;
         }
     }
 
+    /** Moves the hint's low word to {@code w}, first marking the old one's block if it changed unmarked. */
+    private void moveHint(int w) {
+        flushHint();
+        lowWord = w;
+    }
+
     /**
-     * {@link RunStats} has cleared change marks: marks the hint's word's block again, so that a
-     * claim or free there still needs none (see "Change marks"). It costs that block's recount at
-     * the next query, at most.
+     * Marks the hint's word's block if an id's claim or free changed it unmarked, so that every
+     * change is marked: called before {@link RunStats} reads the marks, and when the hint moves.
      */
-    void marksCleared() {
-        if (hinted && lowWord < leaf.length) {
+    void flushHint() {
+        if (hintDirty) {
+            hintDirty = false;
             markChanged(lowWord);
         }
     }
@@ -1010,8 +1021,8 @@ final class BitTree {
         if (padding > 0 && (leaf[leaf.length - 1] & (-1L << (64 - padding))) != -1L << (64 - padding)) {
             throw new IllegalStateException("padding bits past unit " + units + " are not set");
         }
-        if (hinted && lowWord < leaf.length && changedBlocks[lowWord >>> 6] == 0) {
-            throw new IllegalStateException("the block of the hint's word " + lowWord + " is not marked changed");
+        if (hintDirty && (!hinted || lowWord >= leaf.length)) {
+            throw new IllegalStateException("an unmarked change is recorded for hint word " + lowWord);
         }
         if (hinted) {
             for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {

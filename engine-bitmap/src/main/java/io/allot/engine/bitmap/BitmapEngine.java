@@ -42,8 +42,9 @@ import io.allot.spi.EngineProvider;
  * single-threaded tree's "full" bit may be clear over a full word (never set over a word with a
  * free unit); padding past a span's last unit is allocated forever; a continuation bit sits only on
  * an allocated unit whose predecessor is in the same allocation; words below the hint's low word,
- * and strictly between it and its full-until word, are full; the block of the hint's low word is
- * always marked changed for the run statistics, so an id's claim and free there touch no mark.
+ * and strictly between it and its full-until word, are full; every changed word's block is marked
+ * for the run statistics but the hint's low word, whose change an id's claim or free records in one
+ * flag beside the hint, marked when the hint moves on or the statistics are read.
  * At most 2<sup>32</sup>
  * quanta in all spans together ({@link #maxUnits()}), refused beyond with
  * {@link IllegalArgumentException}.

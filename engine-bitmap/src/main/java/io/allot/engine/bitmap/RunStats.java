@@ -99,10 +99,10 @@ final class RunStats {
         return field(levels, 0, 2);
     }
 
-    /** Brings every node's figures up to date; the tree then re-marks its hint's block. */
+    /** Brings every node's figures up to date, the change the tree's hint holds unmarked included. */
     private void cleanRoot() {
+        bits.flushHint();
         clean(levels, 0);
-        bits.marksCleared();
     }
 
     private void clean(int k, int i) {
