@@ -217,6 +217,37 @@ final class SegmentTree {
         nodes[b] = nodes[b] & ~COUNT | c;
     }
 
+    /**
+     * Removes the {@code removed} pivots from slot {@code j} of the {@code c}-entry leaf at
+     * {@code b} that a merge swallowed: the merged entry keeps the last piece's pivot, the pivots
+     * before it in the merge go, and the count drops. Kind and mark bits are the caller's.
+     */
+    private void closePivots(int b, int j, int c, int removed) {
+        long[] a = nodes;
+        for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
+            a[o] = a[o + removed];
+        }
+        for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
+            a[o] = 0L;
+        }
+        setCount(b, c - removed);
+    }
+
+    /**
+     * Records the result of a {@link #release}: the free entry {@code [first, last]} it left, built
+     * from the freed {@code [start, end]} and the neighbours it swallowed.
+     */
+    private void recordMerge(long first, long last, long start, long end, boolean previous, boolean next) {
+        mergedStart = first;
+        mergedEnd = last;
+        mergedPrevious = previous;
+        mergedNext = next;
+        previousStart = first;
+        previousEnd = start - 1;
+        nextStart = end + 1;
+        nextEnd = last;
+    }
+
     /** Sets the bound of block {@code b} to {@code second}, saturating. */
     private void setBound(int b, long second) {
         long bound = Long.compareUnsigned(second, NO_BOUND) < 0 ? second : NO_BOUND;
@@ -1169,14 +1200,7 @@ final class SegmentTree {
             removed++;
         }
         if (removed > 0) {
-            // The merged entry keeps the last piece's pivot; the pivots before it in the merge go.
-            for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
-                nodes[o] = nodes[o + removed];
-            }
-            for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
-                nodes[o] = 0L;
-            }
-            setCount(b, c - removed);
+            closePivots(b, j, c, removed);
             kinds = closeBits(kinds, j, removed);
             marks = closeBits(marks, j, removed);
         }
@@ -1185,14 +1209,7 @@ final class SegmentTree {
         nodes[b + MARKS] = marks & ~(bit * HALVES) | mark << j;
         p.slot[0] = j;
         cursorValid = true;
-        mergedStart = first;
-        mergedEnd = last;
-        mergedPrevious = previous;
-        mergedNext = next;
-        previousStart = first;
-        previousEnd = start - 1;
-        nextStart = end + 1;
-        nextEnd = last;
+        recordMerge(first, last, start, end, previous, next);
         if (c - removed < LEAF_MIN && height > 1 && !lastLeaf(b)) {
             cleanLeaf = -1; // entries may move between leaves
             cleanHighLeaf = -1;
@@ -1278,14 +1295,7 @@ final class SegmentTree {
             last = a[b + PIVOTS + i + 1];
         }
         if (removed > 0) {
-            // The merged entry keeps the last piece's pivot; the pivots before it in the merge go.
-            for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
-                a[o] = a[o + removed];
-            }
-            for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
-                a[o] = 0L;
-            }
-            a[b] -= removed; // the count, in the low byte
+            closePivots(b, j, c, removed);
             kinds = closeBits(kinds, j, removed);
             marks = closeBits(marks, j, removed);
         }
@@ -1294,14 +1304,7 @@ final class SegmentTree {
         a[b + MARKS] = marks & ~(bit * HALVES) | mark << j;
         p.slot[0] = j;
         cursorValid = true;
-        mergedStart = first;
-        mergedEnd = last;
-        mergedPrevious = previous;
-        mergedNext = next;
-        previousStart = first;
-        previousEnd = start - 1;
-        nextStart = end + 1;
-        nextEnd = last;
+        recordMerge(first, last, start, end, previous, next);
         // The bigger merged neighbour stands for the merged entry; the other one goes.
         long low = start - first;
         long high = last - end;
