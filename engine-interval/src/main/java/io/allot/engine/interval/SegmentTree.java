@@ -218,6 +218,17 @@ final class SegmentTree {
     }
 
     /**
+     * Ends a carve of the leaf at {@code b}: stores its kind and mark bits, the allocated piece at
+     * slot {@code at} tagged if {@code tagged}, and leaves the cursor on that piece.
+     */
+    private void storeCarved(Path p, int b, long kinds, long marks, boolean tagged, int at) {
+        nodes[b + KINDS] = kinds;
+        nodes[b + MARKS] = tagged ? marks | 1L << 32 << at : marks;
+        p.slot[0] = at;
+        cursorValid = true;
+    }
+
+    /**
      * Removes the {@code removed} pivots from slot {@code j} of the {@code c}-entry leaf at
      * {@code b} that a merge swallowed: the merged entry keeps the last piece's pivot, the pivots
      * before it in the merge go, and the count drops. Kind and mark bits are the caller's.
@@ -1011,13 +1022,7 @@ final class SegmentTree {
         if (spanStart || before == 0 && outerMark != 0) {
             marks |= 1L << middle;
         }
-        if (tagged) {
-            marks |= 1L << 32 << middle;
-        }
-        nodes[b + KINDS] = kinds;
-        nodes[b + MARKS] = marks;
-        p.slot[0] = middle;
-        cursorValid = true;
+        storeCarved(p, b, kinds, marks, tagged, middle);
         boolean outerFree = (outerBits & 1) != 0;
         if (outerFree || kind == FREE) {
             int n = p.node[0];
@@ -1101,13 +1106,7 @@ final class SegmentTree {
                 at = i + 1;
             }
         }
-        if (tagged) {
-            marks |= 1L << 32 << at;
-        }
-        a[b + KINDS] = kinds;
-        a[b + MARKS] = marks;
-        p.slot[0] = at;
-        cursorValid = true;
+        storeCarved(p, b, kinds, marks, tagged, at);
         boolean pending = pendLeaf >= 0; // then on this leaf
         long m0 = pending ? pendNow : gapAbove(p, 0);
         long m = changed(n, 0, min, m0, last - first + 1, (last - first) - (end - start));
