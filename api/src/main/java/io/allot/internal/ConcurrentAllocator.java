@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * <h2>Two paths</h2>
  * <ul>
  *   <li><b>Lock-free</b>: {@code allocate}/{@code tryAllocate} of one untagged quantum with
- *       first-match, last-match or next-fit ({@link UnitSearch}), and {@code free} of a one-quantum
+ *       first-match, last-match or next-fit ({@link KnownSearch}), and {@code free} of a one-quantum
  *       untagged allocation. They go straight to the core's {@link SingleUnits} — a CAS on the
  *       word, then on the summaries — with no lock and no allocation but the returned
  *       {@link Range}.</li>
@@ -78,7 +78,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
 
     private final GuardedAllocator guarded;
     private final SingleUnits units;
-    private final UnitSearch defaultSearch;
+    private final KnownSearch defaultSearch;
     private final long quantum;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicLongArray cells;
@@ -90,7 +90,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
     ConcurrentAllocator(GuardedAllocator guarded) {
         this.guarded = Objects.requireNonNull(guarded, "guarded");
         this.units = Objects.requireNonNull(guarded.singleUnits(), "core without SingleUnits");
-        this.defaultSearch = UnitSearch.of(guarded.defaultPolicy());
+        this.defaultSearch = KnownSearch.ofUnits(guarded.defaultPolicy());
         this.quantum = guarded.quantum();
         int processors = Runtime.getRuntime().availableProcessors();
         int count = Integer.highestOneBit(Math.min(64, Math.max(4, 4 * processors)) - 1) << 1;
@@ -172,8 +172,8 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
      * @return the range, or null if the request is not for one quantum, the gate is closed or
      *         nothing was found: the caller then takes the exclusive path
      */
-    private Range tryOneQuantum(Request request, UnitSearch search) {
-        if (search == UnitSearch.NONE || !GuardedAllocator.isOneQuantum(request, quantum)) {
+    private Range tryOneQuantum(Request request, KnownSearch search) {
+        if (search == KnownSearch.NONE || !GuardedAllocator.isOneQuantum(request, quantum)) {
             return null;
         }
         int cell = enter();
@@ -193,11 +193,11 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
      * @param none the core's {@link SingleUnits#none()}, read after entering
      * @return its first value, or {@code none}
      */
-    private long claim(UnitSearch search, long lo, long hi, long none) {
-        if (search == UnitSearch.LOWEST) {
+    private long claim(KnownSearch search, long lo, long hi, long none) {
+        if (search == KnownSearch.LOWEST) {
             return units.claimLowest(lo, hi);
         }
-        if (search == UnitSearch.HIGHEST) {
+        if (search == KnownSearch.HIGHEST) {
             return units.claimHighest(lo, hi);
         }
         long start = units.claimLowest(Unsigned.max(guarded.rotorOpaque(), lo), hi);
@@ -231,7 +231,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
     @Override
     public Range allocate(Request request, AllocationPolicy policy) {
         Objects.requireNonNull(request, "request");
-        Range placed = tryOneQuantum(request, UnitSearch.of(Objects.requireNonNull(policy, "policy")));
+        Range placed = tryOneQuantum(request, KnownSearch.ofUnits(Objects.requireNonNull(policy, "policy")));
         if (placed != null) {
             return placed;
         }
@@ -251,7 +251,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
     @Override
     public Optional<Range> tryAllocate(Request request, AllocationPolicy policy) {
         Objects.requireNonNull(request, "request");
-        Range placed = tryOneQuantum(request, UnitSearch.of(Objects.requireNonNull(policy, "policy")));
+        Range placed = tryOneQuantum(request, KnownSearch.ofUnits(Objects.requireNonNull(policy, "policy")));
         if (placed != null) {
             return Optional.of(placed);
         }
@@ -432,7 +432,7 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
 
     @Override
     public long allocateUnit(long none) {
-        if (defaultSearch != UnitSearch.NONE) {
+        if (defaultSearch != KnownSearch.NONE) {
             int cell = enter();
             if (cell >= 0) {
                 long missing = units.none(); // read inside the gate

@@ -82,18 +82,33 @@ public interface EngineCore {
      * @return the placement, or null, changing nothing, if there is none
      */
     default Range allocateFirstFit(Request r, long from) {
-        Range placed = firstFit(r, from);
-        if (placed != null && !allocate(placed.start(), placed.end(), r.tag())) {
-            throw new IllegalStateException("first fit " + placed + " for " + r + " is not free");
-        }
-        return placed;
+        return allocateFound(firstFit(r, from), r);
     }
 
     /** As {@link #allocateFirstFit}, for the placement {@link #lastFit lastFit(r, to)} returns. */
     default Range allocateLastFit(Request r, long to) {
-        Range placed = lastFit(r, to);
+        return allocateFound(lastFit(r, to), r);
+    }
+
+    /** As {@link #allocateFirstFit}, for the placement {@link #bestFit bestFit(r)} returns. */
+    default Range allocateBestFit(Request r) {
+        return allocateFound(bestFit(r), r);
+    }
+
+    /** As {@link #allocateFirstFit}, for the placement {@link #instantFit instantFit(r)} returns. */
+    default Range allocateInstantFit(Request r) {
+        return allocateFound(instantFit(r), r);
+    }
+
+    /**
+     * Allocates {@code placed}, which this core's own search returned for {@code r}, and returns
+     * it; null stays null.
+     *
+     * @throws IllegalStateException if it is not free: the search and the allocation disagree
+     */
+    private Range allocateFound(Range placed, Request r) {
         if (placed != null && !allocate(placed.start(), placed.end(), r.tag())) {
-            throw new IllegalStateException("last fit " + placed + " for " + r + " is not free");
+            throw new IllegalStateException("the search placed " + r + " at " + placed + ", which is not free");
         }
         return placed;
     }

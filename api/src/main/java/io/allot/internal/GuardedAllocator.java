@@ -51,7 +51,7 @@ import java.util.function.Consumer;
  * request, and takes their counts when they are folded in.
  *
  * <p><b>One quantum.</b> When the core has {@link SingleUnits} (bitmap, interval), a request for
- * one untagged quantum with a standard policy whose choice is known ({@link UnitSearch}) is
+ * one untagged quantum with a standard policy whose choice is known ({@link KnownSearch}) is
  * claimed straight from the core: the same answer the policy would give, without asking it
  * through {@link Optional}s and looking the answer up again to allocate it. As a {@link UnitPath}
  * this class also allocates and frees single quanta for {@link io.allot.IdAllocator} with no
@@ -60,7 +60,7 @@ import java.util.function.Consumer;
  * are settled into this class's counters before any is read.
  *
  * <p><b>Known policies.</b> A request for first-match, last-match or next-fit (recognised as
- * {@link UnitSearch} recognises them) is placed by the core search that policy would ask for,
+ * {@link KnownSearch} recognises them) is placed by the core search that policy would ask for,
  * allocated where the search ended ({@link EngineCore#allocateFirstFit}): the policy's own answer,
  * without calling it through the {@link FreeSpace} view, wrapping the answer in an
  * {@link Optional} and looking its segment up again to allocate it. Every other policy is asked.
@@ -106,20 +106,20 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     /** The core's single-quantum capability, or null. */
     private final SingleUnits units;
     /**
-     * How {@link #units} reproduces the default policy; {@link UnitSearch#NONE} if it cannot, or if
+     * How {@link #units} reproduces the default policy; {@link KnownSearch#NONE} if it cannot, or if
      * a source may have to be imported from (the general path does that).
      */
-    private final UnitSearch unitSearch;
+    private final KnownSearch unitSearch;
     private final Request oneQuantum;
     /**
-     * {@link UnitSearch#of} the default policy, for {@link #placeHere}: unlike {@link #unitSearch}
+     * {@link KnownSearch#of} the default policy, for {@link #placeHere}: unlike {@link #unitSearch}
      * it holds with a source too, because {@link #place} imports when {@link #placeHere} finds
      * nothing.
      */
-    private final UnitSearch directSearch;
+    private final KnownSearch directSearch;
     /** The last policy other than the default that {@link #placeHere} classified, and its search. */
     private AllocationPolicy recentPolicy;
-    private UnitSearch recentSearch = UnitSearch.NONE;
+    private KnownSearch recentSearch = KnownSearch.NONE;
 
     private long rotor;
     private long allocated;
@@ -152,9 +152,9 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         this.source = spec.source() == null ? null : new SpanSource(spec.source(), spec.importSize(), quantum);
         this.quantumCacheMax = spec.quantumCacheMax();
         this.units = core instanceof SingleUnits single ? single : null;
-        this.unitSearch = units == null || source != null ? UnitSearch.NONE : UnitSearch.of(defaultPolicy);
+        this.unitSearch = units == null || source != null ? KnownSearch.NONE : KnownSearch.ofUnits(defaultPolicy);
         this.oneQuantum = Request.of(quantum);
-        this.directSearch = UnitSearch.of(defaultPolicy);
+        this.directSearch = KnownSearch.of(defaultPolicy);
         for (Range span : spec.spans()) {
             addSpan(span);
         }
@@ -261,34 +261,52 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     /**
      * {@link #placeAndAllocate}, except for a standard policy whose choice is known
-     * ({@link UnitSearch}): its one untagged quantum is claimed straight from the core's
-     * {@link SingleUnits}, and any other request is placed by the core search the policy would ask
-     * for and allocated where that search ended ({@link EngineCore#allocateFirstFit}) — the same
-     * answer, without the policy call, its {@link Optional} and a second look-up of the segment.
+     * ({@link KnownSearch}): a first-match, last-match or next-fit untagged quantum is claimed
+     * straight from the core's {@link SingleUnits}, and any other request is placed by the core
+     * search the policy would ask for and allocated where that search ended
+     * ({@link EngineCore#allocateFirstFit} and its siblings) — the same answer, without the policy
+     * call, its {@link Optional} and a second look-up of the segment.
      */
     private Range placeHere(Request request, AllocationPolicy policy) {
-        UnitSearch search = policy == defaultPolicy ? directSearch : searchOf(policy);
-        if (search == UnitSearch.NONE) {
+        KnownSearch search = policy == defaultPolicy ? directSearch : searchOf(policy);
+        if (search == KnownSearch.NONE) {
             return placeAndAllocate(request, policy);
+        }
+        if (search == KnownSearch.INSTANT) {
+            // As InstantFit.place: a constrained request, or none of the instant list, is best-fit's.
+            Range placed = isConstrained(request) ? null : core.allocateInstantFit(request);
+            return placed != null ? placed : core.allocateBestFit(request);
+        }
+        if (search == KnownSearch.SMALLEST) {
+            return core.allocateBestFit(request);
         }
         if (units != null && isOneQuantum(request, quantum)) {
             long start = claim(search, request.min(), request.max());
             return start == units.none() ? null : new Range(start, start + quantum - 1);
         }
-        if (search == UnitSearch.LOWEST) {
+        if (search == KnownSearch.LOWEST) {
             return core.allocateFirstFit(request, 0);
         }
-        if (search == UnitSearch.HIGHEST) {
+        if (search == KnownSearch.HIGHEST) {
             return core.allocateLastFit(request, -1L);
         }
         Range placed = core.allocateFirstFit(request, rotor); // next-fit: from the rotor, wrapping once
         return placed != null ? placed : core.allocateFirstFit(request, 0);
     }
 
-    /** {@link UnitSearch#of}, remembering the last answer: callers tend to pass one policy many times. */
-    private UnitSearch searchOf(AllocationPolicy policy) {
+    /**
+     * Whether anything but its size limits where {@code request} (normalised: alignment at least
+     * the quantum) may go, which is when instant-fit defers to best-fit.
+     */
+    private boolean isConstrained(Request request) {
+        return Unsigned.greaterThan(request.alignment(), quantum) || request.phase() != 0
+                || request.noCross() != 0 || request.min() != 0 || request.max() != -1L;
+    }
+
+    /** {@link KnownSearch#of}, remembering the last answer: callers tend to pass one policy many times. */
+    private KnownSearch searchOf(AllocationPolicy policy) {
         if (policy != recentPolicy) {
-            recentSearch = UnitSearch.of(policy);
+            recentSearch = KnownSearch.of(policy);
             recentPolicy = policy;
         }
         return recentSearch;
@@ -300,11 +318,11 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      *
      * @return its first value, or {@link SingleUnits#none()} when none is free
      */
-    private long claim(UnitSearch search, long lo, long hi) {
-        if (search == UnitSearch.LOWEST) {
+    private long claim(KnownSearch search, long lo, long hi) {
+        if (search == KnownSearch.LOWEST) {
             return units.claimLowest(lo, hi);
         }
-        if (search == UnitSearch.HIGHEST) {
+        if (search == KnownSearch.HIGHEST) {
             return units.claimHighest(lo, hi);
         }
         long start = units.claimLowest(Unsigned.max(rotor, lo), hi);
@@ -704,7 +722,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * snapshots.
      */
     public UnitPath unitPath() {
-        if (!corePathAsked && unitSearch == UnitSearch.LOWEST && !threadSafe) {
+        if (!corePathAsked && unitSearch == KnownSearch.LOWEST && !threadSafe) {
             corePathAsked = true;
             corePath = units.lowestPath(this); // unitSearch is NONE without units or with a source
         }
@@ -713,7 +731,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     @Override
     public long allocateUnit(long none) {
-        if (unitSearch == UnitSearch.LOWEST) { // IdAllocator.of without a CoreUnitPath: kept short to inline
+        if (unitSearch == KnownSearch.LOWEST) { // IdAllocator.of without a CoreUnitPath: kept short to inline
             long start = units.claimLowest(0, Unsigned.MAX);
             if (start == units.none()) {
                 failedAllocations++;
@@ -726,7 +744,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     }
 
     private long allocateUnitOtherwise(long none) {
-        if (unitSearch == UnitSearch.NONE) {
+        if (unitSearch == KnownSearch.NONE) {
             Range placed = tryPlace(oneQuantum, defaultPolicy);
             return placed == null ? none : placed.start();
         }
@@ -735,7 +753,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
             failedAllocations++;
             return none;
         }
-        if (unitSearch == UnitSearch.FROM_ROTOR) {
+        if (unitSearch == KnownSearch.FROM_ROTOR) {
             rotor = start + quantum;
         }
         unitAllocations++;

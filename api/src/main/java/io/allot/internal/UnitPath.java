@@ -16,7 +16,7 @@ import java.util.Optional;
  * <p>{@link GuardedAllocator} and {@link ConcurrentAllocator} implement it, as does a core's own
  * {@link CoreUnitPath} (the bitmap's, for {@link io.allot.IdAllocator#of}); they go through the core's
  * {@link SingleUnits} when it has them and the default policy is a standard one whose choice is
- * known ({@link UnitSearch}), else through their general path; {@link #of} falls back to the
+ * known ({@link KnownSearch}), else through their general path; {@link #of} falls back to the
  * public API for any other allocator.
  */
 public interface UnitPath {
