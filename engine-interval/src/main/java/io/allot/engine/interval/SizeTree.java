@@ -44,6 +44,9 @@ final class SizeTree {
 
     /** Start of the placement the last successful {@link #smallestFit} found. */
     long found;
+    /** The free segment that placement lies in: its first value and its size. */
+    long foundSegment;
+    long foundSize;
 
     SizeTree() {
         root = newNode();
@@ -190,6 +193,8 @@ final class SizeTree {
                 long offset = Placement.lowest(start, start + segmentSize - 1, r, 0);
                 if (offset != Placement.NONE) {
                     found = start + offset;
+                    foundSegment = start;
+                    foundSize = segmentSize;
                     return true;
                 }
             }

@@ -259,8 +259,8 @@ class IntervalCoreTest {
         int policy = random.nextInt(sizeSearches ? 4 : 2);
         Range expected;
         Range placed;
-        // A third of the first- and last-fit searches allocate where they end, in one step.
-        boolean fused = policy < 2 && random.nextInt(3) == 0;
+        // A third of the searches allocate where they end, in one step.
+        boolean fused = random.nextInt(3) == 0;
         String fusedTag = fused && random.nextInt(3) == 0 ? "f" + random.nextInt(1000) : null;
         switch (policy) {
             case 0 -> {
@@ -276,12 +276,12 @@ class IntervalCoreTest {
             }
             case 2 -> {
                 expected = model.smallestFit(r, r.size());
-                placed = core.bestFit(r);
+                placed = fused ? core.allocateBestFit(r.tagged(fusedTag)) : core.bestFit(r);
             }
             default -> {
                 long sizeClass = Long.highestOneBit(r.size()) == r.size() ? r.size() : Long.highestOneBit(r.size()) << 1;
                 expected = model.smallestFit(r, sizeClass);
-                placed = core.instantFit(r);
+                placed = fused ? core.allocateInstantFit(r.tagged(fusedTag)) : core.instantFit(r);
             }
         }
         assertEquals(expected, placed, "policy " + policy + (fused ? ", allocating," : "") + " for " + r);
@@ -583,14 +583,17 @@ class IntervalCoreTest {
             for (int op = 0; op < 400_000; op++) {
                 if (random.nextInt(100) < (op % 100_000 < 60_000 ? 60 : 35) || live.isEmpty()) {
                     Request r = Request.of(1 + random.nextInt(32)).aligned(1L << random.nextInt(3));
-                    Range placed = switch (random.nextInt(4)) {
+                    int policy = random.nextInt(6);
+                    Range placed = switch (policy) {
                         case 0 -> core.firstFit(r, random.nextInt(1 << 21));
                         case 1 -> core.lastFit(r, random.nextInt(1 << 21));
                         case 2 -> core.bestFit(r);
-                        default -> core.instantFit(r);
+                        case 3 -> core.instantFit(r);
+                        case 4 -> core.allocateBestFit(r); // search and carve in one step
+                        default -> core.allocateInstantFit(r);
                     };
                     if (placed != null) {
-                        assertTrue(core.allocate(placed.start(), placed.end(), null));
+                        assertTrue(policy >= 4 || core.allocate(placed.start(), placed.end(), null));
                         assertTrue(allocated.nextSetBit((int) placed.start()) < 0
                                 || allocated.nextSetBit((int) placed.start()) > placed.end(), "placed over an allocation");
                         allocated.set((int) placed.start(), (int) placed.end() + 1);
