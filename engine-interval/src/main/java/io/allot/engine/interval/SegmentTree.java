@@ -130,10 +130,15 @@ final class SegmentTree {
 
     /**
      * The leaf whose shrunk largest gap its ancestors do not know yet, or -1: see "Deferred
-     * shrink" above. {@link #pend} is its path, {@link #pendWas} the gap its parent records for it,
-     * {@link #pendNow} its true largest gap (smaller, never 0).
+     * shrink" above. {@link #pendMin} is its first value, {@link #pendWas} the gap its parent
+     * records for it, {@link #pendNow} its true largest gap (smaller, never 0). Its path is not
+     * kept: nothing moves a leaf boundary while a shrink is deferred (every split and merge flushes
+     * first), so a descent to {@link #pendMin} finds it again, which {@link #flush} does into
+     * {@link #pend} — once per flush, instead of copying the cursor's path at every deferral (each
+     * last-fit or next-fit pair that shrinks a leaf's largest gap starts one).
      */
     private int pendLeaf = -1;
+    private long pendMin;
     private final Path pend = new Path();
     private long pendWas;
     private long pendNow;
@@ -1040,7 +1045,7 @@ final class SegmentTree {
                 if (m != 0 && kind != FREE) {
                     // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
                     if (!pending && m != m0) {
-                        pend.copyFrom(p, height);
+                        pendMin = min;
                         pendLeaf = n;
                         pendWas = m0;
                     }
@@ -1113,7 +1118,7 @@ final class SegmentTree {
         if (m != 0) {
             // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
             if (!pending && m != m0) {
-                pend.copyFrom(p, height);
+                pendMin = min;
                 pendLeaf = n;
                 pendWas = m0;
             }
@@ -1132,6 +1137,7 @@ final class SegmentTree {
     private void flush() {
         if (pendLeaf >= 0) {
             pendLeaf = -1;
+            locate(pend, pendMin);
             propagate(pend, 0, pendWas, pendNow);
         }
     }
@@ -1910,21 +1916,16 @@ final class SegmentTree {
     private void checkPending() {
         Path fresh = new Path();
         int b = pendLeaf << SHIFT;
-        locate(fresh, pend.min[0]);
-        for (int level = 0; level < height; level++) {
-            if (fresh.node[level] != pend.node[level] || fresh.min[level] != pend.min[level]
-                    || level > 0 && fresh.slot[level] != pend.slot[level]) {
-                throw new IllegalStateException("deferred shrink's path off its leaf on level " + level);
-            }
+        locate(fresh, pendMin);
+        if (fresh.node[0] != pendLeaf || fresh.min[0] != pendMin) {
+            throw new IllegalStateException("deferred shrink's first value " + Unsigned.hex(pendMin)
+                    + " does not lead to its leaf (a leaf boundary moved without a flush)");
         }
-        if (pend.node[0] != pendLeaf) {
-            throw new IllegalStateException("deferred shrink's path ends at another leaf");
-        }
-        long largest = largestTwo(b, 0, pend.min[0])[0];
-        if (largest != pendNow || pendNow == 0 || !Unsigned.lessThan(pendNow, pendWas) || gapAbove(pend, 0) != pendWas) {
+        long largest = largestTwo(b, 0, pendMin)[0];
+        if (largest != pendNow || pendNow == 0 || !Unsigned.lessThan(pendNow, pendWas) || gapAbove(fresh, 0) != pendWas) {
             throw new IllegalStateException("deferred shrink " + Unsigned.hex(pendWas) + " -> " + Unsigned.hex(pendNow)
                     + " but the leaf's largest free entry is " + Unsigned.hex(largest) + " and its parent records "
-                    + Unsigned.hex(gapAbove(pend, 0)));
+                    + Unsigned.hex(gapAbove(fresh, 0)));
         }
     }
 
