@@ -181,10 +181,9 @@ final class SegmentTree {
 
     /**
      * A node of zeros: a recycled one (zeroed when released, but for its free-list link) or the
-     * next never-used block. The array doubles when full: a fill in address order allocates a
-     * node per 27 entries, and growing by half instead copied and zeroed half again as much (a
-     * fifth of a 10<sup>6</sup>-page fill); the slack stays within the memory bound (at most one
-     * unused block per used one).
+     * next never-used block, which is zero already. The array grows by half when full: doubling
+     * measured no faster on a 10<sup>6</sup>-page fill (one new node per 27 entries) and raised
+     * W3's retained heap at 10<sup>6</sup> live pages from 15 to 22 bytes per segment.
      */
     private int newNode() {
         int n;
@@ -199,7 +198,7 @@ final class SegmentTree {
             }
             n = used++;
             if ((long) used << SHIFT > nodes.length) {
-                long grown = Math.min((long) MAX_NODES << SHIFT, Math.max((long) used << SHIFT, 2L * nodes.length));
+                long grown = Math.min((long) MAX_NODES << SHIFT, Math.max((long) used << SHIFT, nodes.length + (nodes.length >> 1)));
                 nodes = Arrays.copyOf(nodes, (int) (grown & -(1L << SHIFT)));
             }
             // Blocks at and above used were never written: they are zero already.
