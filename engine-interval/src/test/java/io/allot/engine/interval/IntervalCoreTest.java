@@ -196,6 +196,68 @@ class IntervalCoreTest {
         }
     }
 
+    /**
+     * Best- and instant-fit searches repeated while the size index does not change (allocate and
+     * free the same segment, which the write buffer cancels) start from the size tree's fingers
+     * instead of descending; changes in between (other allocations and frees) must retire them.
+     * Every answer is compared with a scan of the free segments, and the invariant check (which
+     * verifies every current finger against a fresh descent) runs after each step.
+     */
+    @Test
+    void repeatedSizeSearchesFromFingersAgreeWithAScan() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, 49_999);
+        core.addSpan(50_000, 99_999);
+        core.buildSizeIndex();
+        List<Range> live = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3_000; i++) { // free segments of many sizes
+                Range r = core.allocateFirstFit(Request.of(1 + random.nextInt(40)), random.nextInt(100_000));
+                if (r != null) {
+                    live.add(r);
+                }
+            }
+            for (int op = 0; op < 30_000; op++) {
+                if (random.nextInt(10) < 7) {
+                    Request r = Request.of(1 + random.nextInt(random.nextBoolean() ? 8 : 70));
+                    boolean instant = random.nextBoolean();
+                    long minSize = instant ? Long.highestOneBit(2 * r.size() - 1) : r.size();
+                    Range expected = smallestByScan(core, r.size(), minSize);
+                    Range placed = instant ? core.allocateInstantFit(r) : core.allocateBestFit(r);
+                    assertEquals(expected, placed, (instant ? "instant-fit " : "best-fit ") + r);
+                    core.checkInvariants();
+                    if (placed != null) {
+                        assertTrue(core.free(placed.start(), placed.end()), "free " + placed);
+                    }
+                } else if (random.nextBoolean() || live.isEmpty()) {
+                    Range r = core.allocateFirstFit(Request.of(1 + random.nextInt(40)), random.nextInt(100_000));
+                    if (r != null) {
+                        live.add(r);
+                    }
+                } else {
+                    Range victim = live.remove(random.nextInt(live.size()));
+                    assertTrue(core.free(victim.start(), victim.end()), "free " + victim);
+                }
+                core.checkInvariants();
+            }
+        } catch (AssertionError | RuntimeException e) {
+            fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "): " + e, e);
+        }
+    }
+
+    /** The first value of the smallest free segment of at least {@code minSize} values (ties: lowest), as a placement of {@code size}. */
+    private static Range smallestByScan(IntervalCore core, long size, long minSize) {
+        Range best = null;
+        for (Range f : freeOf(core)) {
+            if (f.size() >= minSize && (best == null || f.size() < best.size())) {
+                best = f;
+            }
+        }
+        return best == null ? null : Range.ofSize(best.start(), size);
+    }
+
     private static List<Range> freeOf(IntervalCore core) {
         List<Range> free = new ArrayList<>();
         core.forEachFree(free::add);
