@@ -38,7 +38,8 @@ import java.util.Arrays;
  *
  * <h2>Deferred shrink</h2>
  * When an allocation shrinks the largest free entry of a leaf (to a size that is not 0), the
- * ancestors are not told at once: the tree remembers that one leaf, its path, the gap its parent
+ * ancestors are not told at once: the tree remembers that one leaf, its first value (a descent to
+ * it finds its path again when needed: no leaf boundary moves meanwhile), the gap its parent
  * still records and the true one, and tells the ancestors on the next operation that needs exact
  * gaps or changes the structure — a free or carve in another leaf, a split, a merge,
  * {@link #largestFree} — or settles it with the next free in that leaf, which then climbs only as
@@ -75,8 +76,9 @@ import java.util.Arrays;
  * first child whose gap holds the request and backs up only where alignment, phase, no-cross or
  * the window make a big-enough segment useless. An update changes one leaf (or two, when a merge
  * crosses a leaf boundary) and climbs while a gap changes, O(1) per level unless a largest gap
- * falls below its node's bound. Allocating inside one entry and freeing with merges inside one
- * leaf take short paths ({@link #carve}, {@link #release}) that shift at most the leaf's pivots;
+ * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
+ * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
+ * {@link #release}) that shift at most the leaf's pivots;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
