@@ -974,9 +974,14 @@ final class SegmentTree {
      *                  when it begins where the old one did)
      */
     void carve(long start, long end, int kind, boolean spanStart, boolean tagged) {
-        if (kind == ALLOCATED && !spanStart && carveEdge(start, end, tagged)) {
-            return;
+        // Small on purpose: it inlines into its callers, which then call the fast case directly.
+        if (kind != ALLOCATED || spanStart || !carveEdge(start, end, tagged)) {
+            carveGeneral(start, end, kind, spanStart, tagged);
         }
+    }
+
+    /** {@link #carve} in every case, {@link #carveEdge}'s included. */
+    private void carveGeneral(long start, long end, int kind, boolean spanStart, boolean tagged) {
         Path p = cur;
         if (pendLeaf >= 0 && (pendLeaf != p.node[0] || kind == FREE)) {
             flush();
@@ -1208,9 +1213,14 @@ final class SegmentTree {
      * or that leaves the leaf short, goes the general way.
      */
     void release(int kind) {
-        if (kind == FREE && freeInside()) {
-            return;
+        // Small on purpose, as carve.
+        if (kind != FREE || !freeInside()) {
+            releaseGeneral(kind);
         }
+    }
+
+    /** {@link #release} in every case, {@link #freeInside}'s included. */
+    private void releaseGeneral(int kind) {
         Path p = cur;
         // A deferred shrink on this very leaf — typically the allocation being freed made it —
         // is settled together with this change at the end: a free that restores the leaf's
