@@ -407,7 +407,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
      */
     @Override
     public Range bestFit(Request r) {
-        return smallestFit(r, r.size());
+        return smallestFit(r, r.size(), false);
     }
 
     /**
@@ -418,8 +418,49 @@ final class BitmapCore implements EngineCore, SingleUnits {
     @Override
     public Range instantFit(Request r) {
         long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
-        return sizeClass == 0 ? null : smallestFit(r, sizeClass);
+        return sizeClass == 0 ? null : smallestFit(r, sizeClass, isUnconstrained(r));
     }
+
+    /**
+     * Best-fit, allocated where the search ended: the span it found is claimed directly, without
+     * looking the span up again and re-reading the run's bits.
+     */
+    @Override
+    public Range allocateBestFit(Request r) {
+        return claimFound(bestFit(r), r);
+    }
+
+    /** As {@link #allocateBestFit}, for {@link #instantFit}. */
+    @Override
+    public Range allocateInstantFit(Request r) {
+        return claimFound(instantFit(r), r);
+    }
+
+    /** Allocates {@code placed}, which {@link #smallestFit} just found free in {@link #foundIn}; null stays null. */
+    private Range claimFound(Range placed, Request r) {
+        if (placed == null) {
+            return null;
+        }
+        SpanBitmap s = foundIn;
+        s.allocate(s.unit(placed.start()), s.unit(placed.end()));
+        if (r.tag() != null) {
+            tags.put(placed.start(), r.tag());
+        }
+        trackIds();
+        return placed;
+    }
+
+    /**
+     * Whether only its size limits where {@code r} may go: then instant-fit may answer with any
+     * run of the lowest power-of-two class that holds it (vmem's list head), not only the smallest.
+     */
+    private boolean isUnconstrained(Request r) {
+        return Unsigned.atMost(r.alignment(), quantum) && r.phase() == 0 && r.noCross() == 0
+                && r.min() == 0 && r.max() == -1L;
+    }
+
+    /** The span in which {@link #smallestFit} found its last answer. */
+    private SpanBitmap foundIn;
 
     /**
      * Runs a best- or instant-fit search walks in address order before turning to
@@ -442,14 +483,21 @@ final class BitmapCore implements EngineCore, SingleUnits {
      * (the span having summary levels) {@link FitSearch} for the rest, starting from what the walk
      * holds.
      */
-    private Range smallestFit(Request r, long minSize) {
+    private Range smallestFit(Request r, long minSize, boolean instant) {
         long lo = r.min();
         long hi = r.max();
         // Sizes in units: a run of u units is at least minSize iff u >= ceil(minSize / quantum).
         long minUnits = (minSize >>> shift) + ((minSize & (quantum - 1)) != 0 ? 1 : 0);
+        if (instant) {
+            Range hinted = fromHints(r, minUnits);
+            if (hinted != null) {
+                return hinted;
+            }
+        }
         boolean found = false;
         long bestUnits = 0;
         long bestStart = 0;
+        SpanBitmap bestSpan = null;
         for (int i = firstEndingAtOrAfter(lo); i < spans.length; i++) {
             SpanBitmap s = spans[i];
             if (Unsigned.greaterThan(s.start, hi)) {
@@ -462,7 +510,10 @@ final class BitmapCore implements EngineCore, SingleUnits {
             long a = s.bits.nextFree(p);
             while (a >= 0 && a <= last && !(found && bestUnits == minUnits)) {
                 if (budget-- == 0) {
-                    fits.search(r, minUnits, p, last, found, bestUnits, bestStart);
+                    fits.search(r, minUnits, p, last, found, bestUnits, bestStart, instant);
+                    if (fits.found && (!found || fits.bestStart != bestStart)) {
+                        bestSpan = s;
+                    }
                     found = fits.found;
                     bestUnits = fits.bestUnits;
                     bestStart = fits.bestStart;
@@ -477,6 +528,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
                         found = true;
                         bestUnits = units;
                         bestStart = s.first(first) + offset;
+                        bestSpan = s;
                     }
                 }
                 a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
@@ -485,7 +537,35 @@ final class BitmapCore implements EngineCore, SingleUnits {
                 break; // no run in a later span can beat it
             }
         }
-        return found ? new Range(bestStart, bestStart + r.size() - 1) : null;
+        if (!found) {
+            return null;
+        }
+        foundIn = bestSpan;
+        if (instant && bestSpan.fits != null) {
+            bestSpan.fits.hint(bestSpan.unit(bestStart), bestUnits); // unconstrained: the placement starts the run
+        }
+        return new Range(bestStart, bestStart + r.size() - 1);
+    }
+
+    /**
+     * Instant-fit of an unconstrained request from the spans' run hints ({@link FitSearch#hinted}):
+     * a free run of exactly the power-of-two class of {@code minUnits} (a power of two) is in the
+     * lowest class that can hold the request, so it is an answer whatever else is free. Null when
+     * no span's hint leads to one; then the full search answers and leaves a hint.
+     */
+    private Range fromHints(Request r, long minUnits) {
+        int k = FitSearch.log2(minUnits);
+        for (SpanBitmap s : spans) {
+            if (s.fits != null) {
+                long a = s.fits.hinted(k);
+                if (a >= 0) {
+                    foundIn = s;
+                    long start = s.first(a);
+                    return new Range(start, start + r.size() - 1);
+                }
+            }
+        }
+        return null;
     }
 
     @Override
