@@ -506,10 +506,15 @@ final class BitmapCore implements EngineCore, SingleUnits {
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
             FitSearch fits = s.fits;
-            int budget = fits == null ? Integer.MAX_VALUE : walkBudget;
+            boolean walk = fits == null || fits.walkFirst();
+            int budget = fits == null ? Integer.MAX_VALUE : walk ? walkBudget : 0;
             long a = s.bits.nextFree(p);
             while (a >= 0 && a <= last && !(found && bestUnits == minUnits)) {
                 if (budget-- == 0) {
+                    if (walk) {
+                        fits.walked(false);
+                        walk = false;
+                    }
                     fits.search(r, minUnits, p, last, found, bestUnits, bestStart, instant);
                     if (fits.found && (!found || fits.bestStart != bestStart)) {
                         bestSpan = s;
@@ -532,6 +537,9 @@ final class BitmapCore implements EngineCore, SingleUnits {
                     }
                 }
                 a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
+            }
+            if (walk && fits != null) {
+                fits.walked(true);
             }
             if (found && bestUnits == minUnits) {
                 break; // no run in a later span can beat it

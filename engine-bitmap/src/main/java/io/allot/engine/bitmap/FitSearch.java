@@ -243,6 +243,39 @@ final class FitSearch {
         return 63 - Long.numberOfLeadingZeros(units);
     }
 
+    // ---------------------------------------------------------------- the walk before the search
+
+    /** Walks in a row that ended by handing over to {@link #search} (at most {@link #SKIP_AFTER}). */
+    private int walkMisses;
+    /** Searches since the walk was last tried while skipped. */
+    private int skipped;
+    private static final int SKIP_AFTER = 8;
+    private static final int RETRY_EVERY = 32;
+
+    /**
+     * Whether a best- or instant-fit search should walk the first runs of its window before this
+     * search ({@link BitmapCore}'s short walk): not after {@link #SKIP_AFTER} walks in a row found
+     * no answer (many runs, none of the wanted size near the window's start, as in a space of
+     * mixed sizes: each such walk only added its reads to the search's), except every
+     * {@link #RETRY_EVERY}th search, in case the space has changed. Either way the answer is the
+     * same; only its cost differs.
+     */
+    boolean walkFirst() {
+        if (walkMisses < SKIP_AFTER) {
+            return true;
+        }
+        if (++skipped >= RETRY_EVERY) {
+            skipped = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** Records how a walk ended: with the answer, or handing over to {@link #search}. */
+    void walked(boolean answered) {
+        walkMisses = answered ? 0 : Math.min(walkMisses + 1, SKIP_AFTER);
+    }
+
     // ---------------------------------------------------------------- instant-fit's run hints
 
     /** Runs an instant-fit hint may walk past before the full search takes over. */

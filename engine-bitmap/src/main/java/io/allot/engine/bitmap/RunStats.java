@@ -1,5 +1,8 @@
 package io.allot.engine.bitmap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -24,6 +27,9 @@ import java.util.Arrays;
  * the previous query: O(1) amortised over the changes, never a full scan.
  */
 final class RunStats {
+
+    /** Eight change marks read as one {@code long}, to skip unmarked children eight at a time. */
+    private static final VarHandle MARKS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final int FIELD = 13;
     private static final long FIELD_MASK = (1L << FIELD) - 1;
@@ -135,7 +141,12 @@ final class RunStats {
         int first = i << 6;
         int end = Math.min(first + 64, bits.words(k - 1));
         boolean below = false;
+        byte[] marks = dirty[k - 1];
         for (int c = first; c < end; c++) {
+            if (c + 8 <= end && (long) MARKS.get(marks, c) == 0) {
+                c += 7; // eight unmarked children at once: a node's 64 marks are eight loads
+                continue;
+            }
             below |= clean(k - 1, c);
         }
         if (!below && settled) {
