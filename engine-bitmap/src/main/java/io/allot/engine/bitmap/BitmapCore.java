@@ -563,6 +563,9 @@ final class BitmapCore implements EngineCore, SingleUnits {
      */
     private Range fromHints(Request r, long minUnits) {
         int k = FitSearch.log2(minUnits);
+        if (k > FitSearch.MAX_CLASS) {
+            return null; // more quanta than any span holds
+        }
         for (SpanBitmap s : spans) {
             if (s.fits != null) {
                 long a = s.fits.hinted(k);

@@ -287,6 +287,8 @@ final class FitSearch {
      * before use, so no change elsewhere needs to keep it right.
      */
     private long[] hints;
+    /** The highest power-of-two class a run can have: a span holds at most 2<sup>32</sup> units. */
+    static final int MAX_CLASS = 32;
 
     /**
      * A free run of class exactly {@code k} found from the class's hint: the run at or after the
@@ -319,7 +321,7 @@ final class FitSearch {
     /** Records that the free run starting at unit {@code a} has {@code units} units. */
     void hint(long a, long units) {
         if (hints == null) {
-            hints = new long[33];
+            hints = new long[MAX_CLASS + 1];
             Arrays.fill(hints, -1);
         }
         hints[log2(units)] = a;

@@ -170,6 +170,20 @@ class FitSearchTest {
         return r;
     }
 
+    /** A request of more quanta than a run can hold (2^32) finds nothing, hinted or not. */
+    @Test
+    void instantFitBeyondTheLargestClassFindsNothing() {
+        BitmapCore core = new BitmapCore(1, false);
+        core.addSpan(0x1000, 0x1fff);
+        Request one = Request.of(1);
+        assertEquals(Range.of(0x1000, 0x1000), core.allocateInstantFit(one)); // leaves a hint
+        for (long size : new long[] {0x1000, 1L << 32, (1L << 32) + 1, 1L << 40, 1L << 62, (1L << 62) + 1}) {
+            Request r = Request.of(size);
+            assertEquals(null, core.instantFit(r), r.toString());
+            assertEquals(null, core.allocateInstantFit(r), r.toString());
+        }
+    }
+
     /**
      * Instant-fit and best-fit allocated by the core itself ({@code allocateInstantFit},
      * {@code allocateBestFit}: the run the search or an instant-fit hint found, claimed without a
