@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * {@link Placement} — the alignment, phase, window and no-cross math every engine shares — whether
  * the run holds a placement. A one-unit request needs no run end: the first free unit in the
  * window is the answer. Best- and instant-fit do not walk every run: {@link FitSearch} tries runs
- * by size class, smallest first, through the run statistics' per-node sets of classes. Spans are
+ * by size class, smallest first, through the run statistics' per-node sets of classes (an
+ * unconstrained instant-fit first tries its power-of-two class's roving hint). Spans are
  * few; finding the one holding a value is a binary search, or one comparison when there is one
  * span (an id allocator).
  *
@@ -411,9 +412,12 @@ final class BitmapCore implements EngineCore, SingleUnits {
     }
 
     /**
-     * vmem's instant fit: the smallest run of at least the request's size rounded up to a power of
-     * two that holds a placement (ties to the lower address), found as {@link #bestFit} finds its
-     * run; a run of exactly that power of two ends the search.
+     * vmem's instant fit. For a request constrained by more than its size: the smallest run of at
+     * least its size rounded up to a power of two that holds a placement (ties to the lower
+     * address), found as {@link #bestFit} finds its run. Unconstrained: any run of the lowest
+     * power-of-two class holding one of that size, at its start — what vmem's list head gives —
+     * first from the class's roving hint ({@link FitSearch#hinted}: a few run reads, no size-class
+     * search), else the first such run the size-class search meets, which leaves the hint.
      */
     @Override
     public Range instantFit(Request r) {
