@@ -98,7 +98,11 @@ final class BitTree {
      * {@code lowWord}, at most {@code leaf.length} (see the class comment).
      */
     private int fullUntil = 1;
-    /** {@code changed[k][i] != 0}: something under word i of level k changed (k &ge; 1). */
+    /**
+     * {@code changed[k][i] != 0}: something under word i of level k changed (1 &le; k &le;
+     * {@link #levels}). One more level above the top holds a single 1 for good, so that marking
+     * upwards stops there without a bound check ({@link #markChangedUp}).
+     */
     final byte[][] changed;
     /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
     private final byte[] changedBlocks;
@@ -115,7 +119,8 @@ final class BitTree {
         this.leaf = new long[words];
         this.full = new long[depth + 1][];
         this.any = new long[depth + 1][];
-        this.changed = new byte[depth + 1][];
+        this.changed = new byte[depth + 2][];
+        this.changed[depth + 1] = new byte[] {1}; // the sentinel above the top
         full[0] = leaf;
         any[0] = leaf;
         int children = words;
@@ -409,6 +414,25 @@ final class BitTree {
      * @return the unit, or -1 if none is free
      */
     long claimLowest() {
+        // The commonest claim (a word neither empty before nor full after) alone, so that the
+        // code inlined into an id allocator's callers holds nothing live across the rest: with
+        // the rare branches inline, the JIT spilled the claim's values to the stack on every call.
+        int w = lowWord;
+        long[] words = leaf;
+        if (w < words.length) {
+            long old = words[w];
+            long now = old | (old + 1); // sets the lowest clear bit
+            if (old != 0 && now != -1L) {
+                words[w] = now;
+                hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
+                return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
+            }
+        }
+        return claimLowestAnyWord();
+    }
+
+    /** {@link #claimLowest} in every case: a word that empties, fills, is full, or none. */
+    private long claimLowestAnyWord() {
         int w = lowWord;
         if (w < leaf.length) {
             long old = leaf[w];
@@ -443,6 +467,22 @@ final class BitTree {
      * @return false, changing nothing, if it was free
      */
     boolean clearIfSet(long u) {
+        // The commonest free (in the hint's word, which neither was full nor empties) alone; see
+        // claimLowest.
+        int w = (int) (u >>> 6);
+        long[] words = leaf;
+        long old = words[w];
+        long now = old & ~(1L << u);
+        if (w == lowWord && now != old && now != 0 && old != -1L) {
+            words[w] = now;
+            hintDirty = true; // no change mark: see "Change marks"
+            return true;
+        }
+        return clearIfSetAnyWord(u);
+    }
+
+    /** {@link #clearIfSet} in every case. */
+    private boolean clearIfSetAnyWord(long u) {
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old & ~(1L << u);
@@ -520,13 +560,13 @@ final class BitTree {
         }
     }
 
-    private void markChangedUp(long i) {
-        for (int k = 1; k <= levels; k++) {
-            if (changed[k][(int) i] != 0) {
-                return;
-            }
-            changed[k][(int) i] = 1;
-            i >>>= 6;
+    private void markChangedUp(int i) {
+        // Small on purpose (the sentinel above the top ends the loop): the JIT inlines a method of
+        // up to 35 bytecodes even where it is rarely called, and a call left in the id path's rare
+        // branches made it keep that path's values on the stack on every call.
+        byte[][] c = changed;
+        for (int k = 1; c[k][i] == 0; k++, i >>>= 6) {
+            c[k][i] = 1;
         }
     }
 

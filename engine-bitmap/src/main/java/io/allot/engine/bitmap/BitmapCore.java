@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * {@link Placement} — the alignment, phase, window and no-cross math every engine shares — whether
  * the run holds a placement. A one-unit request needs no run end: the first free unit in the
  * window is the answer. Best- and instant-fit do not walk every run: {@link FitSearch} tries runs
- * by size class, smallest first, through the run statistics' per-node sets of classes. Spans are
+ * by size class, smallest first, through the run statistics' per-node sets of classes (an
+ * unconstrained instant-fit first tries its power-of-two class's roving hint). Spans are
  * few; finding the one holding a value is a binary search, or one comparison when there is one
  * span (an id allocator).
  *
@@ -407,19 +408,63 @@ final class BitmapCore implements EngineCore, SingleUnits {
      */
     @Override
     public Range bestFit(Request r) {
-        return smallestFit(r, r.size());
+        return smallestFit(r, r.size(), false);
     }
 
     /**
-     * vmem's instant fit: the smallest run of at least the request's size rounded up to a power of
-     * two that holds a placement (ties to the lower address), found as {@link #bestFit} finds its
-     * run; a run of exactly that power of two ends the search.
+     * vmem's instant fit. For a request constrained by more than its size: the smallest run of at
+     * least its size rounded up to a power of two that holds a placement (ties to the lower
+     * address), found as {@link #bestFit} finds its run. Unconstrained: any run of the lowest
+     * power-of-two class holding one of that size, at its start — what vmem's list head gives —
+     * first from the class's roving hint ({@link FitSearch#hinted}: a few run reads, no size-class
+     * search), else the first such run the size-class search meets, which leaves the hint.
      */
     @Override
     public Range instantFit(Request r) {
         long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
-        return sizeClass == 0 ? null : smallestFit(r, sizeClass);
+        return sizeClass == 0 ? null : smallestFit(r, sizeClass, isUnconstrained(r));
     }
+
+    /**
+     * Best-fit, allocated where the search ended: the span it found is claimed directly, without
+     * looking the span up again and re-reading the run's bits.
+     */
+    @Override
+    public Range allocateBestFit(Request r) {
+        return claimFound(bestFit(r), r);
+    }
+
+    /** As {@link #allocateBestFit}, for {@link #instantFit}. */
+    @Override
+    public Range allocateInstantFit(Request r) {
+        return claimFound(instantFit(r), r);
+    }
+
+    /** Allocates {@code placed}, which {@link #smallestFit} just found free in {@link #foundIn}; null stays null. */
+    private Range claimFound(Range placed, Request r) {
+        if (placed == null) {
+            return null;
+        }
+        SpanBitmap s = foundIn;
+        s.allocate(s.unit(placed.start()), s.unit(placed.end()));
+        if (r.tag() != null) {
+            tags.put(placed.start(), r.tag());
+        }
+        trackIds();
+        return placed;
+    }
+
+    /**
+     * Whether only its size limits where {@code r} may go: then instant-fit may answer with any
+     * run of the lowest power-of-two class that holds it (vmem's list head), not only the smallest.
+     */
+    private boolean isUnconstrained(Request r) {
+        return Unsigned.atMost(r.alignment(), quantum) && r.phase() == 0 && r.noCross() == 0
+                && r.min() == 0 && r.max() == -1L;
+    }
+
+    /** The span in which {@link #smallestFit} found its last answer. */
+    private SpanBitmap foundIn;
 
     /**
      * Runs a best- or instant-fit search walks in address order before turning to
@@ -442,14 +487,21 @@ final class BitmapCore implements EngineCore, SingleUnits {
      * (the span having summary levels) {@link FitSearch} for the rest, starting from what the walk
      * holds.
      */
-    private Range smallestFit(Request r, long minSize) {
+    private Range smallestFit(Request r, long minSize, boolean instant) {
         long lo = r.min();
         long hi = r.max();
         // Sizes in units: a run of u units is at least minSize iff u >= ceil(minSize / quantum).
         long minUnits = (minSize >>> shift) + ((minSize & (quantum - 1)) != 0 ? 1 : 0);
+        if (instant) {
+            Range hinted = fromHints(r, minUnits);
+            if (hinted != null) {
+                return hinted;
+            }
+        }
         boolean found = false;
         long bestUnits = 0;
         long bestStart = 0;
+        SpanBitmap bestSpan = null;
         for (int i = firstEndingAtOrAfter(lo); i < spans.length; i++) {
             SpanBitmap s = spans[i];
             if (Unsigned.greaterThan(s.start, hi)) {
@@ -458,11 +510,19 @@ final class BitmapCore implements EngineCore, SingleUnits {
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
             FitSearch fits = s.fits;
-            int budget = fits == null ? Integer.MAX_VALUE : walkBudget;
+            boolean walk = fits == null || fits.walkFirst();
+            int budget = fits == null ? Integer.MAX_VALUE : walk ? walkBudget : 0;
             long a = s.bits.nextFree(p);
             while (a >= 0 && a <= last && !(found && bestUnits == minUnits)) {
                 if (budget-- == 0) {
-                    fits.search(r, minUnits, p, last, found, bestUnits, bestStart);
+                    if (walk) {
+                        fits.walked(false);
+                        walk = false;
+                    }
+                    fits.search(r, minUnits, p, last, found, bestUnits, bestStart, instant);
+                    if (fits.found && (!found || fits.bestStart != bestStart)) {
+                        bestSpan = s;
+                    }
                     found = fits.found;
                     bestUnits = fits.bestUnits;
                     bestStart = fits.bestStart;
@@ -477,15 +537,50 @@ final class BitmapCore implements EngineCore, SingleUnits {
                         found = true;
                         bestUnits = units;
                         bestStart = s.first(first) + offset;
+                        bestSpan = s;
                     }
                 }
                 a = b + 1 >= s.units ? -1 : s.bits.nextFree(b + 1);
+            }
+            if (walk && fits != null) {
+                fits.walked(true);
             }
             if (found && bestUnits == minUnits) {
                 break; // no run in a later span can beat it
             }
         }
-        return found ? new Range(bestStart, bestStart + r.size() - 1) : null;
+        if (!found) {
+            return null;
+        }
+        foundIn = bestSpan;
+        if (instant && bestSpan.fits != null) {
+            bestSpan.fits.hint(bestSpan.unit(bestStart), bestUnits); // unconstrained: the placement starts the run
+        }
+        return new Range(bestStart, bestStart + r.size() - 1);
+    }
+
+    /**
+     * Instant-fit of an unconstrained request from the spans' run hints ({@link FitSearch#hinted}):
+     * a free run of exactly the power-of-two class of {@code minUnits} (a power of two) is in the
+     * lowest class that can hold the request, so it is an answer whatever else is free. Null when
+     * no span's hint leads to one; then the full search answers and leaves a hint.
+     */
+    private Range fromHints(Request r, long minUnits) {
+        int k = FitSearch.log2(minUnits);
+        if (k > FitSearch.MAX_CLASS) {
+            return null; // more quanta than any span holds
+        }
+        for (SpanBitmap s : spans) {
+            if (s.fits != null) {
+                long a = s.fits.hinted(k);
+                if (a >= 0) {
+                    foundIn = s;
+                    long start = s.first(a);
+                    return new Range(start, start + r.size() - 1);
+                }
+            }
+        }
+        return null;
     }
 
     @Override

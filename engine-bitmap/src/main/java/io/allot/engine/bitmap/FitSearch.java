@@ -4,6 +4,8 @@ import io.allot.Request;
 import io.allot.internal.Placement;
 import io.allot.internal.Unsigned;
 
+import java.util.Arrays;
+
 /**
  * Best-fit's and instant-fit's search in one span: the lowest placement in the smallest maximal
  * free run of at least a given size (its whole size, not clipped to the window) that meets the
@@ -39,6 +41,8 @@ final class FitSearch {
     private long p;
     private long last;
     private int wanted;
+    /** The search is instant-fit's for an unconstrained request: any run of the lowest power-of-two class will do. */
+    private boolean instant;
     /** Whether a placement is held, its run's size in units and its first value. */
     boolean found;
     long bestUnits;
@@ -58,6 +62,19 @@ final class FitSearch {
      * level.
      */
     void search(Request r, long minUnits, long p, long last, boolean found, long bestUnits, long bestStart) {
+        search(r, minUnits, p, last, found, bestUnits, bestStart, false);
+    }
+
+    /**
+     * As {@link #search(Request, long, long, long, boolean, long, long)}; with {@code instant}
+     * (an unconstrained instant-fit request, which any run of the lowest power-of-two class
+     * holding one of at least {@code minUnits} units satisfies), the first run found in address
+     * order within the lowest size class that has one ends the search, as does a held run of
+     * that power-of-two class: a wide class is not walked to its end for the smallest member.
+     */
+    void search(Request r, long minUnits, long p, long last, boolean found, long bestUnits, long bestStart,
+                boolean instant) {
+        this.instant = instant;
         this.request = r;
         this.minUnits = minUnits;
         this.p = p;
@@ -83,8 +100,9 @@ final class FitSearch {
         while (classes != 0) {
             int c = Long.numberOfTrailingZeros(classes);
             classes &= classes - 1;
-            if (this.found && this.bestUnits < RunStats.classLow(c)) {
-                return; // every run of this class and above is bigger than the one held
+            if (this.found && (instant ? log2(this.bestUnits) <= log2(RunStats.classLow(c))
+                    : this.bestUnits < RunStats.classLow(c))) {
+                return; // every run of this class and above is bigger (instant: of no lower power of two)
             }
             wanted = c;
             walk(top, 0, 0);
@@ -217,6 +235,95 @@ final class FitSearch {
         found = true;
         bestUnits = units;
         bestStart = firstValue + offset;
-        return units == minUnits || RunStats.exactClass(RunStats.sizeClass(units));
+        return instant || units == minUnits || RunStats.exactClass(RunStats.sizeClass(units));
+    }
+
+    /** {@code floor(log2 units)}, units &ge; 1: a run's power-of-two class, as instant-fit's lists class it. */
+    static int log2(long units) {
+        return 63 - Long.numberOfLeadingZeros(units);
+    }
+
+    // ---------------------------------------------------------------- the walk before the search
+
+    /** Walks in a row that ended by handing over to {@link #search} (at most {@link #SKIP_AFTER}). */
+    private int walkMisses;
+    /** Searches since the walk was last tried while skipped. */
+    private int skipped;
+    private static final int SKIP_AFTER = 8;
+    private static final int RETRY_EVERY = 32;
+
+    /**
+     * Whether a best- or instant-fit search should walk the first runs of its window before this
+     * search ({@link BitmapCore}'s short walk): not after {@link #SKIP_AFTER} walks in a row found
+     * no answer (many runs, none of the wanted size near the window's start, as in a space of
+     * mixed sizes: each such walk only added its reads to the search's), except every
+     * {@link #RETRY_EVERY}th search, in case the space has changed. Either way the answer is the
+     * same; only its cost differs.
+     */
+    boolean walkFirst() {
+        if (walkMisses < SKIP_AFTER) {
+            return true;
+        }
+        if (++skipped >= RETRY_EVERY) {
+            skipped = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** Records how a walk ended: with the answer, or handing over to {@link #search}. */
+    void walked(boolean answered) {
+        walkMisses = answered ? 0 : Math.min(walkMisses + 1, SKIP_AFTER);
+    }
+
+    // ---------------------------------------------------------------- instant-fit's run hints
+
+    /** Runs an instant-fit hint may walk past before the full search takes over. */
+    static final int HINT_WALK = 8;
+    /**
+     * Per power-of-two class k (units in [2<sup>k</sup>, 2<sup>k+1</sup>)), the first unit of a run
+     * of that class that an instant-fit search last answered with or walked to, or -1; created by
+     * the first such search. A hint is only a place to look: it is checked against the bits
+     * before use, so no change elsewhere needs to keep it right.
+     */
+    private long[] hints;
+    /** The highest power-of-two class a run can have: a span holds at most 2<sup>32</sup> units. */
+    static final int MAX_CLASS = 32;
+
+    /**
+     * A free run of class exactly {@code k} found from the class's hint: the run at or after the
+     * hint, then up to {@link #HINT_WALK} runs further in address order (a roving hint, so that a
+     * run consumed by the last allocation is replaced by the next of its class). As k is the
+     * lowest class any answer may have, such a run is instant-fit's answer for an unconstrained
+     * request of at most 2<sup>k</sup> units, whatever the rest of the space holds.
+     *
+     * @return the run's first unit (the hint moves there), or -1 (the hint is dropped)
+     */
+    long hinted(int k) {
+        if (hints == null || hints[k] < 0) {
+            return -1;
+        }
+        long h = hints[k];
+        BitTree bits = span.bits;
+        long a = bits.isSet(h) ? (h + 1 < span.units ? bits.nextFree(h + 1) : -1) : span.runStart(h);
+        for (int n = 0; n <= HINT_WALK && a >= 0; n++) {
+            long b = span.runEnd(a);
+            if (log2(b - a + 1) == k) {
+                hints[k] = a;
+                return a;
+            }
+            a = b + 1 < span.units ? bits.nextFree(b + 1) : -1;
+        }
+        hints[k] = -1;
+        return -1;
+    }
+
+    /** Records that the free run starting at unit {@code a} has {@code units} units. */
+    void hint(long a, long units) {
+        if (hints == null) {
+            hints = new long[MAX_CLASS + 1];
+            Arrays.fill(hints, -1);
+        }
+        hints[log2(units)] = a;
     }
 }

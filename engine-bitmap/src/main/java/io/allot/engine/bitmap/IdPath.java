@@ -10,7 +10,7 @@ import io.allot.internal.UnitPath;
  * through this object and the tree, with no contract layer, span search or core in between.
  *
  * <p>The core keeps this object in step with itself ({@link #track}): {@link #bits} is the tree
- * while the core has exactly one span, else null; {@link #plain} says that, besides, no
+ * while the core has exactly one span, else null; {@link #plainBits} says that, besides, no
  * allocation of the span is longer than one quantum and none carries a tag, so that a one-quantum
  * free needs neither the allocation boundaries nor the tag map. Whatever this path does not
  * handle — no span of its own, nothing free, a free that is not plain — goes to the allocator's
@@ -33,8 +33,11 @@ final class IdPath implements CoreUnitPath {
     /** The only span's first value and units (0 while {@link #bits} is null). */
     private long base;
     private long units;
-    /** {@link #bits} is not null, and the span holds no multi-quantum and no tagged allocation. */
-    private boolean plain;
+    /**
+     * {@link #bits} while the span holds no multi-quantum and no tagged allocation, else null: one
+     * field read says both that a free may go straight to the bits and where they are.
+     */
+    private BitTree plainBits;
     private long allocations;
     private long frees;
 
@@ -52,7 +55,7 @@ final class IdPath implements CoreUnitPath {
         bits = only == null ? null : only.bits;
         base = only == null ? 0 : only.start;
         units = only == null ? 0 : only.units;
-        plain = only != null && untagged && !only.hasMultiUnit();
+        plainBits = only != null && untagged && !only.hasMultiUnit() ? only.bits : null;
     }
 
     /** Attaches the allocator's general path; once. */
@@ -68,9 +71,9 @@ final class IdPath implements CoreUnitPath {
         return bits != null;
     }
 
-    /** Whether {@link #release} may be called: see {@link #plain}. */
+    /** Whether {@link #release} may be called: see {@link #plainBits}. */
     boolean isPlain() {
-        return plain;
+        return plainBits != null;
     }
 
     /**
@@ -98,12 +101,18 @@ final class IdPath implements CoreUnitPath {
      *         outside the span, or free
      */
     boolean release(long start) {
+        return release(plainBits, start);
+    }
+
+    /** {@link #release(long)} in {@code b}, the plain span's bits. */
+    private boolean release(BitTree b, long start) {
         long offset = start - base;
         if (unitQuantum) { // every offset is on the quantum
-            return Long.compareUnsigned(offset, units) < 0 && bits.clearIfSet(offset);
+            // 0 <= offset < units (units <= 2^32) in one test: unsigned comparison, which Java 17 compiles as two additions
+            return (offset | (units - 1 - offset)) >= 0 && b.clearIfSet(offset);
         }
         long u = offset >>> shift;
-        return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && bits.clearIfSet(u);
+        return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && b.clearIfSet(u);
     }
 
     // ---------------------------------------------------------------- UnitPath, counted
@@ -123,10 +132,11 @@ final class IdPath implements CoreUnitPath {
 
     @Override
     public boolean freeUnit(long start) {
-        if (!plain) {
+        BitTree b = plainBits;
+        if (b == null) {
             return general.freeUnit(start);
         }
-        if (!release(start)) {
+        if (!release(b, start)) {
             return false;
         }
         frees++;

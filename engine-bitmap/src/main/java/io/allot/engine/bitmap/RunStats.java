@@ -1,5 +1,8 @@
 package io.allot.engine.bitmap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,6 +28,9 @@ import java.util.Arrays;
  */
 final class RunStats {
 
+    /** Eight change marks read as one {@code long}, to skip unmarked children eight at a time. */
+    private static final VarHandle MARKS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private static final int FIELD = 13;
     private static final long FIELD_MASK = (1L << FIELD) - 1;
     /** A level-1 node with all 4096 units free. */
@@ -48,6 +54,12 @@ final class RunStats {
     private long[][] sizes;
     /** {@code dirty[k][i] != 0}: node i of level k is out of date; the tree's change marks. */
     private final byte[][] dirty;
+    /**
+     * Every node has been computed from its children at least once. Until then a node's figures
+     * may be the constructor's "wholly free" guess (the nodes over the end, where padding and
+     * missing children make them partial), so {@link #clean} recombines every marked node.
+     */
+    private boolean settled;
 
     RunStats(BitTree bits) {
         this.bits = bits;
@@ -103,26 +115,56 @@ final class RunStats {
     private void cleanRoot() {
         bits.flushHint();
         clean(levels, 0);
+        settled = true;
     }
 
-    private void clean(int k, int i) {
+    /**
+     * Recomputes node {@code i} of level {@code k} if it is marked, its marked descendants first.
+     *
+     * @return whether its figures (or size classes) changed; once every node has been computed
+     *         ({@link #settled}), a node none of whose children changed keeps its figures and is
+     *         not recombined — an allocation freed again before the next query, as in a best- or
+     *         instant-fit allocate and free pair, costs one level-1 fold, not 64 children a level
+     */
+    private boolean clean(int k, int i) {
         if (dirty[k][i] == 0) {
-            return;
-        }
-        if (k == 1) {
-            block[i] = sizes == null ? fold(bits.leaf, i) : foldWithSizes(bits.leaf, i);
-        } else {
-            int first = i << 6;
-            int end = Math.min(first + 64, bits.words(k - 1));
-            for (int c = first; c < end; c++) {
-                clean(k - 1, c);
-            }
-            combine(k, i, first, end);
-            if (sizes != null) {
-                sizes[k][i] = combineSizes(k, first, end);
-            }
+            return false;
         }
         dirty[k][i] = 0;
+        if (k == 1) {
+            long before = block[i];
+            long classesBefore = sizes == null ? 0 : sizes[1][i];
+            long now = sizes == null ? fold(bits.leaf, i) : foldWithSizes(bits.leaf, i);
+            block[i] = now;
+            return now != before || (sizes != null && sizes[1][i] != classesBefore);
+        }
+        int first = i << 6;
+        int end = Math.min(first + 64, bits.words(k - 1));
+        boolean below = false;
+        byte[] marks = dirty[k - 1];
+        for (int c = first; c < end; c++) {
+            if (c + 8 <= end && (long) MARKS.get(marks, c) == 0) {
+                c += 7; // eight unmarked children at once: a node's 64 marks are eight loads
+                continue;
+            }
+            below |= clean(k - 1, c);
+        }
+        if (!below && settled) {
+            return false;
+        }
+        boolean changed = combine(k, i, first, end);
+        if (sizes != null) {
+            changed |= combineSizesInto(k, i, first, end);
+        }
+        return changed;
+    }
+
+    /** Stores node {@code i}'s size classes; whether they changed. */
+    private boolean combineSizesInto(int k, int i, int first, int end) {
+        long before = sizes[k][i];
+        long now = combineSizes(k, first, end);
+        sizes[k][i] = now;
+        return now != before;
     }
 
     /**
@@ -310,8 +352,8 @@ final class RunStats {
         return pack(prefix, suffix, max, runs);
     }
 
-    /** Node {@code i} of level {@code k} from its children {@code [first, end)} of level k-1. */
-    private void combine(int k, int i, int first, int end) {
+    /** Node {@code i} of level {@code k} from its children {@code [first, end)} of level k-1; whether it changed. */
+    private boolean combine(int k, int i, int first, int end) {
         long childSize = nodeSize(k - 1);
         long prefix = 0;
         long suffix = 0;
@@ -333,10 +375,12 @@ final class RunStats {
             suffix = 0;
         }
         long[] u = upper[k];
+        boolean changed = u[4 * i] != prefix || u[4 * i + 1] != suffix || u[4 * i + 2] != max || u[4 * i + 3] != runs;
         u[4 * i] = prefix;
         u[4 * i + 1] = suffix;
         u[4 * i + 2] = max;
         u[4 * i + 3] = runs;
+        return changed;
     }
 
     /** Bytes of the arrays, without object headers. */
