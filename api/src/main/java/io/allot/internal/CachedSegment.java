@@ -43,13 +43,7 @@ final class CachedSegment {
      * lock before the table publishes the segment.
      */
     int id = -1;
-    /**
-     * CACHED, LIVE or GONE. Not volatile: in a thread-safe allocator every access goes through
-     * {@link #STATE} with the ordering it needs (release, acquire, compare-and-set, volatile); in a
-     * single-threaded one the hot paths read and write it plainly, since a volatile access's
-     * ordering constraints cost a cache hit and free about a fifth of their time there.
-     */
-    private int state = CACHED;
+    private volatile int state = CACHED;
     private String tag;
 
     CachedSegment(long start, long end) {
@@ -65,24 +59,19 @@ final class CachedSegment {
     /**
      * Cached &rarr; live with {@code tag}, by the thread that popped it. A release store: whoever
      * reads the state live (a volatile read) also reads the tag, and no later load needs to wait
-     * for it (a volatile store's full fence would cost more than the rest of a cache hit). With
-     * {@code racing} false (a single-threaded allocator), a plain store.
+     * for it (a volatile store's full fence would cost more than the rest of a cache hit).
      */
-    void hand(String tag, boolean racing) {
+    void hand(String tag) {
         if (this.tag != tag) {
             this.tag = tag; // most callers never tag: no reference store, so no GC barrier, for them
         }
-        if (racing) {
-            STATE.setRelease(this, LIVE);
-        } else {
-            state = LIVE;
-        }
+        STATE.setRelease(this, LIVE);
     }
 
     /**
      * Live &rarr; cached, if it is live. With {@code racing}, two threads may free it at once, and a
-     * compare-and-set lets exactly one win; alone (a single-threaded allocator), a plain check and
-     * store do the same without the locked instruction.
+     * compare-and-set lets exactly one win; alone (a single-threaded allocator), a check and a
+     * release store do the same without the locked instruction.
      */
     boolean release(boolean racing) {
         if (racing) {
@@ -91,7 +80,7 @@ final class CachedSegment {
         if (state != LIVE) {
             return false;
         }
-        state = CACHED;
+        STATE.setRelease(this, CACHED);
         return true;
     }
 
@@ -102,12 +91,11 @@ final class CachedSegment {
 
     /** Cached &rarr; gone: drained back into the arena. */
     void drop() {
-        STATE.setVolatile(this, GONE);
+        state = GONE;
     }
 
-    /** Whether it is live, read as a volatile read would (an acquire: its tag is then visible). */
     boolean isLive() {
-        return (int) STATE.getAcquire(this) == LIVE;
+        return state == LIVE;
     }
 
     /** The tag it was handed out with; meaningful only after {@link #isLive()} said true. */

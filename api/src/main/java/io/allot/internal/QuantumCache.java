@@ -74,7 +74,7 @@ final class QuantumCache {
     private final int classes;
     private final boolean concurrent;
     private final Object arenaLock;
-    private final SegmentTable table;
+    private final SegmentTable table = new SegmentTable();
     private final Depot[] depots;
     /** The only stripe of a single-threaded allocator; null in a thread-safe one. */
     private final Stripe single;
@@ -93,7 +93,6 @@ final class QuantumCache {
         this.quantumShift = Long.numberOfTrailingZeros(quantum);
         this.classes = (int) Long.divideUnsigned(spec.quantumCacheMax(), quantum);
         this.concurrent = spec.threadSafe();
-        this.table = new SegmentTable(concurrent);
         this.arenaLock = arenaLock;
         this.depots = new Depot[classes];
         for (int c = 0; c < classes; c++) {
@@ -236,7 +235,7 @@ final class QuantumCache {
     }
 
     private Range hand(Stripe stripe, CachedSegment segment, String tag) {
-        segment.hand(tag, concurrent);
+        segment.hand(tag);
         stripe.countAllocation(segment.size());
         return new Range(segment.start, segment.end);
     }

@@ -1,7 +1,5 @@
 package io.allot.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -11,7 +9,7 @@ import java.util.Arrays;
  * that every probe ends at an empty slot.
  *
  * <p><b>Threads.</b> {@link #insert} and {@link #remove} run under the arena lock only; a grown,
- * shrunk or cleaned table is a new pair of arrays published with a volatile store. {@link #get} runs
+ * shrunk or cleaned table is a new pair of arrays published through a volatile field. {@link #get} runs
  * anywhere, lock-free, on whichever array it reads: a segment inserted after that array was
  * replaced is not in it (the caller then takes the arena lock and asks again, and under the lock
  * the answer is exact), and a segment removed from it may still be found there (it is then gone,
@@ -21,7 +19,7 @@ import java.util.Arrays;
  * <p><b>Ids.</b> The table also numbers the segments it holds, densely and reusing the numbers of
  * removed ones, so that magazines and stripes can hold {@code int}s instead of references
  * ({@link #byId}). A number changes owner only once its segment has left every magazine and
- * stripe, and the id array only grows (a new array published with a volatile store, the old
+ * stripe, and the id array only grows (a new array published through a volatile field, the old
  * one left intact), so whoever holds a number finds its segment in any array it reads.
  */
 final class SegmentTable {
@@ -31,7 +29,7 @@ final class SegmentTable {
 
     /**
      * The slots: starts in one array, segments in the other, replaced together (never changed in
-     * size) under the arena lock and published through the {@link #slots} field. A probe
+     * size) under the arena lock and published through the volatile {@link #slots} field. A probe
      * compares starts in one {@code long} array and dereferences a segment only when its start
      * matches; an empty slot has a null segment (a tombstone keeps its old start).
      */
@@ -45,57 +43,25 @@ final class SegmentTable {
         }
     }
 
-    private static final VarHandle SLOTS;
-    private static final VarHandle BY_ID;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SLOTS = lookup.findVarHandle(SegmentTable.class, "slots", Slots.class);
-            BY_ID = lookup.findVarHandle(SegmentTable.class, "byId", CachedSegment[].class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /**
-     * Whether lock-free readers on other threads may call {@link #get} and {@link #byId}: then
-     * they read {@link #slots} and {@link #byId} with acquire loads, which pair with the volatile
-     * stores that publish new arrays; else (a single-threaded allocator) plainly, as the ordering
-     * constraints of an acquire cost a cache hit a noticeable share of its time.
-     */
-    private final boolean concurrent;
-    /** Published with a volatile store; see {@link #concurrent} for how it is read. */
-    private Slots slots = new Slots(MIN_CAPACITY);
+    private volatile Slots slots = new Slots(MIN_CAPACITY);
     /** Segments in the table; slots used by segments or tombstones. Arena lock. */
     private int size;
     private int used;
     /** Segments by id; null where no segment has that id. */
-    private CachedSegment[] byId = new CachedSegment[MIN_CAPACITY];
+    private volatile CachedSegment[] byId = new CachedSegment[MIN_CAPACITY];
     /** Ids given back by removed segments, to reuse first; ids below {@link #nextId} are or were used. Arena lock. */
     private int[] freeIds = new int[MIN_CAPACITY];
     private int freeIdCount;
     private int nextId;
 
-    /** @param concurrent whether other threads read the table without the arena lock */
-    SegmentTable(boolean concurrent) {
-        this.concurrent = concurrent;
-    }
-
-    /** A table that lock-free readers on other threads may use. */
-    SegmentTable() {
-        this(true);
-    }
-
     /** The segment with id {@code id}, which the caller holds (in a magazine or stripe). */
     CachedSegment byId(int id) {
-        CachedSegment[] ids = concurrent ? (CachedSegment[]) BY_ID.getAcquire(this) : byId;
-        return ids[id];
+        return byId[id];
     }
 
     /** The segment starting at {@code start}, or null. */
     CachedSegment get(long start) {
-        Slots t = concurrent ? (Slots) SLOTS.getAcquire(this) : slots;
+        Slots t = slots;
         long[] starts = t.starts;
         int mask = starts.length - 1;
         for (int i = slot(start, mask); ; i = (i + 1) & mask) {
@@ -160,7 +126,7 @@ final class SegmentTable {
         }
         segment.id = id;
         ids[id] = segment;
-        BY_ID.setVolatile(this, ids);
+        byId = ids;
     }
 
     /** Fresh slots for {@code expected} segments, at most a quarter full, without tombstones. */
@@ -183,7 +149,7 @@ final class SegmentTable {
             }
         }
         used = size;
-        SLOTS.setVolatile(this, fresh);
+        slots = fresh;
     }
 
     /** Fibonacci hashing: page-aligned starts (low bits all zero) still spread over every slot. */
