@@ -348,6 +348,47 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return bySize.smallestFit(r, minSize) ? placement(bySize.found, r) : null;
     }
 
+    /**
+     * The best-fit search, then a carve of the segment the size index named: the index gives the
+     * segment's first value and size, so the segment tree is entered by address (within the
+     * cursor's leaf when it holds it, as it does when the last pair freed there), with no policy
+     * call and no second check of the placement.
+     */
+    @Override
+    public Range allocateBestFit(Request r) {
+        return takeSmallest(r, r.size());
+    }
+
+    /** As {@link #allocateBestFit}, from the instant-fit size class ({@link #instantFit}). */
+    @Override
+    public Range allocateInstantFit(Request r) {
+        long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
+        return sizeClass == 0 ? null : takeSmallest(r, sizeClass);
+    }
+
+    private Range takeSmallest(Request r, long minSize) {
+        if (!bySize.built()) {
+            bySize.build(tree);
+        }
+        if (!bySize.smallestFit(r, minSize)) {
+            return null;
+        }
+        long first = bySize.foundSegment;
+        long last = first + bySize.foundSize - 1;
+        if (!tree.cursorHolds(first, first)) {
+            tree.locate(first);
+        }
+        Path at = tree.cur;
+        if (tree.kind(at) != FREE || tree.start(at) != first || tree.end(at) != last) {
+            throw new IllegalStateException("size index names free segment " + Unsigned.hex(first) + ".." + Unsigned.hex(last)
+                    + ", which the segment tree does not hold");
+        }
+        long start = bySize.found;
+        long end = start + r.size() - 1;
+        take(start, end, first, last, r.tag());
+        return new Range(start, end);
+    }
+
     private static Range placement(long start, Request r) {
         return new Range(start, start + r.size() - 1);
     }

@@ -30,7 +30,10 @@ import io.allot.spi.EngineProvider;
  *       ({@link SizeTree}), for best- and instant-fit. Built on the first such query (first-,
  *       last- and next-fit users never pay for it), then kept exact through an eight-slot write
  *       buffer in which a change and its undoing cancel, so an allocation followed by the free
- *       that restores the same segments leaves it untouched.</li>
+ *       that restores the same segments leaves it untouched. A <em>finger</em> per size class
+ *       (by bit length) remembers where the last search for that minimum size entered the leaf
+ *       chain, valid while the tree is unchanged: repeated searches between changes skip the
+ *       descent.</li>
  *   <li>{@link io.allot.internal.TagMap}: the tags of the allocations that have one, by start, in an
  *       open-addressing hash; a leaf bit says which allocations to look up.</li>
  *   <li>{@link io.allot.internal.SingleUnits}: one-quantum, untagged first- and last-match requests
@@ -40,10 +43,13 @@ import io.allot.spi.EngineProvider;
  *   <li>Search and carve in one step: first-, last- and next-match requests of any shape are
  *       placed by {@link IntervalCore#allocateFirstFit}/{@link IntervalCore#allocateLastFit}
  *       (the allocator calls them instead of asking the policy, whose answer they are), which
- *       carve the entry the search ended on without finding it again. The commonest carve (all of
- *       a free entry, or a piece sharing its first or last value, in a leaf with room) and the
- *       commonest free (an entry inside its leaf, which keeps its fill) run as small methods of
- *       their own beside the general ones, with the same effect.</li>
+ *       carve the entry the search ended on without finding it again; best- and instant-fit by
+ *       {@link IntervalCore#allocateBestFit}/{@link IntervalCore#allocateInstantFit}, which carve
+ *       the segment the size index named, entering the segment tree by its first value (inside
+ *       the cursor's leaf when it holds it). The commonest carves (all of a free entry, a piece
+ *       sharing its first or last value, or a piece strictly inside it, in a leaf with room) and
+ *       the commonest free (an entry inside its leaf, which keeps its fill) run as small methods
+ *       of their own beside the general ones, with the same effect.</li>
  * </ul>
  * Allocated segments are found by start through the tree (or the cursor), not through a hash as
  * in vmem: freeing must find the neighbours in address order to merge anyway, and a hash of
@@ -64,9 +70,10 @@ import io.allot.spi.EngineProvider;
  *       least 2);</li>
  *   <li>no two adjacent holes; two adjacent free segments only across a span start (free space
  *       never merges across spans, even adjacent ones);</li>
- *   <li>the size index (once built), with its buffer applied, holds exactly the free segments; the
- *       tag table exactly the tagged allocations; a valid cursor is the path a fresh descent to
- *       its entry would take.</li>
+ *   <li>the size index (once built), with its buffer applied, holds exactly the free segments, and
+ *       each of its current fingers is where a fresh descent would enter the leaf chain; the tag
+ *       table holds exactly the tagged allocations; a valid cursor is the path a fresh descent to
+ *       its entry would take, and a deferred shrink's first value leads a descent to its leaf.</li>
  * </ol>
  *
  * <h2>Costs</h2> n = entries (live allocations + free segments + holes); height at most
@@ -82,8 +89,11 @@ import io.allot.spi.EngineProvider;
  *       then costs a shift of the leaf's pivots above it and O(1) gap work</td></tr>
  *   <tr><td>the same with alignment, phase or no-cross</td><td>O(log n + k), k = free segments
  *       in front of the answer that are big enough but admit no aligned placement</td></tr>
- *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained; the first
- *       call builds the size index, O(n log n)</td></tr>
+ *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained; no descent
+ *       of the size index when its tree is unchanged since the last search of that minimum size
+ *       (as between allocate/free pairs); the carve enters the segment tree by one descent, none
+ *       when the cursor's leaf holds the segment; the first call builds the size index,
+ *       O(n log n)</td></tr>
  *   <tr><td>reserve, free (with merging), freeContaining, isFree, allocationContaining</td>
  *       <td>O(log n); one leaf scan inside the cursor's leaf. Gap updates climb only while a
  *       gap changes (freeing the allocation just made, in its leaf, climbs not at all); splits
@@ -94,7 +104,7 @@ import io.allot.spi.EngineProvider;
  *   <tr><td>stats (free segments, largest free)</td><td>O(1)</td></tr>
  *   <tr><td>memory</td><td>256-byte nodes at least half full (all but the last leaf): at most 23
  *       bytes per entry, about 10 when filled in address order; the size index adds at most 46 bytes per free segment
- *       once built</td></tr>
+ *       once built, and 1.5 KB of fingers</td></tr>
  * </table>
  *
  * <p>Allocators from this engine are not thread-safe unless built with

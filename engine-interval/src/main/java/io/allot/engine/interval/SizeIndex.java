@@ -30,6 +30,9 @@ final class SizeIndex {
 
     /** Start of the placement the last successful {@link #smallestFit} found. */
     long found;
+    /** The free segment that placement lies in: its first value and its size. */
+    long foundSegment;
+    long foundSize;
 
     /** Whether the index has been built (before that, changes are not recorded). */
     boolean built() {
@@ -100,6 +103,8 @@ final class SizeIndex {
             return false;
         }
         found = tree.found;
+        foundSegment = tree.foundSegment;
+        foundSize = tree.foundSize;
         return true;
     }
 

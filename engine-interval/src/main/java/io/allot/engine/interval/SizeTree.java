@@ -42,8 +42,28 @@ final class SizeTree {
     private final int[] pathNode = new int[Path.MAX_HEIGHT];
     private final int[] pathSlot = new int[Path.MAX_HEIGHT];
 
+    /**
+     * Changes so far ({@link #insert} and {@link #delete}): a finger taken at one version is valid
+     * while the version stays.
+     */
+    private long version = 1;
+    /**
+     * Fingers of {@link #smallestFit}, one per bit length of its minimum size (direct-mapped): at
+     * {@code fingerVersion[k]}, the first key at least ({@code fingerSize[k]}, 0) was at slot
+     * {@code fingerSlot[k]} of leaf {@code fingerLeaf[k]} (possibly one past its last key). An
+     * allocation and the free that undoes it leave the tree untouched (the write buffer cancels
+     * them), so a workload of such pairs searches each size class by one descent, then by none.
+     */
+    private final long[] fingerSize = new long[64];
+    private final long[] fingerVersion = new long[64];
+    private final int[] fingerLeaf = new int[64];
+    private final int[] fingerSlot = new int[64];
+
     /** Start of the placement the last successful {@link #smallestFit} found. */
     long found;
+    /** The free segment that placement lies in: its first value and its size. */
+    long foundSegment;
+    long foundSize;
 
     SizeTree() {
         root = newNode();
@@ -125,6 +145,7 @@ final class SizeTree {
 
     /** Adds a key that is not present. */
     void insert(long keySize, long keyStart) {
+        version++;
         int leaf = descend(keySize, keyStart);
         int j = lowerBound(leaf << SHIFT, keySize, keyStart);
         pathSlot[0] = j;
@@ -145,6 +166,7 @@ final class SizeTree {
 
     /** Removes a key that is present. */
     void delete(long keySize, long keyStart) {
+        version++;
         int leaf = descend(keySize, keyStart);
         int b = leaf << SHIFT;
         int j = lowerBound(b, keySize, keyStart);
@@ -179,8 +201,20 @@ final class SizeTree {
      * each candidate that cannot hold the request (alignment, phase, no-cross, window) costs O(1).
      */
     boolean smallestFit(Request r, long minSize) {
-        int n = descend(minSize, 0);
-        int j = lowerBound(n << SHIFT, minSize, 0);
+        int k = 63 - Long.numberOfLeadingZeros(minSize); // minSize is at least 1
+        int n;
+        int j;
+        if (fingerVersion[k] == version && fingerSize[k] == minSize) {
+            n = fingerLeaf[k];
+            j = fingerSlot[k];
+        } else {
+            n = descend(minSize, 0);
+            j = lowerBound(n << SHIFT, minSize, 0);
+            fingerSize[k] = minSize;
+            fingerLeaf[k] = n;
+            fingerSlot[k] = j;
+            fingerVersion[k] = version;
+        }
         while (true) {
             int b = n << SHIFT;
             int c = (int) nodes[b];
@@ -190,6 +224,8 @@ final class SizeTree {
                 long offset = Placement.lowest(start, start + segmentSize - 1, r, 0);
                 if (offset != Placement.NONE) {
                     found = start + offset;
+                    foundSegment = start;
+                    foundSize = segmentSize;
                     return true;
                 }
             }
@@ -456,6 +492,22 @@ final class SizeTree {
         }
         if (keys != size || seen[1] != size) {
             throw new IllegalStateException("size index counts " + size + " keys, chain has " + keys + ", leaves " + seen[1]);
+        }
+        checkFingers();
+    }
+
+    /** Every current finger is where a fresh descent puts the first key at least (its size, 0). */
+    private void checkFingers() {
+        for (int k = 0; k < 64; k++) {
+            if (fingerVersion[k] != version) {
+                continue;
+            }
+            int n = descend(fingerSize[k], 0);
+            int j = lowerBound(n << SHIFT, fingerSize[k], 0);
+            if (n != fingerLeaf[k] || j != fingerSlot[k] || Long.numberOfLeadingZeros(fingerSize[k]) != 63 - k) {
+                throw new IllegalStateException("size-index finger for size " + Unsigned.hex(fingerSize[k]) + " at leaf "
+                        + fingerLeaf[k] + " slot " + fingerSlot[k] + ", a descent finds leaf " + n + " slot " + j);
+            }
         }
     }
 
