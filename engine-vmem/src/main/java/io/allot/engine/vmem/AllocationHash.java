@@ -133,8 +133,14 @@ final class AllocationHash {
             }
         }
         t[i] = 0;
-        size--;
-        if (size < capacity() >>> 3 && capacity() > MIN_CAPACITY) {
+        if (--size < (mask + 1) >>> 3) {
+            shrinkOrForget();
+        }
+    }
+
+    /** After a removal left the table below 1/8 full: halves it, and forgets the grain if it is empty. */
+    private void shrinkOrForget() {
+        if (capacity() > MIN_CAPACITY) {
             resize(capacity() >>> 1);
         }
         if (size == 0) {

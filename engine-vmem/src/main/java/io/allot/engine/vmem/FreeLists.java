@@ -78,9 +78,35 @@ final class FreeLists {
      * split leaves the remainder in the same list).
      */
     void resize(int p, long oldSize, long newSize) {
-        if (listOf(oldSize) != listOf(newSize)) {
-            remove(p, oldSize);
-            insert(p, newSize);
+        int from = listOf(oldSize);
+        int to = listOf(newSize);
+        if (from != to) {
+            move(p, from, to);
         }
+    }
+
+    /** Takes {@code p} off list {@code from} and pushes it onto list {@code to}, with one update of the map. */
+    private void move(int p, int from, int to) {
+        int before = segs.kprev(p);
+        int after = segs.knext(p);
+        long m = map;
+        if (before == NIL) {
+            heads[from] = after;
+            if (after == NIL) {
+                m &= ~(1L << from);
+            }
+        } else {
+            segs.setKnext(before, after);
+        }
+        if (after != NIL) {
+            segs.setKprev(after, before);
+        }
+        int head = heads[to];
+        segs.setKin(p, NIL, head);
+        if (head != NIL) {
+            segs.setKprev(head, p);
+        }
+        heads[to] = p;
+        map = m | 1L << to;
     }
 }

@@ -129,6 +129,7 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
                 segs.clearPending(p, pendingFlag);
                 dropQueue();
                 dormant = true;
+                segs.awakeIndexes--;
                 return;
             }
             if (pendingCount == pending.length) {
@@ -193,7 +194,10 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
     /** Throws the tree away and builds it again from the records. O(n) or O(n log n). */
     final void rebuild() {
         dropQueue();
-        dormant = false;
+        if (dormant) {
+            dormant = false;
+            segs.awakeIndexes++;
+        }
         if (nodeOf.length < segs.capacity()) {
             nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
         }
@@ -203,6 +207,11 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
         nodes = 0;
         root = NIL;
         build();
+    }
+
+    /** Whether this index is {@linkplain #dormant dormant}. For the arena's invariant check. */
+    final boolean isDormant() {
+        return dormant;
     }
 
     /** Empties the queue, clearing its records' pending bits. */

@@ -78,6 +78,11 @@ final class Segments {
     private int deadCount;
     /** Records neither dead nor the sentinel. */
     private int live;
+    /**
+     * How many of the arena's {@link SegmentIndex}es are awake (not dormant), kept by the indexes:
+     * while it is 0, a change to a record needs no note at all, one field test on the O(1) paths.
+     */
+    int awakeIndexes;
 
     /** @param capacity initial number of record slots, at least 1 */
     Segments(int capacity) {

@@ -125,6 +125,10 @@ final class VmemCore implements EngineCore {
      * or the right one when the allocation starts at p's start): a remainder still in its size
      * class then keeps its place on its free list — illumos's shortcut for the front of a segment,
      * taken every time. No remainder is ever empty.
+     *
+     * <p>The front of a longer segment — every unconstrained instant-fit and best-fit allocation
+     * that does not take a whole segment — is this method's own short path, small enough to be
+     * compiled into its callers; the other cases are {@link #carveRest}'s.
      */
     private void carve(int p, long start, long end, String tag) {
         // Everything that can fail (growing the record arrays or the hash) happens before the first change.
@@ -132,9 +136,26 @@ final class VmemCore implements EngineCore {
         hash.ensureRoom();
         long segStart = segs.start(p);
         long segEnd = segs.end(p);
+        if (start != segStart || end == segEnd) {
+            carveRest(p, start, end, tag, segStart, segEnd);
+            return;
+        }
+        int a = segs.create(start, end, ALLOCATED);
+        segs.insertBefore(p, a);
+        segs.setStart(p, end + 1);
+        long segSize = segEnd - segStart + 1;
+        lists.resize(p, segSize, segEnd - end);
+        shrank(segSize);
+        touch(p);
+        hint = p;
+        allocated(a, start, tag);
+    }
+
+    /** {@link #carve}'s other cases: the whole segment, its back, or its middle. */
+    private void carveRest(int p, long start, long end, String tag, long segStart, long segEnd) {
         long segSize = segEnd - segStart + 1;
         int a;
-        if (start == segStart && end == segEnd) {
+        if (start == segStart) { // and end == segEnd: the whole segment
             lists.remove(p, segSize);
             freeSegments--;
             shrank(segSize);
@@ -142,27 +163,26 @@ final class VmemCore implements EngineCore {
             a = p;
         } else {
             a = segs.create(start, end, ALLOCATED);
-            if (start == segStart) {
-                segs.insertBefore(p, a);
-                segs.setStart(p, end + 1);
-                lists.resize(p, segSize, segEnd - end);
-            } else {
-                segs.insertAfter(p, a);
-                if (end != segEnd) {
-                    int rest = segs.create(end + 1, segEnd, FREE);
-                    segs.insertAfter(a, rest);
-                    lists.insert(rest, segEnd - end);
-                    freeSegments++;
-                    grew(segEnd - end);
-                    touch(rest);
-                }
-                segs.setEnd(p, start - 1);
-                lists.resize(p, segSize, start - segStart);
+            segs.insertAfter(p, a);
+            if (end != segEnd) {
+                int rest = segs.create(end + 1, segEnd, FREE);
+                segs.insertAfter(a, rest);
+                lists.insert(rest, segEnd - end);
+                freeSegments++;
+                grew(segEnd - end);
+                touch(rest);
             }
+            segs.setEnd(p, start - 1);
+            lists.resize(p, segSize, start - segStart);
             shrank(segSize);
             touch(p);
             hint = p;
         }
+        allocated(a, start, tag);
+    }
+
+    /** The last step of every carve: tags new allocation {@code a} and enters it in the hash. */
+    private void allocated(int a, long start, String tag) {
         segs.setTag(a, tag);
         hash.put(start, a);
         touch(a);
@@ -196,50 +216,60 @@ final class VmemCore implements EngineCore {
     /**
      * Frees allocated segment {@code a}, coalescing it with a free neighbour on either side or
      * both (never across a span marker), as {@code vmem_xfree} does. {@code slot} is its hash slot.
+     * Kept small enough to be compiled into {@link #free}: merging into one neighbour (the common
+     * case) is here, merging into both or neither is {@link #releaseBetween}'s.
      */
     private void release(int a, int slot) {
-        long start = segs.start(a);
-        long end = segs.end(a);
-        long size = end - start + 1;
         hash.removeAt(slot);
         int before = segs.prev(a);
         int after = segs.next(a);
         boolean mergeBefore = segs.type(before) == FREE;
-        boolean mergeAfter = segs.type(after) == FREE;
-        if (mergeBefore && mergeAfter) {
+        if (mergeBefore == (segs.type(after) == FREE)) {
+            releaseBetween(a, before, after, mergeBefore);
+            return;
+        }
+        int into;
+        long intoSize;
+        if (mergeBefore) {
+            into = before;
+            intoSize = segs.size(before);
+            segs.setEnd(before, segs.end(a));
+        } else {
+            into = after;
+            intoSize = segs.size(after);
+            segs.setStart(after, segs.start(a));
+        }
+        long merged = intoSize + segs.size(a);
+        lists.resize(into, intoSize, merged);
+        grow(into, merged);
+        dispose(a);
+    }
+
+    /**
+     * {@link #release}'s other cases: allocated segment {@code a}, out of the hash, between
+     * {@code before} and {@code after}, which are both free ({@code both}) or neither.
+     */
+    private void releaseBetween(int a, int before, int after, boolean both) {
+        if (both) {
             long beforeSize = segs.size(before);
             long afterSize = segs.size(after);
-            long merged = beforeSize + size + afterSize;
+            long merged = beforeSize + segs.size(a) + afterSize;
             lists.remove(after, afterSize);
             freeSegments--;
             segs.setEnd(before, segs.end(after));
-            segs.unlink(after);
-            segs.destroy(after);
-            touch(after);
+            dispose(after);
             lists.resize(before, beforeSize, merged);
             grow(before, merged);
-        } else if (mergeBefore) {
-            long beforeSize = segs.size(before);
-            segs.setEnd(before, end);
-            lists.resize(before, beforeSize, beforeSize + size);
-            grow(before, beforeSize + size);
-        } else if (mergeAfter) {
-            long afterSize = segs.size(after);
-            segs.setStart(after, start);
-            lists.resize(after, afterSize, afterSize + size);
-            grow(after, afterSize + size);
-        } else {
-            segs.setType(a, FREE);
-            segs.setTag(a, null);
-            lists.insert(a, size);
-            freeSegments++;
-            grew(size);
-            hint = a;
-            touch(a);
+            dispose(a);
             return;
         }
-        segs.unlink(a);
-        segs.destroy(a);
+        long size = segs.size(a);
+        segs.setType(a, FREE);
+        segs.setTag(a, null);
+        lists.insert(a, size);
+        freeSegments++;
+        grew(size);
+        hint = a;
         touch(a);
     }
 
@@ -247,6 +277,13 @@ final class VmemCore implements EngineCore {
     private void grow(int p, long size) {
         grew(size);
         hint = p;
+        touch(p);
+    }
+
+    /** Unlinks record {@code p}, merged away, from the address list and destroys it. */
+    private void dispose(int p) {
+        segs.unlink(p);
+        segs.destroy(p);
         touch(p);
     }
 
@@ -351,23 +388,63 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range instantFit(Request r) {
-        int k = FreeLists.wholeFitList(r.size());
-        if (k == FreeLists.LISTS) {
-            return null;
-        }
-        long candidates = lists.map & (-1L << k);
+        long candidates = instantCandidates(r.size());
         if (candidates == 0) {
             return null;
         }
         int p = lists.head(Long.numberOfTrailingZeros(candidates));
         long start = segs.start(p);
-        if (r.min() == 0 && r.max() == Unsigned.MAX && r.noCross() == 0
-                && ((start - r.phase()) & (r.alignment() - 1)) == 0) {
+        if (admitsHead(r, start)) {
             // The head itself is an admissible start, and every member of its list holds the size.
             hint = p;
             return new Range(start, start + r.size() - 1);
         }
         return constrainedInstantFit(r, candidates);
+    }
+
+    /**
+     * {@link #instantFit}'s placement, allocated where the search found it: for an unconstrained
+     * request, the front of the head of the lowest list that holds it — one bitmap test, one read
+     * of the head, and the carve, with no second look-up.
+     */
+    @Override
+    public Range allocateInstantFit(Request r) {
+        long candidates = instantCandidates(r.size());
+        if (candidates == 0) {
+            return null;
+        }
+        int p = lists.head(Long.numberOfTrailingZeros(candidates));
+        long start = segs.start(p);
+        if (admitsHead(r, start)) {
+            long end = start + r.size() - 1;
+            carve(p, start, end, r.tag());
+            return new Range(start, end);
+        }
+        return allocateAtHint(constrainedInstantFit(r, candidates), r);
+    }
+
+    /** The lists every member of which holds {@code size}, as a bitmap of the non-empty ones. */
+    private long instantCandidates(long size) {
+        int k = FreeLists.wholeFitList(size);
+        return k == FreeLists.LISTS ? 0 : lists.map & (-1L << k);
+    }
+
+    /** Whether {@code r} may start at {@code start}, given that the segment there holds its size. */
+    private static boolean admitsHead(Request r, long start) {
+        return r.min() == 0 && r.max() == Unsigned.MAX && r.noCross() == 0
+                && ((start - r.phase()) & (r.alignment() - 1)) == 0;
+    }
+
+    /**
+     * Allocates {@code placed}, which a search just chose inside the free segment it left in
+     * {@link #hint}, and returns it; null stays null.
+     */
+    private Range allocateAtHint(Range placed, Request r) {
+        if (placed != null) {
+            assert holds(hint, placed.start(), placed.end()) : "the search left " + placed + " outside its segment";
+            carve(hint, placed.start(), placed.end(), r.tag());
+        }
+        return placed;
     }
 
     /** Walks the lists in {@code candidates} upward, each head first, for the first admitting member. */
@@ -393,6 +470,21 @@ final class VmemCore implements EngineCore {
         }
         hint = bySize.rec(bySize.found);
         return new Range(bySize.foundStart, bySize.foundStart + r.size() - 1);
+    }
+
+    @Override
+    public Range allocateBestFit(Request r) {
+        return allocateAtHint(bestFit(r), r);
+    }
+
+    @Override
+    public Range allocateFirstFit(Request r, long from) {
+        return allocateAtHint(firstFit(r, from), r);
+    }
+
+    @Override
+    public Range allocateLastFit(Request r, long to) {
+        return allocateAtHint(lastFit(r, to), r);
     }
 
     @Override
@@ -442,8 +534,17 @@ final class VmemCore implements EngineCore {
         }
     }
 
-    /** Queues {@code p} for every index; one bit test when all already have it queued. */
+    /**
+     * Queues {@code p} for every index: one field test while every index is dormant (an
+     * instant-fit workload never wakes one), one bit test when all already have it queued.
+     */
     private void touch(int p) {
+        if (segs.awakeIndexes != 0) {
+            touchAwake(p);
+        }
+    }
+
+    private void touchAwake(int p) {
         if (!segs.pendingEverywhere(p)) {
             byAddress.touch(p);
             bySize.touch(p);
@@ -574,6 +675,10 @@ final class VmemCore implements EngineCore {
         if (largestKnown && largest != actualLargest) {
             throw new IllegalStateException("cached largest free " + Unsigned.hex(largest) + ", actual "
                     + Unsigned.hex(actualLargest));
+        }
+        int awake = (byAddress.isDormant() ? 0 : 1) + (bySize.isDormant() ? 0 : 1) + (allocations.isDormant() ? 0 : 1);
+        if (segs.awakeIndexes != awake) {
+            throw new IllegalStateException(awake + " indexes are awake but " + segs.awakeIndexes + " are counted");
         }
         hash.check();
         byAddress.check();

@@ -68,7 +68,9 @@ import io.allot.spi.EngineProvider;
  *   <li><b>instant-fit</b>: the head of the lowest list whose every member holds the request,
  *       {@code map & -(1L << ceil(log2 size))}, placed at its start — O(1). The contract lets the
  *       engine pick any member of that list; the head is the one vmem picks, and the reference
- *       model accepts any member.</li>
+ *       model accepts any member. The standard policies' searches are allocated where they end
+ *       ({@code allocateInstantFit} and its siblings): the segment the search chose is carved
+ *       without being looked up again.</li>
  *   <li><b>best-fit</b>: the smallest whole free segment that admits a placement, ties to the
  *       lower address, the lowest fit in it — the size index's first admitting entry from
  *       {@code size} up.</li>

@@ -147,27 +147,45 @@ class VmemCoreTest {
                 r = r.noCross(16);
             }
             long bound = at(random.nextInt(800));
-            Range placed = switch (policy) {
-                case 0 -> core.firstFit(r, bound);
-                case 1 -> core.lastFit(r, bound);
-                case 2 -> core.bestFit(r);
-                default -> core.instantFit(r);
-            };
-            last = List.of("firstFit", "lastFit", "bestFit", "instantFit").get(policy) + " " + r + " bound "
-                    + Long.toHexString(bound) + " -> " + placed;
+            // Half the placements go through the fused search-and-carve (allocateFirstFit and its
+            // siblings), which must choose what the search does and leave the arena as allocate would.
+            boolean fused = random.nextBoolean();
             Range expected = switch (policy) {
                 case 0 -> bruteFirst(r, bound);
                 case 1 -> bruteLast(r, bound);
                 case 2 -> bruteBest(r);
                 default -> null;
             };
+            List<Range> runsBefore = policy == 3 ? freeRuns() : null;
+            Range placed;
+            if (fused) {
+                placed = switch (policy) {
+                    case 0 -> core.allocateFirstFit(r, bound);
+                    case 1 -> core.allocateLastFit(r, bound);
+                    case 2 -> core.allocateBestFit(r);
+                    default -> core.allocateInstantFit(r);
+                };
+            } else {
+                placed = switch (policy) {
+                    case 0 -> core.firstFit(r, bound);
+                    case 1 -> core.lastFit(r, bound);
+                    case 2 -> core.bestFit(r);
+                    default -> core.instantFit(r);
+                };
+            }
+            last = (fused ? "allocate " : "") + List.of("firstFit", "lastFit", "bestFit", "instantFit").get(policy)
+                    + " " + r + " bound " + Long.toHexString(bound) + " -> " + placed;
             if (policy == 3) {
-                checkInstant(r, placed);
+                checkInstant(r, placed, runsBefore);
             } else {
                 assertEquals(expected, placed, last);
             }
             if (placed != null) {
-                assertTrue(core.allocate(placed.start(), placed.end(), "t" + placed.start()), last);
+                if (fused) {
+                    assertFalse(core.isFree(placed.start(), placed.start()), last + ": not allocated");
+                } else {
+                    assertTrue(core.allocate(placed.start(), placed.end(), "t" + placed.start()), last);
+                }
                 mark(placed, true);
                 live.add(placed);
             }
@@ -346,9 +364,8 @@ class VmemCoreTest {
         }
 
         /** Instant-fit: in a segment of the lowest list whose every member holds the size, if any has a placement. */
-        void checkInstant(Request r, Range placed) {
+        void checkInstant(Request r, Range placed, List<Range> runs) {
             int k = 64 - Long.numberOfLeadingZeros(r.size() - 1);
-            List<Range> runs = freeRuns();
             int lowest = runs.stream().filter(run -> 63 - Long.numberOfLeadingZeros(run.size()) >= k)
                     .filter(run -> lowestIn(r, run, 0) != null)
                     .mapToInt(run -> 63 - Long.numberOfLeadingZeros(run.size())).min().orElse(-1);
@@ -436,6 +453,95 @@ class VmemCoreTest {
         // A power of two uses its own list: 0x20 fits every member of list 5.
         assertEquals(Range.of(0, 0x1f), core.instantFit(Request.of(0x20)));
         assertNull(core.instantFit(Request.of(0x101)));
+    }
+
+    /**
+     * The fused search-and-carve paths against search-then-allocate on a twin arena, on V1's
+     * shape (pages, blocks of 1–256 pages, half freed, then alloc/free churn of 1–16 pages and
+     * random frees): every answer the same, every invariant held, the same free segments and
+     * allocations at the end — and with the indexes dormant (instant-fit only) as well as awake.
+     */
+    @Test
+    void fusedAllocationMatchesSearchThenAllocate() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        VmemCore fused = new VmemCore();
+        VmemCore twin = new VmemCore();
+        long page = 0x1000;
+        long top = 1L << 40;
+        fused.addSpan(0, top - 1);
+        twin.addSpan(0, top - 1);
+        List<Range> live = new ArrayList<>();
+        long cursor = 0;
+        for (int i = 0; i < 4000; i++) {
+            Range block = Range.ofSize(cursor, page * (1 + random.nextInt(256)));
+            assertTrue(fused.allocate(block.start(), block.end(), null), "seed " + seed);
+            assertTrue(twin.allocate(block.start(), block.end(), null), "seed " + seed);
+            live.add(block);
+            cursor = block.end() + 1;
+        }
+        for (int i = 0; i < 2000; i++) {
+            Range victim = live.remove(random.nextInt(live.size()));
+            assertTrue(fused.free(victim.start(), victim.end()) && twin.free(victim.start(), victim.end()), "seed " + seed);
+        }
+        for (int op = 0; op < 40_000; op++) {
+            String where = "seed " + seed + ", op " + op;
+            // Instant-fit only for the first half (every index stays dormant), every policy after.
+            int policy = op < 20_000 ? 3 : random.nextInt(4);
+            Request r = Request.of(page * (1 + random.nextInt(random.nextInt(8) == 0 ? 256 : 16)));
+            if (random.nextInt(8) == 0) {
+                r = r.aligned(page << random.nextInt(5));
+            }
+            if (random.nextInt(4) == 0) {
+                r = r.tagged("t" + op);
+            }
+            long bound = random.nextLong(top) & -page;
+            Range expected = switch (policy) {
+                case 0 -> twin.firstFit(r, bound);
+                case 1 -> twin.lastFit(r, bound);
+                case 2 -> twin.bestFit(r);
+                default -> twin.instantFit(r);
+            };
+            Range placed = switch (policy) {
+                case 0 -> fused.allocateFirstFit(r, bound);
+                case 1 -> fused.allocateLastFit(r, bound);
+                case 2 -> fused.allocateBestFit(r);
+                default -> fused.allocateInstantFit(r);
+            };
+            assertEquals(expected, placed, where + ", policy " + policy + ", " + r);
+            if (placed != null) {
+                assertTrue(twin.allocate(placed.start(), placed.end(), r.tag()), where);
+                assertEquals(new Allocation(placed, r.tag()), fused.allocationContaining(placed.start()), where);
+                live.add(placed);
+            }
+            if (random.nextInt(3) > 0 && !live.isEmpty()) {
+                // Mostly free what was just placed (V1's pair), else a random old block (V3's).
+                int k = random.nextBoolean() ? live.size() - 1 : random.nextInt(live.size());
+                Range victim = live.remove(k);
+                assertTrue(fused.free(victim.start(), victim.end()), where + ", free " + victim);
+                assertTrue(twin.free(victim.start(), victim.end()), where + ", free " + victim);
+            }
+            if (op % 997 == 0) {
+                try {
+                    fused.checkInvariants();
+                } catch (IllegalStateException e) {
+                    fail(where + ": " + e, e);
+                }
+            }
+        }
+        fused.checkInvariants();
+        List<Range> free = new ArrayList<>();
+        List<Range> twinFree = new ArrayList<>();
+        fused.forEachFree(free::add);
+        twin.forEachFree(twinFree::add);
+        assertEquals(twinFree, free, "seed " + seed);
+        List<Allocation> allocations = new ArrayList<>();
+        List<Allocation> twinAllocations = new ArrayList<>();
+        fused.forEachAllocated(allocations::add);
+        twin.forEachAllocated(twinAllocations::add);
+        assertEquals(twinAllocations, allocations, "seed " + seed);
+        assertEquals(twin.largestFree(), fused.largestFree(), "seed " + seed);
+        assertEquals(twin.freeSegments(), fused.freeSegments(), "seed " + seed);
     }
 
     /** Reserves everything in [start, end] except the given holes, so the holes are the free segments. */
