@@ -1056,14 +1056,8 @@ final class SegmentTree {
                 boolean highBigger = (high ^ SIGN) > (low ^ SIGN);
                 m = changed(n, 0, min, m0, last - first + 1, highBigger ? high : low);
                 m = changed(n, 0, min, m, 0, highBigger ? low : high);
-                if (m != 0 && kind != FREE) {
-                    // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
-                    if (!pending && m != m0) {
-                        pendMin = min;
-                        pendLeaf = n;
-                        pendWas = m0;
-                    }
-                    pendNow = m;
+                if (m != 0 && kind != FREE) { // the leaf's largest gap shrank (or stayed) and is not 0
+                    deferShrink(n, min, pending, m0, m);
                     return;
                 }
             } else {
@@ -1135,14 +1129,8 @@ final class SegmentTree {
         boolean pending = pendLeaf >= 0; // then on this leaf
         long m0 = pending ? pendNow : gapAbove(p, 0);
         long m = changed(n, 0, min, m0, last - first + 1, (last - first) - (end - start));
-        if (m != 0) {
-            // The leaf's largest gap shrank (or stayed) and is not 0: tell the ancestors later.
-            if (!pending && m != m0) {
-                pendMin = min;
-                pendLeaf = n;
-                pendWas = m0;
-            }
-            pendNow = m;
+        if (m != 0) { // the leaf's largest gap shrank (or stayed) and is not 0
+            deferShrink(n, min, pending, m0, m);
             return true;
         }
         if (pending) {
@@ -1184,14 +1172,22 @@ final class SegmentTree {
         boolean highBigger = (high ^ SIGN) > (low ^ SIGN);
         long m = changed(n, 0, min, m0, last - first + 1, highBigger ? high : low);
         m = changed(n, 0, min, m, 0, highBigger ? low : high);
-        // Not 0: the bigger piece is free. The leaf's largest gap shrank (or stayed): tell the ancestors later.
+        deferShrink(n, min, pending, m0, m); // not 0: the bigger piece is free
+        return true;
+    }
+
+    /**
+     * Records that the largest gap of leaf {@code n} (first value {@code min}) shrank to
+     * {@code m}, not 0, for the ancestors to learn later: {@code m0} is what it was, which the
+     * ancestors still record unless a shrink of this leaf is already {@code pending}.
+     */
+    private void deferShrink(int n, long min, boolean pending, long m0, long m) {
         if (!pending && m != m0) {
             pendMin = min;
             pendLeaf = n;
             pendWas = m0;
         }
         pendNow = m;
-        return true;
     }
 
     /** Tells the ancestors of the leaf with a deferred shrink its largest gap now; see "Deferred shrink". */

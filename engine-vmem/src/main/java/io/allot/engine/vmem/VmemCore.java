@@ -405,22 +405,11 @@ final class VmemCore implements EngineCore {
     /**
      * {@link #instantFit}'s placement, allocated where the search found it: for an unconstrained
      * request, the front of the head of the lowest list that holds it — one bitmap test, one read
-     * of the head, and the carve, with no second look-up.
+     * of the head (left in {@link #hint}), and the carve, with no second look-up.
      */
     @Override
     public Range allocateInstantFit(Request r) {
-        long candidates = instantCandidates(r.size());
-        if (candidates == 0) {
-            return null;
-        }
-        int p = lists.head(Long.numberOfTrailingZeros(candidates));
-        long start = segs.start(p);
-        if (admitsHead(r, start)) {
-            long end = start + r.size() - 1;
-            carve(p, start, end, r.tag());
-            return new Range(start, end);
-        }
-        return allocateAtHint(constrainedInstantFit(r, candidates), r);
+        return allocateAtHint(instantFit(r), r);
     }
 
     /** The lists every member of which holds {@code size}, as a bitmap of the non-empty ones. */

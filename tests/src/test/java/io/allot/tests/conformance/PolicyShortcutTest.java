@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * An allocator may place a request for a standard policy without calling the policy, when it
- * knows what the policy would answer (first-match, last-match, next-fit: the core search the
- * policy asks for, allocated where that search ended). This suite proves the shortcut invisible:
+ * knows what the policy would answer (first-match, last-match, next-fit, best-fit, instant-fit:
+ * the core search the policy asks for, allocated where that search ended). This suite proves the shortcut invisible:
  * on every engine, an allocator given the policy itself and one given a wrapper that only
  * forwards to it — which no allocator can recognise, so it is always asked — make the same
  * placements and the same refusals over a long seeded run of constrained requests, frees and
