@@ -274,7 +274,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         }
         if (search == KnownSearch.INSTANT) {
             // As InstantFit.place: a constrained request, or none of the instant list, is best-fit's.
-            Range placed = isConstrained(request) ? null : core.allocateInstantFit(request);
+            Range placed = Placement.onlySized(request, quantum) ? core.allocateInstantFit(request) : null;
             return placed != null ? placed : core.allocateBestFit(request);
         }
         if (search == KnownSearch.SMALLEST) {
@@ -292,15 +292,6 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         }
         Range placed = core.allocateFirstFit(request, rotor); // next-fit: from the rotor, wrapping once
         return placed != null ? placed : core.allocateFirstFit(request, 0);
-    }
-
-    /**
-     * Whether anything but its size limits where {@code request} (normalised: alignment at least
-     * the quantum) may go, which is when instant-fit defers to best-fit.
-     */
-    private boolean isConstrained(Request request) {
-        return Unsigned.greaterThan(request.alignment(), quantum) || request.phase() != 0
-                || request.noCross() != 0 || request.min() != 0 || request.max() != -1L;
     }
 
     /** {@link KnownSearch#of}, remembering the last answer: callers tend to pass one policy many times. */

@@ -28,6 +28,16 @@ public final class Placement {
     }
 
     /**
+     * Whether only its size limits where {@code r} may go in a space of {@code quantum}: alignment
+     * at most the quantum, no phase, no boundary, the whole window. Instant-fit takes the head of
+     * a size-class list for such a request and defers any other to best-fit.
+     */
+    public static boolean onlySized(Request r, long quantum) {
+        return Unsigned.atMost(r.alignment(), quantum) && r.phase() == 0 && r.noCross() == 0
+                && r.min() == 0 && r.max() == -1L;
+    }
+
+    /**
      * The lowest placement in {@code [segStart, segEnd]} that satisfies {@code r} and starts at or
      * above {@code from}.
      *

@@ -422,7 +422,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
     @Override
     public Range instantFit(Request r) {
         long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
-        return sizeClass == 0 ? null : smallestFit(r, sizeClass, isUnconstrained(r));
+        return sizeClass == 0 ? null : smallestFit(r, sizeClass, Placement.onlySized(r, quantum));
     }
 
     /**
@@ -452,15 +452,6 @@ final class BitmapCore implements EngineCore, SingleUnits {
         }
         trackIds();
         return placed;
-    }
-
-    /**
-     * Whether only its size limits where {@code r} may go: then instant-fit may answer with any
-     * run of the lowest power-of-two class that holds it (vmem's list head), not only the smallest.
-     */
-    private boolean isUnconstrained(Request r) {
-        return Unsigned.atMost(r.alignment(), quantum) && r.phase() == 0 && r.noCross() == 0
-                && r.min() == 0 && r.max() == -1L;
     }
 
     /** The span in which {@link #smallestFit} found its last answer. */

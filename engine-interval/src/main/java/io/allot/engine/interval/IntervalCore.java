@@ -342,10 +342,15 @@ final class IntervalCore implements EngineCore, SingleUnits {
     }
 
     private Range smallestFit(Request r, long minSize) {
+        return sizeIndex().smallestFit(r, minSize) ? placement(bySize.found, r) : null;
+    }
+
+    /** The size index, built from the segment tree the first time a best- or instant-fit asks. */
+    private SizeIndex sizeIndex() {
         if (!bySize.built()) {
             bySize.build(tree);
         }
-        return bySize.smallestFit(r, minSize) ? placement(bySize.found, r) : null;
+        return bySize;
     }
 
     /**
@@ -367,10 +372,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
     }
 
     private Range takeSmallest(Request r, long minSize) {
-        if (!bySize.built()) {
-            bySize.build(tree);
-        }
-        if (!bySize.smallestFit(r, minSize)) {
+        if (!sizeIndex().smallestFit(r, minSize)) {
             return null;
         }
         long first = bySize.foundSegment;
