@@ -142,6 +142,15 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     /** Allocates {@code [start, end]} out of the cursor's free entry {@code [first, last]}. */
     private void take(long start, long end, long first, long last, String tag) {
+        account(start, end, first, last, tag);
+        tree.carve(start, end, ALLOCATED, false, tag != null);
+    }
+
+    /**
+     * The bookkeeping of {@link #take} beside the tree's carve: the size index, the free segment
+     * count and the tag of {@code [start, end]}, allocated out of the free {@code [first, last]}.
+     */
+    private void account(long start, long end, long first, long last, String tag) {
         bySize.remove(last - first + 1, first);
         freeSegments--;
         if (start != first) {
@@ -152,7 +161,6 @@ final class IntervalCore implements EngineCore, SingleUnits {
             bySize.add(last - end, end + 1);
             freeSegments++;
         }
-        tree.carve(start, end, ALLOCATED, false, tag != null);
         if (tag != null) {
             tags.put(start, tag);
         }
@@ -218,6 +226,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         long first = (lo + mask) & -quantum; // lo rounded up to a quantum boundary
         if (first == 0 && lo != 0 || Unsigned.lessThan(hi - first, mask) || Unsigned.lessThan(hi, first)) {
             return none; // no whole quantum in [lo, hi]
+        }
+        if (tree.allocateLowestInLeaf(null, quantum, first, hi, false)) {
+            long start = tree.found;
+            account(start, start + quantum - 1, tree.carvedFirst, tree.carvedLast, null);
+            return start;
         }
         return tree.lowestUnit(quantum, first, hi) ? claim(tree.found) : none;
     }
@@ -304,9 +317,21 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return tree.highest(r, to) ? placement(tree.found, r) : null;
     }
 
-    /** The first-fit search, then a carve of the entry it ended on: no second look-up, no check. */
+    /**
+     * The first-fit search, then a carve of the entry it ended on: no second look-up, no check.
+     * When the search would not leave the cursor's leaf, the two are one pass
+     * ({@link SegmentTree#allocateLowestInLeaf}).
+     */
     @Override
     public Range allocateFirstFit(Request r, long from) {
+        String tag = r.tag();
+        long size = r.size();
+        if (tree.allocateLowestInLeaf(r, size, Unsigned.max(from, r.min()), r.max(), tag != null)) {
+            long start = tree.found;
+            long end = start + size - 1;
+            account(start, end, tree.carvedFirst, tree.carvedLast, tag);
+            return new Range(start, end);
+        }
         return tree.lowest(r, from) ? takeFound(r) : null;
     }
 
