@@ -241,6 +241,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         if (last == -1L && hi != -1L || Unsigned.lessThan(last, lo) || Unsigned.lessThan(last - lo, quantum - 1)) {
             return none;
         }
+        if (tree.allocateHighestInLeaf(null, quantum, lo, last, false)) {
+            long start = tree.found;
+            account(start, start + quantum - 1, tree.carvedFirst, tree.carvedLast, null);
+            return start;
+        }
         return tree.highestUnit(quantum, lo, last) ? claim(tree.found) : none;
     }
 
@@ -335,9 +340,17 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return tree.lowest(r, from) ? takeFound(r) : null;
     }
 
-    /** As {@link #allocateFirstFit}, with the last-fit search. */
+    /** As {@link #allocateFirstFit}, with the last-fit search ({@link SegmentTree#allocateHighestInLeaf}). */
     @Override
     public Range allocateLastFit(Request r, long to) {
+        String tag = r.tag();
+        long size = r.size();
+        if (tree.allocateHighestInLeaf(r, size, r.min(), Unsigned.min(to, r.max()), tag != null)) {
+            long start = tree.found;
+            long end = start + size - 1;
+            account(start, end, tree.carvedFirst, tree.carvedLast, tag);
+            return new Range(start, end);
+        }
         return tree.highest(r, to) ? takeFound(r) : null;
     }
 

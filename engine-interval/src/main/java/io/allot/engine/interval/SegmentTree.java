@@ -162,7 +162,7 @@ final class SegmentTree {
 
     /** Start of the placement the last successful {@link #lowest}/{@link #highest}/{@link #allocateLowestInLeaf} found. */
     long found;
-    /** The free entry the last successful {@link #allocateLowestInLeaf} carved its placement from. */
+    /** The free entry the last successful {@link #allocateLowestInLeaf}/{@link #allocateHighestInLeaf} carved its placement from. */
     long carvedFirst;
     long carvedLast;
     /** Results of the last {@link #release}: the merged entry, and the neighbours it swallowed. */
@@ -759,6 +759,53 @@ final class SegmentTree {
     /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
     boolean highest(Request r, long to) {
         return highest(r, r.size(), r.min(), Unsigned.min(to, r.max()));
+    }
+
+    /**
+     * {@link #allocateLowestInLeaf}, mirrored: {@link #highest} and the carve of its answer in one
+     * pass when the cursor's leaf is clean for {@code hi} and {@code size} (see
+     * {@link #cleanHighLeaf}) and its last free entry that could hold the request does.
+     *
+     * @return as {@link #allocateLowestInLeaf}
+     */
+    boolean allocateHighestInLeaf(Request r, long size, long lo, long hi, boolean tagged) {
+        Path p = cur;
+        int n = p.node[0];
+        if (!cursorValid || n != cleanHighLeaf || Unsigned.greaterThan(hi, cleanHi) || Unsigned.lessThan(size, cleanHighSize)) {
+            return false;
+        }
+        long[] a = nodes;
+        int b = n << SHIFT;
+        long min = p.min[0];
+        long kinds = a[b + KINDS];
+        int free = (int) kinds;
+        long hiKey = hi ^ SIGN;
+        long sizeKey = size ^ SIGN;
+        while (free != 0) {
+            int i = 31 - Integer.numberOfLeadingZeros(free);
+            free &= ~(1 << i);
+            long before = i == 0 ? min - 1 : a[b + PIVOTS + i - 1];
+            long last = a[b + PIVOTS + i];
+            if ((before + 1 ^ SIGN) <= hiKey && (last - before ^ SIGN) >= sizeKey) {
+                long first = before + 1;
+                long offset = Unsigned.lessThan(last, lo) ? Placement.NONE : highestIn(first, last, r, size, lo, hi);
+                if (offset == Placement.NONE) {
+                    return false; // the general search goes on below this entry, or fails
+                }
+                long start = first + offset;
+                long end = start + size - 1;
+                found = start;
+                carvedFirst = first;
+                carvedLast = last;
+                p.slot[0] = i;
+                int c = (int) a[b] & (int) COUNT;
+                if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
+                    carveGeneral(start, end, ALLOCATED, false, tagged);
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
