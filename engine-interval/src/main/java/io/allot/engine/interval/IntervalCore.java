@@ -168,6 +168,10 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public boolean free(long start, long end) {
+        if (tree.freeAtCursor(start, end)) {
+            accountRelease();
+            return true;
+        }
         Path at = tree.cur;
         if (!tree.cursorValid || tree.end(at) != end || tree.start(at) != start) {
             tree.locate(start);
@@ -201,6 +205,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
             tags.remove(start);
         }
         tree.release(FREE);
+        accountRelease();
+    }
+
+    /** The bookkeeping of a release the tree just made: the size index and the free segment count, from its merge results. */
+    private void accountRelease() {
         if (tree.mergedPrevious) {
             bySize.remove(tree.previousEnd - tree.previousStart + 1, tree.previousStart);
             freeSegments--;

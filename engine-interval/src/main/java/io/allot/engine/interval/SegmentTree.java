@@ -1456,8 +1456,40 @@ final class SegmentTree {
         if (i == 0 || i == c - 1) {
             return false;
         }
+        return freeInsideAt(n, b, i, c, a[b + KINDS], a[b + MARKS]);
+    }
+
+    /**
+     * {@link IntervalCore#free}'s commonest case in one pass: the cursor is valid and on exactly
+     * {@code [start, end]}, an untagged allocation neither first nor last in its leaf, which keeps
+     * its fill — as when the allocation just made is freed. Checks that from the leaf words it
+     * then uses, and frees as {@link #freeInside} does.
+     *
+     * @return false, changing nothing, when the case does not apply (the caller then frees the
+     *         general way, which also tells a range that is no allocation)
+     */
+    boolean freeAtCursor(long start, long end) {
+        Path p = cur;
+        int n = p.node[0];
+        int i = p.slot[0];
+        int b = n << SHIFT;
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        if (!cursorValid || i == 0 || i >= c - 1 || a[b + PIVOTS + i] != end || a[b + PIVOTS + i - 1] != start - 1) {
+            return false;
+        }
         long kinds = a[b + KINDS];
         long marks = a[b + MARKS];
+        if ((kinds >>> i & HALVES) != 0 || (marks >>> 32 >>> i & 1) != 0) {
+            return false; // free, a hole, or tagged
+        }
+        return freeInsideAt(n, b, i, c, kinds, marks);
+    }
+
+    /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
+    private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
+        Path p = cur;
+        long[] a = nodes;
         long spanStart = marks >>> i & 1;
         boolean previous = spanStart == 0 && (kinds >>> (i - 1) & 1) != 0;
         boolean next = (kinds >>> (i + 1) & 1) != 0 && (marks >>> (i + 1) & 1) == 0;
