@@ -142,6 +142,15 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     /** Allocates {@code [start, end]} out of the cursor's free entry {@code [first, last]}. */
     private void take(long start, long end, long first, long last, String tag) {
+        account(start, end, first, last, tag);
+        tree.carve(start, end, ALLOCATED, false, tag != null);
+    }
+
+    /**
+     * The bookkeeping of {@link #take} beside the tree's carve: the size index, the free segment
+     * count and the tag of {@code [start, end]}, allocated out of the free {@code [first, last]}.
+     */
+    private void account(long start, long end, long first, long last, String tag) {
         bySize.remove(last - first + 1, first);
         freeSegments--;
         if (start != first) {
@@ -152,7 +161,6 @@ final class IntervalCore implements EngineCore, SingleUnits {
             bySize.add(last - end, end + 1);
             freeSegments++;
         }
-        tree.carve(start, end, ALLOCATED, false, tag != null);
         if (tag != null) {
             tags.put(start, tag);
         }
@@ -160,6 +168,10 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public boolean free(long start, long end) {
+        if (tree.freeAtCursor(start, end)) {
+            accountRelease();
+            return true;
+        }
         Path at = tree.cur;
         if (!tree.cursorValid || tree.end(at) != end || tree.start(at) != start) {
             tree.locate(start);
@@ -193,6 +205,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
             tags.remove(start);
         }
         tree.release(FREE);
+        accountRelease();
+    }
+
+    /** The bookkeeping of a release the tree just made: the size index and the free segment count, from its merge results. */
+    private void accountRelease() {
         if (tree.mergedPrevious) {
             bySize.remove(tree.previousEnd - tree.previousStart + 1, tree.previousStart);
             freeSegments--;
@@ -219,6 +236,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         if (first == 0 && lo != 0 || Unsigned.lessThan(hi - first, mask) || Unsigned.lessThan(hi, first)) {
             return none; // no whole quantum in [lo, hi]
         }
+        if (tree.allocateLowestInLeaf(null, quantum, first, hi, false)) {
+            long start = tree.found;
+            account(start, start + quantum - 1, tree.carvedFirst, tree.carvedLast, null);
+            return start;
+        }
         return tree.lowestUnit(quantum, first, hi) ? claim(tree.found) : none;
     }
 
@@ -227,6 +249,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         long last = ((hi + 1) & -quantum) - 1; // the end of the last quantum ending at or below hi
         if (last == -1L && hi != -1L || Unsigned.lessThan(last, lo) || Unsigned.lessThan(last - lo, quantum - 1)) {
             return none;
+        }
+        if (tree.allocateHighestInLeaf(null, quantum, lo, last, false)) {
+            long start = tree.found;
+            account(start, start + quantum - 1, tree.carvedFirst, tree.carvedLast, null);
+            return start;
         }
         return tree.highestUnit(quantum, lo, last) ? claim(tree.found) : none;
     }
@@ -304,15 +331,35 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return tree.highest(r, to) ? placement(tree.found, r) : null;
     }
 
-    /** The first-fit search, then a carve of the entry it ended on: no second look-up, no check. */
+    /**
+     * The first-fit search, then a carve of the entry it ended on: no second look-up, no check.
+     * When the search would not leave the cursor's leaf, the two are one pass
+     * ({@link SegmentTree#allocateLowestInLeaf}).
+     */
     @Override
     public Range allocateFirstFit(Request r, long from) {
+        String tag = r.tag();
+        long size = r.size();
+        if (tree.allocateLowestInLeaf(r, size, Unsigned.max(from, r.min()), r.max(), tag != null)) {
+            long start = tree.found;
+            long end = start + size - 1;
+            account(start, end, tree.carvedFirst, tree.carvedLast, tag);
+            return new Range(start, end);
+        }
         return tree.lowest(r, from) ? takeFound(r) : null;
     }
 
-    /** As {@link #allocateFirstFit}, with the last-fit search. */
+    /** As {@link #allocateFirstFit}, with the last-fit search ({@link SegmentTree#allocateHighestInLeaf}). */
     @Override
     public Range allocateLastFit(Request r, long to) {
+        String tag = r.tag();
+        long size = r.size();
+        if (tree.allocateHighestInLeaf(r, size, r.min(), Unsigned.min(to, r.max()), tag != null)) {
+            long start = tree.found;
+            long end = start + size - 1;
+            account(start, end, tree.carvedFirst, tree.carvedLast, tag);
+            return new Range(start, end);
+        }
         return tree.highest(r, to) ? takeFound(r) : null;
     }
 

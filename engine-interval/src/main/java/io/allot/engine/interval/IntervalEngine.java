@@ -50,6 +50,17 @@ import io.allot.spi.EngineProvider;
  *       sharing its first or last value, or a piece strictly inside it, in a leaf with room) and
  *       the commonest free (an entry inside its leaf, which keeps its fill) run as small methods
  *       of their own beside the general ones, with the same effect.</li>
+ *   <li>One pass where a search would not leave the cursor's leaf: when the leaf is
+ *       <em>clean</em> for the request (the last first-fit search proved that nothing of at least
+ *       its size ends before the leaf at or above its lower limit; last-fit mirrored), first- and
+ *       last-fit and one-unit claims scan only that leaf's free entries and carve the one they
+ *       find from the values the scan read ({@link SegmentTree#allocateLowestInLeaf},
+ *       {@link SegmentTree#allocateHighestInLeaf}); a free of exactly the untagged allocation at
+ *       the cursor, inside its leaf, is checked and made from the same leaf words
+ *       ({@link SegmentTree#freeAtCursor}). An address-order fill (each allocation at the low edge
+ *       of the free tail the cursor sits beside) and allocate/free pairs take these paths every
+ *       time but once per leaf; anything they do not cover steps aside, changing nothing, to the
+ *       general search.</li>
  * </ul>
  * Allocated segments are found by start through the tree (or the cursor), not through a hash as
  * in vmem: freeing must find the neighbours in address order to merge anyway, and a hash of
@@ -86,7 +97,8 @@ import io.allot.spi.EngineProvider;
  *       and one leaf scan when the fit is beside the cursor; none of the checks when the last
  *       first-fit (last-fit) search found its fit in the cursor's leaf and only allocations
  *       happened since (an address-order fill, an allocate/free pair); the allocation itself
- *       then costs a shift of the leaf's pivots above it and O(1) gap work</td></tr>
+ *       then costs a shift of the leaf's pivots above it and O(1) gap work, in one pass over
+ *       the leaf with the search</td></tr>
  *   <tr><td>the same with alignment, phase or no-cross</td><td>O(log n + k), k = free segments
  *       in front of the answer that are big enough but admit no aligned placement</td></tr>
  *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained; no descent
@@ -95,7 +107,8 @@ import io.allot.spi.EngineProvider;
  *       when the cursor's leaf holds the segment; the first call builds the size index,
  *       O(n log n)</td></tr>
  *   <tr><td>reserve, free (with merging), freeContaining, isFree, allocationContaining</td>
- *       <td>O(log n); one leaf scan inside the cursor's leaf. Gap updates climb only while a
+ *       <td>O(log n); one leaf scan inside the cursor's leaf; freeing the untagged allocation
+ *       at the cursor reads only its leaf's header, bit words and two pivots before the merge. Gap updates climb only while a
  *       gap changes (freeing the allocation just made, in its leaf, climbs not at all); splits
  *       and merges are the B-tree's, and appending at the end of the last leaf splits it once
  *       per 27 entries, moving two or three</td></tr>

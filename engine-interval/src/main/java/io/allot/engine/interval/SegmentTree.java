@@ -137,7 +137,8 @@ final class SegmentTree {
      * kept: nothing moves a leaf boundary while a shrink is deferred (every split and merge flushes
      * first), so a descent to {@link #pendMin} finds it again, which {@link #flush} does into
      * {@link #pend} — once per flush, instead of copying the cursor's path at every deferral (each
-     * last-fit or next-fit pair that shrinks a leaf's largest gap starts one).
+     * last-fit or next-fit pair that shrinks a leaf's largest gap starts one) — unless the cursor
+     * is on that leaf, whose path is then the one.
      */
     private int pendLeaf = -1;
     private long pendMin;
@@ -159,8 +160,11 @@ final class SegmentTree {
     private long cleanHi;
     private long cleanHighSize;
 
-    /** Start of the placement the last successful {@link #lowest}/{@link #highest} found. */
+    /** Start of the placement the last successful {@link #lowest}/{@link #highest}/{@link #allocateLowestInLeaf} found. */
     long found;
+    /** The free entry the last successful {@link #allocateLowestInLeaf}/{@link #allocateHighestInLeaf} carved its placement from. */
+    long carvedFirst;
+    long carvedLast;
     /** Results of the last {@link #release}: the merged entry, and the neighbours it swallowed. */
     long mergedStart;
     long mergedEnd;
@@ -697,9 +701,111 @@ final class SegmentTree {
         return false;
     }
 
+    /**
+     * {@link #lowest} and {@link #carve} of its answer (as an allocation, tagged if {@code tagged})
+     * in one pass, for the case that an address-order fill and a first-fit allocate/free pair
+     * meet every time: the cursor's leaf is clean for {@code lo} and {@code size} (nothing big
+     * enough ends before it: see {@link #cleanLeaf}) and its first free entry that could hold the
+     * request does. That is what {@link #lowest} would find too, without leaving the leaf; here
+     * the entry found is carved straight from the values the scan read — the pieces, bits and gap
+     * changes of {@link #carve} — instead of the cursor being read again by the caller and by the
+     * carve. The clean bounds keep their values, which imply the new ones.
+     *
+     * @return true with {@link #found} the placement's start, {@link #carvedFirst} and
+     *         {@link #carvedLast} the free entry it was cut from, and the cursor on the new
+     *         allocation; false, changing nothing, when the case does not apply (the caller then
+     *         searches the general way)
+     */
+    boolean allocateLowestInLeaf(Request r, long size, long lo, long hi, boolean tagged) {
+        Path p = cur;
+        int n = p.node[0];
+        if (!cursorValid || n != cleanLeaf || Unsigned.lessThan(lo, cleanLo) || Unsigned.lessThan(size, cleanSize)) {
+            return false;
+        }
+        long[] a = nodes;
+        int b = n << SHIFT;
+        long min = p.min[0];
+        long kinds = a[b + KINDS];
+        int free = (int) kinds;
+        long loKey = lo ^ SIGN;
+        long sizeKey = size ^ SIGN;
+        while (free != 0) {
+            int i = Integer.numberOfTrailingZeros(free);
+            free &= free - 1;
+            long last = a[b + PIVOTS + i];
+            long before = i == 0 ? min - 1 : a[b + PIVOTS + i - 1];
+            if ((last ^ SIGN) >= loKey && (last - before ^ SIGN) >= sizeKey) {
+                long first = before + 1;
+                long offset = Unsigned.greaterThan(first, hi) ? Placement.NONE : lowestIn(first, last, r, size, lo, hi);
+                if (offset == Placement.NONE) {
+                    return false; // the general search goes on past this entry, or fails
+                }
+                long start = first + offset;
+                long end = start + size - 1;
+                found = start;
+                carvedFirst = first;
+                carvedLast = last;
+                p.slot[0] = i;
+                int c = (int) a[b] & (int) COUNT;
+                if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
+                    carveGeneral(start, end, ALLOCATED, false, tagged);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
     boolean highest(Request r, long to) {
         return highest(r, r.size(), r.min(), Unsigned.min(to, r.max()));
+    }
+
+    /**
+     * {@link #allocateLowestInLeaf}, mirrored: {@link #highest} and the carve of its answer in one
+     * pass when the cursor's leaf is clean for {@code hi} and {@code size} (see
+     * {@link #cleanHighLeaf}) and its last free entry that could hold the request does.
+     *
+     * @return as {@link #allocateLowestInLeaf}
+     */
+    boolean allocateHighestInLeaf(Request r, long size, long lo, long hi, boolean tagged) {
+        Path p = cur;
+        int n = p.node[0];
+        if (!cursorValid || n != cleanHighLeaf || Unsigned.greaterThan(hi, cleanHi) || Unsigned.lessThan(size, cleanHighSize)) {
+            return false;
+        }
+        long[] a = nodes;
+        int b = n << SHIFT;
+        long min = p.min[0];
+        long kinds = a[b + KINDS];
+        int free = (int) kinds;
+        long hiKey = hi ^ SIGN;
+        long sizeKey = size ^ SIGN;
+        while (free != 0) {
+            int i = 31 - Integer.numberOfLeadingZeros(free);
+            free &= ~(1 << i);
+            long before = i == 0 ? min - 1 : a[b + PIVOTS + i - 1];
+            long last = a[b + PIVOTS + i];
+            if ((before + 1 ^ SIGN) <= hiKey && (last - before ^ SIGN) >= sizeKey) {
+                long first = before + 1;
+                long offset = Unsigned.lessThan(last, lo) ? Placement.NONE : highestIn(first, last, r, size, lo, hi);
+                if (offset == Placement.NONE) {
+                    return false; // the general search goes on below this entry, or fails
+                }
+                long start = first + offset;
+                long end = start + size - 1;
+                found = start;
+                carvedFirst = first;
+                carvedLast = last;
+                p.slot[0] = i;
+                int c = (int) a[b] & (int) COUNT;
+                if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
+                    carveGeneral(start, end, ALLOCATED, false, tagged);
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1090,11 +1196,24 @@ final class SegmentTree {
         long min = p.min[0];
         long first = i == 0 ? min : a[b + PIVOTS + i - 1] + 1;
         long last = a[b + PIVOTS + i];
-        boolean front = start == first;
-        boolean back = end == last;
         if ((kinds >>> i & 1) == 0) {
             return false;
         }
+        return carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged);
+    }
+
+    /**
+     * {@link #carveEdge} once the cursor's entry is known to be free: slot {@code i} of the
+     * {@code c}-entry leaf {@code n} (block {@code b}, first value {@code min}, kind bits
+     * {@code kinds}) holding {@code [first, last]}. Shared with {@link #allocateLowestInLeaf},
+     * which found all of that on its way.
+     *
+     * @return false, changing nothing, when none of the short cases applies
+     */
+    private boolean carveIn(int n, int b, int i, int c, long kinds, long min, long first, long last,
+                            long start, long end, boolean tagged) {
+        boolean front = start == first;
+        boolean back = end == last;
         if (!front && !back) {
             return c <= LEAF_CAP - 2 && carveMiddle(n, b, i, c, kinds, min, first, last, start, end, tagged);
         }
@@ -1104,6 +1223,8 @@ final class SegmentTree {
         if (pendLeaf >= 0 && pendLeaf != n) {
             flush();
         }
+        long[] a = nodes;
+        Path p = cur;
         long marks = a[b + MARKS];
         int at = i; // the new entry's slot
         if (front && back) {
@@ -1190,12 +1311,20 @@ final class SegmentTree {
         pendNow = m;
     }
 
-    /** Tells the ancestors of the leaf with a deferred shrink its largest gap now; see "Deferred shrink". */
+    /**
+     * Tells the ancestors of the leaf with a deferred shrink its largest gap now; see "Deferred
+     * shrink". The path up is the cursor's when the cursor is on that leaf — as when a carve there
+     * needs a split, once per leaf's worth of an address-order fill — else one descent finds it.
+     */
     private void flush() {
         if (pendLeaf >= 0) {
+            Path p = cur;
+            if (!cursorValid || p.node[0] != pendLeaf) {
+                p = pend;
+                locate(p, pendMin);
+            }
             pendLeaf = -1;
-            locate(pend, pendMin);
-            propagate(pend, 0, pendWas, pendNow);
+            propagate(p, 0, pendWas, pendNow);
         }
     }
 
@@ -1327,8 +1456,40 @@ final class SegmentTree {
         if (i == 0 || i == c - 1) {
             return false;
         }
+        return freeInsideAt(n, b, i, c, a[b + KINDS], a[b + MARKS]);
+    }
+
+    /**
+     * {@link IntervalCore#free}'s commonest case in one pass: the cursor is valid and on exactly
+     * {@code [start, end]}, an untagged allocation neither first nor last in its leaf, which keeps
+     * its fill — as when the allocation just made is freed. Checks that from the leaf words it
+     * then uses, and frees as {@link #freeInside} does.
+     *
+     * @return false, changing nothing, when the case does not apply (the caller then frees the
+     *         general way, which also tells a range that is no allocation)
+     */
+    boolean freeAtCursor(long start, long end) {
+        Path p = cur;
+        int n = p.node[0];
+        int i = p.slot[0];
+        int b = n << SHIFT;
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        if (!cursorValid || i == 0 || i >= c - 1 || a[b + PIVOTS + i] != end || a[b + PIVOTS + i - 1] != start - 1) {
+            return false;
+        }
         long kinds = a[b + KINDS];
         long marks = a[b + MARKS];
+        if ((kinds >>> i & HALVES) != 0 || (marks >>> 32 >>> i & 1) != 0) {
+            return false; // free, a hole, or tagged
+        }
+        return freeInsideAt(n, b, i, c, kinds, marks);
+    }
+
+    /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
+    private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
+        Path p = cur;
+        long[] a = nodes;
         long spanStart = marks >>> i & 1;
         boolean previous = spanStart == 0 && (kinds >>> (i - 1) & 1) != 0;
         boolean next = (kinds >>> (i + 1) & 1) != 0 && (marks >>> (i + 1) & 1) == 0;

@@ -1,0 +1,292 @@
+package io.allot.engine.interval;
+
+import io.allot.Range;
+import io.allot.Request;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * White-box tests of the interval engine's one-pass paths: first- and last-fit search fused with
+ * the carve when the search would not leave the cursor's leaf
+ * ({@link SegmentTree#allocateLowestInLeaf}, {@link SegmentTree#allocateHighestInLeaf}), and the
+ * free of the allocation at the cursor ({@link SegmentTree#freeAtCursor}). Each case where a
+ * fused path must step aside (a fit before the clean leaf for a lower limit or a smaller size than
+ * the clean bounds cover, an entry without an aligned placement, a range that is not exactly the
+ * cursor's allocation, a tag) has a test whose answer would be wrong if it did not; a random run
+ * of allocate/free pairs and single operations checks every invariant after each operation and
+ * every placement against a bit-set model.
+ */
+class IntervalFusedPathsTest {
+
+    private static final long PAGE = 4096;
+    private static final Request ALIGNED_PAGE = Request.of(PAGE).aligned(PAGE);
+
+    /** A core over {@code [0, 2^40 - 1]} with {@code pages} pages allocated from 0 in address order. */
+    private static IntervalCore filled(int pages) {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, (1L << 40) - 1);
+        for (int i = 0; i < pages; i++) {
+            assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+        }
+        core.checkInvariants();
+        return core;
+    }
+
+    /**
+     * An address-order fill goes the fused way but once per leaf (after each split, the search
+     * restarts the general way): every placement and every invariant, tags included, holds after
+     * each allocation, and after each free of the allocation just made or of the last one.
+     */
+    @Test
+    void addressOrderFillAndLastInFirstOutFreesKeepEveryInvariant() {
+        for (long base : new long[] {0, -(PAGE * 4000)}) {
+            IntervalCore core = new IntervalCore();
+            core.addSpan(base, base + PAGE * 4000 - 1);
+            int pages = 3_000;
+            for (int i = 0; i < pages; i++) {
+                Request r = i % 7 == 3 ? ALIGNED_PAGE.tagged("t" + i) : ALIGNED_PAGE;
+                Range placed = core.allocateFirstFit(r, base);
+                assertEquals(Range.of(base + PAGE * i, base + PAGE * i + PAGE - 1), placed, "page " + i);
+                core.checkInvariants();
+                if (i % 5 == 4) { // free the allocation just made, and make it again
+                    assertTrue(core.free(placed.start(), placed.end()));
+                    core.checkInvariants();
+                    assertEquals(placed, core.allocateFirstFit(r, base));
+                    core.checkInvariants();
+                }
+            }
+            assertEquals("t3", core.allocationContaining(base + 3 * PAGE).tag());
+            for (int i = pages - 1; i >= 0; i--) {
+                long start = base + PAGE * i;
+                assertTrue(core.free(start, start + PAGE - 1), "page " + i);
+                core.checkInvariants();
+            }
+            assertEquals(1, core.freeSegments());
+            assertEquals(PAGE * 4000, core.largestFree());
+        }
+    }
+
+    /**
+     * The clean bounds of the cursor's leaf rule out a fit before it only at or above the lower
+     * limit they were proved for: a search from below must find the free page in the first leaf.
+     */
+    @Test
+    void fusedFirstFitStepsAsideForALowerLimitThanTheCleanLeafCovers() {
+        IntervalCore core = filled(300);
+        assertTrue(core.free(3 * PAGE, 4 * PAGE - 1));
+        assertEquals(300 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 200 * PAGE).start());
+        assertEquals(301 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 200 * PAGE).start()); // the last leaf clean from 200P
+        assertEquals(302 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 250 * PAGE).start()); // in one pass
+        assertEquals(3 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        core.checkInvariants();
+    }
+
+    /** Likewise for a smaller size than the clean bounds were proved for. */
+    @Test
+    void fusedFirstFitStepsAsideForASmallerSizeThanTheCleanLeafCovers() {
+        IntervalCore core = filled(300);
+        assertTrue(core.free(3 * PAGE, 4 * PAGE - 1));
+        assertTrue(core.allocate(3 * PAGE, 3 * PAGE + 99, null)); // a hole of PAGE - 100 in the first leaf
+        assertEquals(300 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        assertEquals(301 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 0).start()); // the last leaf clean for a page
+        assertEquals(302 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 0).start()); // in one pass
+        assertEquals(3 * PAGE + 100, core.allocateFirstFit(Request.of(8), 0).start());
+        assertEquals(3 * PAGE + 108, core.claimLowest(0, -1L));
+        core.checkInvariants();
+    }
+
+    /** The mirror image: last-fit from the top, with a free page in the last leaf above a limit. */
+    @Test
+    void fusedLastFitStepsAsideForAHigherLimitOrSmallerSizeThanTheCleanLeafCovers() {
+        IntervalCore core = new IntervalCore();
+        long top = PAGE * 400 - 1;
+        core.addSpan(0, top);
+        for (int i = 0; i < 300; i++) {
+            assertEquals(top - PAGE * (i + 1) + 1, core.allocateLastFit(ALIGNED_PAGE, -1L).start(), "page " + i);
+        }
+        core.checkInvariants();
+        long high = top - 3 * PAGE - PAGE + 1; // the fourth page from the top
+        assertTrue(core.free(high, high + PAGE - 1));
+        long lowest = top - 300 * PAGE + 1;
+        assertEquals(lowest - PAGE, core.allocateLastFit(ALIGNED_PAGE, top - 200 * PAGE).start());
+        assertEquals(lowest - 2 * PAGE, core.allocateLastFit(ALIGNED_PAGE, top - 200 * PAGE).start()); // clean up to there
+        assertEquals(lowest - 3 * PAGE, core.allocateLastFit(ALIGNED_PAGE, top - 250 * PAGE).start()); // in one pass
+        assertEquals(high, core.allocateLastFit(ALIGNED_PAGE, -1L).start());
+        core.checkInvariants();
+        assertTrue(core.free(high, high + PAGE - 1));
+        assertTrue(core.allocate(high + 100, high + PAGE - 1, null)); // a hole of 100 in the last leaf
+        assertEquals(lowest - 4 * PAGE, core.allocateLastFit(ALIGNED_PAGE, -1L).start());
+        assertEquals(lowest - 5 * PAGE, core.allocateLastFit(ALIGNED_PAGE, -1L).start()); // clean for a page
+        assertEquals(lowest - 6 * PAGE, core.allocateLastFit(ALIGNED_PAGE, -1L).start()); // in one pass
+        assertEquals(high + 92, core.allocateLastFit(Request.of(8), -1L).start());
+        assertEquals(high + 91, core.claimHighest(0, -1L));
+        core.checkInvariants();
+    }
+
+    /**
+     * In the clean cursor's leaf, a free entry big enough but without an aligned placement is
+     * passed, as the general search passes it; so is one outside the request's window.
+     */
+    @Test
+    void fusedFirstFitPassesAnEntryWithoutAnAlignedPlacement() {
+        IntervalCore core = filled(20); // one leaf: 20 pages, the free tail, the hole above the span
+        assertEquals(1, core.leafCounts().length);
+        assertTrue(core.free(5 * PAGE, 6 * PAGE - 1));
+        assertTrue(core.free(6 * PAGE, 7 * PAGE - 1));
+        assertTrue(core.allocate(5 * PAGE, 5 * PAGE + 99, null)); // free [5P + 100, 7P - 1]: less than 2P
+        assertTrue(core.free(9 * PAGE, 10 * PAGE - 1));
+        assertTrue(core.free(10 * PAGE, 11 * PAGE - 1)); // 2P, but 9P is not 2P-aligned
+        Request twoPages = Request.of(2 * PAGE).aligned(2 * PAGE);
+        assertEquals(20 * PAGE, core.allocateFirstFit(twoPages, 0).start());
+        core.checkInvariants();
+        assertTrue(core.free(20 * PAGE, 22 * PAGE - 1));
+        assertEquals(Range.of(5 * PAGE + 100, 6 * PAGE + 99), core.allocateFirstFit(Request.of(PAGE), 0));
+        assertTrue(core.free(5 * PAGE + 100, 6 * PAGE + 99));
+        assertNull(core.allocateFirstFit(twoPages.within(0, 12 * PAGE - 1), 0));
+        assertNull(core.allocateFirstFit(Request.of(PAGE).within(0, 5 * PAGE + 99), 0));
+        assertEquals(Range.of(9 * PAGE, 11 * PAGE - 1), core.allocateFirstFit(Request.of(2 * PAGE).aligned(PAGE), 0));
+        core.checkInvariants();
+    }
+
+    /** The one-pass free takes exactly the cursor's allocation; anything else goes the general way, which refuses it. */
+    @Test
+    void freeAtTheCursorTakesOnlyExactlyTheAllocationThere() {
+        IntervalCore core = filled(60);
+        assertTrue(core.free(20 * PAGE, 21 * PAGE - 1));
+        Range placed = core.allocateFirstFit(Request.of(100), 0); // [20P, 20P + 99], cursor on it
+        assertEquals(20 * PAGE, placed.start());
+        assertFalse(core.free(placed.start() + 1, placed.end()));
+        assertFalse(core.free(placed.start(), placed.end() - 1));
+        assertFalse(core.free(placed.start(), placed.end() + 1));
+        core.checkInvariants();
+        placed = core.allocateFirstFit(Request.of(100), 0);
+        assertEquals(20 * PAGE + 100, placed.start());
+        assertTrue(core.free(placed.start(), placed.end()));
+        assertFalse(core.free(placed.start(), placed.end()), "a second free of the same range");
+        core.checkInvariants();
+        Range tagged = core.allocateFirstFit(Request.of(100).tagged("kept"), 0);
+        assertEquals("kept", core.allocationContaining(tagged.start()).tag());
+        assertTrue(core.free(tagged.start(), tagged.end()));
+        assertNull(core.allocationContaining(tagged.start()));
+        core.checkInvariants(); // the tag went with it
+        assertEquals(2, core.freeSegments()); // [20P + 100, 21P - 1] and the free tail
+    }
+
+    @Test
+    void randomPairsAndSingleOperationsKeepEveryInvariantAndMatchTheModel() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -4096}) {
+            randomRun(seed, base, 30_000);
+        }
+    }
+
+    /**
+     * Random allocations (first-, last-fit and one-unit claims, with sizes, alignments, windows
+     * and tags), each followed as often as not by the free of the allocation just made, with
+     * frees of random live allocations between: invariants after each, placements and refusals
+     * against a bit set over the span {@code [base, base + 4095]}.
+     */
+    private static void randomRun(long seed, long base, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ base);
+        int space = 4096;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(base, base + space - 1);
+        BitSet used = new BitSet(space);
+        List<long[]> live = new ArrayList<>();
+        int operation = 0;
+        try {
+            for (; operation < operations; operation++) {
+                int what = random.nextInt(10);
+                if (what < 7 || live.isEmpty()) {
+                    int size = 1 + random.nextInt(random.nextBoolean() ? 4 : 48);
+                    int align = 1 << random.nextInt(5);
+                    int from = random.nextInt(8) == 0 ? random.nextInt(space) : 0;
+                    int to = random.nextInt(8) == 0 ? random.nextInt(space) : space - 1;
+                    String tag = random.nextInt(6) == 0 ? "tag" + operation : null;
+                    Request r = Request.of(size).aligned(align);
+                    if (tag != null) {
+                        r = r.tagged(tag);
+                    }
+                    int kind = random.nextInt(4);
+                    long expected;
+                    long got;
+                    if (kind == 0 || kind == 1) {
+                        expected = kind == 0 ? lowest(used, size, align, from, space - 1) : highest(used, size, align, 0, to);
+                        Range placed = kind == 0 ? core.allocateFirstFit(r, base + from) : core.allocateLastFit(r, base + to);
+                        got = placed == null ? -1 : placed.start() - base;
+                        if (placed != null) {
+                            assertEquals(size, placed.size());
+                        }
+                    } else {
+                        size = 1;
+                        tag = null;
+                        int lo = random.nextInt(4) == 0 ? random.nextInt(space) : 0;
+                        int hi = random.nextInt(4) == 0 ? lo + random.nextInt(space - lo) : space - 1;
+                        expected = kind == 2 ? lowest(used, 1, 1, lo, hi) : highest(used, 1, 1, lo, hi);
+                        long claimed = kind == 2 ? core.claimLowest(base + lo, base + hi) : core.claimHighest(base + lo, base + hi);
+                        got = claimed == core.none() ? -1 : claimed - base;
+                    }
+                    assertEquals(expected, got, "placement, operation " + operation);
+                    core.checkInvariants();
+                    if (got >= 0) {
+                        used.set((int) got, (int) got + size);
+                        long[] made = {base + got, base + got + size - 1};
+                        if (tag != null) {
+                            assertEquals(tag, core.allocationContaining(made[0]).tag());
+                        }
+                        if (random.nextBoolean()) {
+                            assertTrue(core.free(made[0], made[1]), "free just made, operation " + operation);
+                            used.clear((int) got, (int) got + size);
+                            core.checkInvariants();
+                        } else {
+                            live.add(made);
+                        }
+                    }
+                } else {
+                    long[] victim = live.remove(random.nextInt(live.size()));
+                    if (random.nextInt(8) == 0) {
+                        assertFalse(core.free(victim[0], victim[1] + 1)); // not exactly an allocation
+                    }
+                    assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
+                    used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+                    core.checkInvariants();
+                }
+            }
+        } catch (AssertionError | RuntimeException e) {
+            fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "), base " + Long.toHexString(base) + ", operation "
+                    + operation + ": " + e, e);
+        }
+    }
+
+    /** The lowest aligned start of {@code size} free units inside {@code [lo, hi]}, or -1. */
+    private static long lowest(BitSet used, int size, int align, int lo, int hi) {
+        for (long s = (lo + align - 1) / align * align; s + size - 1 <= hi; s += align) {
+            int next = used.nextSetBit((int) s);
+            if (next < 0 || next >= s + size) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    /** The highest aligned start of {@code size} free units inside {@code [lo, hi]}, or -1. */
+    private static long highest(BitSet used, int size, int align, int lo, int hi) {
+        for (long s = (long) (hi - size + 1) / align * align; s >= lo && hi - size + 1 >= 0; s -= align) {
+            int previous = used.previousSetBit((int) (s + size - 1));
+            if (previous < s) {
+                return s;
+            }
+        }
+        return -1;
+    }
+}
