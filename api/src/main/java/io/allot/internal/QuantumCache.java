@@ -176,14 +176,14 @@ final class QuantumCache {
     Range allocate(int c, String tag) {
         if (!concurrent) {
             int id = single.pop(c); // alone: no lock to take, nobody else to see the stripe
-            return id >= 0 ? hand(single, c, table.byId(id), tag) : allocateAfterMiss(single, c, tag);
+            return id >= 0 ? hand(single, c, id, tag) : allocateAfterMiss(single, c, tag);
         }
         Stripe stripe = local.get();
         stripe.lock();
         try {
             int id = stripe.pop(c);
             if (id >= 0) {
-                return hand(stripe, c, table.byId(id), tag);
+                return hand(stripe, c, id, tag);
             }
         } finally {
             stripe.unlock();
@@ -247,10 +247,11 @@ final class QuantumCache {
         }
     }
 
-    private Range hand(Stripe stripe, int c, CachedSegment segment, String tag) {
-        segment.hand(tag, concurrent);
+    /** Hands the cached segment with id {@code id}, just popped from {@code stripe}, to a caller. */
+    private Range hand(Stripe stripe, int c, int id, String tag) {
+        table.byId(id).hand(tag, concurrent);
         stripe.countAllocation(c);
-        return segment.range;
+        return table.rangeOf(id); // not through the segment: one dependent load fewer
     }
 
     private boolean take(Stripe stripe, int c, CachedSegment segment) {
@@ -289,7 +290,7 @@ final class QuantumCache {
                 } else {
                     depots[c].putFull(full); // a free refilled the stack meanwhile
                 }
-                return hand(stripe, c, table.byId(id), tag);
+                return hand(stripe, c, id, tag);
             } finally {
                 stripe.unlock();
             }
