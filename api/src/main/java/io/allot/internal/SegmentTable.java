@@ -21,8 +21,9 @@ import java.util.Arrays;
  * <p><b>Ids.</b> The table also numbers the segments it holds, densely and reusing the numbers of
  * removed ones, so that magazines and stripes can hold {@code int}s instead of references
  * ({@link #byId}, and {@link #rangeOf} for the range a hit returns). A number changes owner only
- * once its segment has left every magazine and stripe, and the id arrays only grow (a new array published through a volatile field, the old
- * one left intact), so whoever holds a number finds its segment in any array it reads.
+ * once its segment has left every magazine and stripe, and the id arrays only grow (new arrays
+ * published through volatile fields, the old ones left intact), so whoever holds a number finds
+ * its segment and range in any array it reads.
  */
 final class SegmentTable {
 
