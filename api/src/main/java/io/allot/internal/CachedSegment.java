@@ -1,5 +1,7 @@
 package io.allot.internal;
 
+import io.allot.Range;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -38,6 +40,12 @@ final class CachedSegment {
     final long start;
     final long end;
     /**
+     * The one {@code Range} every caller of this segment is handed, made when the segment is: a
+     * cache hit then allocates nothing, and a free of the very object handed out is recognised by
+     * identity ({@link QuantumCache#free}). Ranges are immutable values, so sharing one is safe.
+     */
+    final Range range;
+    /**
      * Its number while the {@link SegmentTable} holds it, by which magazines and stripes refer to
      * it ({@link SegmentTable#byId}); numbers are reused, records never are. Written under the arena
      * lock before the table publishes the segment.
@@ -46,9 +54,14 @@ final class CachedSegment {
     private volatile int state = CACHED;
     private String tag;
 
+    CachedSegment(Range range) {
+        this.start = range.start();
+        this.end = range.end();
+        this.range = range;
+    }
+
     CachedSegment(long start, long end) {
-        this.start = start;
-        this.end = end;
+        this(new Range(start, end));
     }
 
     /** Values in the segment (a multiple of the quantum, never 2^64). */
@@ -57,30 +70,36 @@ final class CachedSegment {
     }
 
     /**
-     * Cached &rarr; live with {@code tag}, by the thread that popped it. A release store: whoever
-     * reads the state live (a volatile read) also reads the tag, and no later load needs to wait
-     * for it (a volatile store's full fence would cost more than the rest of a cache hit).
+     * Cached &rarr; live with {@code tag}, by the thread that popped it. With {@code shared} (a
+     * thread-safe allocator), a release store: whoever reads the state live (a volatile read) also
+     * reads the tag, and no later load needs to wait for it (a volatile store's full fence would
+     * cost more than the rest of a cache hit). Alone (a single-threaded allocator, whose caller
+     * orders every call), a plain store, which lets the compiler keep the loads around it.
      */
-    void hand(String tag) {
+    void hand(String tag, boolean shared) {
         if (this.tag != tag) {
             this.tag = tag; // most callers never tag: no reference store, so no GC barrier, for them
         }
-        STATE.setRelease(this, LIVE);
+        if (shared) {
+            STATE.setRelease(this, LIVE);
+        } else {
+            STATE.set(this, LIVE);
+        }
     }
 
     /**
      * Live &rarr; cached, if it is live. With {@code racing}, two threads may free it at once, and a
-     * compare-and-set lets exactly one win; alone (a single-threaded allocator), a check and a
-     * release store do the same without the locked instruction.
+     * compare-and-set lets exactly one win; alone (a single-threaded allocator), a plain check and
+     * a plain store do the same without the locked instruction or a compiler barrier.
      */
     boolean release(boolean racing) {
         if (racing) {
             return STATE.compareAndSet(this, LIVE, CACHED);
         }
-        if (state != LIVE) {
+        if ((int) STATE.get(this) != LIVE) {
             return false;
         }
-        STATE.setRelease(this, CACHED);
+        STATE.set(this, CACHED);
         return true;
     }
 

@@ -28,14 +28,16 @@ import java.util.function.Supplier;
  *
  * <h2>Operations</h2>
  * <ul>
- *   <li><b>Allocate</b> (a hit): lock the own stripe, pop, mark live, unlock: no arena lock, no
- *       search, nothing allocated but the returned {@code Range}. A miss takes the arena lock once
- *       and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
+ *   <li><b>Allocate</b> (a hit): lock the own stripe (a thread-safe allocator's: a single-threaded
+ *       one has one stripe and no lock), pop, mark live, unlock: no arena lock, no search, and
+ *       nothing allocated at all, since the returned {@code Range} is the segment's own, made when
+ *       it was cached. A miss takes the arena lock once and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
  *       placements of the arena's default policy (the first of them may empty every cache and
  *       import from a source, as any request the arena cannot place does; the others take only
  *       what is free).</li>
- *   <li><b>Free</b>: find the segment in the table without locks; under the own stripe's lock,
- *       flip it live &rarr; cached and push it. When the stack is full, take the arena lock
+ *   <li><b>Free</b>: find the segment in the table without locks (the range handed out is
+ *       recognised by identity, any equal one by its end); under the own stripe's lock, flip it
+ *       live &rarr; cached and push it. When the stack is full, take the arena lock
  *       once: its older half goes to the depot as a full magazine, and the depot's oldest full
  *       magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena.</li>
  *   <li><b>Reclaim</b> (a request the arena cannot place, a reservation over a cached segment):
@@ -155,13 +157,15 @@ final class QuantumCache {
      * the caches do not serve it.
      */
     int classOf(Request request) {
-        // phase, boundary and window minimum all 0 and the maximum 2^64 - 1 (so max + 1 == 0): one test.
-        if ((request.phase() | request.noCross() | request.min() | request.max() + 1) != 0
-                || Unsigned.greaterThan(request.alignment(), quantum)) {
+        // Phase, boundary and window minimum all 0, the maximum 2^64 - 1 (so max + 1 == 0), and the
+        // alignment at most the quantum (alignment - 1 below it; an alignment of 0 wraps and fails):
+        // one test.
+        if ((request.phase() | request.noCross() | request.min() | request.max() + 1
+                | (request.alignment() - 1) >>> quantumShift) != 0) {
             return -1;
         }
         long quanta = (request.size() - 1) >>> quantumShift; // size >= 1
-        return Unsigned.lessThan(quanta, classes) ? (int) quanta : -1;
+        return quanta >= 0 && quanta < classes ? (int) quanta : -1;
     }
 
     /**
@@ -170,12 +174,16 @@ final class QuantumCache {
      * @return the segment, or null, counted as a failed allocation, when the arena holds none
      */
     Range allocate(int c, String tag) {
-        Stripe stripe = stripe();
+        if (!concurrent) {
+            int id = single.pop(c); // alone: no lock to take, nobody else to see the stripe
+            return id >= 0 ? hand(single, c, id, tag) : allocateAfterMiss(single, c, tag);
+        }
+        Stripe stripe = local.get();
         stripe.lock();
         try {
             int id = stripe.pop(c);
             if (id >= 0) {
-                return hand(stripe, table.byId(id), tag);
+                return hand(stripe, c, id, tag);
             }
         } finally {
             stripe.unlock();
@@ -190,12 +198,17 @@ final class QuantumCache {
      * @return false, having changed nothing, if it is not (then the arena decides what it is)
      */
     boolean free(Range range) {
-        CachedSegment segment = table.get(range.start());
-        if (segment == null || segment.end != range.end()) {
+        long start = range.start();
+        CachedSegment segment = table.get(start);
+        // The range handed out is the segment's own object: identity, and no second look at the end.
+        if (segment == null || segment.range != range && segment.end != range.end()) {
             return false;
         }
-        int c = (int) (segment.size() >>> quantumShift) - 1;
-        Stripe stripe = stripe();
+        int c = (int) ((segment.end - start) >>> quantumShift); // (class + 1) quanta, less one value
+        if (!concurrent) {
+            return single.hasRoom(c) ? take(single, c, segment) : freeAfterOverflow(single, c, segment);
+        }
+        Stripe stripe = local.get();
         stripe.lock();
         try {
             if (stripe.hasRoom(c)) {
@@ -234,10 +247,11 @@ final class QuantumCache {
         }
     }
 
-    private Range hand(Stripe stripe, CachedSegment segment, String tag) {
-        segment.hand(tag);
-        stripe.countAllocation(segment.size());
-        return new Range(segment.start, segment.end);
+    /** Hands the cached segment with id {@code id}, just popped from {@code stripe}, to a caller. */
+    private Range hand(Stripe stripe, int c, int id, String tag) {
+        table.byId(id).hand(tag, concurrent);
+        stripe.countAllocation(c);
+        return table.rangeOf(id); // not through the segment: one dependent load fewer
     }
 
     private boolean take(Stripe stripe, int c, CachedSegment segment) {
@@ -245,7 +259,7 @@ final class QuantumCache {
             return false;
         }
         stripe.push(c, segment.id);
-        stripe.countFree(segment.size());
+        stripe.countFree(c);
         return true;
     }
 
@@ -276,7 +290,7 @@ final class QuantumCache {
                 } else {
                     depots[c].putFull(full); // a free refilled the stack meanwhile
                 }
-                return hand(stripe, table.byId(id), tag);
+                return hand(stripe, c, id, tag);
             } finally {
                 stripe.unlock();
             }
@@ -297,7 +311,7 @@ final class QuantumCache {
                 if (placed == null) {
                     break;
                 }
-                CachedSegment segment = new CachedSegment(placed.start(), placed.end());
+                CachedSegment segment = new CachedSegment(placed);
                 table.insert(segment);
                 m.push(segment.id);
             }
@@ -361,12 +375,14 @@ final class QuantumCache {
                 long frees = 0;
                 long netUnits = 0;
                 for (Stripe stripe : all) {
-                    allocations += stripe.allocations;
-                    frees += stripe.frees;
-                    netUnits += stripe.netUnits;
-                    stripe.allocations = 0;
-                    stripe.frees = 0;
-                    stripe.netUnits = 0;
+                    for (int c = 0; c < classes; c++) {
+                        long served = stripe.allocations(c);
+                        long taken = stripe.frees(c);
+                        allocations += served;
+                        frees += taken;
+                        netUnits += (served - taken) * (c + 1) * quantum; // may wrap, as the arena's count
+                    }
+                    stripe.clearCounts();
                 }
                 arena.fold(allocations, frees, netUnits);
                 return observation.get();
@@ -416,10 +432,6 @@ final class QuantumCache {
     }
 
     // ------------------------------------------------------------------ stripes
-
-    private Stripe stripe() {
-        return concurrent ? local.get() : single;
-    }
 
     /** A stripe for the calling thread: one a dead thread left, or a new one. */
     private Stripe register() {

@@ -1,5 +1,7 @@
 package io.allot.internal;
 
+import io.allot.Range;
+
 import java.util.Arrays;
 
 /**
@@ -18,9 +20,10 @@ import java.util.Arrays;
  *
  * <p><b>Ids.</b> The table also numbers the segments it holds, densely and reusing the numbers of
  * removed ones, so that magazines and stripes can hold {@code int}s instead of references
- * ({@link #byId}). A number changes owner only once its segment has left every magazine and
- * stripe, and the id array only grows (a new array published through a volatile field, the old
- * one left intact), so whoever holds a number finds its segment in any array it reads.
+ * ({@link #byId}, and {@link #rangeOf} for the range a hit returns). A number changes owner only
+ * once its segment has left every magazine and stripe, and the id arrays only grow (new arrays
+ * published through volatile fields, the old ones left intact), so whoever holds a number finds
+ * its segment and range in any array it reads.
  */
 final class SegmentTable {
 
@@ -49,6 +52,12 @@ final class SegmentTable {
     private int used;
     /** Segments by id; null where no segment has that id. */
     private volatile CachedSegment[] byId = new CachedSegment[MIN_CAPACITY];
+    /**
+     * Each segment's {@linkplain CachedSegment#range range} by id, beside {@link #byId} and grown with
+     * it (published first): a cache hit reaches the range it returns straight from the id, one load
+     * fewer than through the segment.
+     */
+    private volatile Range[] rangeById = new Range[MIN_CAPACITY];
     /** Ids given back by removed segments, to reuse first; ids below {@link #nextId} are or were used. Arena lock. */
     private int[] freeIds = new int[MIN_CAPACITY];
     private int freeIdCount;
@@ -57,6 +66,11 @@ final class SegmentTable {
     /** The segment with id {@code id}, which the caller holds (in a magazine or stripe). */
     CachedSegment byId(int id) {
         return byId[id];
+    }
+
+    /** The range of the segment with id {@code id}, which the caller holds (in a magazine or stripe). */
+    Range rangeOf(int id) {
+        return rangeById[id];
     }
 
     /** The segment starting at {@code start}, or null. */
@@ -108,6 +122,7 @@ final class SegmentTable {
         t.segments[i] = TOMBSTONE;
         size--;
         byId[segment.id] = null;
+        rangeById[segment.id] = null;
         if (freeIdCount == freeIds.length) {
             freeIds = Arrays.copyOf(freeIds, 2 * freeIds.length);
         }
@@ -121,11 +136,15 @@ final class SegmentTable {
     private void number(CachedSegment segment) {
         int id = freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
         CachedSegment[] ids = byId;
+        Range[] ranges = rangeById;
         if (id == ids.length) {
             ids = Arrays.copyOf(ids, 2 * ids.length);
+            ranges = Arrays.copyOf(ranges, ids.length);
         }
         segment.id = id;
+        ranges[id] = segment.range;
         ids[id] = segment;
+        rangeById = ranges;
         byId = ids;
     }
 

@@ -1,12 +1,13 @@
 package io.allot.internal;
 
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One thread's quantum caches (kmem's per-CPU cache, Bonwick &amp; Adams 2001, section 3.1): for
  * each size class a stack of up to {@link #CAPACITY} cached segments — kmem's loaded and previous
- * magazines laid end to end in one array — and the counts of what this thread allocated and freed
- * through them since the last fold.
+ * magazines laid end to end in one array — and, per size class, the counts of what this thread
+ * allocated and freed through them since the last fold.
  *
  * <p>Layout: the stacks of all classes share one {@code int} array of segment ids, class {@code c}
  * in {@code [c x CAPACITY, c x CAPACITY + depth[c])}, top last. A hit is then one index
@@ -38,15 +39,18 @@ final class Stripe {
     private final int[] depth;
     /** The thread this stripe serves; replaced when that thread has died. Arena lock. */
     Thread owner;
-    /** Since the last fold: allocations and frees served, and values allocated minus freed (may wrap). */
-    long allocations;
-    long frees;
-    long netUnits;
+    /**
+     * Since the last fold, per size class: allocations served at {@code 2c}, frees taken at
+     * {@code 2c + 1}. One increment per call, where totals and a net value count would take two;
+     * {@link QuantumCache#observe} derives the values from the class sizes.
+     */
+    private final long[] counts;
 
     Stripe(int classes, boolean locked, Thread owner) {
         this.lock = locked ? new ReentrantLock() : null;
         this.stack = new int[classes * CAPACITY];
         this.depth = new int[classes];
+        this.counts = new long[2 * classes];
         this.owner = owner;
     }
 
@@ -111,15 +115,28 @@ final class Stripe {
         depth[c] = CAPACITY - half;
     }
 
-    /** Counts an allocation of {@code size} values served here. */
-    void countAllocation(long size) {
-        allocations++;
-        netUnits += size;
+    /** Counts an allocation of class {@code c} served here. */
+    void countAllocation(int c) {
+        counts[2 * c]++;
     }
 
-    /** Counts a free of {@code size} values taken here. */
-    void countFree(long size) {
-        frees++;
-        netUnits -= size;
+    /** Counts a free of class {@code c} taken here. */
+    void countFree(int c) {
+        counts[2 * c + 1]++;
+    }
+
+    /** Allocations of class {@code c} counted since the last {@link #clearCounts}. */
+    long allocations(int c) {
+        return counts[2 * c];
+    }
+
+    /** Frees of class {@code c} counted since the last {@link #clearCounts}. */
+    long frees(int c) {
+        return counts[2 * c + 1];
+    }
+
+    /** Starts counting from zero again, once the counts are folded into the arena. */
+    void clearCounts() {
+        Arrays.fill(counts, 0);
     }
 }

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link SegmentTable} against a {@link HashMap}: lookups by start (page-aligned starts, whose low
  * bits are all equal, and starts near 2^64), growth, shrinking and tombstones, and the ids that
  * stripes and magazines hold — distinct among the segments in the table, reused once freed, and
- * always leading back to their segment.
+ * always leading back to their segment and its range.
  */
 class SegmentTableTest {
 
@@ -63,6 +63,7 @@ class SegmentTableTest {
         for (CachedSegment s : held) {
             assertSame(s, table.get(s.start), "seed " + seed);
             assertSame(s, table.byId(s.id), "seed " + seed);
+            assertSame(s.range, table.rangeOf(s.id), "seed " + seed + ": the range a hit hands out");
             assertTrue(ids.add(s.id), "seed " + seed + ": id " + s.id + " given twice");
         }
         // Freed ids are reused first, so no id reaches the most segments ever held at once.
@@ -89,6 +90,7 @@ class SegmentTableTest {
             table.insert(s);
             assertTrue(freed.remove(s.id), "id " + s.id + " is new while freed ones remain");
             assertSame(s, table.byId(s.id));
+            assertSame(s.range, table.rangeOf(s.id), "a reused id leads to its new segment's range");
         }
         for (int i = 1; i < 100; i += 2) {
             assertSame(first.get(i), table.byId(first.get(i).id));

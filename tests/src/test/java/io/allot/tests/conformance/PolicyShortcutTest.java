@@ -129,7 +129,9 @@ class PolicyShortcutTest {
         if (random.nextInt(4) == 0) {
             long a = LOW.start() + random.nextLong(HIGH.end() - LOW.start() + 1);
             long b = LOW.start() + random.nextLong(HIGH.end() - LOW.start() + 1);
-            r = r.within(Math.min(a, b), Math.max(a, b));
+            // Bounded on both sides, or open above or below: each bound alone must defeat a shortcut.
+            int open = random.nextInt(3);
+            r = r.within(open == 1 ? 0 : Math.min(a, b), open == 2 ? -1L : Math.max(a, b));
         }
         if (random.nextInt(6) == 0) {
             r = r.tagged("t" + random.nextInt(100));

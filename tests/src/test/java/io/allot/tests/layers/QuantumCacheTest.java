@@ -396,6 +396,94 @@ class QuantumCacheTest {
         assertEquals(1, cachedParent.stats().totalFrees());
     }
 
+    /**
+     * The cached fast paths against a model, seeded: a hit hands out the segment's own range, a
+     * free recognises it by identity and an equal copy by its end, a free of a live cached start
+     * with another end or of a value already freed is refused and changes nothing, and the
+     * per-class counts the stripes keep fold into exact statistics.
+     */
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
+    void hitsAndFreesByTheRangeHandedOutOrAnEqualOneMatchAModel(String engine, boolean threadSafe) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        ResourceAllocator a = cached(engine, "first-match", threadSafe);
+        int quanta = (int) (SPAN.size() / Q);
+        java.util.BitSet used = new java.util.BitSet(quanta);
+        List<Range> live = new ArrayList<>();
+        long allocations = 0;
+        long frees = 0;
+        long failures = 0;
+        long allocated = 0;
+        for (int op = 0; op < 20_000; op++) {
+            String where = "seed " + seed + ", op " + op;
+            int pick = rnd.nextInt(100);
+            if (pick < 48) {
+                long size = 1 + rnd.nextLong(6 * Q); // up to 6 quanta: the caches serve up to 4
+                Request r = Request.of(size);
+                r = rnd.nextInt(8) == 0 ? r.tagged("t" + op) : r;
+                r = rnd.nextInt(8) == 0 ? r.aligned(2 * Q) : r; // above the quantum: the arena's
+                Optional<Range> got = a.tryAllocate(r);
+                if (got.isEmpty()) {
+                    failures++;
+                    continue;
+                }
+                Range placed = got.get();
+                long rounded = (size + Q - 1) / Q * Q;
+                assertEquals(rounded, placed.size(), where);
+                int from = (int) ((placed.start() - SPAN.start()) / Q);
+                int to = from + (int) (rounded / Q);
+                assertTrue(used.get(from, to).isEmpty(), where + ": " + placed + " overlaps a live allocation");
+                used.set(from, to);
+                live.add(placed);
+                allocations++;
+                allocated += rounded;
+            } else if (pick < 88 && !live.isEmpty()) {
+                int i = rnd.nextInt(live.size());
+                Range r = live.get(i);
+                live.set(i, live.get(live.size() - 1));
+                live.remove(live.size() - 1);
+                // The very object handed out, or an equal one the caller built.
+                a.free(rnd.nextBoolean() ? r : Range.of(r.start(), r.end()));
+                int from = (int) ((r.start() - SPAN.start()) / Q);
+                used.clear(from, from + (int) (r.size() / Q));
+                frees++;
+                allocated -= r.size();
+            } else if (pick < 96 && !live.isEmpty()) {
+                Range r = live.get(rnd.nextInt(live.size()));
+                // Same start, another end: one quantum more (if it stays in the span) or less.
+                Range wrong = r.size() > Q && (rnd.nextBoolean() || r.end() + Q > SPAN.end())
+                        ? Range.ofSize(r.start(), r.size() - Q) : Range.ofSize(r.start(), r.size() + Q);
+                assertThrows(NotAllocatedException.class, () -> a.free(wrong), where + ": " + wrong);
+                Range copy = Range.of(r.start(), r.end());
+                int from = (int) ((r.start() - SPAN.start()) / Q);
+                int free = used.nextClearBit(0);
+                if (free < quanta) {
+                    Range freeQuantum = Range.ofSize(SPAN.start() + free * Q, Q);
+                    assertThrows(NotAllocatedException.class, () -> a.free(freeQuantum), where + ": " + freeQuantum);
+                }
+                assertTrue(used.get(from), where);
+                assertEquals(copy, a.allocationContaining(r.start()).map(Allocation::range).orElse(null), where);
+            } else {
+                AllocatorStats s = a.stats();
+                assertEquals(allocated, s.allocated(), where);
+                assertEquals(live.size(), s.liveAllocations(), where);
+                assertEquals(allocations, s.totalAllocations(), where);
+                assertEquals(frees, s.totalFrees(), where);
+                assertEquals(failures, s.failedAllocations(), where);
+            }
+        }
+        for (Range r : live) {
+            a.free(r);
+        }
+        AllocatorStats s = a.stats();
+        assertEquals(0, s.allocated(), "seed " + seed);
+        assertEquals(SPAN.size(), s.largestFree(), "seed " + seed);
+        assertEquals(allocations, s.totalAllocations(), "seed " + seed);
+        assertEquals(allocations, s.totalFrees(), "seed " + seed);
+        Images.assertConsistent(a, engine + ", seed " + seed);
+    }
+
     static Stream<Arguments> enginesAndThreadSafety() {
         return Matrix.engines().flatMap(e -> Stream.of(Arguments.of(e, false), Arguments.of(e, true)));
     }
