@@ -51,7 +51,10 @@ import java.lang.invoke.VarHandle;
  * In a single-threaded tree an id's claim (always in the hint's low word {@link #lowWord}, below)
  * and a free in that word mark nothing: they set {@link #hintDirty}, a field beside the hint, and
  * the mark is written when it is needed — when the hint leaves that word, and before
- * {@link RunStats} reads the marks ({@link #flushHint}). Reading the mark byte on each of them cost
+ * {@link RunStats} reads the marks ({@link #flushHint}). A free below the hint, which makes its
+ * word the low word, marks nothing either when the old low word had no unmarked change (W2's
+ * steady state: the claim that refilled the last hole marked it, moving on); and a claim that
+ * fills the low word marks its block, usually one load, as the hint leaves it. Reading the mark byte on each of them cost
  * W1 about 5 ns a pair through {@link io.allot.IdAllocator} (a third of it); keeping the hint's
  * block marked for good instead (as this tree once did) made every best- or instant-fit search
  * recount that block's 64 words and its ancestors, changed or not.
@@ -106,6 +109,11 @@ final class BitTree {
     final byte[][] changed;
     /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
     private final byte[] changedBlocks;
+    /**
+     * {@code full[1]}, or a one-word array holding 0 for good when there is no level 1, so that a
+     * free below the hint tests its word's full bit with no level check.
+     */
+    private final long[] fullBlocks;
 
     BitTree(long units, boolean concurrent) {
         this.units = units;
@@ -135,6 +143,7 @@ final class BitTree {
             children = count;
         }
         this.changedBlocks = depth >= 1 ? changed[1] : new byte[] {1};
+        this.fullBlocks = depth >= 1 ? full[1] : new long[1];
         if ((units & 63) != 0) {
             setRange(units, ((long) words << 6) - 1); // padding past the last unit
         }
@@ -408,31 +417,50 @@ final class BitTree {
 
     /**
      * Allocates the lowest free unit: the hint's word first (one read when the hint is right,
-     * which it is after any free below it), else the summary search. The fast path is kept small
-     * enough for the JIT to inline into its callers.
+     * which it is after any free below it), else the summary search.
+     *
+     * <p>Written for the JIT, which compiles it into an id allocator's callers with the branch
+     * profile of whatever ran first (a benchmark's set-up, say, that filled the words one by one
+     * and then freed at random — not the steady state that follows). The two claims an id
+     * allocator makes in its steady states are here with no call on their way: in a word neither
+     * empty before nor full after (W1), and in one that fills, its block marked already (W2's
+     * every claim, refilling the hole its free left below the hint), after which the hint moves
+     * on to the word the words below are known full up to. Every other case is one call whose
+     * answer is returned as it is ({@link #claimLowestRarely}). A call clobbers every register;
+     * written out here, the rarer cases' loops made the JIT keep the callers' values in spare
+     * registers on every claim, and as calls from the middle of this method, on the stack.
      *
      * @return the unit, or -1 if none is free
      */
     long claimLowest() {
-        // The commonest claim (a word neither empty before nor full after) alone, so that the
-        // code inlined into an id allocator's callers holds nothing live across the rest: with
-        // the rare branches inline, the JIT spilled the claim's values to the stack on every call.
         int w = lowWord;
         long[] words = leaf;
         if (w < words.length) {
             long old = words[w];
             long now = old | (old + 1); // sets the lowest clear bit
-            if (old != 0 && now != -1L) {
-                words[w] = now;
-                hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
-                return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
+            if (old != 0 && old != -1L) {
+                if (now != -1L) {
+                    words[w] = now;
+                    hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
+                    // The unit is counted from ~old, not from the new word, to keep the id's
+                    // dependency chain short.
+                    return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
+                }
+                if (changedBlocks[w >>> 6] != 0) { // filledLowWord(w), the mark there already
+                    words[w] = now; // its full bit is left clear: see "Lazy full bits"
+                    hintDirty = false;
+                    int n = fullUntil; // every word below it is full now
+                    lowWord = n;
+                    fullUntil = Math.min(n + 1, words.length);
+                    return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
+                }
             }
         }
-        return claimLowestAnyWord();
+        return claimLowestRarely();
     }
 
-    /** {@link #claimLowest} in every case: a word that empties, fills, is full, or none. */
-    private long claimLowestAnyWord() {
+    /** {@link #claimLowest} in every case: a word that was empty, fills unmarked, is full, or none. */
+    private long claimLowestRarely() {
         int w = lowWord;
         if (w < leaf.length) {
             long old = leaf[w];
@@ -444,18 +472,22 @@ final class BitTree {
                     markAny(w);
                 }
                 if (now == -1L) {
-                    filledLowWord(); // its full bit is left clear: see "Lazy full bits"
+                    filledLowWord(w); // its full bit is left clear: see "Lazy full bits"
                 }
-                // The unit is counted from ~old, not from the new word, to keep the id's
-                // dependency chain short.
                 return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
+        return claimLowestSearching();
+    }
+
+    /** {@link #claimLowest} when the hint's low word is full or there is none: a search from the hint. */
+    private long claimLowestSearching() {
         long u = nextFree(0); // from the hint, which it moves to u's word
         if (u >= 0) {
             set(u);
-            if (leaf[(int) (u >>> 6)] == -1L) {
-                filledLowWord();
+            int uw = (int) (u >>> 6);
+            if (leaf[uw] == -1L) {
+                filledLowWord(uw); // set(u) marked the word already; marking again is one load
             }
         }
         return u;
@@ -464,51 +496,60 @@ final class BitTree {
     /**
      * Frees unit {@code u} if it is allocated.
      *
+     * <p>Written for the JIT (see {@link #claimLowest}), but here every case is written out,
+     * with calls only where a summary bit must change (a word that was full with its full bit
+     * set — lazy bits are usually clear — or a word that empties) or a block is marked the first
+     * time: those are rare in any sequence of frees, set-ups included, so the JIT compiles them
+     * as traps that cost nothing until taken, where a claim's rarer cases are not rare in a
+     * set-up. The hint's word changes unmarked (W1); a word below the hint, where every word is
+     * full, becomes its low word (W2's every free, which its next claim refills), the words
+     * between it and the old one being full, its change the hint's one unmarked change; a word
+     * above it lowers the word the words are known full up to, and is marked.
+     *
      * @return false, changing nothing, if it was free
      */
     boolean clearIfSet(long u) {
-        // The commonest free (in the hint's word, which neither was full nor empties) alone; see
-        // claimLowest.
         int w = (int) (u >>> 6);
         long[] words = leaf;
         long old = words[w];
-        long now = old & ~(1L << u);
-        if (w == lowWord && now != old && now != 0 && old != -1L) {
-            words[w] = now;
-            hintDirty = true; // no change mark: see "Change marks"
-            return true;
-        }
-        return clearIfSetAnyWord(u);
-    }
-
-    /** {@link #clearIfSet} in every case. */
-    private boolean clearIfSetAnyWord(long u) {
-        int w = (int) (u >>> 6);
-        long old = leaf[w];
-        long now = old & ~(1L << u);
-        if (now == old) {
+        long bit = 1L << u;
+        if ((old & bit) == 0) {
             return false;
         }
-        leaf[w] = now;
-        if (old == -1L || now == 0) {
+        long now = old ^ bit;
+        words[w] = now;
+        if ((old == -1L && (fullBlocks[w >>> 6] & (1L << w)) != 0) || now == 0) {
             summarise(w, old, now);
         }
-        if (w != lowWord) {
-            freedIn(w);
-            markChanged(w);
-        } else {
+        int low = lowWord;
+        if (w == low) {
             hintDirty = true; // no change mark: see "Change marks"
+        } else if (w < low) {
+            if (hintDirty) { // flushHint, before the hint moves
+                markChanged(low);
+            }
+            fullUntil = low; // the words between w and the old low word are full
+            lowWord = w;
+            hintDirty = true; // w's change is the hint's one unmarked change now
+        } else {
+            if (w < fullUntil) {
+                fullUntil = w;
+            }
+            markChanged(w);
         }
         return true;
     }
 
     /**
-     * Word {@link #lowWord} became full: every word below {@link #fullUntil} is full now, so the
-     * lowest free unit is at or after it.
+     * Word {@code w}, the hint's low word, became full: its change is marked (the hint leaves it),
+     * and since every word below {@link #fullUntil} is full now, the lowest free unit is at or
+     * after that word, which becomes the low word.
      */
-    private void filledLowWord() {
+    private void filledLowWord(int w) {
+        markChanged(w);
+        hintDirty = false;
         int n = fullUntil;
-        moveHint(n);
+        lowWord = n;
         if (n < leaf.length) {
             fullUntil = n + 1;
         }

@@ -8,6 +8,8 @@ import java.util.BitSet;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link RunStats} against a brute-force count of free runs after random updates, asked after
@@ -119,6 +121,53 @@ class RunStatsTest {
                 tree.checkInvariants();
             }
         }
+        assertFigures(stats, model, units, units + " units, seed " + seed + ", end");
+    }
+
+    /**
+     * W2's steady state through the tree's id fast paths: a dense prefix, a hole freed at random
+     * below the hint (the word becomes the hint's low word, its change unmarked) and refilled by
+     * the next claim (the word fills, is marked, and the hint moves back up). Figures are asked
+     * for between any two steps — a query clears the marks, so the next free and fill must mark
+     * anew — and searches from above the hole set lazy full bits that later frees must clear.
+     */
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {130, 4096 + 64, 64 * 4096 + 100})
+    void aDensePrefixWithOneHoleKeepsTheFiguresExact(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, false);
+        RunStats stats = new RunStats(tree);
+        BitSet model = new BitSet();
+        long prefix = units / 2 + rnd.nextLong(units / 4);
+        for (long u = 0; u < prefix; u++) {
+            assertEquals(u, tree.claimLowest());
+            model.set((int) u);
+        }
+        for (int op = 0; op < 20_000; op++) {
+            String context = units + " units, prefix " + prefix + ", seed " + seed + ", op " + op;
+            long hole = rnd.nextLong(prefix);
+            assertTrue(tree.clearIfSet(hole), context + ": free " + hole);
+            assertFalse(tree.clearIfSet(hole), context + ": free " + hole + " again");
+            model.clear((int) hole);
+            if (rnd.nextInt(3) == 0) {
+                assertFigures(stats, model, units, context + ", after the free of " + hole);
+            }
+            if (rnd.nextInt(4) == 0) { // from above the hole's word: sets the full bits on the way
+                long p = Math.min(prefix, (hole | 63) + 1 + rnd.nextLong(prefix));
+                long next = model.nextClearBit((int) Math.min(p, units - 1));
+                assertEquals(next < units ? next : -1, tree.nextFree(Math.min(p, units - 1)), context + ": nextFree");
+            }
+            assertEquals(hole, tree.claimLowest(), context + ": the claim after the free of " + hole);
+            model.set((int) hole);
+            if (rnd.nextInt(3) == 0) {
+                assertFigures(stats, model, units, context + ", after the claim of " + hole);
+            }
+            if (op % 200 == 0) {
+                tree.checkInvariants();
+            }
+        }
+        tree.checkInvariants();
         assertFigures(stats, model, units, units + " units, seed " + seed + ", end");
     }
 
