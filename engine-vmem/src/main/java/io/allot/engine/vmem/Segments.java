@@ -305,9 +305,20 @@ final class Segments {
         r[at(after) + PREV] = p;
     }
 
-    /** Links {@code p} into the address list right before {@code at}. */
+    /**
+     * Links {@code p} into the address list right before {@code at}. Reads only {@code at}'s line:
+     * the record before it is written, not read (its next is {@code at}), so when it is cold the
+     * store waits in the store buffer rather than the caller waiting for the line.
+     */
     void insertBefore(int at, int p) {
-        insertAfter(prev(at), p);
+        int[] r = rec;
+        int a = at(at);
+        int before = r[a + PREV];
+        int b = at(p);
+        r[b + PREV] = before;
+        r[b + NEXT] = at;
+        r[at(before) + NEXT] = p;
+        r[a + PREV] = p;
     }
 
     /** Unlinks {@code p} from the address list. */
