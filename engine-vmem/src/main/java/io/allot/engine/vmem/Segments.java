@@ -31,8 +31,8 @@ import java.util.Arrays;
  * field is whole {@code int}s, so every update is plain stores: packing two links into a
  * {@code long} made each link update a read-modify-write, and chains of those through store
  * forwarding cost more than they saved; a {@code byte[]} read through {@code long} and {@code int}
- * views was slower on the hot loop, its mixed-size accesses defeating the compiler's alias
- * analysis. A bound is two {@code int} loads from one line. The type byte lives apart so that the
+ * {@code VarHandle} views (tried) was no faster and looked slower on the V1 loop. A bound is two
+ * {@code int} loads from one line. The type byte lives apart so that the
  * 32 bytes hold bounds and links exactly; the type table is a byte per record, 32 times denser
  * than the records, so its lines stay cached.
  *
