@@ -59,7 +59,7 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
     private static final int REC = 7;
 
     final Segments segs;
-    private final long pendingFlag;
+    private final int pendingFlag;
 
     /**
      * The nodes, eight words each, so that a descent reads one cache line per level: node
@@ -86,7 +86,7 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
      */
     private boolean dormant = true;
 
-    SegmentIndex(Segments segs, long pendingFlag) {
+    SegmentIndex(Segments segs, int pendingFlag) {
         this.segs = segs;
         this.pendingFlag = pendingFlag;
     }

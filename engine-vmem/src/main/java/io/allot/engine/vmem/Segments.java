@@ -3,24 +3,38 @@ package io.allot.engine.vmem;
 import java.util.Arrays;
 
 /**
- * The segment records of one arena — vmem's {@code vmem_seg_t}s — in two packed arrays, so that
- * creating one allocates nothing once the arrays have grown: a {@code long[]} with three words per
- * record and an {@code int[]} with four links per record, 40 bytes in all.
+ * The segment records of one arena — vmem's {@code vmem_seg_t}s — packed so that a record's
+ * bounds and all four of its links share one 64-byte cache line, and creating one allocates
+ * nothing once the arrays have grown: eight {@code int}s (32 bytes) per record in one
+ * {@code int[]}, and one byte of type and pending bits per record in a {@code byte[]}.
  *
  * <pre>
- *   data[3p + 0]   START   first value, unsigned
- *   data[3p + 1]   END     last value, unsigned (closed ranges: END may be 2^64 - 1)
- *   data[3p + 2]   META    type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED (set
- *                          while an index has yet to see the record's latest state)
- *   links[4p + 0]  prev    address list
- *   links[4p + 1]  next
- *   links[4p + 2]  kprev   next-of-kin list: the power-of-two free list for a free segment, the
- *   links[4p + 3]  knext   chain of span markers for a marker, the stack of dead slots for a dead one
+ *   rec[BASE + 8p + 0, 1]  START  first value, unsigned: low word, high word
+ *   rec[BASE + 8p + 2, 3]  END    last value, unsigned (closed ranges: END may be 2^64 - 1)
+ *   rec[BASE + 8p + 4]     prev   address list
+ *   rec[BASE + 8p + 5]     next
+ *   rec[BASE + 8p + 6]     kprev  next-of-kin list: the power-of-two free list for a free segment,
+ *   rec[BASE + 8p + 7]     knext  the chain of span markers for a marker, the stack of dead slots
+ *                                 for a dead one
+ *   meta[p]                       type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE |
+ *                                 PENDING_ALLOCATED (set while an index has yet to see the
+ *                                 record's latest state)
  * </pre>
  *
- * <p>Links are plain {@code int} stores: packing two into a {@code long} made every link update a
- * read-modify-write, and the chains of those through store forwarding cost more (a split and merge
- * of a record, 13 ns packed) than the extra cache line a record now spans when it is cold.
+ * <p><b>Why this layout.</b> A free with coalescing touches the freed record and both address
+ * neighbours, and the free-list neighbours of a segment that changes size class; on a large arena
+ * each of those is a cache miss, so a record that spans two lines (bounds in one array, links in
+ * another, as before) doubles them. Here a record is one line: two records per 64-byte line, and
+ * {@code BASE} = 12 {@code int}s puts record 0 on a line boundary when the array itself starts on
+ * one (the 16-byte array header of a large array, which the collector places at the start of its
+ * own region); elsewhere a record at worst straddles, which costs only when it is cold. Every
+ * field is whole {@code int}s, so every update is plain stores: packing two links into a
+ * {@code long} made each link update a read-modify-write, and chains of those through store
+ * forwarding cost more than they saved; a {@code byte[]} read through {@code long} and {@code int}
+ * {@code VarHandle} views (tried) was no faster and looked slower on the V1 loop. A bound is two
+ * {@code int} loads from one line. The type byte lives apart so that the
+ * 32 bytes hold bounds and links exactly; the type table is a byte per record, 32 times denser
+ * than the records, so its lines stay cached.
  *
  * <p>Record 0 is the sentinel: it heads the circular address-ordered list of every segment and
  * span marker, and the circular chain of span markers. It has type {@link #SPAN}, so it stops
@@ -29,8 +43,8 @@ import java.util.Arrays;
  * reused first, so a steady alloc/free loop touches the same few slots. The pending bits survive
  * death and reuse: an index must still learn that the slot's old segment is gone.
  *
- * <p>Up to about 5 × 10<sup>8</sup> records (the array limit divided by 4 links). Not
- * thread-safe.
+ * <p>Up to {@link #MAX_RECORDS} (about 2.7 × 10<sup>8</sup>) records: the
+ * array limit divided by 8 {@code int}s. Not thread-safe.
  */
 final class Segments {
 
@@ -49,26 +63,33 @@ final class Segments {
     static final int SPAN = 3;
 
     /** Meta bit: the address index has not seen this record's latest state. */
-    static final long PENDING_ADDRESS = 1L << 8;
+    static final int PENDING_ADDRESS = 1 << 2;
     /** Meta bit: the size index has not seen this record's latest state. */
-    static final long PENDING_SIZE = 1L << 9;
+    static final int PENDING_SIZE = 1 << 3;
     /** Meta bit: the allocated-segment index has not seen this record's latest state. */
-    static final long PENDING_ALLOCATED = 1L << 10;
+    static final int PENDING_ALLOCATED = 1 << 4;
 
-    private static final int STRIDE = 3;
+    /** {@code int}s per record. */
+    private static final int RECORD_INTS = 8;
+    private static final int RECORD_SHIFT = 3;
+    /** Where record 0 begins: 12 {@code int}s of the array plus its 16-byte header make one line. */
+    private static final int BASE = 12;
     private static final int START = 0;
-    private static final int END = 1;
-    private static final int META = 2;
-    private static final int PREV = 0;
-    private static final int NEXT = 1;
-    private static final int KPREV = 2;
-    private static final int KNEXT = 3;
-    private static final long TYPE_MASK = 3;
-    private static final long PENDING = PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED;
-    private static final int MAX_RECORDS = (Integer.MAX_VALUE - 16) / 4; // links: 4 ints per record
+    private static final int END = 2;
+    private static final int PREV = 4;
+    private static final int NEXT = 5;
+    private static final int KPREV = 6;
+    private static final int KNEXT = 7;
+    private static final int TYPE_MASK = 3;
+    private static final int PENDING = PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED;
+    /** The most records an {@code int[]} holds (its limit is a few elements short of 2^31). */
+    static final int MAX_RECORDS = (Integer.MAX_VALUE - 64 - BASE) / RECORD_INTS;
+    private static final long LOW = 0xFFFF_FFFFL;
 
-    private long[] data;
-    private int[] links;
+    /** The records: bounds and links, {@link #RECORD_INTS} each from {@link #BASE}. */
+    private int[] rec;
+    /** Type and pending bits, one byte per record. */
+    private byte[] meta;
     /** Record tags, by id; null until the first tagged record, as most arenas never tag. */
     private String[] tags;
     /** Slots ever used: records are in [0, top). */
@@ -86,8 +107,8 @@ final class Segments {
 
     /** @param capacity initial number of record slots, at least 1 */
     Segments(int capacity) {
-        data = new long[capacity * STRIDE];
-        links = new int[capacity * 4];
+        rec = new int[BASE + capacity * RECORD_INTS];
+        meta = new byte[capacity];
         top = 1;
         setType(SENTINEL, SPAN);
         setKin(SENTINEL, SENTINEL, SENTINEL); // the address links are already 0: the empty circle
@@ -111,22 +132,24 @@ final class Segments {
             }
             p = top++;
         }
+        int[] r = rec;
         int b = at(p);
-        data[b + START] = start;
-        data[b + END] = end;
-        data[b + META] = (data[b + META] & PENDING) | type;
+        r[b + START] = (int) start;
+        r[b + START + 1] = (int) (start >>> 32);
+        r[b + END] = (int) end;
+        r[b + END + 1] = (int) (end >>> 32);
+        meta[p] = (byte) ((meta[p] & PENDING) | type);
         live++;
         return p;
     }
 
     /** Puts {@code p}, already out of every list, on the dead stack. */
     void destroy(int p) {
-        int b = at(p);
-        data[b + META] &= PENDING; // type DEAD
+        meta[p] &= PENDING; // type DEAD
         if (tags != null) {
             tags[p] = null;
         }
-        links[4 * p + KNEXT] = dead;
+        setKnext(p, dead);
         dead = p;
         deadCount++;
         live--;
@@ -150,8 +173,8 @@ final class Segments {
             throw new IllegalStateException("the vmem arena cannot hold more than " + MAX_RECORDS + " segments");
         }
         int grown = (int) Math.min(MAX_RECORDS, 2L * capacity);
-        data = Arrays.copyOf(data, grown * STRIDE);
-        links = Arrays.copyOf(links, grown * 4);
+        rec = Arrays.copyOf(rec, BASE + grown * RECORD_INTS);
+        meta = Arrays.copyOf(meta, grown);
         if (tags != null) {
             tags = Arrays.copyOf(tags, grown);
         }
@@ -159,7 +182,7 @@ final class Segments {
 
     /** Number of record slots; record ids are below it. */
     int capacity() {
-        return links.length >>> 2;
+        return meta.length;
     }
 
     /** Slots ever used; every record id is below it. */
@@ -174,40 +197,50 @@ final class Segments {
 
     // ---------------------------------------------------------------- fields
 
-    /** The word where record {@code p} begins. */
+    /** The {@code int} where record {@code p} begins. */
     private static int at(int p) {
-        return p * STRIDE;
+        return BASE + (p << RECORD_SHIFT);
     }
 
     long start(int p) {
-        return data[at(p) + START];
+        return word(rec, at(p) + START);
     }
 
     long end(int p) {
-        return data[at(p) + END];
+        return word(rec, at(p) + END);
     }
 
     /** end - start + 1; never 0, since no record holds all 2^64 values. */
     long size(int p) {
+        int[] r = rec;
         int b = at(p);
-        return data[b + END] - data[b + START] + 1;
+        return word(r, b + END) - word(r, b + START) + 1;
     }
 
     void setStart(int p, long start) {
-        data[at(p) + START] = start;
+        setWord(rec, at(p) + START, start);
     }
 
     void setEnd(int p, long end) {
-        data[at(p) + END] = end;
+        setWord(rec, at(p) + END, end);
+    }
+
+    /** The {@code long} held in {@code r[i]} (low half) and {@code r[i + 1]} (high half). */
+    private static long word(int[] r, int i) {
+        return (r[i] & LOW) | (long) r[i + 1] << 32;
+    }
+
+    private static void setWord(int[] r, int i, long v) {
+        r[i] = (int) v;
+        r[i + 1] = (int) (v >>> 32);
     }
 
     int type(int p) {
-        return (int) (data[at(p) + META] & TYPE_MASK);
+        return meta[p] & TYPE_MASK;
     }
 
     void setType(int p, int type) {
-        int i = at(p) + META;
-        data[i] = (data[i] & ~TYPE_MASK) | type;
+        meta[p] = (byte) ((meta[p] & ~TYPE_MASK) | type);
     }
 
     String tag(int p) {
@@ -228,82 +261,99 @@ final class Segments {
      *
      * @return true if it was clear, so the caller must queue {@code p}
      */
-    boolean markPending(int p, long flag) {
-        int i = at(p) + META;
-        long meta = data[i];
-        if ((meta & flag) != 0) {
+    boolean markPending(int p, int flag) {
+        int m = meta[p];
+        if ((m & flag) != 0) {
             return false;
         }
-        data[i] = meta | flag;
+        meta[p] = (byte) (m | flag);
         return true;
     }
 
     /** Whether every index has {@code p} queued, so a change to it needs no further note. */
     boolean pendingEverywhere(int p) {
-        return (data[at(p) + META] & PENDING) == PENDING;
+        return (meta[p] & PENDING) == PENDING;
     }
 
-    void clearPending(int p, long flag) {
-        data[at(p) + META] &= ~flag;
+    void clearPending(int p, int flag) {
+        meta[p] &= (byte) ~flag;
     }
 
-    boolean isPending(int p, long flag) {
-        return (data[at(p) + META] & flag) != 0;
+    boolean isPending(int p, int flag) {
+        return (meta[p] & flag) != 0;
     }
 
     // ---------------------------------------------------------------- address list
 
     int prev(int p) {
-        return links[4 * p + PREV];
+        return rec[at(p) + PREV];
     }
 
     int next(int p) {
-        return links[4 * p + NEXT];
+        return rec[at(p) + NEXT];
     }
 
-    /** Links {@code p} into the address list right after {@code at}. */
-    void insertAfter(int at, int p) {
-        int after = links[4 * at + NEXT];
-        links[4 * p + PREV] = at;
-        links[4 * p + NEXT] = after;
-        links[4 * at + NEXT] = p;
-        links[4 * after + PREV] = p;
+    /** Links {@code p} into the address list right after {@code before}. */
+    void insertAfter(int before, int p) {
+        int[] r = rec;
+        int a = at(before);
+        int after = r[a + NEXT];
+        int b = at(p);
+        r[b + PREV] = before;
+        r[b + NEXT] = after;
+        r[a + NEXT] = p;
+        r[at(after) + PREV] = p;
     }
 
-    /** Links {@code p} into the address list right before {@code at}. */
+    /**
+     * Links {@code p} into the address list right before {@code at}. Reads only {@code at}'s line:
+     * the record before it is written, not read (its next is {@code at}), so when it is cold the
+     * store waits in the store buffer rather than the caller waiting for the line.
+     */
     void insertBefore(int at, int p) {
-        insertAfter(links[4 * at + PREV], p);
+        int[] r = rec;
+        int a = at(at);
+        int before = r[a + PREV];
+        int b = at(p);
+        r[b + PREV] = before;
+        r[b + NEXT] = at;
+        r[at(before) + NEXT] = p;
+        r[a + PREV] = p;
     }
 
     /** Unlinks {@code p} from the address list. */
     void unlink(int p) {
-        int before = links[4 * p + PREV];
-        int after = links[4 * p + NEXT];
-        links[4 * before + NEXT] = after;
-        links[4 * after + PREV] = before;
+        int[] r = rec;
+        int b = at(p);
+        int before = r[b + PREV];
+        int after = r[b + NEXT];
+        r[at(before) + NEXT] = after;
+        r[at(after) + PREV] = before;
     }
 
     // ---------------------------------------------------------------- next-of-kin list
 
     int kprev(int p) {
-        return links[4 * p + KPREV];
+        return rec[at(p) + KPREV];
     }
 
     int knext(int p) {
-        return links[4 * p + KNEXT];
+        return rec[at(p) + KNEXT];
     }
 
     void setKin(int p, int kprev, int knext) {
-        links[4 * p + KPREV] = kprev;
-        links[4 * p + KNEXT] = knext;
+        int[] r = rec;
+        int b = at(p);
+        r[b + KPREV] = kprev;
+        r[b + KNEXT] = knext;
     }
 
     void setKprev(int p, int kprev) {
-        links[4 * p + KPREV] = kprev;
+        rec[at(p) + KPREV] = kprev;
     }
 
     void setKnext(int p, int knext) {
-        links[4 * p + KNEXT] = knext;
+        rec[at(p) + KNEXT] = knext;
     }
 
     /** Links marker {@code p} into the circular marker chain right before marker (or sentinel) {@code at}. */

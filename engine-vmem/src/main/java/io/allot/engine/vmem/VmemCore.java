@@ -220,11 +220,14 @@ final class VmemCore implements EngineCore {
      * case) is here, merging into both or neither is {@link #releaseBetween}'s.
      */
     private void release(int a, int slot) {
-        hash.removeAt(slot);
+        // The neighbours first: on a large arena they are cache misses, which then overlap the
+        // hash deletion's probe walk instead of waiting for its branches.
         int before = segs.prev(a);
         int after = segs.next(a);
         boolean mergeBefore = segs.type(before) == FREE;
-        if (mergeBefore == (segs.type(after) == FREE)) {
+        boolean mergeAfter = segs.type(after) == FREE;
+        hash.removeAt(slot);
+        if (mergeBefore == mergeAfter) {
             releaseBetween(a, before, after, mergeBefore);
             return;
         }

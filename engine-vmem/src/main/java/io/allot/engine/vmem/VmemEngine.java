@@ -17,11 +17,12 @@ import io.allot.spi.EngineProvider;
  * <ul>
  *   <li><b>Segments with boundary tags</b> ({@link Segments}): one record per free or allocated
  *       segment and per span marker, all in one circular address-ordered doubly linked list headed
- *       by a sentinel. A span's marker precedes its segments, which tile it exactly. Records are
- *       packed into two arrays (three {@code long}s and four {@code int} links each, 40 bytes)
- *       and recycled through a stack, so a steady loop allocates nothing but the returned
- *       {@code Range}. (One 64-byte line per record was tried: no measurable gain on V3, W6
- *       slower, 60% more memory.)</li>
+ *       by a sentinel. A span's marker precedes its segments, which tile it exactly. A record's
+ *       bounds and four links are eight {@code int}s (32 bytes) in one array, two records to a
+ *       64-byte line, so a record is one cache miss when cold, not two; its type and pending bits
+ *       are a byte in a second, 32 times denser array. Records are recycled through a stack, so a
+ *       steady loop allocates nothing but the returned {@code Range}. (A 64-byte record at a
+ *       stride that did not match the lines, as tried before, still spanned two of them.)</li>
  *   <li><b>Power-of-two free lists</b> ({@link FreeLists}): list k holds the free segments of size
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), newest first, and bit k of a {@code long} says whether it
  *       is non-empty.</li>
@@ -104,7 +105,7 @@ import io.allot.spi.EngineProvider;
  *   <tr><td>addSpan, removeSpan</td><td>O(s)</td></tr>
  *   <tr><td>ascending, descending</td><td>O(log n) per segment</td></tr>
  *   <tr><td>forEachAllocated, forEachFree, snapshot</td><td>O(n)</td></tr>
- *   <tr><td>memory</td><td>40 bytes per segment (+8 once any allocation is tagged); 16–64 bytes
+ *   <tr><td>memory</td><td>33 bytes per segment (+4 or 8 once any allocation is tagged); 16–64 bytes
  *       of hash per allocation; 64 bytes per free segment in the address and size indexes and per
  *       allocation in the allocated index, once asked; 4 bytes per segment of node map per index
  *       asked; up to half an index's size in queued changes</td></tr>
