@@ -740,20 +740,29 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
-                long start = first + offset;
-                long end = start + size - 1;
-                found = start;
-                carvedFirst = first;
-                carvedLast = last;
-                p.slot[0] = i;
-                int c = (int) a[b] & (int) COUNT;
-                if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
-                    carveGeneral(start, end, ALLOCATED, false, tagged);
-                }
+                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The carve both one-pass searches end in: {@code [start, start + size - 1]} out of the free
+     * entry {@code [first, last]} at slot {@code i} of the cursor's leaf {@code n} (block {@code b}),
+     * from the values the scan already read; the general carve when the in-leaf one cannot.
+     */
+    private void carveFound(Path p, int n, int b, int i, long kinds, long min, long first, long last, long start,
+            long size, boolean tagged) {
+        long end = start + size - 1;
+        found = start;
+        carvedFirst = first;
+        carvedLast = last;
+        p.slot[0] = i;
+        int c = (int) nodes[b] & (int) COUNT;
+        if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
+            carveGeneral(start, end, ALLOCATED, false, tagged);
+        }
     }
 
     /** The highest placement for {@code r} ending at or below {@code to}; as {@link #lowest}, mirrored. */
@@ -792,16 +801,7 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on below this entry, or fails
                 }
-                long start = first + offset;
-                long end = start + size - 1;
-                found = start;
-                carvedFirst = first;
-                carvedLast = last;
-                p.slot[0] = i;
-                int c = (int) a[b] & (int) COUNT;
-                if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
-                    carveGeneral(start, end, ALLOCATED, false, tagged);
-                }
+                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
                 return true;
             }
         }
