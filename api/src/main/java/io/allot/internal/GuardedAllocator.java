@@ -276,7 +276,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         }
         if (search == KnownSearch.INSTANT) {
             // As InstantFit.place: a constrained request, or none of the instant list, is best-fit's.
-            Range placed = onlySized(request) ? core.allocateInstantFit(request) : null;
+            Range placed = Placement.onlySized(request, quantum) ? core.allocateInstantFit(request) : null;
             return placed != null ? placed : core.allocateBestFit(request);
         }
         if (search == KnownSearch.SMALLEST) {
@@ -294,15 +294,6 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         }
         Range placed = core.allocateFirstFit(request, rotor); // next-fit: from the rotor, wrapping once
         return placed != null ? placed : core.allocateFirstFit(request, 0);
-    }
-
-    /**
-     * {@link Placement#onlySized} for a request in this arena's units, whose alignment is at least
-     * the quantum (so "at most the quantum" means equal): one test instead of five branches.
-     */
-    private boolean onlySized(Request normal) {
-        return ((normal.alignment() ^ quantum) | normal.phase() | normal.noCross() | normal.min()
-                | (normal.max() + 1)) == 0;
     }
 
     /** {@link KnownSearch#of}, remembering the last answer: callers tend to pass one policy many times. */

@@ -31,10 +31,13 @@ public final class Placement {
      * Whether only its size limits where {@code r} may go in a space of {@code quantum}: alignment
      * at most the quantum, no phase, no boundary, the whole window. Instant-fit takes the head of
      * a size-class list for such a request and defers any other to best-fit.
+     *
+     * <p>One test, no branches: alignment and quantum are powers of two, so "alignment at most the
+     * quantum" is "no bit of {@code alignment - 1} at or above the quantum's", and the whole window
+     * is {@code min == 0} and {@code max + 1 == 0}.
      */
     public static boolean onlySized(Request r, long quantum) {
-        return Unsigned.atMost(r.alignment(), quantum) && r.phase() == 0 && r.noCross() == 0
-                && r.min() == 0 && r.max() == -1L;
+        return (((r.alignment() - 1) & -quantum) | r.phase() | r.noCross() | r.min() | (r.max() + 1)) == 0;
     }
 
     /**
