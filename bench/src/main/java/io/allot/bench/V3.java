@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * V3: V1's state at {@code size} = 1M blocks (500k live); measures {@code free(a random live
  * block); allocate a replacement of random size 4 KiB–1 MiB, instant-fit} into the same slot of
- * the live list.
+ * the live list. {@link #harness} runs the same loop with no allocator ({@link BlocksHarness}): the
+ * floor under every V3 figure.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -38,8 +39,27 @@ public class V3 {
         }
     }
 
+    /** The floor: V3's harness with no allocator ({@link BlocksHarness}). */
+    @State(Scope.Thread)
+    public static class Harness {
+        @Param("1000000")
+        public int size;
+        BlocksHarness blocks;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            blocks = new BlocksHarness(size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
     @Benchmark
     public Range freeReplace(OnEngine state) {
+        return state.blocks.freeReplace();
+    }
+
+    @Benchmark
+    public Range harness(Harness state) {
         return state.blocks.freeReplace();
     }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * {@code free(a random live id); allocate()}, the new id taking the freed one's slot of the live
  * list. {@code size} is the number of ids. The {@code engine} values come from {@code bench/run}
  * ({@code -p engine=...}). The {@code IdAllocator} states are W1's, whose size is 1M too.
+ * {@link #harness} runs the same loop with no allocator ({@link IdsHarness}): the floor under
+ * every W2 figure.
  *
  * <p>W2 is not stationary from the first call: first-match refills the lowest hole while the freed
  * id is anywhere, so the live set drifts towards a dense prefix {@code [0, size/2)} with a free
@@ -58,6 +60,20 @@ public class W2 {
         }
     }
 
+    /** The floor: W2's harness with no allocator ({@link IdsHarness}). */
+    @State(Scope.Thread)
+    public static class Harness {
+        @Param("1000000")
+        public int size;
+        IdsHarness ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = new IdsHarness(size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
     @Benchmark
     public Range allot(OnEngine state) {
         return state.ids.freeAllocate();
@@ -75,6 +91,11 @@ public class W2 {
 
     @Benchmark
     public int bitSet(Bits state) {
+        return state.ids.freeAllocate();
+    }
+
+    @Benchmark
+    public long harness(Harness state) {
         return state.ids.freeAllocate();
     }
 }

@@ -268,6 +268,34 @@ class WorkloadsTest {
     }
 
     @Test
+    void theHarnessRowsMakeTheirWorkloadsDrawsAndReadTheirLiveLists() {
+        Plan ids = Plan.ids(IDS);
+        XorShift64Star draws = ids.rng();
+        IdsHarness idsHarness = new IdsHarness(IDS);
+        for (int step = 0; step < PAIRS; step++) {
+            int slot = draws.index(ids.liveCount());
+            assertEquals(ids.start(ids.live(slot)), idsHarness.freeAllocate(), "W2 harness step " + step);
+        }
+
+        Plan blocks = Plan.blocks(BLOCKS);
+        draws = blocks.rng();
+        long[] starts = new long[blocks.liveCount()];
+        for (int j = 0; j < starts.length; j++) {
+            starts[j] = blocks.start(blocks.live(j));
+        }
+        BlocksHarness blocksHarness = new BlocksHarness(BLOCKS);
+        AllotBlocks onEngine = new AllotBlocks(Allocators.engines().iterator().next(), BLOCKS, 0);
+        for (int step = 0; step < PAIRS; step++) {
+            int slot = draws.index(starts.length);
+            Range expected = Range.ofSize(starts[slot], Plan.randomBlockSize(draws, Plan.MAX_BLOCK_PAGES));
+            Range placed = blocksHarness.freeReplace();
+            assertEquals(expected, placed, "V3 harness step " + step);
+            assertEquals(expected.size(), onEngine.freeReplace().size(), "V3 harness and engine draw the same size");
+            assertTrue(List.of(blocksHarness.live()).contains(placed));
+        }
+    }
+
+    @Test
     void v2EitherRunsAndLeavesTheStateOrIsRefusedWithAReason() {
         List<String> caching = Discover.cachingEngines();
         assertEquals(Set.copyOf(Allocators.engines()), union(caching, Discover.cacheRefusals().keySet()));

@@ -9,7 +9,8 @@ import java.util.Map;
  * One JMH result, labelled for the report: the workload is the benchmark class's name, the
  * implementation comes from the method ({@code allot}, {@code scaling}, {@code instantFit},
  * {@code bestFit}, {@code freeReplace}: Allot; {@code idAllocator}; baselines {@code bitSet},
- * {@code treeMap}, {@code rangeSet}), the engine and policy from the parameters, or, where the
+ * {@code treeMap}, {@code rangeSet}, and {@code harness}, the workload's own loop with no allocator:
+ * the floor under every row of its table), the engine and policy from the parameters, or, where the
  * workload fixes the policy, from its definition.
  *
  * @param workload       W1 … V3
@@ -52,6 +53,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "bitSet" -> implementation = "BitSet";
             case "treeMap" -> implementation = "TreeMap first-fit";
             case "rangeSet" -> implementation = "Guava TreeRangeSet";
+            case "harness" -> implementation = "harness alone";
             default -> {
                 baseline = false;
                 implementation = switch (method) {
@@ -79,6 +81,7 @@ record Result(String workload, String implementation, boolean baseline, String e
         return switch (method) {
             case "bitSet" -> "nextClearBit(0)";
             case "treeMap", "rangeSet" -> "first-fit";
+            case "harness" -> "— (no allocator)";
             case "bestFit" -> "best-fit";
             case "instantFit", "freeReplace" -> "instant-fit";
             default -> "first-match";
