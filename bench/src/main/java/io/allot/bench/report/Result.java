@@ -53,7 +53,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "bitSet" -> implementation = "BitSet";
             case "treeMap" -> implementation = "TreeMap first-fit";
             case "rangeSet" -> implementation = "Guava TreeRangeSet";
-            case "harness" -> implementation = "harness alone";
+            case "harness" -> implementation = Target.HARNESS;
             default -> {
                 baseline = false;
                 implementation = switch (method) {

@@ -25,6 +25,9 @@ sealed interface Target {
     record Outcome(String measured, Status status) {
     }
 
+    /** The implementation name of a workload's loop run with no allocator (see {@code Result}). */
+    String HARNESS = "harness alone";
+
     String issue();
 
     String engine();
@@ -48,6 +51,13 @@ sealed interface Target {
             }
             Result worst = found.stream().max((a, b) -> Double.compare(a.medianNs(), b.medianNs())).orElseThrow();
             String measured = Format.time(worst.medianNs()) + (found.size() > 1 ? " (slowest: " + worst.policy() + ")" : "");
+            // Where the run measured the workload's loop with no allocator, say so: a target below
+            // that floor cannot be met by any allocator under this harness.
+            Optional<Result> floor = results.baselines(workload, size).stream()
+                    .filter(b -> b.implementation().equals(HARNESS)).findFirst();
+            if (floor.isPresent()) {
+                measured += "; " + HARNESS + ": " + Format.time(floor.get().medianNs());
+            }
             return new Outcome(measured, worst.medianNs() <= maxNs ? Status.MET : Status.MISSED);
         }
     }

@@ -61,6 +61,23 @@ class ReportTest {
     }
 
     @Test
+    void theHarnessRowIsAFloorShownInItsTableAndBesideItsTargets(@TempDir Path dir) throws IOException {
+        String json = "[" + String.join(",",
+                result("io.allot.bench.V3.freeReplace", "\"engine\" : \"vmem\", \"size\" : \"1000000\"",
+                        "ns/op", "[ 900.0, 1000.0, 1100.0 ]", 32.0),
+                result("io.allot.bench.V3.harness", "\"size\" : \"1000000\"", "ns/op", "[ 190.0, 200.0, 210.0 ]", 32.0)) + "]";
+        Path in = dir.resolve("latest.json");
+        Files.writeString(in, json, StandardCharsets.UTF_8);
+        Path out = dir.resolve("latest.md");
+        Report.main(new String[] {"--json", in.toString(), "--out", out.toString(), "--command", "bench/run", "--wall", "1"});
+        String md = Files.readString(out, StandardCharsets.UTF_8);
+
+        assertTrue(md.contains("| harness alone | — | — (no allocator) | 1M | 200 ns |  | 32 |"), md);
+        assertTrue(md.contains("| Allot | `vmem` | instant-fit | 1M | 1,000 ns | 5.00× | 32 |"), md);
+        assertTrue(md.contains("| V3, 500k live: ≤ 150 ns | 1,000 ns; harness alone: 200 ns | **missed** |"), md);
+    }
+
+    @Test
     void jsonReaderHandlesWhatJmhWrites() {
         Object parsed = Json.parse("{\"a\" : [ 1, -2.5e3, \"NaN\", true, null, \"q\\\"\\u00e9\" ], \"b\" : {}}");
         Map<?, ?> map = (Map<?, ?>) parsed;
