@@ -75,6 +75,21 @@ import java.lang.invoke.VarHandle;
  *   <li>a search from the hint that finds word f makes L := f and N := max(N, f+1).</li>
  * </ul>
  * Setting bits keeps both true. Concurrent trees do not keep the hint.
+ *
+ * <h2>Pending unit</h2>
+ * W2's free — a unit whose word was full, below the hint's low word, the word's full bit lazily
+ * clear — leaves that unit the only free one below the hint, so it is the lowest free unit, and
+ * the next claim takes it back whatever the hint says. Such a free clears the bit and records the
+ * unit in {@code pending}, leaving the hint as it was; a claim with a unit pending fills its word
+ * again (all ones, a constant, the word having been full but for that unit) and returns it, with
+ * no read of the word or the hint. The pair changes nothing but the cleared-and-set bit, so it
+ * needs no change mark, no summary bit and no hint update: a free then a claim costs about what
+ * remembering the last freed unit would. The free's hint update is deferred, not dropped: every
+ * other method that reads the hint or the change marks, or writes a leaf word, first applies it
+ * ({@link #settlePending}: exactly the update a free below the hint makes), so everything else
+ * sees the tree as if the free had taken the ordinary path. Invariant: {@code pending} is -1, or
+ * a free unit of a word that is all ones but for it, below the hint's low word, whose full bit is
+ * clear; every other word below the low word is full. Concurrent trees never record one.
  */
 final class BitTree {
 
@@ -101,6 +116,11 @@ final class BitTree {
      * {@code lowWord}, at most {@code leaf.length} (see the class comment).
      */
     private int fullUntil = 1;
+    /**
+     * The unit a free left as the only free one below the hint, not yet in the hint, or -1: see
+     * "Pending unit".
+     */
+    private long pending = -1;
     /**
      * {@code changed[k][i] != 0}: something under word i of level k changed (1 &le; k &le;
      * {@link #levels}). One more level above the top holds a single 1 for good, so that marking
@@ -167,6 +187,9 @@ final class BitTree {
 
     /** The first free unit at or after {@code p} (0 &le; p &lt; units), or -1. */
     long nextFree(long p) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int w = (int) (p >>> 6);
         boolean fromHint = hinted && p <= (long) lowWord << 6;
         if (fromHint) {
@@ -433,6 +456,12 @@ final class BitTree {
      * @return the unit, or -1 if none is free
      */
     long claimLowest() {
+        long p = pending;
+        if (p >= 0) { // W2's claim: the unit the last free left below the hint
+            pending = -1;
+            leaf[(int) (p >>> 6)] = -1L; // its word was full but for it: no read, no summary, no mark
+            return p;
+        }
         int w = lowWord;
         long[] words = leaf;
         if (w < words.length) {
@@ -518,6 +547,13 @@ final class BitTree {
         }
         long now = old ^ bit;
         words[w] = now;
+        if (old == -1L && w < lowWord && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
+            pending = u; // W2's free: now the lowest free unit; see "Pending unit"
+            return true;
+        }
+        if (pending >= 0) {
+            settlePending();
+        }
         if ((old == -1L && (fullBlocks[w >>> 6] & (1L << w)) != 0) || now == 0) {
             summarise(w, old, now);
         }
@@ -538,6 +574,23 @@ final class BitTree {
             markChanged(w);
         }
         return true;
+    }
+
+    /**
+     * Applies the pending unit's free to the hint, as {@link #clearIfSet} does for a free below the
+     * hint's low word: its word becomes the low word, the words up to the old one being full.
+     * Nothing has touched the hint since that free, so the word is still below the low word.
+     */
+    private void settlePending() {
+        int w = (int) (pending >>> 6);
+        pending = -1;
+        int low = lowWord;
+        if (hintDirty) {
+            markChanged(low);
+        }
+        fullUntil = low;
+        lowWord = w;
+        hintDirty = true; // the pending free's change is the hint's one unmarked change now
     }
 
     /**
@@ -588,6 +641,9 @@ final class BitTree {
      * change is marked: called before {@link RunStats} reads the marks, and when the hint moves.
      */
     void flushHint() {
+        if (pending >= 0) {
+            settlePending();
+        }
         if (hintDirty) {
             hintDirty = false;
             markChanged(lowWord);
@@ -629,6 +685,9 @@ final class BitTree {
 
     /** Marks unit {@code u}, which is free, allocated. */
     void set(long u) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old | (1L << u);
@@ -644,6 +703,9 @@ final class BitTree {
 
     /** Marks unit {@code u}, which is allocated, free. */
     void clear(long u) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old & ~(1L << u);
@@ -664,6 +726,9 @@ final class BitTree {
      * summary updates.
      */
     void setRange(long a, long b) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
         setWordBits(first, wordMask(first, a, b));
@@ -680,6 +745,9 @@ final class BitTree {
 
     /** Marks units {@code [a, b]}, all allocated, free; as {@link #setRange}, in reverse. */
     void clearRange(long a, long b) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
         clearWordBits(first, wordMask(first, a, b));
@@ -1072,8 +1140,13 @@ final class BitTree {
         return b;
     }
 
+    /** The unit a free left pending ("Pending unit"), or -1: for tests, to see that the path ran. */
+    long pendingUnit() {
+        return pending;
+    }
+
     /**
-     * Verifies every summary bit and the hint against the words below, O(n).
+     * Verifies every summary bit, the hint and the pending unit against the words below, O(n).
      *
      * @throws IllegalStateException naming the first wrong bit
      */
@@ -1105,9 +1178,17 @@ final class BitTree {
         if (hintDirty && (!hinted || lowWord >= leaf.length)) {
             throw new IllegalStateException("an unmarked change is recorded for hint word " + lowWord);
         }
+        if (pending >= 0) {
+            int pw = (int) (pending >>> 6);
+            if (!hinted || pending >= units || pw >= lowWord || leaf[pw] != ~(1L << pending)
+                    || (fullBlocks[pw >>> 6] & (1L << pw)) != 0) {
+                throw new IllegalStateException("pending unit " + pending + " is not the only free unit of a full word below the hint "
+                        + lowWord + " with its full bit clear");
+            }
+        }
         if (hinted) {
             for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {
-                if (leaf[w] != -1L) {
+                if (leaf[w] != -1L && !(pending >= 0 && w == (int) (pending >>> 6))) {
                     throw new IllegalStateException("word " + w + " below the hint " + lowWord + " has a free unit");
                 }
             }
