@@ -439,16 +439,18 @@ final class BitTree {
     // ---------------------------------------------------------------- one unit (single-threaded)
 
     /**
-     * Allocates the lowest free unit: the hint's word first (one read when the hint is right,
-     * which it is after any free below it), else the summary search.
+     * Allocates the lowest free unit: the pending unit if a free left one (no read at all), else
+     * the hint's word (one read when the hint is right, which it is after any free below it), else
+     * the summary search.
      *
      * <p>Written for the JIT, which compiles it into an id allocator's callers with the branch
      * profile of whatever ran first (a benchmark's set-up, say, that filled the words one by one
-     * and then freed at random — not the steady state that follows). The two claims an id
-     * allocator makes in its steady states are here with no call on their way: in a word neither
-     * empty before nor full after (W1), and in one that fills, its block marked already (W2's
-     * every claim, refilling the hole its free left below the hint), after which the hint moves
-     * on to the word the words below are known full up to. Every other case is one call whose
+     * and then freed at random — not the steady state that follows). The claims an id allocator
+     * makes in its steady states are here with no call on their way: of the pending unit (W2's
+     * every claim, refilling the hole its free left below the hint), in a word neither empty
+     * before nor full after (W1), and in one that fills, its block marked already (a hole refilled
+     * after the hint was settled), after which the hint moves on to the word the words below are
+     * known full up to. Every other case is one call whose
      * answer is returned as it is ({@link #claimLowestRarely}). A call clobbers every register;
      * written out here, the rarer cases' loops made the JIT keep the callers' values in spare
      * registers on every claim, and as calls from the middle of this method, on the stack.
@@ -530,10 +532,12 @@ final class BitTree {
      * set — lazy bits are usually clear — or a word that empties) or a block is marked the first
      * time: those are rare in any sequence of frees, set-ups included, so the JIT compiles them
      * as traps that cost nothing until taken, where a claim's rarer cases are not rare in a
-     * set-up. The hint's word changes unmarked (W1); a word below the hint, where every word is
-     * full, becomes its low word (W2's every free, which its next claim refills), the words
-     * between it and the old one being full, its change the hint's one unmarked change; a word
-     * above it lowers the word the words are known full up to, and is marked.
+     * set-up. The hint's word changes unmarked (W1); a unit of a full word below the hint, its
+     * full bit clear, becomes the pending unit (W2's every free, which its next claim takes back;
+     * see "Pending unit"); any other word below the hint, where every word is full, becomes its
+     * low word, the words between it and the old one being full, its change the hint's one
+     * unmarked change; a word above it lowers the word the words are known full up to, and is
+     * marked.
      *
      * @return false, changing nothing, if it was free
      */
