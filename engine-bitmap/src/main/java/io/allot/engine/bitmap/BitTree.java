@@ -75,6 +75,21 @@ import java.lang.invoke.VarHandle;
  *   <li>a search from the hint that finds word f makes L := f and N := max(N, f+1).</li>
  * </ul>
  * Setting bits keeps both true. Concurrent trees do not keep the hint.
+ *
+ * <h2>Pending unit</h2>
+ * W2's free — a unit whose word was full, below the hint's low word, the word's full bit lazily
+ * clear — leaves that unit the only free one below the hint, so it is the lowest free unit, and
+ * the next claim takes it back whatever the hint says. Such a free clears the bit and records the
+ * unit in {@code pending}, leaving the hint as it was; a claim with a unit pending fills its word
+ * again (all ones, a constant, the word having been full but for that unit) and returns it, with
+ * no read of the word or the hint. The pair changes nothing but the cleared-and-set bit, so it
+ * needs no change mark, no summary bit and no hint update: a free then a claim costs about what
+ * remembering the last freed unit would. The free's hint update is deferred, not dropped: every
+ * other method that reads the hint or the change marks, or writes a leaf word, first applies it
+ * ({@link #settlePending}: exactly the update a free below the hint makes), so everything else
+ * sees the tree as if the free had taken the ordinary path. Invariant: {@code pending} is -1, or
+ * a free unit of a word that is all ones but for it, below the hint's low word, whose full bit is
+ * clear; every other word below the low word is full. Concurrent trees never record one.
  */
 final class BitTree {
 
@@ -101,6 +116,11 @@ final class BitTree {
      * {@code lowWord}, at most {@code leaf.length} (see the class comment).
      */
     private int fullUntil = 1;
+    /**
+     * The unit a free left as the only free one below the hint, not yet in the hint, or -1: see
+     * "Pending unit".
+     */
+    private long pending = -1;
     /**
      * {@code changed[k][i] != 0}: something under word i of level k changed (1 &le; k &le;
      * {@link #levels}). One more level above the top holds a single 1 for good, so that marking
@@ -167,6 +187,9 @@ final class BitTree {
 
     /** The first free unit at or after {@code p} (0 &le; p &lt; units), or -1. */
     long nextFree(long p) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int w = (int) (p >>> 6);
         boolean fromHint = hinted && p <= (long) lowWord << 6;
         if (fromHint) {
@@ -416,16 +439,18 @@ final class BitTree {
     // ---------------------------------------------------------------- one unit (single-threaded)
 
     /**
-     * Allocates the lowest free unit: the hint's word first (one read when the hint is right,
-     * which it is after any free below it), else the summary search.
+     * Allocates the lowest free unit: the pending unit if a free left one (no read at all), else
+     * the hint's word (one read when the hint is right, which it is after any free below it), else
+     * the summary search.
      *
      * <p>Written for the JIT, which compiles it into an id allocator's callers with the branch
      * profile of whatever ran first (a benchmark's set-up, say, that filled the words one by one
-     * and then freed at random — not the steady state that follows). The two claims an id
-     * allocator makes in its steady states are here with no call on their way: in a word neither
-     * empty before nor full after (W1), and in one that fills, its block marked already (W2's
-     * every claim, refilling the hole its free left below the hint), after which the hint moves
-     * on to the word the words below are known full up to. Every other case is one call whose
+     * and then freed at random — not the steady state that follows). The claims an id allocator
+     * makes in its steady states are here with no call on their way: of the pending unit (W2's
+     * every claim, refilling the hole its free left below the hint), in a word neither empty
+     * before nor full after (W1), and in one that fills, its block marked already (a hole refilled
+     * after the hint was settled), after which the hint moves on to the word the words below are
+     * known full up to. Every other case is one call whose
      * answer is returned as it is ({@link #claimLowestRarely}). A call clobbers every register;
      * written out here, the rarer cases' loops made the JIT keep the callers' values in spare
      * registers on every claim, and as calls from the middle of this method, on the stack.
@@ -433,6 +458,12 @@ final class BitTree {
      * @return the unit, or -1 if none is free
      */
     long claimLowest() {
+        long p = pending;
+        if (p >= 0) { // W2's claim: the unit the last free left below the hint
+            pending = -1;
+            leaf[(int) (p >>> 6)] = -1L; // its word was full but for it: no read, no summary, no mark
+            return p;
+        }
         int w = lowWord;
         long[] words = leaf;
         if (w < words.length) {
@@ -501,10 +532,12 @@ final class BitTree {
      * set — lazy bits are usually clear — or a word that empties) or a block is marked the first
      * time: those are rare in any sequence of frees, set-ups included, so the JIT compiles them
      * as traps that cost nothing until taken, where a claim's rarer cases are not rare in a
-     * set-up. The hint's word changes unmarked (W1); a word below the hint, where every word is
-     * full, becomes its low word (W2's every free, which its next claim refills), the words
-     * between it and the old one being full, its change the hint's one unmarked change; a word
-     * above it lowers the word the words are known full up to, and is marked.
+     * set-up. The hint's word changes unmarked (W1); a unit of a full word below the hint, its
+     * full bit clear, becomes the pending unit (W2's every free, which its next claim takes back;
+     * see "Pending unit"); any other word below the hint, where every word is full, becomes its
+     * low word, the words between it and the old one being full, its change the hint's one
+     * unmarked change; a word above it lowers the word the words are known full up to, and is
+     * marked.
      *
      * @return false, changing nothing, if it was free
      */
@@ -518,6 +551,13 @@ final class BitTree {
         }
         long now = old ^ bit;
         words[w] = now;
+        if (old == -1L && w < lowWord && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
+            pending = u; // W2's free: now the lowest free unit; see "Pending unit"
+            return true;
+        }
+        if (pending >= 0) {
+            settlePending();
+        }
         if ((old == -1L && (fullBlocks[w >>> 6] & (1L << w)) != 0) || now == 0) {
             summarise(w, old, now);
         }
@@ -538,6 +578,23 @@ final class BitTree {
             markChanged(w);
         }
         return true;
+    }
+
+    /**
+     * Applies the pending unit's free to the hint, as {@link #clearIfSet} does for a free below the
+     * hint's low word: its word becomes the low word, the words up to the old one being full.
+     * Nothing has touched the hint since that free, so the word is still below the low word.
+     */
+    private void settlePending() {
+        int w = (int) (pending >>> 6);
+        pending = -1;
+        int low = lowWord;
+        if (hintDirty) {
+            markChanged(low);
+        }
+        fullUntil = low;
+        lowWord = w;
+        hintDirty = true; // the pending free's change is the hint's one unmarked change now
     }
 
     /**
@@ -588,6 +645,9 @@ final class BitTree {
      * change is marked: called before {@link RunStats} reads the marks, and when the hint moves.
      */
     void flushHint() {
+        if (pending >= 0) {
+            settlePending();
+        }
         if (hintDirty) {
             hintDirty = false;
             markChanged(lowWord);
@@ -629,6 +689,9 @@ final class BitTree {
 
     /** Marks unit {@code u}, which is free, allocated. */
     void set(long u) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old | (1L << u);
@@ -644,6 +707,9 @@ final class BitTree {
 
     /** Marks unit {@code u}, which is allocated, free. */
     void clear(long u) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old & ~(1L << u);
@@ -664,6 +730,9 @@ final class BitTree {
      * summary updates.
      */
     void setRange(long a, long b) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
         setWordBits(first, wordMask(first, a, b));
@@ -680,6 +749,9 @@ final class BitTree {
 
     /** Marks units {@code [a, b]}, all allocated, free; as {@link #setRange}, in reverse. */
     void clearRange(long a, long b) {
+        if (pending >= 0) {
+            settlePending();
+        }
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
         clearWordBits(first, wordMask(first, a, b));
@@ -1072,8 +1144,13 @@ final class BitTree {
         return b;
     }
 
+    /** The unit a free left pending ("Pending unit"), or -1: for tests, to see that the path ran. */
+    long pendingUnit() {
+        return pending;
+    }
+
     /**
-     * Verifies every summary bit and the hint against the words below, O(n).
+     * Verifies every summary bit, the hint and the pending unit against the words below, O(n).
      *
      * @throws IllegalStateException naming the first wrong bit
      */
@@ -1105,9 +1182,17 @@ final class BitTree {
         if (hintDirty && (!hinted || lowWord >= leaf.length)) {
             throw new IllegalStateException("an unmarked change is recorded for hint word " + lowWord);
         }
+        if (pending >= 0) {
+            int pw = (int) (pending >>> 6);
+            if (!hinted || pending >= units || pw >= lowWord || leaf[pw] != ~(1L << pending)
+                    || (fullBlocks[pw >>> 6] & (1L << pw)) != 0) {
+                throw new IllegalStateException("pending unit " + pending + " is not the only free unit of a full word below the hint "
+                        + lowWord + " with its full bit clear");
+            }
+        }
         if (hinted) {
             for (int w = 0; w < Math.min(lowWord, leaf.length); w++) {
-                if (leaf[w] != -1L) {
+                if (leaf[w] != -1L && !(pending >= 0 && w == (int) (pending >>> 6))) {
                     throw new IllegalStateException("word " + w + " below the hint " + lowWord + " has a free unit");
                 }
             }

@@ -18,7 +18,8 @@ import io.allot.internal.UnitPath;
  * The core's own one-unit fast paths ({@link BitmapCore#claimLowest}, {@link BitmapCore#release})
  * use {@link #claim} and {@link #release}, which do not count.
  *
- * <p>Costs: an allocate is {@link BitTree#claimLowest} (one word read from the hint), a free is
+ * <p>Costs: an allocate is {@link BitTree#claimLowest} (one word read from the hint, or none
+ * when the last free left its unit pending below the hint — W2's steady state), a free is
  * {@link BitTree#clearIfSet} plus an offset check. Not thread-safe; concurrent cores have none.
  */
 final class IdPath implements CoreUnitPath {

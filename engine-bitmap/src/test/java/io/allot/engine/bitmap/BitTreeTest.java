@@ -181,6 +181,133 @@ class BitTreeTest {
         }
     }
 
+    /**
+     * The pending unit (W2's free, which defers the hint's update to the next claim): a free below
+     * the hint leaves one, and then any other operation — a second free, setting the pending unit
+     * itself or another, range updates, searches, the change-mark flush — runs before the claim.
+     * Each must see the tree as if the free had updated the hint: the claim is still the model's
+     * lowest free unit, never a unit set meanwhile, and the invariants (pending unit included) hold
+     * after every step. The run counts the frees that left a unit pending, so that it fails if the
+     * path it tests stops being taken.
+     */
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {64 * 20 + 7, 64 * 64 + 3, 3 * 64 * 64}) // enough words below the hint for a free to land in a full one
+    void aPendingFreeIsSettledByWhateverRunsBeforeTheNextClaim(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, false);
+        BitSet model = new BitSet();
+        long prefix = units * 3 / 4;
+        for (long u = 0; u < prefix; u++) {
+            assertEquals(u, tree.claimLowest());
+            model.set((int) u);
+        }
+        int pendingFrees = 0;
+        int ops = 4_000;
+        for (int op = 0; op < ops; op++) {
+            String context = "seed " + seed + ", op " + op + ", " + units + " units";
+            while (op % 100 == 0 && model.nextClearBit(0) < prefix) { // the dense prefix again, by claims
+                long lowest = model.nextClearBit(0);
+                assertEquals(lowest, tree.claimLowest(), context + ": refilling the prefix");
+                model.set((int) lowest);
+            }
+            long lowestFree = model.nextClearBit(0);
+            if (lowestFree > 0) { // free a unit below the lowest free one: a pending free if its word was full
+                long q = rnd.nextLong(lowestFree);
+                boolean wordWasFull = isWordFull(model, q, units);
+                assertTrue(tree.clearIfSet(q), context);
+                model.clear((int) q);
+                if (wordWasFull && tree.pendingUnit() == q) {
+                    pendingFrees++;
+                }
+                tree.checkInvariants();
+            }
+            long p = rnd.nextLong(units);
+            long pending = tree.pendingUnit();
+            switch (rnd.nextInt(16)) { // half the steps are W2's: the claim follows at once
+                case 0: // a second free, anywhere
+                    assertEquals(model.get((int) p), tree.clearIfSet(p), context);
+                    model.clear((int) p);
+                    break;
+                case 1: // the pending unit itself set by another path (a reserve)
+                    if (pending >= 0) {
+                        tree.set(pending);
+                        model.set((int) pending);
+                    }
+                    break;
+                case 2:
+                    if (!model.get((int) p)) {
+                        tree.set(p);
+                        model.set((int) p);
+                    }
+                    break;
+                case 3: { // a range set from a free unit, possibly the pending one
+                    long a = pending >= 0 && rnd.nextBoolean() ? pending : p;
+                    if (!model.get((int) a)) {
+                        long b = Math.min(Math.min(units - 1, a + rnd.nextLong(150)), nextSet(model, a, units) - 1);
+                        tree.setRange(a, b);
+                        model.set((int) a, (int) b + 1);
+                    }
+                    break;
+                }
+                case 4: // a range freed from an allocated unit
+                    if (model.get((int) p)) {
+                        long b = Math.min(Math.min(units - 1, p + rnd.nextLong(150)), model.nextClearBit((int) p) - 1L);
+                        tree.clearRange(p, b);
+                        model.clear((int) p, (int) b + 1);
+                    }
+                    break;
+                case 5:
+                    if (model.get((int) p)) {
+                        tree.clear(p);
+                        model.clear((int) p);
+                    }
+                    break;
+                case 6: {
+                    long next = model.nextClearBit((int) p);
+                    assertEquals(next < units ? next : -1, tree.nextFree(p), context + ": nextFree(" + p + ")");
+                    break;
+                }
+                case 7:
+                    tree.flushHint();
+                    break;
+                default: // the usual W2 step: the claim follows at once
+                    break;
+            }
+            tree.checkInvariants();
+            long lowest = model.nextClearBit(0);
+            long claimed = tree.claimLowest();
+            assertEquals(lowest < units ? lowest : -1, claimed, context + ": claim after pending " + pending);
+            if (claimed >= 0) {
+                model.set((int) claimed);
+            }
+            tree.checkInvariants();
+            if (model.cardinality() > units - 8) { // keep free units about, below the prefix and above
+                long b = Math.min(units - 1, units * 3 / 4 + rnd.nextLong(units / 4));
+                long a = Math.max(0, b - rnd.nextLong(40));
+                for (long u = a; u <= b; u++) {
+                    if (model.get((int) u)) {
+                        assertTrue(tree.clearIfSet(u), context);
+                        model.clear((int) u);
+                    }
+                }
+            }
+        }
+        assertTrue(pendingFrees > ops / 20, "seed " + seed + ": only " + pendingFrees + " of " + ops
+                + " frees left a unit pending; the path under test hardly ran");
+    }
+
+    /** Whether unit {@code q}'s word in {@code model} is all allocated (padding past {@code units} counts as allocated). */
+    private static boolean isWordFull(BitSet model, long q, long units) {
+        long from = q & ~63L;
+        for (long u = from; u < from + 64; u++) {
+            if (u < units && !model.get((int) u)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void fillingAndDrainingEveryUnitKeepsTheSummariesExact() {
         long units = 64 * 64 + 5; // two summary levels and padding
