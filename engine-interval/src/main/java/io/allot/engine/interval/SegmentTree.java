@@ -740,11 +740,66 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
+                long end = first + size - 1;
+                int c = (int) a[b] & (int) COUNT;
+                if (offset == 0 && end != last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
+                    // The front of the entry, as an address-order fill and most first-fit pairs
+                    // take it: carveIn's first case, written out here because the call (eleven
+                    // arguments, too big to inline) and its other cases cost a fill as much as
+                    // everything else in it. The allocation takes slot i and the entry's span
+                    // mark; the free rest moves to i + 1 with the old pivot.
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                        a[o + 1] = a[o];
+                    }
+                    a[b + PIVOTS + i] = end;
+                    a[b]++; // the count, in the low byte, is below LEAF_CAP
+                    long marks = openBits(a[b + MARKS], i, 1);
+                    marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
+                    a[b + KINDS] = openBits(kinds, i, 1);
+                    a[b + MARKS] = tagged ? marks | 1L << 32 << i : marks;
+                    p.slot[0] = i;
+                    found = first;
+                    carvedFirst = first;
+                    carvedLast = last;
+                    cursorValid = true;
+                    boolean pending = pendLeaf >= 0; // then on this leaf
+                    long m0 = pending ? pendNow : gapAbove(p, 0);
+                    // Not 0: the rest is free. So the shrink is deferred, as carveIn defers it.
+                    deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, last - end));
+                    return true;
+                }
                 carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                if (cleanLeaf < 0) {
+                    cleanAfterSplit(lo, size);
+                }
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Makes the cursor's leaf clean for {@code lo} and {@code size} again after the carve of a
+     * one-pass first-fit needed a split (which forgets the clean bounds: entries may move into a
+     * sibling on either side), so that an address-order fill keeps taking the one-pass path
+     * instead of one general search per split. It holds: before the carved entry no free entry of
+     * at least {@code size} values ends at or above {@code lo} — before the old leaf by its clean
+     * bounds (no larger than these), inside it because the scan took the first that did — and
+     * every piece of the carved entry lies in the cursor's leaf (the split comes before the
+     * pieces are written), so whatever the split or share moved before that leaf came before the
+     * entry.
+     */
+    private void cleanAfterSplit(long lo, long size) {
+        cleanLeaf = cur.node[0];
+        cleanLo = lo;
+        cleanSize = size;
+    }
+
+    /** {@link #cleanAfterSplit}, mirrored for a one-pass last-fit. */
+    private void cleanHighAfterSplit(long hi, long size) {
+        cleanHighLeaf = cur.node[0];
+        cleanHi = hi;
+        cleanHighSize = size;
     }
 
     /**
@@ -802,6 +857,9 @@ final class SegmentTree {
                     return false; // the general search goes on below this entry, or fails
                 }
                 carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                if (cleanHighLeaf < 0) {
+                    cleanHighAfterSplit(hi, size);
+                }
                 return true;
             }
         }
@@ -2124,6 +2182,7 @@ final class SegmentTree {
                 }
             }
         }
+        checkClean();
         SequenceCheck sequence = new SequenceCheck();
         forEachEntry(sequence);
         if (sequence.end != -1L) {
@@ -2149,6 +2208,47 @@ final class SegmentTree {
             throw new IllegalStateException("deferred shrink " + Unsigned.hex(pendWas) + " -> " + Unsigned.hex(pendNow)
                     + " but the leaf's largest free entry is " + Unsigned.hex(largest) + " and its parent records "
                     + Unsigned.hex(gapAbove(fresh, 0)));
+        }
+    }
+
+    /**
+     * The clean bounds the one-pass searches trust: the clean leaf is a leaf of the tree and no
+     * free entry of at least {@link #cleanSize} values ends at or above {@link #cleanLo} in a
+     * leaf before it; mirrored, nothing of {@link #cleanHighSize} starts at or below
+     * {@link #cleanHi} in a leaf after the high clean leaf.
+     */
+    private void checkClean() {
+        if (cleanLeaf < 0 && cleanHighLeaf < 0) {
+            return;
+        }
+        boolean lowSeen = cleanLeaf < 0;
+        boolean highSeen = false;
+        Path q = new Path();
+        locate(q, 0);
+        do {
+            int n = q.node[0];
+            lowSeen |= n == cleanLeaf;
+            int b = n << SHIFT;
+            for (int i = 0, c = countAt(b); i < c; i++) {
+                if (kindOf(nodes[b + KINDS], i) != FREE) {
+                    continue;
+                }
+                long first = entryStart(b, i, q.min[0]);
+                long last = nodes[b + PIVOTS + i];
+                long size = last - first + 1;
+                if (!lowSeen && Unsigned.atLeast(size, cleanSize) && Unsigned.atLeast(last, cleanLo)) {
+                    throw new IllegalStateException("free " + Unsigned.hex(first) + ".." + Unsigned.hex(last)
+                            + " before the clean leaf holds " + Unsigned.hex(cleanSize) + " ending at or above " + Unsigned.hex(cleanLo));
+                }
+                if (highSeen && Unsigned.atLeast(size, cleanHighSize) && Unsigned.atMost(first, cleanHi)) {
+                    throw new IllegalStateException("free " + Unsigned.hex(first) + ".." + Unsigned.hex(last)
+                            + " after the high clean leaf holds " + Unsigned.hex(cleanHighSize) + " starting at or below " + Unsigned.hex(cleanHi));
+                }
+            }
+            highSeen |= n == cleanHighLeaf;
+        } while (nextLeaf(q));
+        if (!lowSeen || cleanHighLeaf >= 0 && !highSeen) {
+            throw new IllegalStateException("a clean leaf is not a leaf of the tree");
         }
     }
 
