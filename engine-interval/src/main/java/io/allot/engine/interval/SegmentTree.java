@@ -533,6 +533,19 @@ final class SegmentTree {
         return pendLeaf >= 0;
     }
 
+    /**
+     * Whether a first-fit of {@code size} values from {@code lo} would start on the one-pass path
+     * ({@link #allocateLowestInLeaf}): the cursor's leaf is clean for them. For tests.
+     */
+    boolean cleanForLowest(long lo, long size) {
+        return cursorValid && cur.node[0] == cleanLeaf && Unsigned.atLeast(lo, cleanLo) && Unsigned.atLeast(size, cleanSize);
+    }
+
+    /** As {@link #cleanForLowest}, for a last-fit up to {@code hi} ({@link #allocateHighestInLeaf}). For tests. */
+    boolean cleanForHighest(long hi, long size) {
+        return cursorValid && cur.node[0] == cleanHighLeaf && Unsigned.atMost(hi, cleanHi) && Unsigned.atLeast(size, cleanHighSize);
+    }
+
     /** The number of entries of every leaf, in address order. O(n / 14). For tests. */
     int[] leafCounts() {
         int[] counts = new int[liveNodes];
