@@ -51,7 +51,12 @@ import java.util.Arrays;
  * per allocation. Likewise a first-fit search that found its placement in the cursor's leaf
  * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
  * free outside that leaf or a change of leaf boundaries, the next search with a size and limit
- * no smaller starts at the leaf; last-fit, mirrored, likewise.
+ * no smaller starts at the leaf; last-fit, mirrored, likewise. The one change of leaf
+ * boundaries that keeps them is the split a one-pass carve needs ({@link #cleanAfterSplit}):
+ * the split comes before the carve's pieces are written, so the carved entry's pieces share
+ * one leaf and everything moved before that leaf lay before the entry, which the scan had
+ * passed; the bounds become that search's own. An address-order fill thus never searches the
+ * general way after its first allocation.
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -68,7 +73,10 @@ import java.util.Arrays;
  *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
  *       starts a span (free space never merges across spans); a span-start mark is never on a
- *       hole.</li>
+ *       hole;</li>
+ *   <li>a clean leaf ({@link #cleanLeaf}) is a leaf of the tree, and no free entry of at least
+ *       {@link #cleanSize} values ending at or above {@link #cleanLo} lies in a leaf before it;
+ *       mirrored for {@link #cleanHighLeaf}.</li>
  * </ol>
  *
  * <h2>Costs</h2>
@@ -78,7 +86,8 @@ import java.util.Arrays;
  * crosses a leaf boundary) and climbs while a gap changes, O(1) per level unless a largest gap
  * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
- * {@link #release}) that shift at most the leaf's pivots;
+ * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
+ * takes inline, in the pass that found it ({@link #allocateLowestInLeaf});
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
