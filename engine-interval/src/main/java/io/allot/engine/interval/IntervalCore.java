@@ -545,6 +545,16 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return tree.leafCounts();
     }
 
+    /** {@link SegmentTree#cleanForLowest}. For tests. */
+    boolean cleanForLowest(long lo, long size) {
+        return tree.cleanForLowest(lo, size);
+    }
+
+    /** {@link SegmentTree#cleanForHighest}. For tests. */
+    boolean cleanForHighest(long hi, long size) {
+        return tree.cleanForHighest(hi, size);
+    }
+
     /** Height of the segment tree, for balance tests. */
     int height() {
         return tree.height();

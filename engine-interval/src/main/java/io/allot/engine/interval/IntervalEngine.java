@@ -57,10 +57,14 @@ import io.allot.spi.EngineProvider;
  *       find from the values the scan read ({@link SegmentTree#allocateLowestInLeaf},
  *       {@link SegmentTree#allocateHighestInLeaf}); a free of exactly the untagged allocation at
  *       the cursor, inside its leaf, is checked and made from the same leaf words
- *       ({@link SegmentTree#freeAtCursor}). An address-order fill (each allocation at the low edge
- *       of the free tail the cursor sits beside) and allocate/free pairs take these paths every
- *       time but once per leaf; anything they do not cover steps aside, changing nothing, to the
- *       general search.</li>
+ *       ({@link SegmentTree#freeAtCursor}). A first-fit that takes the front of the entry it
+ *       found (an address-order fill every time, most first-fit pairs) carves it inline in that
+ *       pass, without a call to the carve. A carve on these paths that needs a split keeps the
+ *       search's clean bounds for the leaf that then holds the allocation (the split moves only
+ *       entries before the carved one to the left of that leaf). An address-order fill (each
+ *       allocation at the low edge of the free tail the cursor sits beside) and allocate/free
+ *       pairs take these paths every time, splits included; anything they do not cover steps
+ *       aside, changing nothing, to the general search.</li>
  * </ul>
  * Allocated segments are found by start through the tree (or the cursor), not through a hash as
  * in vmem: freeing must find the neighbours in address order to merge anyway, and a hash of
@@ -84,7 +88,9 @@ import io.allot.spi.EngineProvider;
  *   <li>the size index (once built), with its buffer applied, holds exactly the free segments, and
  *       each of its current fingers is where a fresh descent would enter the leaf chain; the tag
  *       table holds exactly the tagged allocations; a valid cursor is the path a fresh descent to
- *       its entry would take, and a deferred shrink's first value leads a descent to its leaf.</li>
+ *       its entry would take, and a deferred shrink's first value leads a descent to its leaf;
+ *       a clean leaf (first- or last-fit) is a leaf of the tree and no free segment its bounds
+ *       rule out lies before (after) it.</li>
  * </ol>
  *
  * <h2>Costs</h2> n = entries (live allocations + free segments + holes); height at most

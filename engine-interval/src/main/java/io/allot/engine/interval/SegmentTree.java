@@ -51,7 +51,12 @@ import java.util.Arrays;
  * per allocation. Likewise a first-fit search that found its placement in the cursor's leaf
  * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
  * free outside that leaf or a change of leaf boundaries, the next search with a size and limit
- * no smaller starts at the leaf; last-fit, mirrored, likewise.
+ * no smaller starts at the leaf; last-fit, mirrored, likewise. The one change of leaf
+ * boundaries that keeps them is the split a one-pass carve needs ({@link #cleanAfterSplit}):
+ * the split comes before the carve's pieces are written, so the carved entry's pieces share
+ * one leaf and everything moved before that leaf lay before the entry, which the scan had
+ * passed; the bounds become that search's own. An address-order fill thus never searches the
+ * general way after its first allocation.
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -68,7 +73,10 @@ import java.util.Arrays;
  *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
  *       starts a span (free space never merges across spans); a span-start mark is never on a
- *       hole.</li>
+ *       hole;</li>
+ *   <li>a clean leaf ({@link #cleanLeaf}) is a leaf of the tree, and no free entry of at least
+ *       {@link #cleanSize} values ending at or above {@link #cleanLo} lies in a leaf before it;
+ *       mirrored for {@link #cleanHighLeaf}.</li>
  * </ol>
  *
  * <h2>Costs</h2>
@@ -78,7 +86,8 @@ import java.util.Arrays;
  * crosses a leaf boundary) and climbs while a gap changes, O(1) per level unless a largest gap
  * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
- * {@link #release}) that shift at most the leaf's pivots;
+ * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
+ * takes inline, in the pass that found it ({@link #allocateLowestInLeaf});
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
@@ -533,6 +542,19 @@ final class SegmentTree {
         return pendLeaf >= 0;
     }
 
+    /**
+     * Whether a first-fit of {@code size} values from {@code lo} would start on the one-pass path
+     * ({@link #allocateLowestInLeaf}): the cursor's leaf is clean for them. For tests.
+     */
+    boolean cleanForLowest(long lo, long size) {
+        return cursorValid && cur.node[0] == cleanLeaf && Unsigned.atLeast(lo, cleanLo) && Unsigned.atLeast(size, cleanSize);
+    }
+
+    /** As {@link #cleanForLowest}, for a last-fit up to {@code hi} ({@link #allocateHighestInLeaf}). For tests. */
+    boolean cleanForHighest(long hi, long size) {
+        return cursorValid && cur.node[0] == cleanHighLeaf && Unsigned.atMost(hi, cleanHi) && Unsigned.atLeast(size, cleanHighSize);
+    }
+
     /** The number of entries of every leaf, in address order. O(n / 14). For tests. */
     int[] leafCounts() {
         int[] counts = new int[liveNodes];
@@ -740,11 +762,66 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
+                long end = first + size - 1;
+                int c = (int) a[b] & (int) COUNT;
+                if (offset == 0 && end != last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
+                    // The front of the entry, as an address-order fill and most first-fit pairs
+                    // take it: carveIn's first case, written out here because the call (eleven
+                    // arguments, too big to inline) and its other cases cost a fill as much as
+                    // everything else in it. The allocation takes slot i and the entry's span
+                    // mark; the free rest moves to i + 1 with the old pivot.
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                        a[o + 1] = a[o];
+                    }
+                    a[b + PIVOTS + i] = end;
+                    a[b]++; // the count, in the low byte, is below LEAF_CAP
+                    long marks = openBits(a[b + MARKS], i, 1);
+                    marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
+                    a[b + KINDS] = openBits(kinds, i, 1);
+                    a[b + MARKS] = tagged ? marks | 1L << 32 << i : marks;
+                    p.slot[0] = i;
+                    found = first;
+                    carvedFirst = first;
+                    carvedLast = last;
+                    cursorValid = true;
+                    boolean pending = pendLeaf >= 0; // then on this leaf
+                    long m0 = pending ? pendNow : gapAbove(p, 0);
+                    // Not 0: the rest is free. So the shrink is deferred, as carveIn defers it.
+                    deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, last - end));
+                    return true;
+                }
                 carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                if (cleanLeaf < 0) {
+                    cleanAfterSplit(lo, size);
+                }
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Makes the cursor's leaf clean for {@code lo} and {@code size} again after the carve of a
+     * one-pass first-fit needed a split (which forgets the clean bounds: entries may move into a
+     * sibling on either side), so that an address-order fill keeps taking the one-pass path
+     * instead of one general search per split. It holds: before the carved entry no free entry of
+     * at least {@code size} values ends at or above {@code lo} — before the old leaf by its clean
+     * bounds (no larger than these), inside it because the scan took the first that did — and
+     * every piece of the carved entry lies in the cursor's leaf (the split comes before the
+     * pieces are written), so whatever the split or share moved before that leaf came before the
+     * entry.
+     */
+    private void cleanAfterSplit(long lo, long size) {
+        cleanLeaf = cur.node[0];
+        cleanLo = lo;
+        cleanSize = size;
+    }
+
+    /** {@link #cleanAfterSplit}, mirrored for a one-pass last-fit. */
+    private void cleanHighAfterSplit(long hi, long size) {
+        cleanHighLeaf = cur.node[0];
+        cleanHi = hi;
+        cleanHighSize = size;
     }
 
     /**
@@ -802,6 +879,9 @@ final class SegmentTree {
                     return false; // the general search goes on below this entry, or fails
                 }
                 carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                if (cleanHighLeaf < 0) {
+                    cleanHighAfterSplit(hi, size);
+                }
                 return true;
             }
         }
@@ -2124,6 +2204,7 @@ final class SegmentTree {
                 }
             }
         }
+        checkClean();
         SequenceCheck sequence = new SequenceCheck();
         forEachEntry(sequence);
         if (sequence.end != -1L) {
@@ -2149,6 +2230,47 @@ final class SegmentTree {
             throw new IllegalStateException("deferred shrink " + Unsigned.hex(pendWas) + " -> " + Unsigned.hex(pendNow)
                     + " but the leaf's largest free entry is " + Unsigned.hex(largest) + " and its parent records "
                     + Unsigned.hex(gapAbove(fresh, 0)));
+        }
+    }
+
+    /**
+     * The clean bounds the one-pass searches trust: the clean leaf is a leaf of the tree and no
+     * free entry of at least {@link #cleanSize} values ends at or above {@link #cleanLo} in a
+     * leaf before it; mirrored, nothing of {@link #cleanHighSize} starts at or below
+     * {@link #cleanHi} in a leaf after the high clean leaf.
+     */
+    private void checkClean() {
+        if (cleanLeaf < 0 && cleanHighLeaf < 0) {
+            return;
+        }
+        boolean lowSeen = cleanLeaf < 0;
+        boolean highSeen = false;
+        Path q = new Path();
+        locate(q, 0);
+        do {
+            int n = q.node[0];
+            lowSeen |= n == cleanLeaf;
+            int b = n << SHIFT;
+            for (int i = 0, c = countAt(b); i < c; i++) {
+                if (kindOf(nodes[b + KINDS], i) != FREE) {
+                    continue;
+                }
+                long first = entryStart(b, i, q.min[0]);
+                long last = nodes[b + PIVOTS + i];
+                long size = last - first + 1;
+                if (!lowSeen && Unsigned.atLeast(size, cleanSize) && Unsigned.atLeast(last, cleanLo)) {
+                    throw new IllegalStateException("free " + Unsigned.hex(first) + ".." + Unsigned.hex(last)
+                            + " before the clean leaf holds " + Unsigned.hex(cleanSize) + " ending at or above " + Unsigned.hex(cleanLo));
+                }
+                if (highSeen && Unsigned.atLeast(size, cleanHighSize) && Unsigned.atMost(first, cleanHi)) {
+                    throw new IllegalStateException("free " + Unsigned.hex(first) + ".." + Unsigned.hex(last)
+                            + " after the high clean leaf holds " + Unsigned.hex(cleanHighSize) + " starting at or below " + Unsigned.hex(cleanHi));
+                }
+            }
+            highSeen |= n == cleanHighLeaf;
+        } while (nextLeaf(q));
+        if (!lowSeen || cleanHighLeaf >= 0 && !highSeen) {
+            throw new IllegalStateException("a clean leaf is not a leaf of the tree");
         }
     }
 

@@ -43,9 +43,9 @@ class IntervalFusedPathsTest {
     }
 
     /**
-     * An address-order fill goes the fused way but once per leaf (after each split, the search
-     * restarts the general way): every placement and every invariant, tags included, holds after
-     * each allocation, and after each free of the allocation just made or of the last one.
+     * An address-order fill goes the fused way, splits included (the split keeps the new leaf
+     * clean): every placement and every invariant, tags included, holds after each allocation,
+     * and after each free of the allocation just made or of the last one.
      */
     @Test
     void addressOrderFillAndLastInFirstOutFreesKeepEveryInvariant() {
@@ -73,6 +73,143 @@ class IntervalFusedPathsTest {
             }
             assertEquals(1, core.freeSegments());
             assertEquals(PAGE * 4000, core.largestFree());
+        }
+    }
+
+    /**
+     * After every allocation of an address-order fill — the first-fit carving the front of the
+     * free tail in place, and the one every leaf's worth that needs a split — the next first-fit
+     * of that size from that limit starts on the one-pass path: the split keeps the clean bounds
+     * instead of sending the next search the general way. Mirrored for a last-fit fill from the
+     * top (its splits are shares and half splits, not append splits). Each allocation is checked
+     * against its address and the invariants (the clean bounds among them) after each.
+     */
+    @Test
+    void fusedFillsStayOnTheOnePassPathAcrossSplits() {
+        int pages = 2_000;
+        IntervalCore low = new IntervalCore();
+        low.addSpan(0, (1L << 40) - 1);
+        IntervalCore high = new IntervalCore();
+        long top = (1L << 40) - 1;
+        high.addSpan(0, top);
+        for (int i = 0; i < pages; i++) {
+            assertEquals(PAGE * i, low.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            assertTrue(low.cleanForLowest(0, PAGE), "first-fit off the one-pass path after page " + i);
+            assertEquals(top + 1 - PAGE * (i + 1), high.allocateLastFit(ALIGNED_PAGE, top).start(), "page " + i);
+            assertTrue(high.cleanForHighest(top, PAGE), "last-fit off the one-pass path after page " + i);
+            if (i % 97 == 0 || i == pages - 1) {
+                low.checkInvariants();
+                high.checkInvariants();
+            }
+        }
+        assertTrue(low.leafCounts().length > 60, low.leafCounts().length + " leaves");
+        assertTrue(high.leafCounts().length > 60, high.leafCounts().length + " leaves");
+    }
+
+    /**
+     * The clean bounds a split keeps are the search's own limit and size, not wider: with free
+     * pages left low in the space, a fill from a limit above them crosses several splits on the
+     * one-pass path, and a first-fit from the bottom afterwards must still find the low pages
+     * (it would take the cursor's leaf if the split had claimed the leaf clean from 0).
+     */
+    @Test
+    void aSplitKeepsTheCleanBoundsOfTheSearchThatMadeIt() {
+        IntervalCore core = filled(100);
+        for (long page : new long[] {3, 50}) {
+            assertTrue(core.free(PAGE * page, PAGE * page + PAGE - 1));
+        }
+        long from = PAGE * 100;
+        for (int i = 0; i < 200; i++) {
+            assertEquals(from + PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, from).start(), "page " + i);
+            // The first search from the new limit goes the general way; every one after it not.
+            assertTrue(i == 0 || core.cleanForLowest(from, PAGE), "off the one-pass path after page " + i);
+            assertFalse(core.cleanForLowest(0, PAGE), "clean below the limit after page " + i);
+            core.checkInvariants();
+        }
+        assertEquals(PAGE * 3, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        assertEquals(PAGE * 50, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        assertEquals(PAGE * 300, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        core.checkInvariants();
+    }
+
+    /**
+     * Random fills across many leaves, each checked against a bit-set model and every invariant
+     * after every operation: first-fits from the bottom or from a random limit (sizes 1..6,
+     * alignments 1..8, some tagged, so that the inline front carve, the carve that needs a split
+     * and the clean bounds a split keeps all meet placements they must not take), last-fits, and
+     * frees of random allocations (which send a later search back the general way).
+     */
+    @Test
+    void randomFillsAcrossSplitsMatchTheModel() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -(1L << 12)}) {
+            fillRun(seed, base, 30_000);
+        }
+    }
+
+    private static void fillRun(long seed, long base, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ base);
+        int space = 1 << 12;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(base, base + space - 1);
+        BitSet used = new BitSet(space);
+        List<long[]> live = new ArrayList<>();
+        int operation = 0;
+        try {
+            for (; operation < operations; operation++) {
+                int what = random.nextInt(20);
+                if (what < 16 || live.isEmpty()) {
+                    int size = 1 + random.nextInt(6);
+                    int align = 1 << random.nextInt(4);
+                    int from = random.nextInt(10) == 0 ? random.nextInt(space) : 0;
+                    boolean last = what == 15;
+                    Request r = Request.of(size).aligned(align);
+                    if (random.nextInt(9) == 0) {
+                        r = r.tagged("t" + operation);
+                    }
+                    long expected = last ? highest(used, size, align, 0, space - 1) : lowestFast(used, size, align, from, space - 1);
+                    Range placed = last ? core.allocateLastFit(r, base + space - 1) : core.allocateFirstFit(r, base + from);
+                    assertEquals(expected, placed == null ? -1 : placed.start() - base, "placement, operation " + operation);
+                    if (placed != null) {
+                        used.set((int) expected, (int) expected + size);
+                        live.add(new long[] {placed.start(), placed.end()});
+                        assertEquals(r.tag(), core.allocationContaining(placed.start()).tag());
+                    }
+                } else {
+                    long[] victim = live.remove(random.nextInt(live.size()));
+                    assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
+                    used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+                }
+                core.checkInvariants();
+                if (used.cardinality() > space * 7 / 8) { // keep room, and make the fills start over
+                    for (int k = live.size() / 2; k > 0; k--) {
+                        long[] victim = live.remove(random.nextInt(live.size()));
+                        assertTrue(core.free(victim[0], victim[1]));
+                        used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+                    }
+                    core.checkInvariants();
+                }
+            }
+        } catch (AssertionError | RuntimeException e) {
+            fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "), base " + Long.toHexString(base) + ", operation "
+                    + operation + ": " + e, e);
+        }
+    }
+
+    /** As {@link #lowest}, skipping used runs a word at a time (the fill run's space is larger). */
+    private static long lowestFast(BitSet used, int size, int align, int lo, int hi) {
+        long s = lo;
+        while (true) {
+            s = used.nextClearBit((int) s);
+            s = (s + align - 1) / align * align;
+            if (s + size - 1 > hi) {
+                return -1;
+            }
+            int next = used.nextSetBit((int) s);
+            if (next < 0 || next >= s + size) {
+                return s;
+            }
+            s = next + 1;
         }
     }
 
