@@ -321,6 +321,16 @@ final class Segments {
         r[a + PREV] = p;
     }
 
+    /**
+     * Makes {@code after} follow {@code before} in the address list: unlinks whatever lay between
+     * them, which the caller then destroys. Two stores, no read: the caller knows both neighbours.
+     */
+    void link(int before, int after) {
+        int[] r = rec;
+        r[at(before) + NEXT] = after;
+        r[at(after) + PREV] = before;
+    }
+
     /** Unlinks {@code p} from the address list. */
     void unlink(int p) {
         int[] r = rec;

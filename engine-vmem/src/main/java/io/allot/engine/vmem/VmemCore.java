@@ -146,9 +146,16 @@ final class VmemCore implements EngineCore {
         long segSize = segEnd - segStart + 1;
         lists.resize(p, segSize, segEnd - end);
         shrank(segSize);
-        touch(p);
         hint = p;
-        allocated(a, start, tag);
+        segs.setTag(a, tag);
+        hash.put(start, a);
+        // touch(p), touch(a), written out: touch is small, but once compiled on its own with the
+        // index updates inlined (a set-up that syncs an index does that) it is too big to inline,
+        // and two calls here made C2 spill the whole carve around them.
+        if (segs.awakeIndexes != 0) {
+            touchAwake(p);
+            touchAwake(a);
+        }
     }
 
     /** {@link #carve}'s other cases: the whole segment, its back, or its middle. */
@@ -198,7 +205,7 @@ final class VmemCore implements EngineCore {
         if (segs.end(a) != end) {
             return false;
         }
-        release(a, slot);
+        release(a, slot, start, end);
         return true;
     }
 
@@ -209,17 +216,20 @@ final class VmemCore implements EngineCore {
             return null;
         }
         Range freed = new Range(segs.start(a), segs.end(a));
-        release(a, hash.find(segs.start(a)));
+        release(a, hash.find(freed.start()), freed.start(), freed.end());
         return freed;
     }
 
     /**
-     * Frees allocated segment {@code a}, coalescing it with a free neighbour on either side or
-     * both (never across a span marker), as {@code vmem_xfree} does. {@code slot} is its hash slot.
-     * Kept small enough to be compiled into {@link #free}: merging into one neighbour (the common
-     * case) is here, merging into both or neither is {@link #releaseBetween}'s.
+     * Frees allocated segment {@code a} = {@code [start, end]}, coalescing it with a free
+     * neighbour on either side or both (never across a span marker), as {@code vmem_xfree} does.
+     * {@code slot} is its hash slot. Kept small enough to be compiled into {@link #free}: merging
+     * into one neighbour (the common case) is here, merging into both or neither is
+     * {@link #releaseBetween}'s. The merge uses what the caller already holds: a's bounds (the
+     * caller's arguments) and its neighbours (read here once), so a's record is read for its links
+     * only and unlinking it is two stores.
      */
-    private void release(int a, int slot) {
+    private void release(int a, int slot, long start, long end) {
         // The neighbours first: on a large arena they are cache misses, which then overlap the
         // hash deletion's probe walk instead of waiting for its branches.
         int before = segs.prev(a);
@@ -236,16 +246,22 @@ final class VmemCore implements EngineCore {
         if (mergeBefore) {
             into = before;
             intoSize = segs.size(before);
-            segs.setEnd(before, segs.end(a));
+            segs.setEnd(before, end);
         } else {
             into = after;
             intoSize = segs.size(after);
-            segs.setStart(after, segs.start(a));
+            segs.setStart(after, start);
         }
-        long merged = intoSize + segs.size(a);
+        long merged = intoSize + (end - start + 1);
         lists.resize(into, intoSize, merged);
-        grow(into, merged);
-        dispose(a);
+        grew(merged);
+        hint = into;
+        segs.link(before, after);
+        segs.destroy(a);
+        if (segs.awakeIndexes != 0) { // touch(into), touch(a): see carve
+            touchAwake(into);
+            touchAwake(a);
+        }
     }
 
     /**
