@@ -374,6 +374,10 @@ final class VmemCore implements EngineCore {
     public long largestFree() {
         if (!largestKnown) {
             largest = 0;
+            // A misfiled head of the highest list may be smaller than members of the list below.
+            while (lists.map != 0 && segs.misfiled(lists.head(63 - Long.numberOfLeadingZeros(lists.map)))) {
+                lists.refile(63 - Long.numberOfLeadingZeros(lists.map));
+            }
             if (lists.map != 0) {
                 int k = 63 - Long.numberOfLeadingZeros(lists.map);
                 long ceiling = k == 63 ? Unsigned.MAX : (2L << k) - 1;
@@ -409,18 +413,37 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range instantFit(Request r) {
-        long candidates = instantCandidates(r.size());
-        if (candidates == 0) {
+        int p = instantHead(r.size());
+        if (p == NIL) {
             return null;
         }
-        int p = lists.head(Long.numberOfTrailingZeros(candidates));
         long start = segs.start(p);
         if (admitsHead(r, start)) {
             // The head itself is an admissible start, and every member of its list holds the size.
             hint = p;
             return new Range(start, start + r.size() - 1);
         }
-        return constrainedInstantFit(r, candidates);
+        return constrainedInstantFit(r, instantCandidates(r.size()));
+    }
+
+    /**
+     * The head of the lowest list every member of which holds {@code size}, or NIL: a misfiled
+     * head (see {@link FreeLists}) is filed where it belongs first, which may make a lower list
+     * the lowest, so the search starts over — amortised O(1).
+     */
+    private int instantHead(long size) {
+        for (;;) {
+            long candidates = instantCandidates(size);
+            if (candidates == 0) {
+                return NIL;
+            }
+            int k = Long.numberOfTrailingZeros(candidates);
+            int p = lists.head(k);
+            if (!segs.misfiled(p)) {
+                return p;
+            }
+            lists.refile(k);
+        }
     }
 
     /**
@@ -580,16 +603,31 @@ final class VmemCore implements EngineCore {
         return hash.capacity();
     }
 
-    /** The bitmap of non-empty free lists. */
+    /** The bitmap of non-empty logical free lists (see {@link #freeList}). */
     long freeListMap() {
-        return lists.map;
+        long map = 0;
+        for (int k = 0; k < FreeLists.LISTS; k++) {
+            if (!freeList(k).isEmpty()) {
+                map |= 1L << k;
+            }
+        }
+        return map;
     }
 
-    /** The free segments on list {@code k}, head first. */
+    /**
+     * The free segments on logical list {@code k}, the list eager filing would keep (see
+     * {@link FreeLists}): list k's members but a misfiled head, head first, then list k+1's
+     * misfiled head, which is where an instant-fit search would file it.
+     */
     List<Range> freeList(int k) {
         List<Range> out = new ArrayList<>();
         for (int p = lists.head(k); p != NIL; p = segs.knext(p)) {
-            out.add(new Range(segs.start(p), segs.end(p)));
+            if (!segs.misfiled(p)) {
+                out.add(new Range(segs.start(p), segs.end(p)));
+            }
+        }
+        if (k + 1 < FreeLists.LISTS && lists.head(k + 1) != NIL && segs.misfiled(lists.head(k + 1))) {
+            out.add(new Range(segs.start(lists.head(k + 1)), segs.end(lists.head(k + 1))));
         }
         return out;
     }
@@ -621,6 +659,9 @@ final class VmemCore implements EngineCore {
                 throw new IllegalStateException("address list: record " + p + " does not point back to " + prev);
             }
             int type = segs.type(p);
+            if (type != FREE && segs.misfiled(p)) {
+                throw new IllegalStateException(describe(p) + " is marked misfiled");
+            }
             if (type == SPAN) {
                 if (inSpan) {
                     throw new IllegalStateException("span " + describe(marker) + " ends at " + Unsigned.hex(cursor - 1));
@@ -671,8 +712,11 @@ final class VmemCore implements EngineCore {
             }
             int before = NIL;
             for (int p = lists.head(k); p != NIL; before = p, p = segs.knext(p)) {
-                if (segs.type(p) != FREE || FreeLists.listOf(segs.size(p)) != k || segs.kprev(p) != before) {
+                if (segs.type(p) != FREE || lists.listed(p, segs.size(p)) != k || segs.kprev(p) != before) {
                     throw new IllegalStateException(describe(p) + " is misplaced on free list " + k);
+                }
+                if (segs.misfiled(p) && before != NIL) {
+                    throw new IllegalStateException(describe(p) + " is misfiled but not the head of free list " + k);
                 }
                 if (++listed > free) {
                     throw new IllegalStateException("free lists hold more than the " + free + " free segments");
