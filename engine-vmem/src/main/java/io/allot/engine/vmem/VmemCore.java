@@ -632,6 +632,17 @@ final class VmemCore implements EngineCore {
         return out;
     }
 
+    /** How many free lists have a misfiled head now (see {@link FreeLists}). */
+    int misfiledHeads() {
+        int count = 0;
+        for (int k = 0; k < FreeLists.LISTS; k++) {
+            if (lists.head(k) != NIL && segs.misfiled(lists.head(k))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Brings every index up to date, as any query would. */
     void syncIndexes() {
         byAddress.sync();
