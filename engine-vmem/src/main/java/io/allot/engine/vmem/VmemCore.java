@@ -48,8 +48,6 @@ final class VmemCore implements EngineCore {
     private final AddressIndex byAddress = new AddressIndex(segs);
     private final SizeIndex bySize = new SizeIndex(segs);
     private final AllocatedIndex allocations = new AllocatedIndex(segs);
-    /** The three indexes, for {@link #touchAwake}. */
-    private final SegmentIndex[] indexes = {byAddress, bySize, allocations};
 
     private long freeSegments;
     /** The largest free segment's size, exact while {@link #largestKnown}. */
@@ -583,17 +581,12 @@ final class VmemCore implements EngineCore {
         }
     }
 
-    /**
-     * {@link #touch} while some index is awake. The indexes are walked as an array so that one
-     * copy of {@link SegmentIndex#touch} is compiled here, not three: set-ups that wake an index
-     * make this path hot enough to be inlined into every carve and free, and three copies made
-     * those too big to be inlined in turn into the contract layer's calls.
-     */
+    /** {@link #touch} while some index is awake. */
     private void touchAwake(int p) {
         if (!segs.pendingEverywhere(p)) {
-            for (SegmentIndex index : indexes) {
-                index.touch(p);
-            }
+            byAddress.touch(p);
+            bySize.touch(p);
+            allocations.touch(p);
         }
     }
 
