@@ -33,7 +33,7 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 85–95 ns,
+ * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 86–103 ns,
  * of which a trivial core behind the same contract layer and harness costs 8–10.
  *
  * <p>Not thread-safe.
