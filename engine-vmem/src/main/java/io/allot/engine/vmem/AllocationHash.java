@@ -35,6 +35,15 @@ import static io.allot.engine.vmem.Segments.NIL;
  * records' starts, O(capacity), at most 64 times in the table's life; an emptied table forgets its
  * grain.
  *
+ * <p><b>The held entry.</b> The latest {@link #put} is not probed into the table at once: it is
+ * <em>held</em> in two fields ({@link #heldStart}, {@link #heldRec}) and goes into the table when
+ * the next {@code put} comes. A free of the latest allocation (an allocate/free pair, a
+ * reallocation, an undo) then finds and removes it with one comparison and one store, where the
+ * table costs a hash, a probe walk and a backward-shift deletion; any other sequence pays exactly
+ * the table work it paid before, one {@code put} later, plus that comparison. {@link #find}
+ * answers {@link #HELD} for it, which {@link #recordAt} and {@link #removeAt} accept like a slot;
+ * {@link #size} counts it, so the load bounds hold with it counted.
+ *
  * <p>Not thread-safe.
  */
 final class AllocationHash {
@@ -49,6 +58,11 @@ final class AllocationHash {
     private static final int MAX_CAPACITY = 1 << 30;
     private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
     private static final long RECORD = 0xFFFF_FFFFL;
+    /**
+     * {@link #find}'s answer for the held entry: never a table slot, since the table has at most
+     * {@link #MAX_CAPACITY} slots, and not negative, which means "absent".
+     */
+    static final int HELD = Integer.MAX_VALUE;
 
     private final Segments segs;
     private long[] table;
@@ -60,7 +74,12 @@ final class AllocationHash {
     /** Fewest trailing zeros of any start held since the table was last empty, at most 63. */
     private int grain = NO_GRAIN;
     private int mask;
+    /** Live entries: those in the table and the held one. */
     private int size;
+    /** The held entry's start, meaningful while {@link #heldRec} is not NIL. */
+    private long heldStart;
+    /** The held entry's record, or NIL when no entry is held. */
+    private int heldRec = NIL;
 
     /** @param segs the records whose starts are the keys */
     AllocationHash(Segments segs) {
@@ -71,11 +90,14 @@ final class AllocationHash {
     /** The record allocated at {@code start}, or {@link Segments#NIL}. */
     int get(long start) {
         int slot = find(start);
-        return slot < 0 ? NIL : (int) (table[slot] & RECORD);
+        return slot < 0 ? NIL : recordAt(slot);
     }
 
-    /** The slot holding {@code start}, or -1. */
+    /** The slot holding {@code start}, {@link #HELD} if it is the held entry, or -1. */
     int find(long start) {
+        if (start == heldStart && heldRec != NIL) {
+            return HELD;
+        }
         long[] t = table;
         int h = hash(start, grain);
         for (int i = home(h); ; i = (i + 1) & mask) {
@@ -91,7 +113,7 @@ final class AllocationHash {
 
     /** The record in {@code slot}, as {@link #find} returned it. */
     int recordAt(int slot) {
-        return (int) (table[slot] & RECORD);
+        return slot == HELD ? heldRec : (int) (table[slot] & RECORD);
     }
 
     /**
@@ -104,9 +126,22 @@ final class AllocationHash {
         }
     }
 
-    /** Adds {@code start -> rec}; {@code start} must be absent. */
+    /**
+     * Adds {@code start -> rec}; {@code start} must be absent. It becomes the held entry; the one
+     * held before goes into the table.
+     */
     void put(long start, int rec) {
         ensureRoom();
+        if (heldRec != NIL) {
+            insert(heldStart, heldRec);
+        }
+        heldStart = start;
+        heldRec = rec;
+        size++;
+    }
+
+    /** Probes {@code start -> rec} into the table; {@link #size} already counts it. */
+    private void insert(long start, int rec) {
         if (Long.numberOfTrailingZeros(start) < grain) {
             regrain(Long.numberOfTrailingZeros(start));
         }
@@ -117,11 +152,24 @@ final class AllocationHash {
             i = (i + 1) & mask;
         }
         t[i] = ((long) h << 32) | rec;
-        size++;
     }
 
-    /** Empties {@code slot}, as {@link #find} returned it, shifting later members of its run back. */
+    /**
+     * Empties {@code slot}, as {@link #find} returned it: the held entry is dropped, a table slot
+     * is emptied by shifting later members of its run back.
+     */
     void removeAt(int slot) {
+        if (slot == HELD) {
+            heldRec = NIL;
+        } else {
+            delete(slot);
+        }
+        if (--size < (mask + 1) >>> 3) {
+            shrinkOrForget();
+        }
+    }
+
+    private void delete(int slot) {
         long[] t = table;
         int i = slot;
         for (int j = (i + 1) & mask; t[j] != 0; j = (j + 1) & mask) {
@@ -133,9 +181,6 @@ final class AllocationHash {
             }
         }
         t[i] = 0;
-        if (--size < (mask + 1) >>> 3) {
-            shrinkOrForget();
-        }
     }
 
     /** After a removal left the table below 1/8 full: halves it, and forgets the grain if it is empty. */
@@ -234,6 +279,17 @@ final class AllocationHash {
             for (int j = home(h); j != i; j = (j + 1) & mask) {
                 if (table[j] == 0) {
                     throw new IllegalStateException("hash entry at slot " + i + " is cut off from its home by an empty slot");
+                }
+            }
+        }
+        if (heldRec != NIL) {
+            count++;
+            if (segs.start(heldRec) != heldStart) {
+                throw new IllegalStateException("the held entry's start is not record " + heldRec + "'s");
+            }
+            for (int i = home(hash(heldStart, grain)); table[i] != 0; i = (i + 1) & mask) {
+                if (segs.start((int) (table[i] & RECORD)) == heldStart) {
+                    throw new IllegalStateException("the held start " + Long.toHexString(heldStart) + " is in the table too");
                 }
             }
         }

@@ -7,8 +7,22 @@ import static io.allot.engine.vmem.Segments.NIL;
  * [2<sup>k</sup>, 2<sup>k+1</sup>), doubly linked through the records' next-of-kin words, newest
  * first; bit {@code k} of {@link #map} is set exactly when list {@code k} is non-empty.
  *
- * <p>Every operation is O(1). Sizes are unsigned: a segment of 2<sup>63</sup> or more is in list 63.
- * Not thread-safe.
+ * <p><b>Late filing.</b> A list's head may sit one list too high: when a segment at the head of
+ * its list shrinks into the class just below (carving the front of the head is what instant-fit
+ * does), it stays where it is and is marked {@linkplain Segments#misfiled misfiled}; when it grows
+ * back (the free of that allocation merges into it) the mark goes, and the pair has moved it
+ * nowhere, where filing it at once moved it down a list and back up, four link updates on other
+ * records' lines and two unpredictable branches each way. Only a head is ever misfiled: before
+ * anything is pushed onto a list whose head is misfiled, that head is {@linkplain #refile filed}
+ * where it belongs (which may first file the head there, and so on down). So "every member of
+ * list k holds 2<sup>k</sup>" holds for every member but a misfiled head, and a search that
+ * takes a head {@linkplain #refile files} it first if it is misfiled, then looks again. The logical
+ * list k, the one eager filing would keep, is list k without a misfiled head, plus list k+1's
+ * misfiled head.
+ *
+ * <p>Every operation is O(1), amortised where it files heads (each filing undoes one mark, and
+ * each mark was set by one resize). Sizes are unsigned: a segment of 2<sup>63</sup> or more is
+ * in list 63. Not thread-safe.
  */
 final class FreeLists {
 
@@ -37,26 +51,25 @@ final class FreeLists {
         return 64 - Long.numberOfLeadingZeros(size - 1);
     }
 
-    /** The first member of list {@code k}, or {@link Segments#NIL}. */
+    /** The first member of list {@code k}, or {@link Segments#NIL}; possibly misfiled. */
     int head(int k) {
         return heads[k];
     }
 
-    /** Pushes free segment {@code p} of {@code size} onto the head of its list. */
-    void insert(int p, long size) {
-        int k = listOf(size);
-        int head = heads[k];
-        segs.setKin(p, NIL, head);
-        if (head != NIL) {
-            segs.setKprev(head, p);
-        }
-        heads[k] = p;
-        map |= 1L << k;
+    /** The list free segment {@code p} of {@code size} is on. */
+    int listed(int p, long size) {
+        return listOf(size) + segs.misfiledBit(p);
     }
 
-    /** Takes {@code p} off its list; {@code size} must be the size it was inserted with. */
+    /** Pushes free segment {@code p} of {@code size}, not on any list, onto the head of its list. */
+    void insert(int p, long size) {
+        push(p, listOf(size));
+    }
+
+    /** Takes {@code p} off its list; {@code size} must be its size as the lists know it. */
     void remove(int p, long size) {
-        int k = listOf(size);
+        int k = listed(p, size);
+        segs.setMisfiled(p, 0);
         int before = segs.kprev(p);
         int after = segs.knext(p);
         if (before == NIL) {
@@ -73,27 +86,31 @@ final class FreeLists {
     }
 
     /**
-     * Moves {@code p} to the list for {@code newSize} if that differs from the one for
-     * {@code oldSize}; a segment that stays in its list keeps its place (vmem's shortcut when a
-     * split leaves the remainder in the same list).
+     * Files {@code p}, whose size changed from {@code oldSize} (as the lists know it) to
+     * {@code newSize}, for its new size: in place when its list stays right, or, at the head of
+     * its list, one class too high (misfiled, see the class comment); else moved to the head of
+     * the list it now belongs to. Written without branches on the common outcomes (stays, or
+     * stays misfiled), which an alloc/free loop takes at random.
      */
     void resize(int p, long oldSize, long newSize) {
-        int from = listOf(oldSize);
-        int to = listOf(newSize);
-        if (from != to) {
-            move(p, from, to);
+        int from = listed(p, oldSize);
+        int down = from - listOf(newSize);
+        if ((down & ~1) == 0 & (down == 0 | heads[from] == p)) {
+            segs.setMisfiled(p, down);
+        } else {
+            move(p, from, from - down);
         }
     }
 
-    /** Takes {@code p} off list {@code from} and pushes it onto list {@code to}, with one update of the map. */
+    /** Takes {@code p} off list {@code from} and pushes it onto list {@code to}. */
     private void move(int p, int from, int to) {
+        segs.setMisfiled(p, 0);
         int before = segs.kprev(p);
         int after = segs.knext(p);
-        long m = map;
         if (before == NIL) {
             heads[from] = after;
             if (after == NIL) {
-                m &= ~(1L << from);
+                map &= ~(1L << from);
             }
         } else {
             segs.setKnext(before, after);
@@ -101,12 +118,38 @@ final class FreeLists {
         if (after != NIL) {
             segs.setKprev(after, before);
         }
-        int head = heads[to];
+        push(p, to);
+    }
+
+    /**
+     * Pushes {@code p} (not misfiled, on no list) onto list {@code k}, first filing a misfiled
+     * head of that list where it belongs, so that only heads are ever misfiled.
+     */
+    private void push(int p, int k) {
+        int head = heads[k];
+        if (head != NIL && segs.misfiled(head)) {
+            refile(k);
+            head = heads[k];
+        }
         segs.setKin(p, NIL, head);
         if (head != NIL) {
             segs.setKprev(head, p);
         }
-        heads[to] = p;
-        map = m | 1L << to;
+        heads[k] = p;
+        map |= 1L << k;
+    }
+
+    /** Moves list {@code k}'s misfiled head to list {@code k - 1}, where it belongs. */
+    void refile(int k) {
+        int h = heads[k];
+        segs.setMisfiled(h, 0);
+        int after = segs.knext(h);
+        heads[k] = after;
+        if (after == NIL) {
+            map &= ~(1L << k);
+        } else {
+            segs.setKprev(after, NIL);
+        }
+        push(h, k - 1);
     }
 }

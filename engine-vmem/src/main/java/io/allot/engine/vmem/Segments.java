@@ -18,7 +18,8 @@ import java.util.Arrays;
  *                                 for a dead one
  *   meta[p]                       type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE |
  *                                 PENDING_ALLOCATED (set while an index has yet to see the
- *                                 record's latest state)
+ *                                 record's latest state) | MISFILED (a free list's head filed
+ *                                 one list too high, see {@link FreeLists})
  * </pre>
  *
  * <p><b>Why this layout.</b> A free with coalescing touches the freed record and both address
@@ -81,6 +82,9 @@ final class Segments {
     private static final int KPREV = 6;
     private static final int KNEXT = 7;
     private static final int TYPE_MASK = 3;
+    /** Meta bit: a free list's head filed one list above its size class (see {@link FreeLists}). */
+    private static final int MISFILED_SHIFT = 5;
+    private static final int MISFILED = 1 << MISFILED_SHIFT;
     private static final int PENDING = PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED;
     /** The most records an {@code int[]} holds (its limit is a few elements short of 2^31). */
     static final int MAX_RECORDS = (Integer.MAX_VALUE - 64 - BASE) / RECORD_INTS;
@@ -283,6 +287,21 @@ final class Segments {
         return (meta[p] & flag) != 0;
     }
 
+    /** Whether free segment {@code p} is its list's head, filed one list above its class. */
+    boolean misfiled(int p) {
+        return (meta[p] & MISFILED) != 0;
+    }
+
+    /** 1 if {@code p} is {@link #misfiled}, else 0: how many lists above its class it is filed. */
+    int misfiledBit(int p) {
+        return (meta[p] & MISFILED) >>> MISFILED_SHIFT;
+    }
+
+    /** Marks {@code p} misfiled ({@code bit} 1) or not (0), with no branch. */
+    void setMisfiled(int p, int bit) {
+        meta[p] = (byte) ((meta[p] & ~MISFILED) | bit << MISFILED_SHIFT);
+    }
+
     // ---------------------------------------------------------------- address list
 
     int prev(int p) {
@@ -319,6 +338,16 @@ final class Segments {
         r[b + NEXT] = at;
         r[at(before) + NEXT] = p;
         r[a + PREV] = p;
+    }
+
+    /**
+     * Makes {@code after} follow {@code before} in the address list: unlinks whatever lay between
+     * them, which the caller then destroys. Two stores, no read: the caller knows both neighbours.
+     */
+    void link(int before, int after) {
+        int[] r = rec;
+        r[at(before) + NEXT] = after;
+        r[at(after) + PREV] = before;
     }
 
     /** Unlinks {@code p} from the address list. */

@@ -25,13 +25,17 @@ import io.allot.spi.EngineProvider;
  *       stride that did not match the lines, as tried before, still spanned two of them.)</li>
  *   <li><b>Power-of-two free lists</b> ({@link FreeLists}): list k holds the free segments of size
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), newest first, and bit k of a {@code long} says whether it
- *       is non-empty.</li>
+ *       is non-empty. A list's head that shrinks into the class below stays where it is, marked
+ *       misfiled, until something is pushed over it or a search reaches it: an alloc/free pair at
+ *       a head (V1, W3 instant-fit) then moves it nowhere instead of down a list and back.</li>
  *   <li><b>The allocation hash</b> ({@link AllocationHash}): allocated segments by start, open
  *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion; starts
  *       are taken in units of their common power of two, groups of 16 consecutive units spread by
  *       a Fibonacci hash over runs of 16 slots (random starts spread, consecutive ones share cache
  *       lines); doubling above load 1/2 and halving below 1/8 on every insert and delete (illumos
- *       resizes from a periodic timer; the Rust {@code vmem} crate never does).</li>
+ *       resizes from a periodic timer; the Rust {@code vmem} crate never does). The latest
+ *       insertion is held beside the table until the next one, so freeing the latest allocation
+ *       is one comparison, not a probe and a backward shift.</li>
  *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
  *       node: the free segments by address with the largest free segment per subtree
  *       ({@link AddressIndex}), the free segments by (size, start) ({@link SizeIndex}), and the
@@ -52,10 +56,12 @@ import io.allot.spi.EngineProvider;
  *   <li>No two free segments of one span are adjacent: a free merges with both free neighbours.
  *       Segments never merge across a marker, so adjacent spans stay apart.</li>
  *   <li>A record is on free list k exactly when it is free and its size is in
- *       [2<sup>k</sup>, 2<sup>k+1</sup>); bit k of the map is set exactly when list k has a
- *       member. No segment is empty.</li>
- *   <li>The hash maps start to record for exactly the allocated segments, each reachable from its
- *       home slot, at load 1/8 to 1/2 (32 slots at least); every start is a multiple of
+ *       [2<sup>k</sup>, 2<sup>k+1</sup>), or it is list k's head, marked misfiled, and its size
+ *       is in [2<sup>k-1</sup>, 2<sup>k</sup>); only free records are marked. Bit k of the map is
+ *       set exactly when list k has a member. No segment is empty.</li>
+ *   <li>The hash maps start to record for exactly the allocated segments, the held one apart and
+ *       not in the table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots
+ *       at least, the held entry counted); every start in the table is a multiple of
  *       2<sup>grain</sup>.</li>
  *   <li>Each awake index holds exactly the records it wants, keyed as they are now, except
  *       records queued since its last sync; a dormant one queues nothing and marks no record
@@ -87,7 +93,8 @@ import io.allot.spi.EngineProvider;
  * <table>
  *   <caption>vmem engine costs</caption>
  *   <tr><th>operation</th><th>cost</th></tr>
- *   <tr><td>instant-fit allocate</td><td>O(1) (a constrained request goes to best-fit)</td></tr>
+ *   <tr><td>instant-fit allocate</td><td>O(1), amortised over the filing of misfiled heads (a
+ *       constrained request goes to best-fit)</td></tr>
  *   <tr><td>free, with coalescing</td><td>O(1) expected (hash), amortised over resizes</td></tr>
  *   <tr><td>freeContaining, allocationContaining</td><td>O(1) for an allocation's start, else
  *       O(log n) + catch-up</td></tr>
@@ -101,7 +108,7 @@ import io.allot.spi.EngineProvider;
  *       and only if a query follows; a carved or grown free segment is one descent, no
  *       rotation</td></tr>
  *   <tr><td>stats: freeSegments, largestFree</td><td>O(1); largestFree after the largest free
- *       segment shrank walks the highest non-empty list once</td></tr>
+ *       segment shrank files the highest list's misfiled heads and walks that list once</td></tr>
  *   <tr><td>addSpan, removeSpan</td><td>O(s)</td></tr>
  *   <tr><td>ascending, descending</td><td>O(log n) per segment</td></tr>
  *   <tr><td>forEachAllocated, forEachFree, snapshot</td><td>O(n)</td></tr>
@@ -115,7 +122,9 @@ import io.allot.spi.EngineProvider;
  * segments threaded into one chain; the next-fit rotor is the contract's (an address kept by
  * {@link GuardedAllocator}) rather than a marker segment in the list; a span's marker is inserted
  * in address order rather than appended; constrained instant-fit scans the lists as
- * {@code vmem_xalloc} does, but best-fit and address-ordered fits use the indexes instead.
+ * {@code vmem_xalloc} does, but best-fit and address-ordered fits use the indexes instead; a
+ * list head that shrinks one class is filed late (illumos files it at once unless it stays in
+ * its list); the allocation hash holds its latest entry outside the table.
  * Arena hierarchies ({@code source}) and quantum caches are layers around every engine, not part
  * of this one.
  *

@@ -134,4 +134,71 @@ class AllocationHashTest {
         assertEquals(page, hash.get(0x1000));
         assertEquals(Segments.NIL, hash.get(0x2000));
     }
+
+    /**
+     * The held entry: an allocate/free pair's put and removal of the same start, mixed with puts
+     * that push the held entry into the table, removals of older entries, removals of the held one
+     * right after a flush, growth and shrinking around it, and finds of every kind, all against a
+     * map with every rule of {@link AllocationHash#check} (the held entry's record, not also in the
+     * table, counted once) after each step.
+     */
+    @Test
+    void theLatestEntryIsHeldUntilTheNextPutAndRemovableAtOnce() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        Segments segs = new Segments(4);
+        AllocationHash hash = new AllocationHash(segs);
+        Map<Long, Integer> model = new HashMap<>();
+        List<Long> keys = new ArrayList<>();
+        long latest = -1;
+        for (int op = 0; op < 40_000; op++) {
+            String what = "";
+            try {
+                int dice = random.nextInt(10);
+                // Grow for a while, then shrink, so that resizes happen with an entry held.
+                boolean growing = (op / 10_000) % 2 == 0;
+                if (dice < (growing ? 6 : 3) || keys.isEmpty()) {
+                    long start = (random.nextLong() & -(1L << 12)) | (random.nextInt(50) == 0 ? 1 : 0);
+                    if (model.containsKey(start)) {
+                        continue;
+                    }
+                    what = "put " + Long.toHexString(start);
+                    int rec = segs.create(start, start, Segments.ALLOCATED);
+                    hash.put(start, rec);
+                    model.put(start, rec);
+                    keys.add(start);
+                    latest = start;
+                    assertEquals(AllocationHash.HELD, hash.find(start), "the latest put is held");
+                } else {
+                    // Mostly the latest put (a pair), else any entry.
+                    int i = latest != -1 && model.containsKey(latest) && random.nextBoolean()
+                            ? keys.indexOf(latest) : random.nextInt(keys.size());
+                    long start = keys.get(i);
+                    what = "remove " + Long.toHexString(start);
+                    int slot = hash.find(start);
+                    assertTrue(slot >= 0, "present start not found");
+                    assertEquals(start == latest, slot == AllocationHash.HELD, "only the latest put is held");
+                    int rec = hash.recordAt(slot);
+                    assertEquals((int) model.remove(start), rec);
+                    hash.removeAt(slot);
+                    segs.destroy(rec);
+                    keys.set(i, keys.get(keys.size() - 1));
+                    keys.remove(keys.size() - 1);
+                    assertEquals(Segments.NIL, hash.get(start));
+                    assertEquals(-1, hash.find(start));
+                }
+                if (!keys.isEmpty()) {
+                    long probe = keys.get(random.nextInt(keys.size()));
+                    assertEquals((int) model.get(probe), hash.get(probe));
+                }
+                assertEquals(model.size(), hash.size());
+                hash.check();
+            } catch (AssertionError | RuntimeException e) {
+                fail("seed " + seed + ", op " + op + " (" + what + "): " + e, e);
+            }
+        }
+        for (Map.Entry<Long, Integer> e : model.entrySet()) {
+            assertEquals((int) e.getValue(), hash.get(e.getKey()), "seed " + seed);
+        }
+    }
 }

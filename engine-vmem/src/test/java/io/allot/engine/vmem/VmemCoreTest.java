@@ -436,6 +436,68 @@ class VmemCoreTest {
         }
     }
 
+    /**
+     * Late filing (see {@link FreeLists}) never changes what instant-fit may answer: on V1's shape
+     * (pages; alloc/free pairs at list heads, which leave heads misfiled, mixed with allocations
+     * kept and random frees, which push over them and merge them), every unconstrained answer
+     * lies at the start of a free segment of the lowest size class, from ceil(log2 size) up, that
+     * any free segment has — computed from the free segments themselves — and largestFree is the
+     * largest of them; every invariant holds after each step.
+     */
+    @Test
+    void lateFilingLeavesInstantFitTheLowestWholeFitClass() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        long page = 0x1000;
+        VmemCore core = new VmemCore();
+        core.addSpan(0, (1L << 24) * page - 1);
+        List<Range> live = new ArrayList<>();
+        int misfiledSeen = 0;
+        for (int op = 0; op < 6_000; op++) {
+            try {
+                int dice = random.nextInt(10);
+                if (dice < 3 && !live.isEmpty()) {
+                    Range freed = live.remove(random.nextInt(live.size()));
+                    assertTrue(core.free(freed.start(), freed.end()));
+                } else {
+                    Request r = Request.of(page * (1 + random.nextInt(dice < 6 ? 16 : 256)));
+                    List<Range> free = new ArrayList<>();
+                    core.forEachFree(free::add);
+                    int lowest = Integer.MAX_VALUE;
+                    long largest = 0;
+                    for (Range f : free) {
+                        int k = FreeLists.listOf(f.size());
+                        if (k >= FreeLists.wholeFitList(r.size())) {
+                            lowest = Math.min(lowest, k);
+                        }
+                        largest = Math.max(largest, f.size());
+                    }
+                    assertEquals(largest, core.largestFree(), "largest free");
+                    Range placed = core.allocateInstantFit(r);
+                    assertNotNull(placed, "room is left for " + r);
+                    Range from = null;
+                    for (Range f : free) {
+                        if (f.start() == placed.start()) {
+                            from = f;
+                        }
+                    }
+                    assertNotNull(from, placed + " is not the start of a free segment");
+                    assertEquals(lowest, FreeLists.listOf(from.size()), placed + " came from " + from);
+                    if (dice < 6) {
+                        assertTrue(core.free(placed.start(), placed.end())); // a pair: leaves the head misfiled
+                    } else {
+                        live.add(placed);
+                    }
+                }
+                core.checkInvariants();
+                misfiledSeen += core.misfiledHeads();
+            } catch (AssertionError | RuntimeException e) {
+                fail("seed " + seed + ", op " + op + ": " + e, e);
+            }
+        }
+        assertTrue(misfiledSeen > 1_000, "seed " + seed + ": only " + misfiledSeen + " misfiled heads seen");
+    }
+
     @Test
     void instantFitTakesTheHeadOfTheLowestWholeFitListInConstantTime() {
         VmemCore core = new VmemCore();
