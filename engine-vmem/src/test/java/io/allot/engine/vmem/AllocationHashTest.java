@@ -49,16 +49,8 @@ class AllocationHashTest {
                         keys.add(start);
                     } else if (dice < 8) {
                         int i = random.nextInt(keys.size());
-                        long start = keys.get(i);
-                        what = "remove " + Long.toHexString(start);
-                        int slot = hash.find(start);
-                        assertTrue(slot >= 0, "present start not found");
-                        int rec = hash.recordAt(slot);
-                        assertEquals((int) model.remove(start), rec);
-                        hash.removeAt(slot);
-                        segs.destroy(rec);
-                        keys.set(i, keys.get(keys.size() - 1));
-                        keys.remove(keys.size() - 1);
+                        what = "remove " + Long.toHexString(keys.get(i));
+                        removeFound(hash, segs, model, keys, i);
                     } else {
                         long probe = random.nextBoolean() && !keys.isEmpty()
                                 ? keys.get(random.nextInt(keys.size())) + (random.nextBoolean() ? 1 : 0)
@@ -175,15 +167,8 @@ class AllocationHashTest {
                             ? keys.indexOf(latest) : random.nextInt(keys.size());
                     long start = keys.get(i);
                     what = "remove " + Long.toHexString(start);
-                    int slot = hash.find(start);
-                    assertTrue(slot >= 0, "present start not found");
+                    int slot = removeFound(hash, segs, model, keys, i);
                     assertEquals(start == latest, slot == AllocationHash.HELD, "only the latest put is held");
-                    int rec = hash.recordAt(slot);
-                    assertEquals((int) model.remove(start), rec);
-                    hash.removeAt(slot);
-                    segs.destroy(rec);
-                    keys.set(i, keys.get(keys.size() - 1));
-                    keys.remove(keys.size() - 1);
                     assertEquals(Segments.NIL, hash.get(start));
                     assertEquals(-1, hash.find(start));
                 }
@@ -200,5 +185,23 @@ class AllocationHashTest {
         for (Map.Entry<Long, Integer> e : model.entrySet()) {
             assertEquals((int) e.getValue(), hash.get(e.getKey()), "seed " + seed);
         }
+    }
+
+    /**
+     * Removes {@code keys[i]} as the engine's free does (find the slot, read its record, remove at
+     * the slot), checking the record against the model and dropping the key from the model and the
+     * key list; returns the slot the find gave.
+     */
+    private static int removeFound(AllocationHash hash, Segments segs, Map<Long, Integer> model, List<Long> keys, int i) {
+        long start = keys.get(i);
+        int slot = hash.find(start);
+        assertTrue(slot >= 0, "present start not found");
+        int rec = hash.recordAt(slot);
+        assertEquals((int) model.remove(start), rec);
+        hash.removeAt(slot);
+        segs.destroy(rec);
+        keys.set(i, keys.get(keys.size() - 1));
+        keys.remove(keys.size() - 1);
+        return slot;
     }
 }
