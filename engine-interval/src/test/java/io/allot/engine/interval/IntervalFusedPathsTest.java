@@ -178,21 +178,20 @@ class IntervalFusedPathsTest {
                 } else {
                     long[] victim = live.remove(random.nextInt(live.size()));
                     assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
-                    used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+                    clearIn(used, base, victim);
                 }
                 core.checkInvariants();
                 if (used.cardinality() > space * 7 / 8) { // keep room, and make the fills start over
                     for (int k = live.size() / 2; k > 0; k--) {
                         long[] victim = live.remove(random.nextInt(live.size()));
                         assertTrue(core.free(victim[0], victim[1]));
-                        used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+                        clearIn(used, base, victim);
                     }
                     core.checkInvariants();
                 }
             }
         } catch (AssertionError | RuntimeException e) {
-            fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "), base " + Long.toHexString(base) + ", operation "
-                    + operation + ": " + e, e);
+            failReplayable(seed, base, operation, e);
         }
     }
 
@@ -395,13 +394,12 @@ class IntervalFusedPathsTest {
                         assertFalse(core.free(victim[0], victim[1] + 1)); // not exactly an allocation
                     }
                     assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
-                    used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+                    clearIn(used, base, victim);
                     core.checkInvariants();
                 }
             }
         } catch (AssertionError | RuntimeException e) {
-            fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "), base " + Long.toHexString(base) + ", operation "
-                    + operation + ": " + e, e);
+            failReplayable(seed, base, operation, e);
         }
     }
 
@@ -425,5 +423,16 @@ class IntervalFusedPathsTest {
             }
         }
         return -1;
+    }
+
+    /** Marks the allocation {@code victim} ({first, last}) free again in the model of a space from {@code base}. */
+    private static void clearIn(BitSet used, long base, long[] victim) {
+        used.clear((int) (victim[0] - base), (int) (victim[1] - base) + 1);
+    }
+
+    /** Fails a seeded random run with everything needed to replay it. */
+    private static void failReplayable(long seed, long base, int operation, Throwable e) {
+        fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "), base " + Long.toHexString(base) + ", operation "
+                + operation + ": " + e, e);
     }
 }
