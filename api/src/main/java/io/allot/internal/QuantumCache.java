@@ -198,6 +198,21 @@ final class QuantumCache {
      * @return false, having changed nothing, if it is not (then the arena decides what it is)
      */
     boolean free(Range range) {
+        Stripe stripe = concurrent ? local.get() : single;
+        // The commonest free is of the range just handed out: the stripe names its segment, and the
+        // range confirms it by identity, with no table probe. A miss, or a segment no longer live,
+        // falls back to the table, whose answer is the same segment whenever the hint was right.
+        int latest = stripe.latest;
+        if (concurrent) {
+            // Records, not the id arrays: an id may change owner between two loads from them, a
+            // record's range never does.
+            CachedSegment segment = table.byId(latest);
+            if (segment != null && segment.range == range && freeInto(stripe, stripe.latestClass, latest, segment)) {
+                return true;
+            }
+        } else if (table.rangeOf(latest) == range && freeInto(stripe, stripe.latestClass, latest, null)) {
+            return true;
+        }
         long start = range.start();
         CachedSegment segment = table.get(start);
         // The range handed out is the segment's own object: identity, and no second look at the end.
@@ -205,19 +220,26 @@ final class QuantumCache {
             return false;
         }
         int c = (int) ((segment.end - start) >>> quantumShift); // (class + 1) quanta, less one value
+        return freeInto(stripe, c, segment.id, segment);
+    }
+
+    /**
+     * Pushes live segment {@code id} of class {@code c} onto {@code stripe}; false, having changed
+     * nothing, if it is not live. {@code segment} is its record (null is allowed when single-threaded).
+     */
+    private boolean freeInto(Stripe stripe, int c, int id, CachedSegment segment) {
         if (!concurrent) {
-            return single.hasRoom(c) ? take(single, c, segment) : freeAfterOverflow(single, c, segment);
+            return stripe.hasRoom(c) ? take(stripe, c, id, segment) : freeAfterOverflow(stripe, c, id, segment);
         }
-        Stripe stripe = local.get();
         stripe.lock();
         try {
             if (stripe.hasRoom(c)) {
-                return take(stripe, c, segment);
+                return take(stripe, c, id, segment);
             }
         } finally {
             stripe.unlock();
         }
-        return freeAfterOverflow(stripe, c, segment);
+        return freeAfterOverflow(stripe, c, id, segment);
     }
 
     /**
@@ -225,7 +247,7 @@ final class QuantumCache {
      * whose oldest full magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena. Apart
      * from {@link #free} so that the hit stays small enough to inline.
      */
-    private boolean freeAfterOverflow(Stripe stripe, int c, CachedSegment segment) {
+    private boolean freeAfterOverflow(Stripe stripe, int c, int id, CachedSegment segment) {
         synchronized (arenaLock) {
             boolean taken;
             stripe.lock();
@@ -235,7 +257,7 @@ final class QuantumCache {
                     stripe.unload(c, older);
                     depots[c].putFull(older);
                 }
-                taken = take(stripe, c, segment);
+                taken = take(stripe, c, id, segment);
             } finally {
                 stripe.unlock();
             }
@@ -249,18 +271,40 @@ final class QuantumCache {
 
     /** Hands the cached segment with id {@code id}, just popped from {@code stripe}, to a caller. */
     private Range hand(Stripe stripe, int c, int id, String tag) {
-        table.byId(id).hand(tag, concurrent);
-        stripe.countAllocation(c);
+        if (concurrent) {
+            table.byId(id).hand(tag);
+        } else {
+            table.hand(id, tag);
+        }
+        stripe.hits++;
+        stripe.latest = id;
+        stripe.latestClass = c;
         return table.rangeOf(id); // not through the segment: one dependent load fewer
     }
 
-    private boolean take(Stripe stripe, int c, CachedSegment segment) {
-        if (!segment.release(concurrent)) {
+    /** Live &rarr; cached for segment {@code id} of class {@code c}, and onto the stack, which has room. */
+    private boolean take(Stripe stripe, int c, int id, CachedSegment segment) {
+        if (concurrent) {
+            if (!segment.release()) {
+                return false;
+            }
+        } else if (table.state(id) == CachedSegment.LIVE) {
+            table.setState(id, CachedSegment.CACHED);
+        } else {
             return false;
         }
-        stripe.push(c, segment.id);
-        stripe.countFree(c);
+        stripe.push(c, id); // counted by the push: Stripe#pushedNet
         return true;
+    }
+
+    /** Whether cached {@code segment}, which the table holds, is live (handed to a caller). */
+    boolean isLive(CachedSegment segment) {
+        return concurrent ? segment.isLive() : table.state(segment.id) == CachedSegment.LIVE;
+    }
+
+    /** The tag live {@code segment}, which the table holds, was handed out with. */
+    String tagOf(CachedSegment segment) {
+        return concurrent ? segment.tag() : table.tag(segment.id);
     }
 
     /** The stack was empty: one arena-lock round trip loads a full magazine onto it. */
@@ -342,7 +386,7 @@ final class QuantumCache {
             boolean any = false;
             for (Stripe stripe : all) {
                 for (int c = 0; c < classes; c++) {
-                    for (int id = stripe.pop(c); id >= 0; id = stripe.pop(c)) {
+                    for (int id = stripe.popForDrain(c); id >= 0; id = stripe.popForDrain(c)) {
                         drain(table.byId(id));
                         any = true;
                     }
@@ -375,12 +419,13 @@ final class QuantumCache {
                 long frees = 0;
                 long netUnits = 0;
                 for (Stripe stripe : all) {
+                    long hits = stripe.hits();
+                    allocations += hits;
+                    frees += hits;
                     for (int c = 0; c < classes; c++) {
-                        long served = stripe.allocations(c);
-                        long taken = stripe.frees(c);
-                        allocations += served;
-                        frees += taken;
-                        netUnits += (served - taken) * (c + 1) * quantum; // may wrap, as the arena's count
+                        long net = stripe.pushedNet(c); // frees minus allocations of class c
+                        frees += net;
+                        netUnits -= net * (c + 1) * quantum; // may wrap, as the arena's count
                     }
                     stripe.clearCounts();
                 }
@@ -400,11 +445,21 @@ final class QuantumCache {
      */
     boolean adopt(Range range) {
         CachedSegment segment = table.get(range.start());
-        if (segment == null || segment.end != range.end() || !segment.adopt()) {
+        if (segment == null || segment.end != range.end()) {
+            return false;
+        }
+        String tag = tagOf(segment);
+        if (concurrent) {
+            if (!segment.adopt()) {
+                return false;
+            }
+        } else if (table.state(segment.id) == CachedSegment.LIVE) {
+            segment.drop(); // the record's own state, for anyone still holding it
+        } else {
             return false;
         }
         table.remove(segment);
-        core.retag(segment.start, segment.end, segment.tag());
+        core.retag(segment.start, segment.end, tag);
         return true;
     }
 
