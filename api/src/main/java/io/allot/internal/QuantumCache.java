@@ -18,7 +18,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>A cached segment is <em>allocated in the arena's core</em> (so the engine can never place
  *       anything over it) but counts as <em>free</em> to every observer; {@link CachedCore} hides
- *       it from the arena's contract logic, and {@link CachedSegment} records its state.</li>
+ *       it from the arena's contract logic, and {@link CachedSegment} records its state (in a
+ *       single-threaded allocator, the {@link SegmentTable}'s arrays by id hold state and tag
+ *       instead: a few hundred bytes that stay in the L1 cache).</li>
  *   <li>Each thread has a {@link Stripe}: per size class a stack of up to two
  *       {@link Magazine}s' worth of segments, kmem's loaded and previous magazines laid end to end
  *       in one array (kmem's per-CPU layer).</li>
@@ -35,9 +37,11 @@ import java.util.function.Supplier;
  *       placements of the arena's default policy (the first of them may empty every cache and
  *       import from a source, as any request the arena cannot place does; the others take only
  *       what is free).</li>
- *   <li><b>Free</b>: find the segment in the table without locks (the range handed out is
- *       recognised by identity, any equal one by its end); under the own stripe's lock, flip it
- *       live &rarr; cached and push it. When the stack is full, take the arena lock
+ *   <li><b>Free</b>: the range this thread's stripe handed out last is recognised by identity from
+ *       the id the stripe kept ({@link Stripe#latest}), with no table probe; any other is found in
+ *       the table without locks (the range handed out by identity, any equal one by its end).
+ *       Under the own stripe's lock, flip it live &rarr; cached and push it. The push is its count:
+ *       a stripe counts hits only, and derives frees from its stack depth ({@link Stripe#hits}). When the stack is full, take the arena lock
  *       once: its older half goes to the depot as a full magazine, and the depot's oldest full
  *       magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena.</li>
  *   <li><b>Reclaim</b> (a request the arena cannot place, a reservation over a cached segment):
