@@ -156,7 +156,7 @@ final class CachedCore implements EngineCore {
                 return any;
             }
             CachedSegment segment = caches.segmentAt(a.range().start());
-            if (segment == null || segment.isLive()) {
+            if (segment == null || caches.isLive(segment)) {
                 return false;
             }
             any = true;
@@ -174,7 +174,7 @@ final class CachedCore implements EngineCore {
             return null;
         }
         CachedSegment segment = caches.segmentAt(holder.range().start());
-        return segment != null && segment.isLive() ? segment : null;
+        return segment != null && caches.isLive(segment) ? segment : null;
     }
 
     /** Gives the core allocation {@code [start, end]} the tag {@code tag} (it had none). */
@@ -194,10 +194,10 @@ final class CachedCore implements EngineCore {
         if (segment == null) {
             return a;
         }
-        if (!segment.isLive()) {
+        if (!caches.isLive(segment)) {
             return null;
         }
-        String tag = segment.tag();
+        String tag = caches.tagOf(segment);
         return tag == null ? a : new Allocation(a.range(), tag);
     }
 }

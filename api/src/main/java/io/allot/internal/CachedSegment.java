@@ -20,6 +20,11 @@ import java.lang.invoke.VarHandle;
  * gone when a magazine is drained into the arena (under the arena lock and the magazine's lock).
  * The tag is written before the volatile store that makes the segment live, so whoever reads it
  * live reads its tag.
+ *
+ * <p>That is a thread-safe allocator's record. A single-threaded one keeps states and tags in the
+ * {@link SegmentTable}'s arrays by id instead (hot in the L1 cache, where records are scattered),
+ * and marks a record here only when it is gone; {@link QuantumCache#isLive} and
+ * {@link QuantumCache#tagOf} read whichever applies.
  */
 final class CachedSegment {
 
@@ -70,37 +75,24 @@ final class CachedSegment {
     }
 
     /**
-     * Cached &rarr; live with {@code tag}, by the thread that popped it. With {@code shared} (a
-     * thread-safe allocator), a release store: whoever reads the state live (a volatile read) also
-     * reads the tag, and no later load needs to wait for it (a volatile store's full fence would
-     * cost more than the rest of a cache hit). Alone (a single-threaded allocator, whose caller
-     * orders every call), a plain store, which lets the compiler keep the loads around it.
+     * Cached &rarr; live with {@code tag}, by the thread that popped it, in a thread-safe allocator:
+     * a release store, so that whoever reads the state live (a volatile read) also reads the tag,
+     * and no later load needs to wait for it (a volatile store's full fence would cost more than the
+     * rest of a cache hit). A single-threaded allocator keeps states in the {@link SegmentTable}.
      */
-    void hand(String tag, boolean shared) {
+    void hand(String tag) {
         if (this.tag != tag) {
             this.tag = tag; // most callers never tag: no reference store, so no GC barrier, for them
         }
-        if (shared) {
-            STATE.setRelease(this, LIVE);
-        } else {
-            STATE.set(this, LIVE);
-        }
+        STATE.setRelease(this, LIVE);
     }
 
     /**
-     * Live &rarr; cached, if it is live. With {@code racing}, two threads may free it at once, and a
-     * compare-and-set lets exactly one win; alone (a single-threaded allocator), a plain check and
-     * a plain store do the same without the locked instruction or a compiler barrier.
+     * Live &rarr; cached, if it is live, in a thread-safe allocator: two threads may free it at once,
+     * and a compare-and-set lets exactly one win.
      */
-    boolean release(boolean racing) {
-        if (racing) {
-            return STATE.compareAndSet(this, LIVE, CACHED);
-        }
-        if ((int) STATE.get(this) != LIVE) {
-            return false;
-        }
-        STATE.set(this, CACHED);
-        return true;
+    boolean release() {
+        return STATE.compareAndSet(this, LIVE, CACHED);
     }
 
     /** Live &rarr; gone, if it is live: the arena takes it over as an ordinary allocation. */

@@ -101,6 +101,16 @@ public interface EngineCore {
     }
 
     /**
+     * As {@link #allocateInstantFit}, for a request the caller has checked is limited by nothing but
+     * its size ({@link Placement#onlySized}: alignment at most the quantum, no phase, no boundary,
+     * the whole window), so that a core may skip those checks: its placement is then simply the
+     * front of the segment its search finds.
+     */
+    default Range allocateInstantFitSized(Request r) {
+        return allocateInstantFit(r);
+    }
+
+    /**
      * Allocates {@code placed}, which this core's own search returned for {@code r}, and returns
      * it; null stays null.
      *

@@ -276,7 +276,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         }
         if (search == KnownSearch.INSTANT) {
             // As InstantFit.place: a constrained request, or none of the instant list, is best-fit's.
-            Range placed = Placement.onlySized(request, quantum) ? core.allocateInstantFit(request) : null;
+            Range placed = Placement.onlySized(request, quantum) ? core.allocateInstantFitSized(request) : null;
             return placed != null ? placed : core.allocateBestFit(request);
         }
         if (search == KnownSearch.SMALLEST) {

@@ -18,7 +18,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>A cached segment is <em>allocated in the arena's core</em> (so the engine can never place
  *       anything over it) but counts as <em>free</em> to every observer; {@link CachedCore} hides
- *       it from the arena's contract logic, and {@link CachedSegment} records its state.</li>
+ *       it from the arena's contract logic, and {@link CachedSegment} records its state (in a
+ *       single-threaded allocator, the {@link SegmentTable}'s arrays by id hold state and tag
+ *       instead: a few hundred bytes that stay in the L1 cache).</li>
  *   <li>Each thread has a {@link Stripe}: per size class a stack of up to two
  *       {@link Magazine}s' worth of segments, kmem's loaded and previous magazines laid end to end
  *       in one array (kmem's per-CPU layer).</li>
@@ -35,9 +37,11 @@ import java.util.function.Supplier;
  *       placements of the arena's default policy (the first of them may empty every cache and
  *       import from a source, as any request the arena cannot place does; the others take only
  *       what is free).</li>
- *   <li><b>Free</b>: find the segment in the table without locks (the range handed out is
- *       recognised by identity, any equal one by its end); under the own stripe's lock, flip it
- *       live &rarr; cached and push it. When the stack is full, take the arena lock
+ *   <li><b>Free</b>: the range this thread's stripe handed out last is recognised by identity from
+ *       the id the stripe kept ({@link Stripe#latest}), with no table probe; any other is found in
+ *       the table without locks (the range handed out by identity, any equal one by its end).
+ *       Under the own stripe's lock, flip it live &rarr; cached and push it. The push is its count:
+ *       a stripe counts hits only, and derives frees from its stack depth ({@link Stripe#hits}). When the stack is full, take the arena lock
  *       once: its older half goes to the depot as a full magazine, and the depot's oldest full
  *       magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena.</li>
  *   <li><b>Reclaim</b> (a request the arena cannot place, a reservation over a cached segment):
@@ -198,6 +202,21 @@ final class QuantumCache {
      * @return false, having changed nothing, if it is not (then the arena decides what it is)
      */
     boolean free(Range range) {
+        Stripe stripe = concurrent ? local.get() : single;
+        // The commonest free is of the range just handed out: the stripe names its segment, and the
+        // range confirms it by identity, with no table probe. A miss, or a segment no longer live,
+        // falls back to the table, whose answer is the same segment whenever the hint was right.
+        int latest = stripe.latest;
+        if (concurrent) {
+            // Records, not the id arrays: an id may change owner between two loads from them, a
+            // record's range never does.
+            CachedSegment segment = table.byId(latest);
+            if (segment != null && segment.range == range && freeInto(stripe, stripe.latestClass, latest, segment)) {
+                return true;
+            }
+        } else if (table.rangeOf(latest) == range && freeInto(stripe, stripe.latestClass, latest, null)) {
+            return true;
+        }
         long start = range.start();
         CachedSegment segment = table.get(start);
         // The range handed out is the segment's own object: identity, and no second look at the end.
@@ -205,19 +224,26 @@ final class QuantumCache {
             return false;
         }
         int c = (int) ((segment.end - start) >>> quantumShift); // (class + 1) quanta, less one value
+        return freeInto(stripe, c, segment.id, segment);
+    }
+
+    /**
+     * Pushes live segment {@code id} of class {@code c} onto {@code stripe}; false, having changed
+     * nothing, if it is not live. {@code segment} is its record (null is allowed when single-threaded).
+     */
+    private boolean freeInto(Stripe stripe, int c, int id, CachedSegment segment) {
         if (!concurrent) {
-            return single.hasRoom(c) ? take(single, c, segment) : freeAfterOverflow(single, c, segment);
+            return stripe.hasRoom(c) ? take(stripe, c, id, segment) : freeAfterOverflow(stripe, c, id, segment);
         }
-        Stripe stripe = local.get();
         stripe.lock();
         try {
             if (stripe.hasRoom(c)) {
-                return take(stripe, c, segment);
+                return take(stripe, c, id, segment);
             }
         } finally {
             stripe.unlock();
         }
-        return freeAfterOverflow(stripe, c, segment);
+        return freeAfterOverflow(stripe, c, id, segment);
     }
 
     /**
@@ -225,7 +251,7 @@ final class QuantumCache {
      * whose oldest full magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena. Apart
      * from {@link #free} so that the hit stays small enough to inline.
      */
-    private boolean freeAfterOverflow(Stripe stripe, int c, CachedSegment segment) {
+    private boolean freeAfterOverflow(Stripe stripe, int c, int id, CachedSegment segment) {
         synchronized (arenaLock) {
             boolean taken;
             stripe.lock();
@@ -235,7 +261,7 @@ final class QuantumCache {
                     stripe.unload(c, older);
                     depots[c].putFull(older);
                 }
-                taken = take(stripe, c, segment);
+                taken = take(stripe, c, id, segment);
             } finally {
                 stripe.unlock();
             }
@@ -249,18 +275,40 @@ final class QuantumCache {
 
     /** Hands the cached segment with id {@code id}, just popped from {@code stripe}, to a caller. */
     private Range hand(Stripe stripe, int c, int id, String tag) {
-        table.byId(id).hand(tag, concurrent);
-        stripe.countAllocation(c);
+        if (concurrent) {
+            table.byId(id).hand(tag);
+        } else {
+            table.hand(id, tag);
+        }
+        stripe.hits++;
+        stripe.latest = id;
+        stripe.latestClass = c;
         return table.rangeOf(id); // not through the segment: one dependent load fewer
     }
 
-    private boolean take(Stripe stripe, int c, CachedSegment segment) {
-        if (!segment.release(concurrent)) {
+    /** Live &rarr; cached for segment {@code id} of class {@code c}, and onto the stack, which has room. */
+    private boolean take(Stripe stripe, int c, int id, CachedSegment segment) {
+        if (concurrent) {
+            if (!segment.release()) {
+                return false;
+            }
+        } else if (table.state(id) == CachedSegment.LIVE) {
+            table.setState(id, CachedSegment.CACHED);
+        } else {
             return false;
         }
-        stripe.push(c, segment.id);
-        stripe.countFree(c);
+        stripe.push(c, id); // counted by the push: Stripe#pushedNet
         return true;
+    }
+
+    /** Whether cached {@code segment}, which the table holds, is live (handed to a caller). */
+    boolean isLive(CachedSegment segment) {
+        return concurrent ? segment.isLive() : table.state(segment.id) == CachedSegment.LIVE;
+    }
+
+    /** The tag live {@code segment}, which the table holds, was handed out with. */
+    String tagOf(CachedSegment segment) {
+        return concurrent ? segment.tag() : table.tag(segment.id);
     }
 
     /** The stack was empty: one arena-lock round trip loads a full magazine onto it. */
@@ -342,7 +390,7 @@ final class QuantumCache {
             boolean any = false;
             for (Stripe stripe : all) {
                 for (int c = 0; c < classes; c++) {
-                    for (int id = stripe.pop(c); id >= 0; id = stripe.pop(c)) {
+                    for (int id = stripe.popForDrain(c); id >= 0; id = stripe.popForDrain(c)) {
                         drain(table.byId(id));
                         any = true;
                     }
@@ -375,12 +423,13 @@ final class QuantumCache {
                 long frees = 0;
                 long netUnits = 0;
                 for (Stripe stripe : all) {
+                    long hits = stripe.hits();
+                    allocations += hits;
+                    frees += hits;
                     for (int c = 0; c < classes; c++) {
-                        long served = stripe.allocations(c);
-                        long taken = stripe.frees(c);
-                        allocations += served;
-                        frees += taken;
-                        netUnits += (served - taken) * (c + 1) * quantum; // may wrap, as the arena's count
+                        long net = stripe.pushedNet(c); // frees minus allocations of class c
+                        frees += net;
+                        netUnits -= net * (c + 1) * quantum; // may wrap, as the arena's count
                     }
                     stripe.clearCounts();
                 }
@@ -400,11 +449,21 @@ final class QuantumCache {
      */
     boolean adopt(Range range) {
         CachedSegment segment = table.get(range.start());
-        if (segment == null || segment.end != range.end() || !segment.adopt()) {
+        if (segment == null || segment.end != range.end()) {
+            return false;
+        }
+        String tag = tagOf(segment);
+        if (concurrent) {
+            if (!segment.adopt()) {
+                return false;
+            }
+        } else if (table.state(segment.id) == CachedSegment.LIVE) {
+            segment.drop(); // the record's own state, for anyone still holding it
+        } else {
             return false;
         }
         table.remove(segment);
-        core.retag(segment.start, segment.end, segment.tag());
+        core.retag(segment.start, segment.end, tag);
         return true;
     }
 

@@ -24,6 +24,13 @@ import java.util.Arrays;
  * once its segment has left every magazine and stripe, and the id arrays only grow (new arrays
  * published through volatile fields, the old ones left intact), so whoever holds a number finds
  * its segment and range in any array it reads.
+ *
+ * <p><b>States by id.</b> A single-threaded allocator keeps each segment's state and tag here too,
+ * in a {@code byte[]} and a {@code String[]} by id, rather than in the {@link CachedSegment} record:
+ * a hit and a free then touch a few hundred bytes that stay in the L1 cache instead of one record
+ * among hundreds scattered over the heap (measured: about 7 ns of a 25 ns V2 pair was that miss).
+ * These arrays are plain and read only by the owning thread; a thread-safe allocator does not use
+ * them (its records' compare-and-set needs records that are never reused, and ids are).
  */
 final class SegmentTable {
 
@@ -58,6 +65,10 @@ final class SegmentTable {
      * fewer than through the segment.
      */
     private volatile Range[] rangeById = new Range[MIN_CAPACITY];
+    /** States by id ({@link CachedSegment#CACHED}, {@code LIVE}, {@code GONE}): single-threaded use only. */
+    private byte[] states = new byte[MIN_CAPACITY];
+    /** Tags by id, as {@link #states}; null for most, so a hit stores no reference. */
+    private String[] tags = new String[MIN_CAPACITY];
     /** Ids given back by removed segments, to reuse first; ids below {@link #nextId} are or were used. Arena lock. */
     private int[] freeIds = new int[MIN_CAPACITY];
     private int freeIdCount;
@@ -71,6 +82,33 @@ final class SegmentTable {
     /** The range of the segment with id {@code id}, which the caller holds (in a magazine or stripe). */
     Range rangeOf(int id) {
         return rangeById[id];
+    }
+
+    /** The state of the segment with id {@code id}, which the caller holds. Single-threaded use only. */
+    int state(int id) {
+        return states[id];
+    }
+
+    /** Sets the state of the segment with id {@code id}. Single-threaded use only. */
+    void setState(int id, int state) {
+        states[id] = (byte) state;
+    }
+
+    /** The tag of the segment with id {@code id}. Single-threaded use only. */
+    String tag(int id) {
+        return tags[id];
+    }
+
+    /**
+     * Cached &rarr; live with {@code tag}, for the segment with id {@code id} just popped. The tag is
+     * stored only when it changes: most callers never tag, and a reference store costs a GC barrier.
+     * Single-threaded use only.
+     */
+    void hand(int id, String tag) {
+        states[id] = CachedSegment.LIVE;
+        if (tags[id] != tag) {
+            tags[id] = tag;
+        }
     }
 
     /** The segment starting at {@code start}, or null. */
@@ -123,6 +161,8 @@ final class SegmentTable {
         size--;
         byId[segment.id] = null;
         rangeById[segment.id] = null;
+        states[segment.id] = CachedSegment.GONE;
+        tags[segment.id] = null;
         if (freeIdCount == freeIds.length) {
             freeIds = Arrays.copyOf(freeIds, 2 * freeIds.length);
         }
@@ -140,7 +180,10 @@ final class SegmentTable {
         if (id == ids.length) {
             ids = Arrays.copyOf(ids, 2 * ids.length);
             ranges = Arrays.copyOf(ranges, ids.length);
+            states = Arrays.copyOf(states, ids.length);
+            tags = Arrays.copyOf(tags, ids.length);
         }
+        states[id] = CachedSegment.CACHED;
         segment.id = id;
         ranges[id] = segment.range;
         ids[id] = segment;

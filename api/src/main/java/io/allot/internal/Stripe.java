@@ -1,6 +1,5 @@
 package io.allot.internal;
 
-import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -40,17 +39,34 @@ final class Stripe {
     /** The thread this stripe serves; replaced when that thread has died. Arena lock. */
     Thread owner;
     /**
-     * Since the last fold, per size class: allocations served at {@code 2c}, frees taken at
-     * {@code 2c + 1}. One increment per call, where totals and a net value count would take two;
-     * {@link QuantumCache#observe} derives the values from the class sizes.
+     * Allocations served here since the last fold, all classes together. Frees are not counted one
+     * by one: every free pushes one segment and nothing else pushes without adjusting {@link #bias},
+     * so per class the frees less the allocations are {@code depth + bias} ({@link #pushedNet}),
+     * which is all a fold needs besides this: one increment of one field per pair, not two array
+     * counters per class.
      */
-    private final long[] counts;
+    long hits;
+    /**
+     * Per size class, what makes {@code depth + bias} the frees less the allocations since the last
+     * fold: minus the depth at the fold, less every segment a magazine load added, plus every
+     * segment an unload or a drain took away. Changed only off the hot path.
+     */
+    private final long[] bias;
+    /**
+     * The id of the segment this stripe handed out last: a free of exactly its {@code Range} (the
+     * commonest free, of what was just allocated) finds it here without probing the
+     * {@link SegmentTable}. Only a hint, written and read by the owner thread alone: the caller
+     * confirms it by the segment's own range and falls back to the table.
+     */
+    int latest;
+    /** The size class of {@link #latest}, so that its free needs no size arithmetic on the segment. */
+    int latestClass;
 
     Stripe(int classes, boolean locked, Thread owner) {
         this.lock = locked ? new ReentrantLock() : null;
         this.stack = new int[classes * CAPACITY];
         this.depth = new int[classes];
-        this.counts = new long[2 * classes];
+        this.bias = new long[classes];
         this.owner = owner;
     }
 
@@ -76,6 +92,18 @@ final class Stripe {
         return stack[c * CAPACITY + d];
     }
 
+    /**
+     * As {@link #pop}, for a segment leaving the stack other than to a caller (drained into the
+     * arena), so that the frees stay {@code served + depth + bias}.
+     */
+    int popForDrain(int c) {
+        int id = pop(c);
+        if (id >= 0) {
+            bias[c]++;
+        }
+        return id;
+    }
+
     /** Whether class {@code c}'s stack has room for one more segment. */
     boolean hasRoom(int c) {
         return depth[c] < CAPACITY;
@@ -99,6 +127,7 @@ final class Stripe {
             stack[base + d] = full.pop();
         }
         depth[c] = n;
+        bias[c] -= n;
     }
 
     /**
@@ -113,30 +142,24 @@ final class Stripe {
         }
         System.arraycopy(stack, base + half, stack, base, CAPACITY - half);
         depth[c] = CAPACITY - half;
+        bias[c] += half;
     }
 
-    /** Counts an allocation of class {@code c} served here. */
-    void countAllocation(int c) {
-        counts[2 * c]++;
+    /** Allocations served here since the last {@link #clearCounts}. */
+    long hits() {
+        return hits;
     }
 
-    /** Counts a free of class {@code c} taken here. */
-    void countFree(int c) {
-        counts[2 * c + 1]++;
-    }
-
-    /** Allocations of class {@code c} counted since the last {@link #clearCounts}. */
-    long allocations(int c) {
-        return counts[2 * c];
-    }
-
-    /** Frees of class {@code c} counted since the last {@link #clearCounts}. */
-    long frees(int c) {
-        return counts[2 * c + 1];
+    /** Frees less allocations of class {@code c} here since the last {@link #clearCounts}: see {@link #hits}. */
+    long pushedNet(int c) {
+        return depth[c] + bias[c];
     }
 
     /** Starts counting from zero again, once the counts are folded into the arena. */
     void clearCounts() {
-        Arrays.fill(counts, 0);
+        hits = 0;
+        for (int c = 0; c < bias.length; c++) {
+            bias[c] = -depth[c];
+        }
     }
 }

@@ -83,4 +83,53 @@ class StripeTest {
             assertTrue(stripe.hasRoom(c), "an emptied stack has room");
         }
     }
+
+    /**
+     * The counts a fold takes: a stripe counts its hits in one field and derives, per class, the
+     * frees less the allocations from its stack depth ({@link Stripe#pushedNet}), so every other
+     * move of the stack (magazine loads and unloads, drains) must adjust it, and a fold
+     * ({@link Stripe#clearCounts}) must start it from zero whatever the depth.
+     */
+    @Test
+    void freesLessAllocationsFollowCallersWhateverElseMovesTheStacks() {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Stripe stripe = new Stripe(CLASSES, false, null);
+        long[] net = new long[CLASSES];
+        long hits = 0;
+        int nextId = 0;
+        for (int op = 0; op < 200_000; op++) {
+            int c = rnd.nextInt(CLASSES);
+            int pick = rnd.nextInt(100);
+            if (pick < 45) { // a free
+                if (!stripe.hasRoom(c)) {
+                    stripe.unload(c, new Magazine());
+                }
+                stripe.push(c, nextId++);
+                net[c]++;
+            } else if (pick < 88) { // a hit, after a load if the stack is empty
+                if (stripe.pop(c) < 0) {
+                    Magazine full = new Magazine();
+                    while (!full.isFull()) {
+                        full.push(nextId++);
+                    }
+                    stripe.load(c, full);
+                    stripe.pop(c);
+                }
+                stripe.hits++;
+                hits++;
+                net[c]--;
+            } else if (pick < 98) { // drained into the arena: neither
+                stripe.popForDrain(c);
+            } else { // a fold
+                assertEquals(hits, stripe.hits(), "seed " + seed + ", op " + op);
+                stripe.clearCounts();
+                java.util.Arrays.fill(net, 0);
+                hits = 0;
+            }
+            for (int k = 0; k < CLASSES; k++) {
+                assertEquals(net[k], stripe.pushedNet(k), "seed " + seed + ", op " + op + ", class " + k);
+            }
+        }
+    }
 }

@@ -127,11 +127,13 @@ final class AllocationHash {
     }
 
     /**
-     * Adds {@code start -> rec}; {@code start} must be absent. It becomes the held entry; the one
-     * held before goes into the table.
+     * Adds {@code start -> rec}; {@code start} must be absent, and {@link #ensureRoom} must have been
+     * called since the last {@code put} (every carve calls it before its first change, so that
+     * nothing fails half-way; a second check here cost the hot allocation a compare and a branch).
+     * It becomes the held entry; the one held before goes into the table.
      */
     void put(long start, int rec) {
-        ensureRoom();
+        assert size < capacity() >>> 1 || capacity() == MAX_CAPACITY : "put without ensureRoom";
         if (heldRec != NIL) {
             insert(heldStart, heldRec);
         }

@@ -460,6 +460,25 @@ final class VmemCore implements EngineCore {
         return allocateAtHint(instantFit(r), r);
     }
 
+    /**
+     * {@link #allocateInstantFit} for a request the layer has checked is limited by nothing but its
+     * size: the head's start always admits it (segments start on the quantum, the alignment is at
+     * most the quantum), so the four constraint tests of {@link #admitsHead} are skipped.
+     */
+    @Override
+    public Range allocateInstantFitSized(Request r) {
+        long size = r.size();
+        int p = instantHead(size);
+        if (p == NIL) {
+            return null;
+        }
+        long start = segs.start(p);
+        long end = start + size - 1;
+        hint = p;
+        carve(p, start, end, r.tag());
+        return new Range(start, end);
+    }
+
     /** The lists every member of which holds {@code size}, as a bitmap of the non-empty ones. */
     private long instantCandidates(long size) {
         int k = FreeLists.wholeFitList(size);

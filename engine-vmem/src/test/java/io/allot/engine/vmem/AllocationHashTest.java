@@ -44,6 +44,7 @@ class AllocationHashTest {
                             continue;
                         }
                         int rec = segs.create(start, start, Segments.ALLOCATED);
+                        hash.ensureRoom(); // as every carve does before its put
                         hash.put(start, rec);
                         model.put(start, rec);
                         keys.add(start);
@@ -99,6 +100,7 @@ class AllocationHashTest {
         for (int i = 0; i < count; i++) {
             long start = (long) i << 12;
             recs[i] = segs.create(start, start, Segments.ALLOCATED);
+            hash.ensureRoom(); // as every carve does before its put
             hash.put(start, recs[i]);
         }
         hash.check();
@@ -118,8 +120,10 @@ class AllocationHashTest {
         assertEquals(0, hash.size());
         // An odd start after emptying: the grain starts over, and a page-aligned table still works.
         int odd = segs.create(TOP, TOP, Segments.ALLOCATED);
+        hash.ensureRoom(); // as every carve does before its put
         hash.put(TOP, odd);
         int page = segs.create(0x1000, 0x1000, Segments.ALLOCATED);
+        hash.ensureRoom(); // as every carve does before its put
         hash.put(0x1000, page);
         hash.check();
         assertEquals(odd, hash.get(TOP));
@@ -156,6 +160,7 @@ class AllocationHashTest {
                     }
                     what = "put " + Long.toHexString(start);
                     int rec = segs.create(start, start, Segments.ALLOCATED);
+                    hash.ensureRoom(); // as every carve does before its put
                     hash.put(start, rec);
                     model.put(start, rec);
                     keys.add(start);

@@ -484,6 +484,156 @@ class QuantumCacheTest {
         Images.assertConsistent(a, engine + ", seed " + seed);
     }
 
+    /**
+     * The free of the range just handed out (which a stripe recognises without the segment table),
+     * against a model, seeded: most allocations are freed at once, some twice, some by an equal
+     * copy or a wrong end, and between them come observations (which drain the caches, so segment
+     * numbers change owners and the stripe's hint goes stale), reservations and requests that only a
+     * purge of the caches can place. Every placement must be disjoint from the live ones, every
+     * refusal right, and the statistics (which the stripes derive from their stack depths rather
+     * than count per free) exact at every look.
+     */
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
+    void freesOfTheLatestHitMatchAModel(String engine, boolean threadSafe) {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom rnd = new SplittableRandom(seed);
+        ResourceAllocator a = cached(engine, "first-match", threadSafe);
+        int quanta = (int) (SPAN.size() / Q);
+        java.util.BitSet used = new java.util.BitSet(quanta);
+        java.util.Map<Long, Allocation> live = new java.util.HashMap<>();
+        List<Range> order = new ArrayList<>();
+        List<Range> gone = new ArrayList<>();
+        long[] totals = new long[3]; // allocations, frees, failures
+        for (int op = 0; op < 30_000; op++) {
+            String where = "seed " + seed + " (replay: -Dallot.seed=" + seed + "), op " + op;
+            int pick = rnd.nextInt(100);
+            if (pick < 55) {
+                long size = 1 + rnd.nextLong(4 * Q);
+                String tag = rnd.nextInt(6) == 0 ? "t" + rnd.nextInt(3) : null;
+                Optional<Range> got = a.tryAllocate(Request.of(size).tagged(tag));
+                if (got.isEmpty()) {
+                    assertTrue(freeRun(used, quanta) < (size + Q - 1) / Q, where + ": refused " + size);
+                    totals[2]++;
+                    continue;
+                }
+                Range r = got.get();
+                assertEquals((size + Q - 1) / Q * Q, r.size(), where);
+                claim(used, r, where);
+                live.put(r.start(), new Allocation(r, tag));
+                order.add(r);
+                totals[0]++;
+                int then = rnd.nextInt(10);
+                if (then < 6) { // at once: the very object, or an equal copy
+                    a.free(then < 4 ? r : Range.of(r.start(), r.end()));
+                    release(used, live, order, r);
+                    gone.add(r);
+                    totals[1]++;
+                    if (rnd.nextInt(3) == 0) { // and again: refused, nothing changes
+                        assertThrows(NotAllocatedException.class, () -> a.free(r), where + ": second free of " + r);
+                    }
+                } else if (then < 7 && r.size() > Q) { // the right start, a wrong end
+                    Range wrong = Range.ofSize(r.start(), r.size() - Q);
+                    assertThrows(NotAllocatedException.class, () -> a.free(wrong), where + ": " + wrong);
+                }
+            } else if (pick < 70 && !order.isEmpty()) {
+                Range r = order.get(rnd.nextInt(order.size()));
+                a.free(rnd.nextBoolean() ? r : Range.of(r.start(), r.end()));
+                release(used, live, order, r);
+                gone.add(r);
+                totals[1]++;
+            } else if (pick < 78 && !gone.isEmpty()) { // a range freed earlier: by value, as the model says
+                Range r = gone.get(rnd.nextInt(gone.size()));
+                Allocation now = live.get(r.start());
+                if (now != null && now.range().equals(r)) {
+                    a.free(r);
+                    release(used, live, order, now.range());
+                    totals[1]++;
+                } else {
+                    assertThrows(NotAllocatedException.class, () -> a.free(r), where + ": freed " + r + " again");
+                }
+            } else if (pick < 84 && !order.isEmpty()) {
+                Range r = order.get(rnd.nextInt(order.size()));
+                assertEquals(Optional.of(live.get(r.start())), a.allocationContaining(r.end()), where);
+            } else if (pick < 88) { // only a purge of the caches may make room for it
+                long size = Q * (1 + rnd.nextLong(quanta / 4));
+                Optional<Range> got = a.tryAllocate(Request.of(size));
+                assertEquals(freeRun(used, quanta) >= size / Q, got.isPresent(), where + ": " + size + " placed");
+                if (got.isPresent()) {
+                    claim(used, got.get(), where);
+                    a.free(got.get());
+                    release(used, live, order, got.get());
+                    totals[0]++;
+                    totals[1]++;
+                } else {
+                    totals[2]++;
+                }
+            } else if (pick < 92) {
+                Range r = Range.ofSize(SPAN.start() + Q * rnd.nextInt(quanta - 2), Q * (1 + rnd.nextInt(2)));
+                int from = (int) ((r.start() - SPAN.start()) / Q);
+                if (used.get(from, from + (int) (r.size() / Q)).isEmpty()) {
+                    assertEquals(r, a.reserve(r), where);
+                    claim(used, r, where);
+                    live.put(r.start(), new Allocation(r, null));
+                    order.add(r);
+                    totals[0]++;
+                } else {
+                    assertThrows(OverlapException.class, () -> a.reserve(r), where + ": " + r);
+                    totals[2]++;
+                }
+            } else {
+                AllocatorStats s = a.stats();
+                long allocated = 0;
+                for (Range r : order) {
+                    allocated += r.size();
+                }
+                assertEquals(allocated, s.allocated(), where);
+                assertEquals(order.size(), s.liveAllocations(), where);
+                assertEquals(totals[0], s.totalAllocations(), where);
+                assertEquals(totals[1], s.totalFrees(), where);
+                assertEquals(totals[2], s.failedAllocations(), where);
+            }
+        }
+        for (Range r : new ArrayList<>(order)) {
+            a.free(r);
+            release(used, live, order, r);
+            totals[1]++;
+        }
+        AllocatorStats s = a.stats();
+        assertEquals(0, s.allocated(), "seed " + seed);
+        assertEquals(SPAN.size(), s.largestFree(), "seed " + seed);
+        assertEquals(totals[0], s.totalAllocations(), "seed " + seed);
+        assertEquals(totals[1], s.totalFrees(), "seed " + seed);
+        Images.assertConsistent(a, engine + ", seed " + seed);
+    }
+
+    /** Marks {@code r} used in the model, failing if any of it already was. */
+    private static void claim(java.util.BitSet used, Range r, String where) {
+        int from = (int) ((r.start() - SPAN.start()) / Q);
+        int to = from + (int) (r.size() / Q);
+        assertTrue(used.get(from, to).isEmpty(), where + ": " + r + " overlaps a live allocation");
+        used.set(from, to);
+    }
+
+    private static void release(java.util.BitSet used, java.util.Map<Long, Allocation> live, List<Range> order,
+                                Range r) {
+        int from = (int) ((r.start() - SPAN.start()) / Q);
+        used.clear(from, from + (int) (r.size() / Q));
+        live.remove(r.start());
+        order.remove(r);
+    }
+
+    /** The longest run of free quanta in the model. */
+    private static long freeRun(java.util.BitSet used, int quanta) {
+        long longest = 0;
+        for (int i = used.nextClearBit(0); i < quanta; i = used.nextClearBit(i)) {
+            int end = Math.min(used.nextSetBit(i) < 0 ? quanta : used.nextSetBit(i), quanta);
+            longest = Math.max(longest, end - i);
+            i = end;
+        }
+        return longest;
+    }
+
     static Stream<Arguments> enginesAndThreadSafety() {
         return Matrix.engines().flatMap(e -> Stream.of(Arguments.of(e, false), Arguments.of(e, true)));
     }
