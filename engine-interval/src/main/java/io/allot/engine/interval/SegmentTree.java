@@ -751,6 +751,13 @@ final class SegmentTree {
         int free = (int) kinds;
         long loKey = lo ^ SIGN;
         long sizeKey = size ^ SIGN;
+        int s = p.slot[0];
+        if (s > 0 && (a[b + PIVOTS + s - 1] ^ SIGN) < loKey) {
+            // Every entry before the cursor's ends below lo: next-fit's rotor lies in or after
+            // the entry it last freed, so the scan starts there instead of passing the leaf's
+            // lower holes one by one.
+            free &= -1 << s;
+        }
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
@@ -762,7 +769,8 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
-                long end = first + size - 1;
+                long start = first + offset;
+                long end = start + size - 1;
                 int c = (int) a[b] & (int) COUNT;
                 if (offset == 0 && end != last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
                     // The front of the entry, as an address-order fill and most first-fit pairs
@@ -790,7 +798,19 @@ final class SegmentTree {
                     deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, last - end));
                     return true;
                 }
-                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                // All of the entry (a hole that fits exactly, as W3's first-fit pairs take) and a
+                // piece strictly inside it (next-fit carving through the free tail from its
+                // rotor) go to their carves directly: through carveFound they would pass
+                // carveIn, too big to inline, whose call costs a pair as much as the carve.
+                found = start;
+                carvedFirst = first;
+                carvedLast = last;
+                if (offset != 0 ? end != last && c <= LEAF_CAP - 2
+                        && carveMiddle(n, b, i, c, kinds, min, first, last, start, end, tagged)
+                        : end == last && carveWhole(n, b, i, kinds, min, first, last, tagged)) {
+                    return true; // neither splits: the leaf stays clean
+                }
+                carveFound(p, n, b, i, kinds, min, first, last, start, size, tagged);
                 if (cleanLeaf < 0) {
                     cleanAfterSplit(lo, size);
                 }
@@ -1297,7 +1317,10 @@ final class SegmentTree {
         if (!front && !back) {
             return c <= LEAF_CAP - 2 && carveMiddle(n, b, i, c, kinds, min, first, last, start, end, tagged);
         }
-        if (c == LEAF_CAP && !(front && back)) {
+        if (front && back) {
+            return carveWhole(n, b, i, kinds, min, first, last, tagged);
+        }
+        if (c == LEAF_CAP) {
             return false;
         }
         if (pendLeaf >= 0 && pendLeaf != n) {
@@ -1307,29 +1330,53 @@ final class SegmentTree {
         Path p = cur;
         long marks = a[b + MARKS];
         int at = i; // the new entry's slot
-        if (front && back) {
-            kinds &= ~(1L << i);
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            a[o + 1] = a[o];
+        }
+        a[b]++; // the count, in the low byte, is below LEAF_CAP
+        kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
+        marks = openBits(marks, i, 1);
+        long spanMark = marks >>> (i + 1) & 1;
+        marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
+        if (front) {
+            a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
         } else {
-            for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
-                a[o + 1] = a[o];
-            }
-            a[b]++; // the count, in the low byte, is below LEAF_CAP
-            kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
-            marks = openBits(marks, i, 1);
-            long spanMark = marks >>> (i + 1) & 1;
-            marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
-            if (front) {
-                a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
-            } else {
-                a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
-                kinds = kinds & ~(2L << i) | 1L << i;
-                at = i + 1;
-            }
+            a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
+            kinds = kinds & ~(2L << i) | 1L << i;
+            at = i + 1;
         }
         storeCarved(p, b, kinds, marks, tagged, at);
         boolean pending = pendLeaf >= 0; // then on this leaf
         long m0 = pending ? pendNow : gapAbove(p, 0);
         long m = changed(n, 0, min, m0, last - first + 1, (last - first) - (end - start));
+        if (m != 0) { // the leaf's largest gap shrank (or stayed) and is not 0
+            deferShrink(n, min, pending, m0, m);
+            return true;
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
+        }
+        propagate(p, 0, m0, m);
+        return true;
+    }
+
+    /**
+     * {@link #carveIn}'s first case, a method of its own so that it inlines where a one-pass
+     * first-fit finds an entry that fits exactly: the cursor's free entry {@code [first, last]} at
+     * slot {@code i} of leaf {@code n} (block {@code b}) becomes allocated, with its span mark. No
+     * pivot moves; the entry's size leaves the leaf's gaps (deferred when the leaf keeps a free
+     * entry, as {@link #carveIn} defers it).
+     */
+    private boolean carveWhole(int n, int b, int i, long kinds, long min, long first, long last, boolean tagged) {
+        if (pendLeaf >= 0 && pendLeaf != n) {
+            flush();
+        }
+        Path p = cur;
+        storeCarved(p, b, kinds & ~(1L << i), nodes[b + MARKS], tagged, i);
+        boolean pending = pendLeaf >= 0; // then on this leaf
+        long m0 = pending ? pendNow : gapAbove(p, 0);
+        long m = changed(n, 0, min, m0, last - first + 1, 0);
         if (m != 0) { // the leaf's largest gap shrank (or stayed) and is not 0
             deferShrink(n, min, pending, m0, m);
             return true;
@@ -1568,7 +1615,6 @@ final class SegmentTree {
 
     /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
     private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
-        Path p = cur;
         long[] a = nodes;
         long spanStart = marks >>> i & 1;
         boolean previous = spanStart == 0 && (kinds >>> (i - 1) & 1) != 0;
@@ -1588,10 +1634,26 @@ final class SegmentTree {
         if (n != cleanHighLeaf) {
             cleanHighLeaf = -1;
         }
+        freeMerging(n, b, i, c, kinds, marks, previous, next, pending);
+        return true;
+    }
+
+    /**
+     * The changes of {@link #freeInsideAt} once it has decided to make them: entry {@code i}
+     * becomes free, swallowing the {@code previous} and {@code next} free entries. Split off (with
+     * {@link #settleFree}) so that each part is small enough to inline into
+     * {@link IntervalCore#free}: a call with this many arguments costs a pair several
+     * nanoseconds.
+     */
+    private void freeMerging(int n, int b, int i, int c, long kinds, long marks, boolean previous, boolean next,
+                             boolean pending) {
+        Path p = cur;
+        long[] a = nodes;
+        int removed = (previous ? 1 : 0) + (next ? 1 : 0);
         long start = a[b + PIVOTS + i - 1] + 1;
         long end = a[b + PIVOTS + i];
         int j = i;
-        long mark = spanStart;
+        long mark = marks >>> i & 1;
         long first = start;
         long last = end;
         if (previous) {
@@ -1613,6 +1675,15 @@ final class SegmentTree {
         p.slot[0] = j;
         cursorValid = true;
         recordMerge(first, last, start, end, previous, next);
+        settleFree(p, n, pending, start, end, first, last);
+    }
+
+    /**
+     * The gap changes of {@link #freeInsideAt}, which freed {@code [start, end]} in leaf
+     * {@code n} of {@code p} and left the free {@code [first, last]}: a method of its own so that
+     * both stay small enough to inline into {@link IntervalCore#free}.
+     */
+    private void settleFree(Path p, int n, boolean pending, long start, long end, long first, long last) {
         // The bigger merged neighbour stands for the merged entry; the other one goes.
         long low = start - first;
         long high = last - end;
@@ -1633,7 +1704,6 @@ final class SegmentTree {
         if (m != m0) {
             propagate(p, 0, m0, m);
         }
-        return true;
     }
 
     /**
