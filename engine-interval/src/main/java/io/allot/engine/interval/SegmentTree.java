@@ -1320,9 +1320,17 @@ final class SegmentTree {
         if (front && back) {
             return carveWhole(n, b, i, kinds, min, first, last, tagged);
         }
-        if (c == LEAF_CAP) {
-            return false;
-        }
+        return c < LEAF_CAP && carveEnd(n, b, i, c, kinds, min, first, last, start, end, front, tagged);
+    }
+
+    /**
+     * {@link #carveIn}'s second case, a piece sharing the entry's first value ({@code front}) or
+     * its last, in a leaf with room for the one entry it adds: a method of its own, as each case
+     * is, so that {@link #carveIn} stays a small dispatch that inlines into its callers (best-
+     * and instant-fit's carve, last-fit's one pass) and only the case taken is compiled in.
+     */
+    private boolean carveEnd(int n, int b, int i, int c, long kinds, long min, long first, long last,
+                             long start, long end, boolean front, boolean tagged) {
         if (pendLeaf >= 0 && pendLeaf != n) {
             flush();
         }
