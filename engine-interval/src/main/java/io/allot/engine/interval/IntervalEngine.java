@@ -59,13 +59,11 @@ import io.allot.spi.EngineProvider;
  *       the cursor, inside its leaf, is checked and made from the same leaf words
  *       ({@link SegmentTree#freeAtCursor}). A first-fit that takes the front of the entry it
  *       found (an address-order fill every time, most first-fit pairs) carves it inline in that
- *       pass, without a call to the carve; one that takes all of the entry (a hole that fits
- *       exactly) or a piece strictly inside it (next-fit carving the free tail from its rotor)
- *       calls that case's carve directly, a method small enough to inline there, and the scan
- *       starts at the cursor's entry when everything before it ends below the search's lower
- *       limit (next-fit's rotor, just past the allocation it freed). Each carve case, and each part
- *       of the free at the cursor, is a method under the JIT's limit for inlining a hot call
- *       (325 bytecodes): the one-pass search and the free then each run without a further call. A carve on these paths that needs a split keeps the
+ *       pass, without a call to the carve; every other carve goes through a small dispatch
+ *       ({@code carveIn}) to one method per case (all of the entry, a piece at one end, a piece
+ *       strictly inside), each under the JIT's limit for inlining a hot call (325 bytecodes), so
+ *       the one-pass searches and best- and instant-fit's carve run the case they take without
+ *       a further call. A carve on these paths that needs a split keeps the
  *       search's clean bounds for the leaf that then holds the allocation (the split moves only
  *       entries before the carved one to the left of that leaf). An address-order fill (each
  *       allocation at the low edge of the free tail the cursor sits beside) and allocate/free

@@ -88,8 +88,8 @@ import java.util.Arrays;
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
  * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
  * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), and each other case
- * through a method small enough for the JIT to inline into the one pass, the size index's carve
- * and the free at the cursor;
+ * through a method small enough for the JIT to inline into the one-pass searches and the size
+ * index's carve ({@link #carveIn});
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
@@ -753,13 +753,6 @@ final class SegmentTree {
         int free = (int) kinds;
         long loKey = lo ^ SIGN;
         long sizeKey = size ^ SIGN;
-        int s = p.slot[0];
-        if (s > 0 && (a[b + PIVOTS + s - 1] ^ SIGN) < loKey) {
-            // Every entry before the cursor's ends below lo: next-fit's rotor lies in or after
-            // the entry it last freed, so the scan starts there instead of passing the leaf's
-            // lower holes one by one.
-            free &= -1 << s;
-        }
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
@@ -771,8 +764,7 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
-                long start = first + offset;
-                long end = start + size - 1;
+                long end = first + size - 1;
                 int c = (int) a[b] & (int) COUNT;
                 if (offset == 0 && end != last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
                     // The front of the entry, as an address-order fill and most first-fit pairs
@@ -800,19 +792,7 @@ final class SegmentTree {
                     deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, last - end));
                     return true;
                 }
-                // All of the entry (a hole that fits exactly, as W3's first-fit pairs take) and a
-                // piece strictly inside it (next-fit carving through the free tail from its
-                // rotor) go to their carves directly: through carveFound they would pass
-                // carveIn, too big to inline, whose call costs a pair as much as the carve.
-                found = start;
-                carvedFirst = first;
-                carvedLast = last;
-                if (offset != 0 ? end != last && c <= LEAF_CAP - 2
-                        && carveMiddle(n, b, i, c, kinds, min, first, last, start, end, tagged)
-                        : end == last && carveWhole(n, b, i, kinds, min, first, last, tagged)) {
-                    return true; // neither splits: the leaf stays clean
-                }
-                carveFound(p, n, b, i, kinds, min, first, last, start, size, tagged);
+                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
                 if (cleanLeaf < 0) {
                     cleanAfterSplit(lo, size);
                 }
@@ -1308,7 +1288,10 @@ final class SegmentTree {
      * {@link #carveEdge} once the cursor's entry is known to be free: slot {@code i} of the
      * {@code c}-entry leaf {@code n} (block {@code b}, first value {@code min}, kind bits
      * {@code kinds}) holding {@code [first, last]}. Shared with {@link #allocateLowestInLeaf},
-     * which found all of that on its way.
+     * which found all of that on its way. A dispatch only: each case is a method under the JIT's
+     * limit for inlining a hot call, so this one inlines into its callers with the case they take
+     * (as one method of 440 bytecodes it was a call on every carve of best-, instant- and
+     * last-fit, and on first- and next-fit's carves other than the front piece).
      *
      * @return false, changing nothing, when none of the short cases applies
      */
@@ -1373,7 +1356,8 @@ final class SegmentTree {
 
     /**
      * {@link #carveIn}'s first case, a method of its own so that it inlines where a one-pass
-     * first-fit finds an entry that fits exactly: the cursor's free entry {@code [first, last]} at
+     * search or the size index's carve takes an entry that fits exactly (W3's best- and
+     * instant-fit pairs every time): the cursor's free entry {@code [first, last]} at
      * slot {@code i} of leaf {@code n} (block {@code b}) becomes allocated, with its span mark. No
      * pivot moves; the entry's size leaves the leaf's gaps (deferred when the leaf keeps a free
      * entry, as {@link #carveIn} defers it).
@@ -1625,6 +1609,7 @@ final class SegmentTree {
 
     /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
     private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
+        Path p = cur;
         long[] a = nodes;
         long spanStart = marks >>> i & 1;
         boolean previous = spanStart == 0 && (kinds >>> (i - 1) & 1) != 0;
@@ -1644,26 +1629,10 @@ final class SegmentTree {
         if (n != cleanHighLeaf) {
             cleanHighLeaf = -1;
         }
-        freeMerging(n, b, i, c, kinds, marks, previous, next, pending);
-        return true;
-    }
-
-    /**
-     * The changes of {@link #freeInsideAt} once it has decided to make them: entry {@code i}
-     * becomes free, swallowing the {@code previous} and {@code next} free entries. Split off (with
-     * {@link #settleFree}) so that each part is small enough to inline into
-     * {@link IntervalCore#free}: a call with this many arguments costs a pair several
-     * nanoseconds.
-     */
-    private void freeMerging(int n, int b, int i, int c, long kinds, long marks, boolean previous, boolean next,
-                             boolean pending) {
-        Path p = cur;
-        long[] a = nodes;
-        int removed = (previous ? 1 : 0) + (next ? 1 : 0);
         long start = a[b + PIVOTS + i - 1] + 1;
         long end = a[b + PIVOTS + i];
         int j = i;
-        long mark = marks >>> i & 1;
+        long mark = spanStart;
         long first = start;
         long last = end;
         if (previous) {
@@ -1685,15 +1654,6 @@ final class SegmentTree {
         p.slot[0] = j;
         cursorValid = true;
         recordMerge(first, last, start, end, previous, next);
-        settleFree(p, n, pending, start, end, first, last);
-    }
-
-    /**
-     * The gap changes of {@link #freeInsideAt}, which freed {@code [start, end]} in leaf
-     * {@code n} of {@code p} and left the free {@code [first, last]}: a method of its own so that
-     * both stay small enough to inline into {@link IntervalCore#free}.
-     */
-    private void settleFree(Path p, int n, boolean pending, long start, long end, long first, long last) {
         // The bigger merged neighbour stands for the merged entry; the other one goes.
         long low = start - first;
         long high = last - end;
@@ -1714,6 +1674,7 @@ final class SegmentTree {
         if (m != m0) {
             propagate(p, 0, m0, m);
         }
+        return true;
     }
 
     /**
