@@ -403,6 +403,85 @@ class IntervalFusedPathsTest {
         }
     }
 
+    /**
+     * Next-fit as the allocator runs it: first-fit from a rotor that moves past each placement,
+     * wrapping to the bottom when nothing fits above it, over a space of scattered holes. The
+     * one-pass search then meets every carve it has (all of an entry, its front, a piece strictly
+     * inside it, a split) with lower limits inside the cursor's leaf, and steps aside at each wrap. Invariants after every operation, placements against the model.
+     */
+    @Test
+    void randomRotorSweepsKeepEveryInvariantAndMatchTheModel() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -8192}) {
+            rotorRun(seed, base, 30_000);
+        }
+    }
+
+    private static void rotorRun(long seed, long base, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ base ^ 0x5EED);
+        int space = 8192;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(base, base + space - 1);
+        BitSet used = new BitSet(space);
+        List<long[]> live = new ArrayList<>();
+        // Scattered holes: every unit allocated in runs, then about half the runs freed.
+        for (int at = 0; at < space; ) {
+            int run = 1 + random.nextInt(random.nextBoolean() ? 3 : 40);
+            int end = Math.min(space, at + run) - 1;
+            assertTrue(core.allocate(base + at, base + end, null));
+            if (random.nextBoolean()) {
+                assertTrue(core.free(base + at, base + end));
+            } else {
+                used.set(at, end + 1);
+                live.add(new long[] {base + at, base + end});
+            }
+            at = end + 1;
+        }
+        core.checkInvariants();
+        int rotor = 0;
+        int operation = 0;
+        try {
+            for (; operation < operations; operation++) {
+                if (random.nextInt(10) < 8 || live.isEmpty()) {
+                    int size = random.nextInt(4) == 0 ? 1 + random.nextInt(64) : 1 + random.nextInt(3);
+                    int align = 1 << random.nextInt(random.nextBoolean() ? 1 : 5);
+                    String tag = random.nextInt(8) == 0 ? "tag" + operation : null;
+                    Request r = Request.of(size).aligned(align);
+                    if (tag != null) {
+                        r = r.tagged(tag);
+                    }
+                    long expected = rotor < space ? lowest(used, size, align, rotor, space - 1) : -1;
+                    Range placed = rotor < space ? core.allocateFirstFit(r, base + rotor) : null;
+                    if (expected < 0) { // wrap once, as next-fit does
+                        expected = lowest(used, size, align, 0, space - 1);
+                        placed = core.allocateFirstFit(r, base);
+                    }
+                    long got = placed == null ? -1 : placed.start() - base;
+                    assertEquals(expected, got, "placement from " + rotor + ", operation " + operation);
+                    core.checkInvariants();
+                    if (got >= 0) {
+                        rotor = (int) got + size;
+                        used.set((int) got, (int) got + size);
+                        if (random.nextInt(4) != 0) { // mostly pairs, as W3 next-fit runs them
+                            assertTrue(core.free(placed.start(), placed.end()), "free just made, operation " + operation);
+                            used.clear((int) got, (int) got + size);
+                            core.checkInvariants();
+                        } else {
+                            live.add(new long[] {placed.start(), placed.end()});
+                        }
+                    }
+                } else {
+                    long[] victim = live.remove(random.nextInt(live.size()));
+                    assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
+                    clearIn(used, base, victim);
+                    core.checkInvariants();
+                }
+            }
+        } catch (AssertionError | RuntimeException e) {
+            failReplayable(seed, base, operation, e);
+        }
+    }
+
     /** The lowest aligned start of {@code size} free units inside {@code [lo, hi]}, or -1. */
     private static long lowest(BitSet used, int size, int align, int lo, int hi) {
         for (long s = (lo + align - 1) / align * align; s + size - 1 <= hi; s += align) {
