@@ -59,11 +59,7 @@ import io.allot.spi.EngineProvider;
  *       the cursor, inside its leaf, is checked and made from the same leaf words
  *       ({@link SegmentTree#freeAtCursor}). A first-fit that takes the front of the entry it
  *       found (an address-order fill every time, most first-fit pairs) carves it inline in that
- *       pass, without a call to the carve; every other carve goes through a small dispatch
- *       ({@code carveIn}) to one method per case (all of the entry, a piece at one end, a piece
- *       strictly inside), each under the JIT's limit for inlining a hot call (325 bytecodes), so
- *       the one-pass searches and best- and instant-fit's carve run the case they take without
- *       a further call. A carve on these paths that needs a split keeps the
+ *       pass, without a call to the carve. A carve on these paths that needs a split keeps the
  *       search's clean bounds for the leaf that then holds the allocation (the split moves only
  *       entries before the carved one to the left of that leaf). An address-order fill (each
  *       allocation at the low edge of the free tail the cursor sits beside) and allocate/free

@@ -87,9 +87,7 @@ import java.util.Arrays;
  * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
  * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
- * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), and each other case
- * through a method small enough for the JIT to inline into the one-pass searches and the size
- * index's carve ({@link #carveIn});
+ * takes inline, in the pass that found it ({@link #allocateLowestInLeaf});
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
@@ -1288,10 +1286,7 @@ final class SegmentTree {
      * {@link #carveEdge} once the cursor's entry is known to be free: slot {@code i} of the
      * {@code c}-entry leaf {@code n} (block {@code b}, first value {@code min}, kind bits
      * {@code kinds}) holding {@code [first, last]}. Shared with {@link #allocateLowestInLeaf},
-     * which found all of that on its way. A dispatch only: each case is a method under the JIT's
-     * limit for inlining a hot call, so this one inlines into its callers with the case they take
-     * (as one method of 440 bytecodes it was a call on every carve of best-, instant- and
-     * last-fit, and on first- and next-fit's carves other than the front piece).
+     * which found all of that on its way.
      *
      * @return false, changing nothing, when none of the short cases applies
      */
@@ -1302,20 +1297,9 @@ final class SegmentTree {
         if (!front && !back) {
             return c <= LEAF_CAP - 2 && carveMiddle(n, b, i, c, kinds, min, first, last, start, end, tagged);
         }
-        if (front && back) {
-            return carveWhole(n, b, i, kinds, min, first, last, tagged);
+        if (c == LEAF_CAP && !(front && back)) {
+            return false;
         }
-        return c < LEAF_CAP && carveEnd(n, b, i, c, kinds, min, first, last, start, end, front, tagged);
-    }
-
-    /**
-     * {@link #carveIn}'s second case, a piece sharing the entry's first value ({@code front}) or
-     * its last, in a leaf with room for the one entry it adds: a method of its own, as each case
-     * is, so that {@link #carveIn} stays a small dispatch that inlines into its callers (best-
-     * and instant-fit's carve, last-fit's one pass) and only the case taken is compiled in.
-     */
-    private boolean carveEnd(int n, int b, int i, int c, long kinds, long min, long first, long last,
-                             long start, long end, boolean front, boolean tagged) {
         if (pendLeaf >= 0 && pendLeaf != n) {
             flush();
         }
@@ -1323,54 +1307,29 @@ final class SegmentTree {
         Path p = cur;
         long marks = a[b + MARKS];
         int at = i; // the new entry's slot
-        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
-            a[o + 1] = a[o];
-        }
-        a[b]++; // the count, in the low byte, is below LEAF_CAP
-        kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
-        marks = openBits(marks, i, 1);
-        long spanMark = marks >>> (i + 1) & 1;
-        marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
-        if (front) {
-            a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
+        if (front && back) {
+            kinds &= ~(1L << i);
         } else {
-            a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
-            kinds = kinds & ~(2L << i) | 1L << i;
-            at = i + 1;
+            for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                a[o + 1] = a[o];
+            }
+            a[b]++; // the count, in the low byte, is below LEAF_CAP
+            kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
+            marks = openBits(marks, i, 1);
+            long spanMark = marks >>> (i + 1) & 1;
+            marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
+            if (front) {
+                a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
+            } else {
+                a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
+                kinds = kinds & ~(2L << i) | 1L << i;
+                at = i + 1;
+            }
         }
         storeCarved(p, b, kinds, marks, tagged, at);
         boolean pending = pendLeaf >= 0; // then on this leaf
         long m0 = pending ? pendNow : gapAbove(p, 0);
         long m = changed(n, 0, min, m0, last - first + 1, (last - first) - (end - start));
-        if (m != 0) { // the leaf's largest gap shrank (or stayed) and is not 0
-            deferShrink(n, min, pending, m0, m);
-            return true;
-        }
-        if (pending) {
-            pendLeaf = -1;
-            m0 = pendWas; // what the ancestors still record
-        }
-        propagate(p, 0, m0, m);
-        return true;
-    }
-
-    /**
-     * {@link #carveIn}'s first case, a method of its own so that it inlines where a one-pass
-     * search or the size index's carve takes an entry that fits exactly (W3's best- and
-     * instant-fit pairs every time): the cursor's free entry {@code [first, last]} at
-     * slot {@code i} of leaf {@code n} (block {@code b}) becomes allocated, with its span mark. No
-     * pivot moves; the entry's size leaves the leaf's gaps (deferred when the leaf keeps a free
-     * entry, as {@link #carveIn} defers it).
-     */
-    private boolean carveWhole(int n, int b, int i, long kinds, long min, long first, long last, boolean tagged) {
-        if (pendLeaf >= 0 && pendLeaf != n) {
-            flush();
-        }
-        Path p = cur;
-        storeCarved(p, b, kinds & ~(1L << i), nodes[b + MARKS], tagged, i);
-        boolean pending = pendLeaf >= 0; // then on this leaf
-        long m0 = pending ? pendNow : gapAbove(p, 0);
-        long m = changed(n, 0, min, m0, last - first + 1, 0);
         if (m != 0) { // the leaf's largest gap shrank (or stayed) and is not 0
             deferShrink(n, min, pending, m0, m);
             return true;
