@@ -407,7 +407,8 @@ class IntervalFusedPathsTest {
      * Next-fit as the allocator runs it: first-fit from a rotor that moves past each placement,
      * wrapping to the bottom when nothing fits above it, over a space of scattered holes. The
      * one-pass search then meets every carve it has (all of an entry, its front, a piece strictly
-     * inside it, a split) with lower limits inside the cursor's leaf, and steps aside at each wrap. Invariants after every operation, placements against the model.
+     * inside it, a split) with lower limits inside the cursor's leaf, and steps aside at each
+     * wrap. Invariants after every operation, placements against the model.
      */
     @Test
     void randomRotorSweepsKeepEveryInvariantAndMatchTheModel() {
