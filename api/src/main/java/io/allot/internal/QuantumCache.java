@@ -41,9 +41,10 @@ import java.util.function.Supplier;
  *       the id the stripe kept ({@link Stripe#latest}), with no table probe; any other is found in
  *       the table without locks (the range handed out by identity, any equal one by its end).
  *       Under the own stripe's lock, flip it live &rarr; cached and push it. The push is its count:
- *       a stripe counts hits only, and derives frees from its stack depth ({@link Stripe#hits}). When the stack is full, take the arena lock
- *       once: its older half goes to the depot as a full magazine, and the depot's oldest full
- *       magazine beyond {@link Depot#FULL_LIMIT} is drained into the arena.</li>
+ *       a stripe counts hits only, and derives frees from its stack depth ({@link Stripe#hits}).
+ *       When the stack is full, take the arena lock once: its older half goes to the depot as a
+ *       full magazine, and the depot's oldest full magazine beyond {@link Depot#FULL_LIMIT} is
+ *       drained into the arena.</li>
  *   <li><b>Reclaim</b> (a request the arena cannot place, a reservation over a cached segment):
  *       every stripe's stacks and every depot's magazines are drained into the arena, which merges the
  *       segments with their free neighbours and hands wholly free imported spans back; then the
@@ -280,9 +281,7 @@ final class QuantumCache {
         } else {
             table.hand(id, tag);
         }
-        stripe.hits++;
-        stripe.latest = id;
-        stripe.latestClass = c;
+        stripe.served(id, c);
         return table.rangeOf(id); // not through the segment: one dependent load fewer
     }
 

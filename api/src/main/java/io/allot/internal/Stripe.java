@@ -45,7 +45,7 @@ final class Stripe {
      * which is all a fold needs besides this: one increment of one field per pair, not two array
      * counters per class.
      */
-    long hits;
+    private long hits;
     /**
      * Per size class, what makes {@code depth + bias} the frees less the allocations since the last
      * fold: minus the depth at the fold, less every segment a magazine load added, plus every
@@ -145,12 +145,22 @@ final class Stripe {
         bias[c] += half;
     }
 
+    /** Counts a hit that handed out segment {@code id} of class {@code c}, remembered as {@link #latest}. */
+    void served(int id, int c) {
+        hits++;
+        latest = id;
+        latestClass = c;
+    }
+
     /** Allocations served here since the last {@link #clearCounts}. */
     long hits() {
         return hits;
     }
 
-    /** Frees less allocations of class {@code c} here since the last {@link #clearCounts}: see {@link #hits}. */
+    /**
+     * Frees less allocations of class {@code c} here since the last {@link #clearCounts}: see
+     * {@link #hits}.
+     */
     long pushedNet(int c) {
         return depth[c] + bias[c];
     }

@@ -108,15 +108,16 @@ class StripeTest {
                 stripe.push(c, nextId++);
                 net[c]++;
             } else if (pick < 88) { // a hit, after a load if the stack is empty
-                if (stripe.pop(c) < 0) {
+                int id = stripe.pop(c);
+                if (id < 0) {
                     Magazine full = new Magazine();
                     while (!full.isFull()) {
                         full.push(nextId++);
                     }
                     stripe.load(c, full);
-                    stripe.pop(c);
+                    id = stripe.pop(c);
                 }
-                stripe.hits++;
+                stripe.served(id, c);
                 hits++;
                 net[c]--;
             } else if (pick < 98) { // drained into the arena: neither
