@@ -104,12 +104,15 @@ final class FreeLists {
     void resize(int p, long oldSize, long newSize) {
         int from = listed(p, oldSize);
         int down = from - listOf(newSize);
-        boolean head = heads[from] == p;
-        if ((down & ~Segments.MAX_MISFILED) == 0 & (down == 0 | head)) {
+        int notHead = heads[from] ^ p; // 0 iff p heads its list; ids are non-negative
+        // Stays when 0 <= down <= MAX_MISFILED and (down == 0 or p is the head): one branch, as
+        // arithmetic (down * notHead cannot overflow to 0 while down is in range) so that C2
+        // cannot make a branch of each random comparison.
+        if (((down & ~Segments.MAX_MISFILED) | down * notHead) == 0) {
             segs.setMisfiled(p, down);
-            // The head's mark is its list's bit; a member below the head stays unmarked (down 0).
-            long bit = head ? 1L << from : 0;
-            misfiledMap = (misfiledMap & ~bit) | (down == 0 ? 0 : bit);
+            // The head's mark is its list's bit; a member below the head keeps the bit as it is.
+            long head = (long) ((notHead - 1) >>> 31) << from;
+            misfiledMap = (misfiledMap & ~head) | (long) (-down >>> 31) << from;
         } else {
             move(p, from, from - down);
         }
