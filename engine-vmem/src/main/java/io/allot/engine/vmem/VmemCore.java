@@ -33,8 +33,11 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 86–103 ns,
- * of which a trivial core behind the same contract layer and harness costs 8–10.
+ * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 83–92 ns
+ * (86 median, five forks; 97 before heads were allowed to fall more than one class unfiled). The
+ * core alone, called in a loop with the same random sizes, costs 55–75 ns: 45 with one fixed
+ * size, so random sizes cost ~10; the rest is instructions, about 120 per pair in carve and
+ * free, and C2 leaving carve and release as calls ("already compiled into a big method").
  *
  * <p>Not thread-safe.
  */
