@@ -7,18 +7,25 @@ import static io.allot.engine.vmem.Segments.NIL;
  * [2<sup>k</sup>, 2<sup>k+1</sup>), doubly linked through the records' next-of-kin words, newest
  * first; bit {@code k} of {@link #map} is set exactly when list {@code k} is non-empty.
  *
- * <p><b>Late filing.</b> A list's head may sit one list too high: when a segment at the head of
- * its list shrinks into the class just below (carving the front of the head is what instant-fit
- * does), it stays where it is and is marked {@linkplain Segments#misfiled misfiled}; when it grows
- * back (the free of that allocation merges into it) the mark goes, and the pair has moved it
- * nowhere, where filing it at once moved it down a list and back up, four link updates on other
- * records' lines and two unpredictable branches each way. Only a head is ever misfiled: before
+ * <p><b>Late filing.</b> A list's head may sit up to {@link Segments#MAX_MISFILED} lists too
+ * high: when a segment at the head of its list shrinks into a lower class (carving the front of
+ * the head is what instant-fit does, and a request of up to 2<sup>k</sup> carved from a head of
+ * under 2<sup>k+1</sup> can leave a remainder of any lower class), it stays where it is and is
+ * marked {@linkplain Segments#misfiled misfiled} by how many classes it fell; when it grows back
+ * (the free of that allocation merges into it) the mark goes, and the pair has moved it nowhere,
+ * where filing it at once moved it down and back up: four link updates on other records' lines,
+ * a misfiled head of the list below filed on the way, and unpredictable branches each way (with
+ * V1's random sizes a fall of two or more classes is common: marking only a fall of one, as
+ * before, left those pairs costing about twice the others). Only a head is ever misfiled: before
  * anything is pushed onto a list whose head is misfiled, that head is {@linkplain #refile filed}
  * where it belongs (which may first file the head there, and so on down). So "every member of
  * list k holds 2<sup>k</sup>" holds for every member but a misfiled head, and a search that
- * takes a head {@linkplain #refile files} it first if it is misfiled, then looks again. The logical
- * list k, the one eager filing would keep, is list k without a misfiled head, plus list k+1's
- * misfiled head.
+ * looks for the lowest list from class k up first {@linkplain #refileFrom files} every misfiled
+ * head from list k up ({@link #misfiledMap} says which lists have one, and in an alloc/free loop
+ * none has by the time of the next search): a head misfiled by more than one class may belong
+ * below a non-empty list that the map alone would pick. The logical list k, the one eager filing
+ * would keep, is list k without a misfiled head, plus every higher list's head misfiled into
+ * class k.
  *
  * <p>Every operation is O(1), amortised where it files heads (each filing undoes one mark, and
  * each mark was set by one resize). Sizes are unsigned: a segment of 2<sup>63</sup> or more is
@@ -33,6 +40,8 @@ final class FreeLists {
     private final int[] heads = new int[LISTS];
     /** Bit k set iff list k is non-empty. */
     long map;
+    /** Bit k set iff list k's head is {@linkplain Segments#misfiled misfiled}. */
+    long misfiledMap;
 
     FreeLists(Segments segs) {
         this.segs = segs;
@@ -58,7 +67,7 @@ final class FreeLists {
 
     /** The list free segment {@code p} of {@code size} is on. */
     int listed(int p, long size) {
-        return listOf(size) + segs.misfiledBit(p);
+        return listOf(size) + segs.misfiledBy(p);
     }
 
     /** Pushes free segment {@code p} of {@code size}, not on any list, onto the head of its list. */
@@ -69,7 +78,7 @@ final class FreeLists {
     /** Takes {@code p} off its list; {@code size} must be its size as the lists know it. */
     void remove(int p, long size) {
         int k = listed(p, size);
-        segs.setMisfiled(p, 0);
+        unmark(p, k);
         int before = segs.kprev(p);
         int after = segs.knext(p);
         if (before == NIL) {
@@ -88,23 +97,39 @@ final class FreeLists {
     /**
      * Files {@code p}, whose size changed from {@code oldSize} (as the lists know it) to
      * {@code newSize}, for its new size: in place when its list stays right, or, at the head of
-     * its list, one class too high (misfiled, see the class comment); else moved to the head of
-     * the list it now belongs to. Written without branches on the common outcomes (stays, or
-     * stays misfiled), which an alloc/free loop takes at random.
+     * its list, up to {@link Segments#MAX_MISFILED} classes too high (misfiled, see the class
+     * comment); else moved to the head of the list it now belongs to. Written without branches on
+     * the common outcomes (stays, or stays misfiled), which an alloc/free loop takes at random.
      */
     void resize(int p, long oldSize, long newSize) {
         int from = listed(p, oldSize);
         int down = from - listOf(newSize);
-        if ((down & ~1) == 0 & (down == 0 | heads[from] == p)) {
+        int notHead = heads[from] ^ p; // 0 iff p heads its list; ids are non-negative
+        // Stays when 0 <= down <= MAX_MISFILED and (down == 0 or p is the head): one branch, as
+        // arithmetic (down * notHead cannot overflow to 0 while down is in range) so that C2
+        // cannot make a branch of each random comparison.
+        if (((down & ~Segments.MAX_MISFILED) | down * notHead) == 0) {
             segs.setMisfiled(p, down);
+            // The head's mark is its list's bit; a member below the head keeps the bit as it is.
+            long head = (long) ((notHead - 1) >>> 31) << from;
+            misfiledMap = (misfiledMap & ~head) | (long) (-down >>> 31) << from;
         } else {
             move(p, from, from - down);
         }
     }
 
+    /**
+     * Clears {@code p}'s mark as it leaves list {@code k}: only a head is marked, so the list's
+     * bit goes exactly when {@code p} had one.
+     */
+    private void unmark(int p, int k) {
+        misfiledMap &= ~((long) (-segs.misfiledBy(p) >>> 31) << k);
+        segs.setMisfiled(p, 0);
+    }
+
     /** Takes {@code p} off list {@code from} and pushes it onto list {@code to}. */
     private void move(int p, int from, int to) {
-        segs.setMisfiled(p, 0);
+        unmark(p, from);
         int before = segs.kprev(p);
         int after = segs.knext(p);
         if (before == NIL) {
@@ -139,10 +164,11 @@ final class FreeLists {
         map |= 1L << k;
     }
 
-    /** Moves list {@code k}'s misfiled head to list {@code k - 1}, where it belongs. */
+    /** Moves list {@code k}'s misfiled head to the list below where it belongs. */
     void refile(int k) {
         int h = heads[k];
-        segs.setMisfiled(h, 0);
+        int to = k - segs.misfiledBy(h);
+        unmark(h, k);
         int after = segs.knext(h);
         heads[k] = after;
         if (after == NIL) {
@@ -150,6 +176,17 @@ final class FreeLists {
         } else {
             segs.setKprev(after, NIL);
         }
-        push(h, k - 1);
+        push(h, to);
+    }
+
+    /**
+     * Files every misfiled head of lists {@code k} and up where it belongs, so that the lowest
+     * non-empty list from {@code k} up holds every segment of class {@code k} and up that a list
+     * above it would otherwise hide. Amortised O(1): each filing undoes one mark.
+     */
+    void refileFrom(int k) {
+        for (long stale = misfiledMap & (-1L << k); stale != 0; stale = misfiledMap & (-1L << k)) {
+            refile(63 - Long.numberOfLeadingZeros(stale));
+        }
     }
 }

@@ -18,8 +18,8 @@ import java.util.Arrays;
  *                                 for a dead one
  *   meta[p]                       type (bits 0-1) | PENDING_ADDRESS | PENDING_SIZE |
  *                                 PENDING_ALLOCATED (set while an index has yet to see the
- *                                 record's latest state) | MISFILED (a free list's head filed
- *                                 one list too high, see {@link FreeLists})
+ *                                 record's latest state) | MISFILED (bits 5-7: how many lists
+ *                                 too high a free list's head is filed, see {@link FreeLists})
  * </pre>
  *
  * <p><b>Why this layout.</b> A free with coalescing touches the freed record and both address
@@ -82,9 +82,14 @@ final class Segments {
     private static final int KPREV = 6;
     private static final int KNEXT = 7;
     private static final int TYPE_MASK = 3;
-    /** Meta bit: a free list's head filed one list above its size class (see {@link FreeLists}). */
+    /**
+     * Meta bits 5-7: how many lists above its size class a free list's head is filed, 0 to
+     * {@link #MAX_MISFILED} (see {@link FreeLists}).
+     */
     private static final int MISFILED_SHIFT = 5;
-    private static final int MISFILED = 1 << MISFILED_SHIFT;
+    /** The most lists above its class a head may be filed: what the three meta bits hold. */
+    static final int MAX_MISFILED = 7;
+    private static final int MISFILED = MAX_MISFILED << MISFILED_SHIFT;
     private static final int PENDING = PENDING_ADDRESS | PENDING_SIZE | PENDING_ALLOCATED;
     /** The most records an {@code int[]} holds (its limit is a few elements short of 2^31). */
     static final int MAX_RECORDS = (Integer.MAX_VALUE - 64 - BASE) / RECORD_INTS;
@@ -287,19 +292,19 @@ final class Segments {
         return (meta[p] & flag) != 0;
     }
 
-    /** Whether free segment {@code p} is its list's head, filed one list above its class. */
+    /** Whether free segment {@code p} is its list's head, filed above its class. */
     boolean misfiled(int p) {
         return (meta[p] & MISFILED) != 0;
     }
 
-    /** 1 if {@code p} is {@link #misfiled}, else 0: how many lists above its class it is filed. */
-    int misfiledBit(int p) {
+    /** How many lists above its class {@code p} is filed: 0 unless it is {@link #misfiled}. */
+    int misfiledBy(int p) {
         return (meta[p] & MISFILED) >>> MISFILED_SHIFT;
     }
 
-    /** Marks {@code p} misfiled ({@code bit} 1) or not (0), with no branch. */
-    void setMisfiled(int p, int bit) {
-        meta[p] = (byte) ((meta[p] & ~MISFILED) | bit << MISFILED_SHIFT);
+    /** Marks {@code p} filed {@code lists} (0 to {@link #MAX_MISFILED}) above its class, with no branch. */
+    void setMisfiled(int p, int lists) {
+        meta[p] = (byte) ((meta[p] & ~MISFILED) | lists << MISFILED_SHIFT);
     }
 
     // ---------------------------------------------------------------- address list

@@ -33,8 +33,11 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 86–103 ns,
- * of which a trivial core behind the same contract layer and harness costs 8–10.
+ * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 83–92 ns
+ * (86 median, five forks; 97 before heads were allowed to fall more than one class unfiled). The
+ * core alone, called in a loop with the same random sizes, costs 55–75 ns: 45 with one fixed
+ * size, so random sizes cost ~10; the rest is instructions, about 120 per pair in carve and
+ * free, and C2 leaving carve and release as calls ("already compiled into a big method").
  *
  * <p>Not thread-safe.
  */
@@ -431,23 +434,21 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * The head of the lowest list every member of which holds {@code size}, or NIL: a misfiled
-     * head (see {@link FreeLists}) is filed where it belongs first, which may make a lower list
-     * the lowest, so the search starts over — amortised O(1).
+     * The head of the lowest list every member of which holds {@code size}, or NIL. Misfiled heads
+     * of those lists (see {@link FreeLists}) are filed where they belong first, since one may
+     * belong below the lowest non-empty list — amortised O(1), and one bitmap test when there are
+     * none, as in an alloc/free loop whose frees merge every carved head back.
      */
     private int instantHead(long size) {
-        for (;;) {
-            long candidates = instantCandidates(size);
-            if (candidates == 0) {
-                return NIL;
-            }
-            int k = Long.numberOfTrailingZeros(candidates);
-            int p = lists.head(k);
-            if (!segs.misfiled(p)) {
-                return p;
-            }
-            lists.refile(k);
+        int k = FreeLists.wholeFitList(size);
+        if (k == FreeLists.LISTS) {
+            return NIL;
         }
+        if ((lists.misfiledMap & (-1L << k)) != 0) {
+            lists.refileFrom(k);
+        }
+        long candidates = lists.map & (-1L << k);
+        return candidates == 0 ? NIL : lists.head(Long.numberOfTrailingZeros(candidates));
     }
 
     /**
@@ -634,8 +635,9 @@ final class VmemCore implements EngineCore {
 
     /**
      * The free segments on logical list {@code k}, the list eager filing would keep (see
-     * {@link FreeLists}): list k's members but a misfiled head, head first, then list k+1's
-     * misfiled head, which is where an instant-fit search would file it.
+     * {@link FreeLists}): list k's members but a misfiled head, head first, then each higher
+     * list's head misfiled into class k, lowest list first, which is where an instant-fit search
+     * would file it.
      */
     List<Range> freeList(int k) {
         List<Range> out = new ArrayList<>();
@@ -644,8 +646,11 @@ final class VmemCore implements EngineCore {
                 out.add(new Range(segs.start(p), segs.end(p)));
             }
         }
-        if (k + 1 < FreeLists.LISTS && lists.head(k + 1) != NIL && segs.misfiled(lists.head(k + 1))) {
-            out.add(new Range(segs.start(lists.head(k + 1)), segs.end(lists.head(k + 1))));
+        for (int j = k + 1; j < FreeLists.LISTS; j++) {
+            int h = lists.head(j);
+            if (h != NIL && j - segs.misfiledBy(h) == k && segs.misfiled(h)) {
+                out.add(new Range(segs.start(h), segs.end(h)));
+            }
         }
         return out;
     }
@@ -738,6 +743,9 @@ final class VmemCore implements EngineCore {
         for (int k = 0; k < FreeLists.LISTS; k++) {
             if ((lists.head(k) != NIL) != ((lists.map >>> k & 1) != 0)) {
                 throw new IllegalStateException("free map bit " + k + " disagrees with list " + k);
+            }
+            if ((lists.head(k) != NIL && segs.misfiled(lists.head(k))) != ((lists.misfiledMap >>> k & 1) != 0)) {
+                throw new IllegalStateException("misfiled map bit " + k + " disagrees with list " + k + "'s head");
             }
             int before = NIL;
             for (int p = lists.head(k); p != NIL; before = p, p = segs.knext(p)) {

@@ -25,9 +25,11 @@ import io.allot.spi.EngineProvider;
  *       stride that did not match the lines, as tried before, still spanned two of them.)</li>
  *   <li><b>Power-of-two free lists</b> ({@link FreeLists}): list k holds the free segments of size
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), newest first, and bit k of a {@code long} says whether it
- *       is non-empty. A list's head that shrinks into the class below stays where it is, marked
- *       misfiled, until something is pushed over it or a search reaches it: an alloc/free pair at
- *       a head (V1, W3 instant-fit) then moves it nowhere instead of down a list and back.</li>
+ *       is non-empty. A list's head that shrinks into a lower class (up to seven classes lower)
+ *       stays where it is, marked misfiled by how far it fell, until something is pushed over it
+ *       or an instant-fit search for its class or above files it (a second {@code long} marks the
+ *       lists whose head is misfiled): an alloc/free pair at a head (V1, W3 instant-fit) then
+ *       moves it nowhere instead of down the lists and back.</li>
  *   <li><b>The allocation hash</b> ({@link AllocationHash}): allocated segments by start, open
  *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion; starts
  *       are taken in units of their common power of two, groups of 16 consecutive units spread by
@@ -56,9 +58,10 @@ import io.allot.spi.EngineProvider;
  *   <li>No two free segments of one span are adjacent: a free merges with both free neighbours.
  *       Segments never merge across a marker, so adjacent spans stay apart.</li>
  *   <li>A record is on free list k exactly when it is free and its size is in
- *       [2<sup>k</sup>, 2<sup>k+1</sup>), or it is list k's head, marked misfiled, and its size
- *       is in [2<sup>k-1</sup>, 2<sup>k</sup>); only free records are marked. Bit k of the map is
- *       set exactly when list k has a member. No segment is empty.</li>
+ *       [2<sup>k</sup>, 2<sup>k+1</sup>), or it is list k's head, marked misfiled by d (1 &le; d
+ *       &le; 7), and its size is in [2<sup>k-d</sup>, 2<sup>k-d+1</sup>); only free records are
+ *       marked. Bit k of the map is set exactly when list k has a member, bit k of the misfiled
+ *       map exactly when list k's head is marked. No segment is empty.</li>
  *   <li>The hash maps start to record for exactly the allocated segments, the held one apart and
  *       not in the table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots
  *       at least, the held entry counted); every start in the table is a multiple of
@@ -123,8 +126,8 @@ import io.allot.spi.EngineProvider;
  * {@link GuardedAllocator}) rather than a marker segment in the list; a span's marker is inserted
  * in address order rather than appended; constrained instant-fit scans the lists as
  * {@code vmem_xalloc} does, but best-fit and address-ordered fits use the indexes instead; a
- * list head that shrinks one class is filed late (illumos files it at once unless it stays in
- * its list); the allocation hash holds its latest entry outside the table.
+ * list head that shrinks up to seven classes is filed late (illumos files it at once unless it
+ * stays in its list); the allocation hash holds its latest entry outside the table.
  * Arena hierarchies ({@code source}) and quantum caches are layers around every engine, not part
  * of this one.
  *

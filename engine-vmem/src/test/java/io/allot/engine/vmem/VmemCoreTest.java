@@ -498,6 +498,53 @@ class VmemCoreTest {
         assertTrue(misfiledSeen > 1_000, "seed " + seed + ": only " + misfiledSeen + " misfiled heads seen");
     }
 
+    /**
+     * Late filing by several classes (see {@link FreeLists}): a head carved down four classes stays
+     * on its list, marked, and an alloc/free pair moves it nowhere; while it is marked, instant-fit
+     * for a size below a non-empty list still finds it in the class it really has (the map of
+     * non-empty lists alone would pick the higher list); a fall of more than
+     * {@link Segments#MAX_MISFILED} classes files it at once.
+     */
+    @Test
+    void aHeadCarvedDownSeveralClassesStaysMarkedAndIsStillFoundInItsClass() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0xffff);
+        // X = [0, 0x43f]: 0x440 = 2^10 + 2^6, list 10; H = [0x1000, 0x10ff]: list 8; the rest allocated.
+        reserveAllBut(core, 0, 0xffff, new long[][] {{0x0, 0x43f}, {0x1000, 0x10ff}});
+        assertEquals(1L << 8 | 1L << 10, core.freeListMap());
+
+        // A V1 pair at X: carved to 0x40 (class 6, four below its list) and merged back, it never moves.
+        Range pair = core.allocateInstantFit(Request.of(0x400));
+        assertEquals(Range.of(0, 0x3ff), pair);
+        assertEquals(1, core.misfiledHeads(), "the remainder stays at the head of list 10, marked");
+        assertEquals(1L << 6 | 1L << 8, core.freeListMap(), "logically it is in list 6");
+        core.checkInvariants();
+        assertTrue(core.free(pair.start(), pair.end()));
+        assertEquals(0, core.misfiledHeads());
+        assertEquals(List.of(Range.of(0, 0x43f)), core.freeList(10));
+        core.checkInvariants();
+
+        // Carved again and kept: a request of list 5 must take it (class 6), not H (list 8).
+        Range kept = core.allocateInstantFit(Request.of(0x400));
+        assertEquals(Range.of(0, 0x3ff), kept);
+        assertEquals(Range.of(0x400, 0x41f), core.allocateInstantFit(Request.of(0x20)));
+        // The search filed it in list 6 first; carved there it fell one class: marked again, by one.
+        assertEquals(1, core.misfiledHeads());
+        assertEquals(1L << 5 | 1L << 8, core.freeListMap());
+        core.checkInvariants();
+        assertEquals(List.of(Range.of(0x420, 0x43f)), core.freeList(5));
+        assertEquals(List.of(Range.of(0x1000, 0x10ff)), core.freeList(8));
+
+        // A fall of more than MAX_MISFILED classes is filed at once: 0x1008 (list 12) less 0x1000 leaves 8.
+        VmemCore far = new VmemCore();
+        far.addSpan(0, 0xffff);
+        reserveAllBut(far, 0, 0xffff, new long[][] {{0x0, 0x1007}});
+        assertEquals(Range.of(0, 0xfff), far.allocateInstantFit(Request.of(0x1000)));
+        assertEquals(0, far.misfiledHeads());
+        assertEquals(List.of(Range.of(0x1000, 0x1007)), far.freeList(3));
+        far.checkInvariants();
+    }
+
     @Test
     void instantFitTakesTheHeadOfTheLowestWholeFitListInConstantTime() {
         VmemCore core = new VmemCore();
