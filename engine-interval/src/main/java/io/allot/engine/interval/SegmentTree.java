@@ -808,11 +808,14 @@ final class SegmentTree {
             long before = i == 0 ? min - 1 : a[w + PIVOTS + i - 1];
             if ((last ^ SIGN) >= loKey && (last - before ^ SIGN) >= sizeKey) {
                 long first = before + 1;
-                long offset = Unsigned.greaterThan(first, hi) ? Placement.NONE : lowestIn(first, last, r, size, lo, hi);
+                long end = first + size - 1; // at most last: the entry holds size values
+                // The front of the entry, the answer of an address-order fill every time, is
+                // tested directly; anything else asks the general placement.
+                long offset = (first ^ SIGN) >= loKey && (end ^ SIGN) <= (hi ^ SIGN) && fitsAtFront(r, first) ? 0
+                        : Unsigned.greaterThan(first, hi) ? Placement.NONE : lowestIn(first, last, r, size, lo, hi);
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
-                long end = first + size - 1;
                 int c = (int) a[w] & (int) COUNT;
                 if (offset == 0 && end != last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
                     // The front of the entry, as an address-order fill and most first-fit pairs
@@ -996,6 +999,17 @@ final class SegmentTree {
      * placement: {@code max(start, lo)} if {@code size} values from there lie in the entry and
      * the window (see {@link #lowestUnit}).
      */
+    /**
+     * Whether a placement of {@code r} may start at {@code first} as far as alignment, phase and
+     * no-cross go (the caller checks the window and the size): with {@code r} null (one unit,
+     * {@code first} a quantum boundary) always; with a no-cross boundary, never said here — the
+     * general placement decides those. Together with the window test it is exactly the case in
+     * which {@link #lowestIn} returns 0.
+     */
+    private static boolean fitsAtFront(Request r, long first) {
+        return r == null || r.noCross() == 0 && (first - r.phase() & r.alignment() - 1) == 0;
+    }
+
     private static long lowestIn(long start, long end, Request r, long size, long lo, long hi) {
         if (r != null) {
             return Placement.lowest(start, end, r, lo);
