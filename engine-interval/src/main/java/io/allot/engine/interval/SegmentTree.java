@@ -114,10 +114,6 @@ final class SegmentTree {
     /** A bit in both 32-bit halves of a kinds or marks word. */
     private static final long HALVES = 0x1_0000_0001L;
     private static final int MAX_NODES = Integer.MAX_VALUE >>> SHIFT;
-    /** log2 of the words in a page of the node store: 2^14 longs, 512 nodes, 128 KiB. */
-    static final int PAGE_BITS = 14;
-    static final int PAGE_WORDS = 1 << PAGE_BITS;
-    private static final int WORD_MASK = PAGE_WORDS - 1;
     private static final long SIGN = Long.MIN_VALUE;
     /** The count's bits in word 0; the bound is above them. */
     private static final long COUNT = 0xFF;
@@ -125,18 +121,7 @@ final class SegmentTree {
     /** The saturated bound: the second-largest gap may be anything. */
     static final long NO_BOUND = -1L >>> BOUND_SHIFT;
 
-    /**
-     * The node store: node {@code n}'s block starts at word address {@code n << SHIFT}, which is
-     * word {@code address & WORD_MASK} of page {@code address >>> PAGE_BITS}. A block never
-     * straddles two pages. Page 0 starts small and grows by copying up to {@link #PAGE_WORDS};
-     * every further page is allocated full-size and never moves, so a growing tree copies at most
-     * one page's worth of words in all, and no page is large enough to be a humongous object.
-     */
-    long[][] pages = {new long[8 << SHIFT]};
-    /** Pages in use, the last possibly partly used. */
-    private int pageCount = 1;
-    /** Words addressable in the pages allocated so far. */
-    private long capacity = 8 << SHIFT;
+    long[] nodes = new long[8 << SHIFT];
     private int used;
     private int recycled = -1;
     private int liveNodes;
@@ -202,9 +187,9 @@ final class SegmentTree {
     SegmentTree() {
         root = newNode();
         int b = root << SHIFT;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK)] = 1;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] = 1L << 32; // one hole: [0, 2^64 - 1]
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS] = -1L;
+        nodes[b] = 1;
+        nodes[b + KINDS] = 1L << 32; // one hole: [0, 2^64 - 1]
+        nodes[b + PIVOTS] = -1L;
     }
 
     // ------------------------------------------------------------------ nodes
@@ -220,15 +205,16 @@ final class SegmentTree {
         if (recycled >= 0) {
             n = recycled;
             int b = n << SHIFT;
-            recycled = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1];
-            pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1] = 0L;
+            recycled = (int) nodes[b + 1];
+            nodes[b + 1] = 0L;
         } else {
             if (used == MAX_NODES) {
                 throw new IllegalStateException("interval engine: more than " + MAX_NODES + " tree nodes");
             }
             n = used++;
-            if ((long) used << SHIFT > capacity) {
-                grow();
+            if ((long) used << SHIFT > nodes.length) {
+                long grown = Math.min((long) MAX_NODES << SHIFT, Math.max((long) used << SHIFT, nodes.length + (nodes.length >> 1)));
+                nodes = Arrays.copyOf(nodes, (int) (grown & -(1L << SHIFT)));
             }
             // Blocks at and above used were never written: they are zero already.
         }
@@ -236,60 +222,26 @@ final class SegmentTree {
         return n;
     }
 
-    /**
-     * Makes room for one more block: page 0 grows by half (up to a full page) while it is the only
-     * one, as a small tree's array always did; past that, one new full page, nothing copied.
-     */
-    private void grow() {
-        long[] first = pages[0];
-        if (pageCount == 1 && first.length < PAGE_WORDS) {
-            int grown = Math.min(PAGE_WORDS, first.length + (first.length >> 1)) & -(1 << SHIFT);
-            pages[0] = Arrays.copyOf(first, grown);
-            capacity = grown;
-            return;
-        }
-        if (pageCount == pages.length) {
-            pages = Arrays.copyOf(pages, pageCount * 2);
-        }
-        pages[pageCount++] = new long[PAGE_WORDS];
-        capacity += PAGE_WORDS;
-    }
-
-    /** Copies {@code len} words from word address {@code from} to {@code to}, each range inside one block. */
-    private void copyWords(int from, int to, int len) {
-        if (len > 0) {
-            System.arraycopy(pages[from >>> PAGE_BITS], from & WORD_MASK, pages[to >>> PAGE_BITS], to & WORD_MASK, len);
-        }
-    }
-
-    /** Zeroes the words from word address {@code from} (inclusive) to {@code to} (exclusive), inside one block. */
-    private void clearWords(int from, int to) {
-        if (to > from) {
-            int w = from & WORD_MASK;
-            Arrays.fill(pages[from >>> PAGE_BITS], w, w + (to - from), 0L);
-        }
-    }
-
     private void releaseNode(int n) {
         int b = n << SHIFT;
-        clearWords(b, b + (1 << SHIFT));
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1] = recycled;
+        Arrays.fill(nodes, b, b + (1 << SHIFT), 0L);
+        nodes[b + 1] = recycled;
         recycled = n;
         liveNodes--;
     }
 
     /** Entries (leaf) or children (internal node) of node {@code n}. */
     private int count(int n) {
-        return (int) pages[(n << SHIFT) >>> PAGE_BITS][(n << SHIFT) & WORD_MASK] & (int) COUNT;
+        return (int) nodes[n << SHIFT] & (int) COUNT;
     }
 
     /** As {@link #count}, of the block at {@code b}. */
     private int countAt(int b) {
-        return (int) pages[b >>> PAGE_BITS][(b & WORD_MASK)] & (int) COUNT;
+        return (int) nodes[b] & (int) COUNT;
     }
 
     private void setCount(int b, int c) {
-        pages[b >>> PAGE_BITS][(b & WORD_MASK)] = pages[b >>> PAGE_BITS][(b & WORD_MASK)] & ~COUNT | c;
+        nodes[b] = nodes[b] & ~COUNT | c;
     }
 
     /**
@@ -297,8 +249,8 @@ final class SegmentTree {
      * slot {@code at} tagged if {@code tagged}, and leaves the cursor on that piece.
      */
     private void storeCarved(Path p, int b, long kinds, long marks, boolean tagged, int at) {
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] = kinds;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] = tagged ? marks | 1L << 32 << at : marks;
+        nodes[b + KINDS] = kinds;
+        nodes[b + MARKS] = tagged ? marks | 1L << 32 << at : marks;
         p.slot[0] = at;
         cursorValid = true;
     }
@@ -309,12 +261,11 @@ final class SegmentTree {
      * before it in the merge go, and the count drops. Kind and mark bits are the caller's.
      */
     private void closePivots(int b, int j, int c, int removed) {
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
-        for (int o = w + PIVOTS + j, stop = w + PIVOTS + c - removed; o < stop; o++) {
+        long[] a = nodes;
+        for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
             a[o] = a[o + removed];
         }
-        for (int o = w + PIVOTS + c - removed, stop = w + PIVOTS + c; o < stop; o++) {
+        for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
             a[o] = 0L;
         }
         setCount(b, c - removed);
@@ -338,26 +289,26 @@ final class SegmentTree {
     /** Sets the bound of block {@code b} to {@code second}, saturating. */
     private void setBound(int b, long second) {
         long bound = Long.compareUnsigned(second, NO_BOUND) < 0 ? second : NO_BOUND;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK)] = bound << BOUND_SHIFT | pages[b >>> PAGE_BITS][(b & WORD_MASK)] & COUNT;
+        nodes[b] = bound << BOUND_SHIFT | nodes[b] & COUNT;
     }
 
     /** Raises the bound of block {@code b} to cover a gap of {@code v}. */
     private void raiseBound(int b, long v) {
-        long w = pages[b >>> PAGE_BITS][(b & WORD_MASK)];
+        long w = nodes[b];
         if ((v ^ SIGN) > ((w >>> BOUND_SHIFT) ^ SIGN)) {
             long bound = Long.compareUnsigned(v, NO_BOUND) < 0 ? v : NO_BOUND;
-            pages[b >>> PAGE_BITS][(b & WORD_MASK)] = bound << BOUND_SHIFT | w & COUNT;
+            nodes[b] = bound << BOUND_SHIFT | w & COUNT;
         }
     }
 
     private int childOf(int b, int k) {
-        return (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + 3 + 3 * k];
+        return (int) nodes[b + 3 + 3 * k];
     }
 
     private long lastPivot(int n, int level) {
         int b = n << SHIFT;
         int c = countAt(b);
-        return level == 0 ? pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + c - 1] : pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * (c - 1)];
+        return level == 0 ? nodes[b + PIVOTS + c - 1] : nodes[b + 1 + 3 * (c - 1)];
     }
 
     /** Bits 0..n-1 of both halves. */
@@ -395,31 +346,31 @@ final class SegmentTree {
 
     private void setBits(int b, int i, int kind, boolean spanStart, boolean tagged) {
         long bit = 1L << i;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] = pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] & ~(bit * HALVES) | kindBits(kind) << i;
-        long marks = pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] & ~(bit * HALVES);
+        nodes[b + KINDS] = nodes[b + KINDS] & ~(bit * HALVES) | kindBits(kind) << i;
+        long marks = nodes[b + MARKS] & ~(bit * HALVES);
         if (spanStart) {
             marks |= bit;
         }
         if (tagged) {
             marks |= bit << 32;
         }
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] = marks;
+        nodes[b + MARKS] = marks;
     }
 
     private long entryStart(int b, int i, long leafMin) {
-        return i == 0 ? leafMin : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1] + 1;
+        return i == 0 ? leafMin : nodes[b + PIVOTS + i - 1] + 1;
     }
 
     private void closeEntries(int b, int i, int k) {
         int c = countAt(b);
         for (int o = b + PIVOTS + i, stop = b + PIVOTS + c - k; o < stop; o++) {
-            pages[o >>> PAGE_BITS][(o & WORD_MASK)] = pages[o >>> PAGE_BITS][(o & WORD_MASK) + k];
+            nodes[o] = nodes[o + k];
         }
         for (int o = b + PIVOTS + c - k, stop = b + PIVOTS + c; o < stop; o++) {
-            pages[o >>> PAGE_BITS][(o & WORD_MASK)] = 0L;
+            nodes[o] = 0L;
         }
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] = closeBits(pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS], i, k);
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] = closeBits(pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS], i, k);
+        nodes[b + KINDS] = closeBits(nodes[b + KINDS], i, k);
+        nodes[b + MARKS] = closeBits(nodes[b + MARKS], i, k);
         setCount(b, c - k);
     }
 
@@ -427,10 +378,10 @@ final class SegmentTree {
         int b = n << SHIFT;
         int c = countAt(b);
         int o = b + 1 + 3 * k;
-        copyWords(o, o + 3, 3 * (c - k));
-        pages[o >>> PAGE_BITS][(o & WORD_MASK)] = pivot;
-        pages[o >>> PAGE_BITS][(o & WORD_MASK) + 1] = gap;
-        pages[o >>> PAGE_BITS][(o & WORD_MASK) + 2] = child;
+        System.arraycopy(nodes, o, nodes, o + 3, 3 * (c - k));
+        nodes[o] = pivot;
+        nodes[o + 1] = gap;
+        nodes[o + 2] = child;
         setCount(b, c + 1);
         recomputeMask(b);
     }
@@ -439,28 +390,28 @@ final class SegmentTree {
         int b = n << SHIFT;
         int c = countAt(b);
         int o = b + 1 + 3 * k;
-        copyWords(o + 3, o, 3 * (c - k - 1));
-        clearWords(b + 1 + 3 * (c - 1), b + 1 + 3 * c);
+        System.arraycopy(nodes, o + 3, nodes, o, 3 * (c - k - 1));
+        Arrays.fill(nodes, b + 1 + 3 * (c - 1), b + 1 + 3 * c, 0L);
         setCount(b, c - 1);
         recomputeMask(b);
     }
 
     /** Sets the gap of slot {@code k} of internal block {@code b}, keeping its mask bit (not its bound). */
     private void setSlotGap(int b, int k, long gap) {
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2 + 3 * k] = gap;
+        nodes[b + 2 + 3 * k] = gap;
         long bit = 1L << k;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] = gap != 0 ? pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] | bit : pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] & ~bit;
+        nodes[b + MASK] = gap != 0 ? nodes[b + MASK] | bit : nodes[b + MASK] & ~bit;
     }
 
     private void recomputeMask(int b) {
         int c = countAt(b);
         long mask = 0;
         for (int k = 0; k < c; k++) {
-            if (pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2 + 3 * k] != 0) {
+            if (nodes[b + 2 + 3 * k] != 0) {
                 mask |= 1L << k;
             }
         }
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] = mask;
+        nodes[b + MASK] = mask;
     }
 
     // ------------------------------------------------------------------ gaps
@@ -474,14 +425,14 @@ final class SegmentTree {
     }
 
     private long refreshLeaf(int b, long min) {
-        int free = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS];
+        int free = (int) nodes[b + KINDS];
         long best = 0;
         long second = 0;
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
-            long before = i == 0 ? min - 1 : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1];
-            long size = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i] - before;
+            long before = i == 0 ? min - 1 : nodes[b + PIVOTS + i - 1];
+            long size = nodes[b + PIVOTS + i] - before;
             if ((size ^ SIGN) > (best ^ SIGN)) {
                 second = best;
                 best = size;
@@ -499,7 +450,7 @@ final class SegmentTree {
         long best = 0;
         long second = 0;
         for (int k = 0; k < c; k++) {
-            long g = pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2 + 3 * k];
+            long g = nodes[b + 2 + 3 * k];
             if (g != 0) {
                 mask |= 1L << k;
                 if ((g ^ SIGN) > (best ^ SIGN)) {
@@ -510,14 +461,14 @@ final class SegmentTree {
                 }
             }
         }
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] = mask;
+        nodes[b + MASK] = mask;
         setBound(b, second);
         return best;
     }
 
     /** The largest gap of the node on {@code level} of {@code p}, as its parent (or the root gap) records it. */
     private long gapAbove(Path p, int level) {
-        return level == height - 1 ? rootGap : pages[((p.node[level + 1] << SHIFT) + 2 + 3 * p.slot[level + 1]) >>> PAGE_BITS][((p.node[level + 1] << SHIFT) + 2 + 3 * p.slot[level + 1]) & WORD_MASK];
+        return level == height - 1 ? rootGap : nodes[(p.node[level + 1] << SHIFT) + 2 + 3 * p.slot[level + 1]];
     }
 
     /**
@@ -543,7 +494,7 @@ final class SegmentTree {
             raiseBound(b, after);
             return m;
         }
-        long bound = pages[b >>> PAGE_BITS][(b & WORD_MASK)] >>> BOUND_SHIFT;
+        long bound = nodes[b] >>> BOUND_SHIFT;
         if (bound != NO_BOUND && afterKey >= (bound ^ SIGN)) {
             return after; // shrank, but nothing else reaches it
         }
@@ -564,9 +515,9 @@ final class SegmentTree {
             level++;
             int bp = p.node[level] << SHIFT;
             int k = p.slot[level];
-            pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 2 + 3 * k] = now;
+            nodes[bp + 2 + 3 * k] = now;
             if (m == 0 || now == 0) {
-                pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + MASK] ^= 1L << k; // exactly one of them is 0
+                nodes[bp + MASK] ^= 1L << k; // exactly one of them is 0
             }
             long parentGap = gapAbove(p, level);
             now = changed(p.node[level], level, p.min[level], parentGap, m, now);
@@ -624,7 +575,7 @@ final class SegmentTree {
         for (int level = height - 1; level > 0; level--) {
             int b = n << SHIFT;
             int o = b + 1;
-            while ((pages[o >>> PAGE_BITS][(o & WORD_MASK)] ^ Long.MIN_VALUE) < key) {
+            while ((nodes[o] ^ Long.MIN_VALUE) < key) {
                 o += 3;
             }
             int k = (o - b - 1) / 3;
@@ -632,13 +583,13 @@ final class SegmentTree {
             p.slot[level] = k;
             p.min[level] = min;
             if (k > 0) {
-                min = pages[(o - 3) >>> PAGE_BITS][(o - 3) & WORD_MASK] + 1;
+                min = nodes[o - 3] + 1;
             }
-            n = (int) pages[o >>> PAGE_BITS][(o & WORD_MASK) + 2];
+            n = (int) nodes[o + 2];
         }
         int b = n << SHIFT;
         int o = b + PIVOTS;
-        while ((pages[o >>> PAGE_BITS][(o & WORD_MASK)] ^ Long.MIN_VALUE) < key) {
+        while ((nodes[o] ^ Long.MIN_VALUE) < key) {
             o++;
         }
         p.node[0] = n;
@@ -655,9 +606,9 @@ final class SegmentTree {
         if (cursorValid) {
             int b = p.node[0] << SHIFT;
             long key = v ^ Long.MIN_VALUE;
-            if ((p.min[0] ^ Long.MIN_VALUE) <= key && key <= (pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + countAt(b) - 1] ^ Long.MIN_VALUE)) {
+            if ((p.min[0] ^ Long.MIN_VALUE) <= key && key <= (nodes[b + PIVOTS + countAt(b) - 1] ^ Long.MIN_VALUE)) {
                 int o = b + PIVOTS;
-                while ((pages[o >>> PAGE_BITS][(o & WORD_MASK)] ^ Long.MIN_VALUE) < key) {
+                while ((nodes[o] ^ Long.MIN_VALUE) < key) {
                     o++;
                 }
                 p.slot[0] = o - b - PIVOTS;
@@ -669,7 +620,7 @@ final class SegmentTree {
     }
 
     int kind(Path p) {
-        return kindOf(pages[((p.node[0] << SHIFT) + KINDS) >>> PAGE_BITS][((p.node[0] << SHIFT) + KINDS) & WORD_MASK], p.slot[0]);
+        return kindOf(nodes[(p.node[0] << SHIFT) + KINDS], p.slot[0]);
     }
 
     long start(Path p) {
@@ -677,15 +628,15 @@ final class SegmentTree {
     }
 
     long end(Path p) {
-        return pages[((p.node[0] << SHIFT) + PIVOTS + p.slot[0]) >>> PAGE_BITS][((p.node[0] << SHIFT) + PIVOTS + p.slot[0]) & WORD_MASK];
+        return nodes[(p.node[0] << SHIFT) + PIVOTS + p.slot[0]];
     }
 
     boolean tagged(Path p) {
-        return (pages[((p.node[0] << SHIFT) + MARKS) >>> PAGE_BITS][((p.node[0] << SHIFT) + MARKS) & WORD_MASK] >>> (32 + p.slot[0]) & 1) != 0;
+        return (nodes[(p.node[0] << SHIFT) + MARKS] >>> (32 + p.slot[0]) & 1) != 0;
     }
 
     boolean startsSpan(Path p) {
-        return (pages[((p.node[0] << SHIFT) + MARKS) >>> PAGE_BITS][((p.node[0] << SHIFT) + MARKS) & WORD_MASK] >>> p.slot[0] & 1) != 0;
+        return (nodes[(p.node[0] << SHIFT) + MARKS] >>> p.slot[0] & 1) != 0;
     }
 
     /** Whether the cursor is valid and its entry holds all of {@code [start, end]}. */
@@ -695,7 +646,7 @@ final class SegmentTree {
         }
         int b = cur.node[0] << SHIFT;
         int i = cur.slot[0];
-        return Unsigned.atMost(entryStart(b, i, cur.min[0]), start) && Unsigned.atMost(end, pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i]);
+        return Unsigned.atMost(entryStart(b, i, cur.min[0]), start) && Unsigned.atMost(end, nodes[b + PIVOTS + i]);
     }
 
     /** Moves {@code p} to the next entry; false (p unchanged) at the top of the space. */
@@ -755,7 +706,7 @@ final class SegmentTree {
             if (Unsigned.greaterThan(start, hi)) {
                 return false;
             }
-            long offset = lowestIn(start, pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i], r, size, lo, hi);
+            long offset = lowestIn(start, nodes[b + PIVOTS + i], r, size, lo, hi);
             if (offset != Placement.NONE) {
                 found = start + offset;
                 cursorValid = true;
@@ -793,19 +744,18 @@ final class SegmentTree {
         if (!cursorValid || n != cleanLeaf || Unsigned.lessThan(lo, cleanLo) || Unsigned.lessThan(size, cleanSize)) {
             return false;
         }
+        long[] a = nodes;
         int b = n << SHIFT;
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
         long min = p.min[0];
-        long kinds = a[w + KINDS];
+        long kinds = a[b + KINDS];
         int free = (int) kinds;
         long loKey = lo ^ SIGN;
         long sizeKey = size ^ SIGN;
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
-            long last = a[w + PIVOTS + i];
-            long before = i == 0 ? min - 1 : a[w + PIVOTS + i - 1];
+            long last = a[b + PIVOTS + i];
+            long before = i == 0 ? min - 1 : a[b + PIVOTS + i - 1];
             if ((last ^ SIGN) >= loKey && (last - before ^ SIGN) >= sizeKey) {
                 long first = before + 1;
                 long end = first + size - 1; // at most last: the entry holds size values
@@ -816,22 +766,22 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on past this entry, or fails
                 }
-                int c = (int) a[w] & (int) COUNT;
+                int c = (int) a[b] & (int) COUNT;
                 if (offset == 0 && end != last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
                     // The front of the entry, as an address-order fill and most first-fit pairs
                     // take it: carveIn's first case, written out here because the call (eleven
                     // arguments, too big to inline) and its other cases cost a fill as much as
                     // everything else in it. The allocation takes slot i and the entry's span
                     // mark; the free rest moves to i + 1 with the old pivot.
-                    for (int o = w + PIVOTS + c - 1, stop = w + PIVOTS + i; o >= stop; o--) {
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
                         a[o + 1] = a[o];
                     }
-                    a[w + PIVOTS + i] = end;
-                    a[w]++; // the count, in the low byte, is below LEAF_CAP
-                    long marks = openBits(a[w + MARKS], i, 1);
+                    a[b + PIVOTS + i] = end;
+                    a[b]++; // the count, in the low byte, is below LEAF_CAP
+                    long marks = openBits(a[b + MARKS], i, 1);
                     marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
-                    a[w + KINDS] = openBits(kinds, i, 1);
-                    a[w + MARKS] = tagged ? marks | 1L << 32 << i : marks;
+                    a[b + KINDS] = openBits(kinds, i, 1);
+                    a[b + MARKS] = tagged ? marks | 1L << 32 << i : marks;
                     p.slot[0] = i;
                     found = first;
                     carvedFirst = first;
@@ -889,7 +839,7 @@ final class SegmentTree {
         carvedFirst = first;
         carvedLast = last;
         p.slot[0] = i;
-        int c = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK)] & (int) COUNT;
+        int c = (int) nodes[b] & (int) COUNT;
         if (!carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged)) {
             carveGeneral(start, end, ALLOCATED, false, tagged);
         }
@@ -913,19 +863,18 @@ final class SegmentTree {
         if (!cursorValid || n != cleanHighLeaf || Unsigned.greaterThan(hi, cleanHi) || Unsigned.lessThan(size, cleanHighSize)) {
             return false;
         }
+        long[] a = nodes;
         int b = n << SHIFT;
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
         long min = p.min[0];
-        long kinds = a[w + KINDS];
+        long kinds = a[b + KINDS];
         int free = (int) kinds;
         long hiKey = hi ^ SIGN;
         long sizeKey = size ^ SIGN;
         while (free != 0) {
             int i = 31 - Integer.numberOfLeadingZeros(free);
             free &= ~(1 << i);
-            long before = i == 0 ? min - 1 : a[w + PIVOTS + i - 1];
-            long last = a[w + PIVOTS + i];
+            long before = i == 0 ? min - 1 : a[b + PIVOTS + i - 1];
+            long last = a[b + PIVOTS + i];
             if ((before + 1 ^ SIGN) <= hiKey && (last - before ^ SIGN) >= sizeKey) {
                 long first = before + 1;
                 long offset = Unsigned.lessThan(last, lo) ? Placement.NONE : highestIn(first, last, r, size, lo, hi);
@@ -972,7 +921,7 @@ final class SegmentTree {
         while (more) {
             int b = p.node[0] << SHIFT;
             int i = p.slot[0];
-            long end = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
+            long end = nodes[b + PIVOTS + i];
             if (Unsigned.lessThan(end, lo)) {
                 return false;
             }
@@ -1055,15 +1004,15 @@ final class SegmentTree {
                 continue;
             }
             int b = p.node[level] << SHIFT;
-            int candidates = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] & ((1 << s) - 1);
+            int candidates = (int) nodes[b + MASK] & ((1 << s) - 1);
             while (candidates != 0) {
                 int k = 31 - Integer.numberOfLeadingZeros(candidates);
                 candidates &= ~(1 << k);
                 int o = b + 1 + 3 * k;
-                if ((pages[o >>> PAGE_BITS][(o & WORD_MASK)] ^ Long.MIN_VALUE) < loKey) {
+                if ((nodes[o] ^ Long.MIN_VALUE) < loKey) {
                     break; // this child and all before it end below lo
                 }
-                if ((pages[o >>> PAGE_BITS][(o & WORD_MASK) + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                if ((nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
                     return level;
                 }
             }
@@ -1079,15 +1028,15 @@ final class SegmentTree {
         for (int level = height - 1; level > 0; level--) {
             int s = p.slot[level];
             int b = p.node[level] << SHIFT;
-            int candidates = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] & (-2 << s);
+            int candidates = (int) nodes[b + MASK] & (-2 << s);
             while (candidates != 0) {
                 int k = Integer.numberOfTrailingZeros(candidates);
                 candidates &= candidates - 1;
                 int o = b + 1 + 3 * k;
-                if ((pages[(o - 3) >>> PAGE_BITS][(o - 3) & WORD_MASK] + 1 ^ Long.MIN_VALUE) > hiKey) {
+                if ((nodes[o - 3] + 1 ^ Long.MIN_VALUE) > hiKey) {
                     break; // this child and all after it start above hi
                 }
-                if ((pages[o >>> PAGE_BITS][(o & WORD_MASK) + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                if ((nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
                     return level;
                 }
             }
@@ -1098,12 +1047,12 @@ final class SegmentTree {
     /** The leaf step of {@link #seekUp}, small enough to inline where a search starts at the cursor's leaf. */
     private boolean firstInLeaf(Path p, int slot, long lo, long minSize) {
         int b = p.node[0] << SHIFT;
-        int free = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] & (-1 << slot);
+        int free = (int) nodes[b + KINDS] & (-1 << slot);
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
-            long end = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
-            long before = i == 0 ? p.min[0] - 1 : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1];
+            long end = nodes[b + PIVOTS + i];
+            long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
             if ((end ^ Long.MIN_VALUE) >= (lo ^ Long.MIN_VALUE) && (end - before ^ Long.MIN_VALUE) >= (minSize ^ Long.MIN_VALUE)) {
                 p.slot[0] = i;
                 return true;
@@ -1127,28 +1076,28 @@ final class SegmentTree {
         while (true) {
             int b = p.node[level] << SHIFT;
             if (level == 0) {
-                int free = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] & (-1 << slot);
+                int free = (int) nodes[b + KINDS] & (-1 << slot);
                 while (free != 0) {
                     int i = Integer.numberOfTrailingZeros(free);
                     free &= free - 1;
-                    long end = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
-                    long before = i == 0 ? p.min[0] - 1 : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1];
+                    long end = nodes[b + PIVOTS + i];
+                    long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
                     if ((end ^ Long.MIN_VALUE) >= loKey && ((end - before) ^ Long.MIN_VALUE) >= sizeKey) {
                         p.slot[0] = i;
                         return true;
                     }
                 }
             } else {
-                int candidates = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] & (-1 << slot);
+                int candidates = (int) nodes[b + MASK] & (-1 << slot);
                 while (candidates != 0) {
                     int k = Integer.numberOfTrailingZeros(candidates);
                     candidates &= candidates - 1;
                     int o = b + 1 + 3 * k;
-                    if ((pages[o >>> PAGE_BITS][(o & WORD_MASK)] ^ Long.MIN_VALUE) >= loKey && (pages[o >>> PAGE_BITS][(o & WORD_MASK) + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                    if ((nodes[o] ^ Long.MIN_VALUE) >= loKey && (nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
                         p.slot[level] = k;
-                        long childMin = k == 0 ? p.min[level] : pages[(o - 3) >>> PAGE_BITS][(o - 3) & WORD_MASK] + 1;
+                        long childMin = k == 0 ? p.min[level] : nodes[o - 3] + 1;
                         level--;
-                        p.node[level] = (int) pages[o >>> PAGE_BITS][(o & WORD_MASK) + 2];
+                        p.node[level] = (int) nodes[o + 2];
                         p.min[level] = childMin;
                         slot = 0;
                         continue outer;
@@ -1176,28 +1125,28 @@ final class SegmentTree {
         while (true) {
             int b = p.node[level] << SHIFT;
             if (level == 0) {
-                int free = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] & (int) ((1L << (slot + 1)) - 1);
+                int free = (int) nodes[b + KINDS] & (int) ((1L << (slot + 1)) - 1);
                 while (free != 0) {
                     int i = 31 - Integer.numberOfLeadingZeros(free);
                     free &= ~(1 << i);
-                    long before = i == 0 ? p.min[0] - 1 : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1];
-                    long end = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
+                    long before = i == 0 ? p.min[0] - 1 : nodes[b + PIVOTS + i - 1];
+                    long end = nodes[b + PIVOTS + i];
                     if (((before + 1) ^ Long.MIN_VALUE) <= hiKey && ((end - before) ^ Long.MIN_VALUE) >= sizeKey) {
                         p.slot[0] = i;
                         return true;
                     }
                 }
             } else {
-                int candidates = (int) pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] & (int) ((1L << (slot + 1)) - 1);
+                int candidates = (int) nodes[b + MASK] & (int) ((1L << (slot + 1)) - 1);
                 while (candidates != 0) {
                     int k = 31 - Integer.numberOfLeadingZeros(candidates);
                     candidates &= ~(1 << k);
                     int o = b + 1 + 3 * k;
-                    long childMin = k == 0 ? p.min[level] : pages[(o - 3) >>> PAGE_BITS][(o - 3) & WORD_MASK] + 1;
-                    if ((childMin ^ Long.MIN_VALUE) <= hiKey && (pages[o >>> PAGE_BITS][(o & WORD_MASK) + 1] ^ Long.MIN_VALUE) >= sizeKey) {
+                    long childMin = k == 0 ? p.min[level] : nodes[o - 3] + 1;
+                    if ((childMin ^ Long.MIN_VALUE) <= hiKey && (nodes[o + 1] ^ Long.MIN_VALUE) >= sizeKey) {
                         p.slot[level] = k;
                         level--;
-                        int child = (int) pages[o >>> PAGE_BITS][(o & WORD_MASK) + 2];
+                        int child = (int) nodes[o + 2];
                         p.node[level] = child;
                         p.min[level] = childMin;
                         slot = count(child) - 1;
@@ -1244,7 +1193,7 @@ final class SegmentTree {
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         long first = entryStart(b, i, p.min[0]);
-        long last = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
+        long last = nodes[b + PIVOTS + i];
         int before = start != first ? 1 : 0;
         int after = end != last ? 1 : 0;
         int k = before + after;
@@ -1256,22 +1205,22 @@ final class SegmentTree {
             b = p.node[0] << SHIFT;
             i = p.slot[0];
         }
-        long kinds = pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS];
-        long marks = pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS];
+        long kinds = nodes[b + KINDS];
+        long marks = nodes[b + MARKS];
         long outerBits = kinds >>> i & HALVES; // the old entry's kind, at bit 0 of each half
         long outerMark = marks >>> i & 1;
         if (k > 0) {
             int c = countAt(b);
             // A plain loop: at most 28 longs, cheaper than an arraycopy stub call at this size.
             for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
-                pages[o >>> PAGE_BITS][(o & WORD_MASK) + k] = pages[o >>> PAGE_BITS][(o & WORD_MASK)];
+                nodes[o + k] = nodes[o];
             }
             setCount(b, c + k);
             if (before == 1) {
-                pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i] = start - 1;
+                nodes[b + PIVOTS + i] = start - 1;
             }
             if (after == 1) {
-                pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i + before] = end;
+                nodes[b + PIVOTS + i + before] = end;
             }
             kinds = openBits(kinds, i, k);
             marks = openBits(marks, i, k);
@@ -1335,13 +1284,12 @@ final class SegmentTree {
         int n = p.node[0];
         int b = n << SHIFT;
         int i = p.slot[0];
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
-        int c = (int) a[w] & (int) COUNT;
-        long kinds = a[w + KINDS];
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        long kinds = a[b + KINDS];
         long min = p.min[0];
-        long first = i == 0 ? min : a[w + PIVOTS + i - 1] + 1;
-        long last = a[w + PIVOTS + i];
+        long first = i == 0 ? min : a[b + PIVOTS + i - 1] + 1;
+        long last = a[b + PIVOTS + i];
         if ((kinds >>> i & 1) == 0) {
             return false;
         }
@@ -1369,26 +1317,25 @@ final class SegmentTree {
         if (pendLeaf >= 0 && pendLeaf != n) {
             flush();
         }
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
+        long[] a = nodes;
         Path p = cur;
-        long marks = a[w + MARKS];
+        long marks = a[b + MARKS];
         int at = i; // the new entry's slot
         if (front && back) {
             kinds &= ~(1L << i);
         } else {
-            for (int o = w + PIVOTS + c - 1, stop = w + PIVOTS + i; o >= stop; o--) {
+            for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
                 a[o + 1] = a[o];
             }
-            a[w]++; // the count, in the low byte, is below LEAF_CAP
+            a[b]++; // the count, in the low byte, is below LEAF_CAP
             kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
             marks = openBits(marks, i, 1);
             long spanMark = marks >>> (i + 1) & 1;
             marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
             if (front) {
-                a[w + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
+                a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
             } else {
-                a[w + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
+                a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
                 kinds = kinds & ~(2L << i) | 1L << i;
                 at = i + 1;
             }
@@ -1422,15 +1369,14 @@ final class SegmentTree {
         if (pendLeaf >= 0 && pendLeaf != n) {
             flush();
         }
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
-        for (int o = w + PIVOTS + c - 1, stop = w + PIVOTS + i; o >= stop; o--) {
+        long[] a = nodes;
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
             a[o + 2] = a[o];
         }
-        a[w] += 2; // the count, in the low byte, stays at most LEAF_CAP
-        a[w + PIVOTS + i] = start - 1;
-        a[w + PIVOTS + i + 1] = end;
-        long marks = openBits(a[w + MARKS], i, 2); // entry i + 2 has the old entry's marks
+        a[b] += 2; // the count, in the low byte, stays at most LEAF_CAP
+        a[b + PIVOTS + i] = start - 1;
+        a[b + PIVOTS + i + 1] = end;
+        long marks = openBits(a[b + MARKS], i, 2); // entry i + 2 has the old entry's marks
         long spanMark = marks >>> (i + 2) & 1;
         marks = marks & ~(4L << i) | spanMark << i;
         storeCarved(cur, b, openBits(kinds, i, 2) | 1L << i, marks, tagged, i + 1);
@@ -1513,10 +1459,10 @@ final class SegmentTree {
         int i = p.slot[0];
         int c = countAt(b);
         long min = p.min[0];
-        long start = i == 0 ? min : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1] + 1;
-        long end = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
-        long kinds = pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS];
-        long marks = pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS];
+        long start = i == 0 ? min : nodes[b + PIVOTS + i - 1] + 1;
+        long end = nodes[b + PIVOTS + i];
+        long kinds = nodes[b + KINDS];
+        long marks = nodes[b + MARKS];
         long spanStart = kind == HOLE ? 0 : marks >>> i & 1;
         if (i == 0 && spanStart == 0 && start != 0 || i == c - 1 && end != -1L) {
             cleanLeaf = -1; // may merge into the previous leaf, or move leaf boundaries
@@ -1536,11 +1482,11 @@ final class SegmentTree {
         if (previous) {
             j = i - 1;
             mark = marks >>> j & 1;
-            first = j == 0 ? min : pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + j - 1] + 1;
+            first = j == 0 ? min : nodes[b + PIVOTS + j - 1] + 1;
             removed = 1;
         }
         if (next) {
-            last = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i + 1];
+            last = nodes[b + PIVOTS + i + 1];
             removed++;
         }
         if (removed > 0) {
@@ -1549,8 +1495,8 @@ final class SegmentTree {
             marks = closeBits(marks, j, removed);
         }
         long bit = 1L << j;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] = kinds & ~(bit * HALVES) | kindBit << j;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] = marks & ~(bit * HALVES) | mark << j;
+        nodes[b + KINDS] = kinds & ~(bit * HALVES) | kindBit << j;
+        nodes[b + MARKS] = marks & ~(bit * HALVES) | mark << j;
         p.slot[0] = j;
         cursorValid = true;
         recordMerge(first, last, start, end, previous, next);
@@ -1599,13 +1545,12 @@ final class SegmentTree {
         int n = p.node[0];
         int b = n << SHIFT;
         int i = p.slot[0];
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
-        int c = (int) a[w] & (int) COUNT;
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
         if (i == 0 || i == c - 1) {
             return false;
         }
-        return freeInsideAt(n, b, i, c, a[w + KINDS], a[w + MARKS]);
+        return freeInsideAt(n, b, i, c, a[b + KINDS], a[b + MARKS]);
     }
 
     /**
@@ -1622,14 +1567,13 @@ final class SegmentTree {
         int n = p.node[0];
         int i = p.slot[0];
         int b = n << SHIFT;
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
-        int c = (int) a[w] & (int) COUNT;
-        if (!cursorValid || i == 0 || i >= c - 1 || a[w + PIVOTS + i] != end || a[w + PIVOTS + i - 1] != start - 1) {
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        if (!cursorValid || i == 0 || i >= c - 1 || a[b + PIVOTS + i] != end || a[b + PIVOTS + i - 1] != start - 1) {
             return false;
         }
-        long kinds = a[w + KINDS];
-        long marks = a[w + MARKS];
+        long kinds = a[b + KINDS];
+        long marks = a[b + MARKS];
         if ((kinds >>> i & HALVES) != 0 || (marks >>> 32 >>> i & 1) != 0) {
             return false; // free, a hole, or tagged
         }
@@ -1639,13 +1583,12 @@ final class SegmentTree {
     /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
     private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
         Path p = cur;
-        long[] a = pages[b >>> PAGE_BITS];
-        int w = b & WORD_MASK;
+        long[] a = nodes;
         long spanStart = marks >>> i & 1;
         boolean previous = spanStart == 0 && (kinds >>> (i - 1) & 1) != 0;
         boolean next = (kinds >>> (i + 1) & 1) != 0 && (marks >>> (i + 1) & 1) == 0;
         int removed = (previous ? 1 : 0) + (next ? 1 : 0);
-        if (c - removed < LEAF_MIN && height > 1 && a[w + PIVOTS + c - 1] != -1L) {
+        if (c - removed < LEAF_MIN && height > 1 && a[b + PIVOTS + c - 1] != -1L) {
             return false; // the leaf would be short: repair's way
         }
         // As in release: a deferred shrink on this leaf is settled with this change, any other first.
@@ -1659,8 +1602,8 @@ final class SegmentTree {
         if (n != cleanHighLeaf) {
             cleanHighLeaf = -1;
         }
-        long start = a[w + PIVOTS + i - 1] + 1;
-        long end = a[w + PIVOTS + i];
+        long start = a[b + PIVOTS + i - 1] + 1;
+        long end = a[b + PIVOTS + i];
         int j = i;
         long mark = spanStart;
         long first = start;
@@ -1668,10 +1611,10 @@ final class SegmentTree {
         if (previous) {
             j = i - 1;
             mark = marks >>> j & 1;
-            first = j == 0 ? p.min[0] : a[w + PIVOTS + j - 1] + 1;
+            first = j == 0 ? p.min[0] : a[b + PIVOTS + j - 1] + 1;
         }
         if (next) {
-            last = a[w + PIVOTS + i + 1];
+            last = a[b + PIVOTS + i + 1];
         }
         if (removed > 0) {
             closePivots(b, j, c, removed);
@@ -1679,8 +1622,8 @@ final class SegmentTree {
             marks = closeBits(marks, j, removed);
         }
         long bit = 1L << j;
-        a[w + KINDS] = kinds & ~(bit * HALVES) | bit;
-        a[w + MARKS] = marks & ~(bit * HALVES) | mark << j;
+        a[b + KINDS] = kinds & ~(bit * HALVES) | bit;
+        a[b + MARKS] = marks & ~(bit * HALVES) | mark << j;
         p.slot[0] = j;
         cursorValid = true;
         recordMerge(first, last, start, end, previous, next);
@@ -1718,18 +1661,18 @@ final class SegmentTree {
         int b = p.node[0] << SHIFT;
         int i = p.slot[0];
         long start = entryStart(b, i, p.min[0]);
-        long end = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
-        boolean spanStart = kind != HOLE && (pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] >>> i & 1) != 0;
+        long end = nodes[b + PIVOTS + i];
+        boolean spanStart = kind != HOLE && (nodes[b + MARKS] >>> i & 1) != 0;
         setBits(b, i, kind, spanStart, false);
         mergedPrevious = false;
         mergedNext = false;
         boolean inSide = false; // whether the merged entry now ends side's leaf
         if (!spanStart) {
             if (i > 0) {
-                if (kindOf(pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS], i - 1) == kind) {
+                if (kindOf(nodes[b + KINDS], i - 1) == kind) {
                     previousStart = entryStart(b, i - 1, p.min[0]);
-                    previousEnd = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1];
-                    boolean previousMark = (pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] >>> (i - 1) & 1) != 0;
+                    previousEnd = nodes[b + PIVOTS + i - 1];
+                    boolean previousMark = (nodes[b + MARKS] >>> (i - 1) & 1) != 0;
                     closeEntries(b, i - 1, 1); // entry i keeps its pivot and absorbs i - 1
                     i--;
                     setBits(b, i, kind, previousMark, false);
@@ -1741,11 +1684,11 @@ final class SegmentTree {
                 previousLeaf(side);
                 int bs = side.node[0] << SHIFT;
                 int j = countAt(bs) - 1;
-                if (kindOf(pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + KINDS], j) == kind) {
+                if (kindOf(nodes[bs + KINDS], j) == kind) {
                     previousStart = entryStart(bs, j, side.min[0]);
-                    previousEnd = pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + PIVOTS + j];
+                    previousEnd = nodes[bs + PIVOTS + j];
                     // The previous leaf's last entry absorbs this one; the boundary moves up to end.
-                    pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + PIVOTS + j] = end;
+                    nodes[bs + PIVOTS + j] = end;
                     closeEntries(b, 0, 1);
                     int lca = setLeafMax(side, end);
                     for (int level = 0; level < lca; level++) {
@@ -1759,11 +1702,11 @@ final class SegmentTree {
         }
         if (inSide) {
             // The merged entry ends side's leaf; its successor is now entry 0 here.
-            if (kindOf(pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS], 0) == kind && (pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] & 1) == 0) {
+            if (kindOf(nodes[b + KINDS], 0) == kind && (nodes[b + MARKS] & 1) == 0) {
                 nextStart = end + 1;
-                nextEnd = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS];
+                nextEnd = nodes[b + PIVOTS];
                 int bs = side.node[0] << SHIFT;
-                pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + PIVOTS + countAt(bs) - 1] = nextEnd;
+                nodes[bs + PIVOTS + countAt(bs) - 1] = nextEnd;
                 closeEntries(b, 0, 1);
                 int lca = setLeafMax(side, nextEnd);
                 for (int level = 0; level < lca; level++) {
@@ -1773,10 +1716,10 @@ final class SegmentTree {
                 mergedNext = true;
             }
         } else if (i < countAt(b) - 1) {
-            if (kindOf(pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS], i + 1) == kind && (pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] >>> (i + 1) & 1) == 0) {
+            if (kindOf(nodes[b + KINDS], i + 1) == kind && (nodes[b + MARKS] >>> (i + 1) & 1) == 0) {
                 nextStart = end + 1;
-                nextEnd = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i + 1];
-                pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i] = nextEnd; // entry i absorbs i + 1
+                nextEnd = nodes[b + PIVOTS + i + 1];
+                nodes[b + PIVOTS + i] = nextEnd; // entry i absorbs i + 1
                 closeEntries(b, i + 1, 1);
                 end = nextEnd;
                 mergedNext = true;
@@ -1785,14 +1728,14 @@ final class SegmentTree {
             side.copyFrom(p, height);
             nextLeaf(side);
             int bs = side.node[0] << SHIFT;
-            if (kindOf(pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + KINDS], 0) == kind && (pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + MARKS] & 1) == 0) {
+            if (kindOf(nodes[bs + KINDS], 0) == kind && (nodes[bs + MARKS] & 1) == 0) {
                 nextStart = end + 1;
-                nextEnd = pages[bs >>> PAGE_BITS][(bs & WORD_MASK) + PIVOTS];
+                nextEnd = nodes[bs + PIVOTS];
                 // The next leaf's first entry absorbs this one; the boundary moves down.
-                boolean mark = (pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] >>> i & 1) != 0;
+                boolean mark = (nodes[b + MARKS] >>> i & 1) != 0;
                 setBits(bs, 0, kind, mark, false);
                 closeEntries(b, i, 1);
-                long newMax = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i - 1];
+                long newMax = nodes[b + PIVOTS + i - 1];
                 int lca = setLeafMax(p, newMax);
                 for (int level = 0; level < lca; level++) {
                     side.min[level] = newMax + 1;
@@ -1826,7 +1769,7 @@ final class SegmentTree {
         for (int level = 1; level < height; level++) {
             int b = q.node[level] << SHIFT;
             int s = q.slot[level];
-            pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * s] = max;
+            nodes[b + 1 + 3 * s] = max;
             if (s != countAt(b) - 1) {
                 return level;
             }
@@ -1843,7 +1786,7 @@ final class SegmentTree {
             long gap = refreshNode(p.node[level], level, p.min[level]);
             int bp = p.node[level + 1] << SHIFT;
             int k = p.slot[level + 1];
-            if (pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 2 + 3 * k] == gap) {
+            if (nodes[bp + 2 + 3 * k] == gap) {
                 return;
             }
             setSlotGap(bp, k, gap);
@@ -1866,7 +1809,7 @@ final class SegmentTree {
             long gap = refreshNode(n, level, p.min[level]);
             int bp = p.node[level + 1] << SHIFT;
             int k = p.slot[level + 1];
-            if (pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 2 + 3 * k] == gap) {
+            if (nodes[bp + 2 + 3 * k] == gap) {
                 return;
             }
             setSlotGap(bp, k, gap);
@@ -1893,13 +1836,13 @@ final class SegmentTree {
         int j = s > 0 ? s - 1 : s; // the pair is slots j and j + 1
         int left = childOf(bp, j);
         int right = childOf(bp, j + 1);
-        long leftMin = j == 0 ? p.min[level + 1] : pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * (j - 1)] + 1;
+        long leftMin = j == 0 ? p.min[level + 1] : nodes[bp + 1 + 3 * (j - 1)] + 1;
         int cl = count(left);
         int cr = count(right);
         boolean shortIsLeft = j == s;
         if (cl + cr < 2 * (level == 0 ? LEAF_MIN : FANOUT_MIN)) {
             moveFront(level, right, left, cr);
-            pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * j] = pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * (j + 1)];
+            nodes[bp + 1 + 3 * j] = nodes[bp + 1 + 3 * (j + 1)];
             removeSlot(parent, j + 1);
             releaseNode(right);
             setSlotGap(bp, j, refreshNode(left, level, leftMin));
@@ -1919,7 +1862,7 @@ final class SegmentTree {
             p.slot[level] += m;
         }
         long leftMax = lastPivot(left, level);
-        pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * j] = leftMax;
+        nodes[bp + 1 + 3 * j] = leftMax;
         setSlotGap(bp, j, refreshNode(left, level, leftMin));
         setSlotGap(bp, j + 1, refreshNode(right, level, leftMax + 1));
         if (!shortIsLeft) {
@@ -1957,10 +1900,10 @@ final class SegmentTree {
             int left = childOf(bp, s - 1);
             int cl = count(left);
             int m = at >= c - 2 ? Math.min(roomLeft, c - least) : (c - cl + 1) / 2;
-            long leftMin = s == 1 ? p.min[level + 1] : pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * (s - 2)] + 1;
+            long leftMin = s == 1 ? p.min[level + 1] : nodes[bp + 1 + 3 * (s - 2)] + 1;
             moveFront(level, x, left, m);
             long leftMax = lastPivot(left, level);
-            pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * (s - 1)] = leftMax;
+            nodes[bp + 1 + 3 * (s - 1)] = leftMax;
             setSlotGap(bp, s - 1, refreshNode(left, level, leftMin));
             setSlotGap(bp, s, refreshNode(x, level, leftMax + 1));
             if (at < m) {
@@ -1977,7 +1920,7 @@ final class SegmentTree {
             int m = at <= 1 ? Math.min(roomRight, c - least) : (c - count(right) + 1) / 2;
             moveBack(level, x, right, m);
             long xMax = lastPivot(x, level);
-            pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * s] = xMax;
+            nodes[bp + 1 + 3 * s] = xMax;
             setSlotGap(bp, s, refreshNode(x, level, p.min[level]));
             setSlotGap(bp, s + 1, refreshNode(right, level, xMax + 1));
             if (at >= c - m) {
@@ -1998,14 +1941,14 @@ final class SegmentTree {
         int cf = countAt(bf);
         int ct = countAt(bt);
         if (level == 0) {
-            copyWords(bf + PIVOTS, bt + PIVOTS + ct, m);
-            pages[bt >>> PAGE_BITS][(bt & WORD_MASK) + KINDS] |= takeBits(pages[bf >>> PAGE_BITS][(bf & WORD_MASK) + KINDS], 0, m) << ct;
-            pages[bt >>> PAGE_BITS][(bt & WORD_MASK) + MARKS] |= takeBits(pages[bf >>> PAGE_BITS][(bf & WORD_MASK) + MARKS], 0, m) << ct;
+            System.arraycopy(nodes, bf + PIVOTS, nodes, bt + PIVOTS + ct, m);
+            nodes[bt + KINDS] |= takeBits(nodes[bf + KINDS], 0, m) << ct;
+            nodes[bt + MARKS] |= takeBits(nodes[bf + MARKS], 0, m) << ct;
             closeEntries(bf, 0, m);
         } else {
-            copyWords(bf + 1, bt + 1 + 3 * ct, 3 * m);
-            copyWords(bf + 1 + 3 * m, bf + 1, 3 * (cf - m));
-            clearWords(bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf);
+            System.arraycopy(nodes, bf + 1, nodes, bt + 1 + 3 * ct, 3 * m);
+            System.arraycopy(nodes, bf + 1 + 3 * m, nodes, bf + 1, 3 * (cf - m));
+            Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
             setCount(bf, cf - m);
         }
         setCount(bt, ct + m);
@@ -2018,19 +1961,19 @@ final class SegmentTree {
         int cf = countAt(bf);
         int ct = countAt(bt);
         if (level == 0) {
-            long kinds = takeBits(pages[bf >>> PAGE_BITS][(bf & WORD_MASK) + KINDS], cf - m, m);
-            long marks = takeBits(pages[bf >>> PAGE_BITS][(bf & WORD_MASK) + MARKS], cf - m, m);
-            copyWords(bt + PIVOTS, bt + PIVOTS + m, ct);
-            copyWords(bf + PIVOTS + cf - m, bt + PIVOTS, m);
-            pages[bt >>> PAGE_BITS][(bt & WORD_MASK) + KINDS] = openBits(pages[bt >>> PAGE_BITS][(bt & WORD_MASK) + KINDS], 0, m) | kinds;
-            pages[bt >>> PAGE_BITS][(bt & WORD_MASK) + MARKS] = openBits(pages[bt >>> PAGE_BITS][(bt & WORD_MASK) + MARKS], 0, m) | marks;
-            clearWords(bf + PIVOTS + cf - m, bf + PIVOTS + cf);
-            pages[bf >>> PAGE_BITS][(bf & WORD_MASK) + KINDS] &= lowBits(cf - m);
-            pages[bf >>> PAGE_BITS][(bf & WORD_MASK) + MARKS] &= lowBits(cf - m);
+            long kinds = takeBits(nodes[bf + KINDS], cf - m, m);
+            long marks = takeBits(nodes[bf + MARKS], cf - m, m);
+            System.arraycopy(nodes, bt + PIVOTS, nodes, bt + PIVOTS + m, ct);
+            System.arraycopy(nodes, bf + PIVOTS + cf - m, nodes, bt + PIVOTS, m);
+            nodes[bt + KINDS] = openBits(nodes[bt + KINDS], 0, m) | kinds;
+            nodes[bt + MARKS] = openBits(nodes[bt + MARKS], 0, m) | marks;
+            Arrays.fill(nodes, bf + PIVOTS + cf - m, bf + PIVOTS + cf, 0L);
+            nodes[bf + KINDS] &= lowBits(cf - m);
+            nodes[bf + MARKS] &= lowBits(cf - m);
         } else {
-            copyWords(bt + 1, bt + 1 + 3 * m, 3 * ct);
-            copyWords(bf + 1 + 3 * (cf - m), bt + 1, 3 * m);
-            clearWords(bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf);
+            System.arraycopy(nodes, bt + 1, nodes, bt + 1 + 3 * m, 3 * ct);
+            System.arraycopy(nodes, bf + 1 + 3 * (cf - m), nodes, bt + 1, 3 * m);
+            Arrays.fill(nodes, bf + 1 + 3 * (cf - m), bf + 1 + 3 * cf, 0L);
         }
         setCount(bt, ct + m);
         setCount(bf, cf - m);
@@ -2065,21 +2008,21 @@ final class SegmentTree {
         long xMin = p.min[level];
         long yMax = lastPivot(x, level);
         if (level == 0) {
-            copyWords(bx + PIVOTS + half, by + PIVOTS, c - half);
-            clearWords(bx + PIVOTS + half, bx + PIVOTS + c);
-            pages[by >>> PAGE_BITS][(by & WORD_MASK) + KINDS] = takeBits(pages[bx >>> PAGE_BITS][(bx & WORD_MASK) + KINDS], half, c - half);
-            pages[by >>> PAGE_BITS][(by & WORD_MASK) + MARKS] = takeBits(pages[bx >>> PAGE_BITS][(bx & WORD_MASK) + MARKS], half, c - half);
-            pages[bx >>> PAGE_BITS][(bx & WORD_MASK) + KINDS] &= lowBits(half);
-            pages[bx >>> PAGE_BITS][(bx & WORD_MASK) + MARKS] &= lowBits(half);
+            System.arraycopy(nodes, bx + PIVOTS + half, nodes, by + PIVOTS, c - half);
+            Arrays.fill(nodes, bx + PIVOTS + half, bx + PIVOTS + c, 0L);
+            nodes[by + KINDS] = takeBits(nodes[bx + KINDS], half, c - half);
+            nodes[by + MARKS] = takeBits(nodes[bx + MARKS], half, c - half);
+            nodes[bx + KINDS] &= lowBits(half);
+            nodes[bx + MARKS] &= lowBits(half);
         } else {
-            copyWords(bx + 1 + 3 * half, by + 1, 3 * (c - half));
-            clearWords(bx + 1 + 3 * half, bx + 1 + 3 * c);
+            System.arraycopy(nodes, bx + 1 + 3 * half, nodes, by + 1, 3 * (c - half));
+            Arrays.fill(nodes, bx + 1 + 3 * half, bx + 1 + 3 * c, 0L);
         }
         setCount(bx, half);
         setCount(by, c - half);
         long xMax = lastPivot(x, level);
         int bp = parent << SHIFT;
-        pages[bp >>> PAGE_BITS][(bp & WORD_MASK) + 1 + 3 * ps] = xMax;
+        nodes[bp + 1 + 3 * ps] = xMax;
         setSlotGap(bp, ps, refreshNode(x, level, xMin));
         insertSlot(parent, ps + 1, yMax, refreshNode(y, level, xMax + 1), y);
         refreshInternal(bp);
@@ -2104,13 +2047,13 @@ final class SegmentTree {
     private boolean appendsAtTheEnd(Path p) {
         int b = p.node[0] << SHIFT;
         int c = countAt(b);
-        return p.slot[0] > 0 && p.slot[0] >= c - 2 && pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + c - 1] == -1L;
+        return p.slot[0] > 0 && p.slot[0] >= c - 2 && nodes[b + PIVOTS + c - 1] == -1L;
     }
 
     /** Whether the leaf at block {@code b} is the last one, which may hold fewer than {@link #LEAF_MIN} entries. */
     private boolean lastLeaf(int b) {
         int c = countAt(b);
-        return c > 0 && pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + c - 1] == -1L; // an emptied leaf is merged away, last or not
+        return c > 0 && nodes[b + PIVOTS + c - 1] == -1L; // an emptied leaf is merged away, last or not
     }
 
     private void growRoot() {
@@ -2119,11 +2062,11 @@ final class SegmentTree {
         }
         int r = newNode();
         int b = r << SHIFT;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK)] = 1;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1] = -1L;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2] = rootGap;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + 3] = root;
-        pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK] = rootGap != 0 ? 1 : 0;
+        nodes[b] = 1;
+        nodes[b + 1] = -1L;
+        nodes[b + 2] = rootGap;
+        nodes[b + 3] = root;
+        nodes[b + MASK] = rootGap != 0 ? 1 : 0;
         root = r;
         cur.node[height] = r;
         cur.slot[height] = 0;
@@ -2144,7 +2087,7 @@ final class SegmentTree {
         }
         int b = q.node[level] << SHIFT;
         int k = ++q.slot[level];
-        long min = pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * (k - 1)] + 1;
+        long min = nodes[b + 1 + 3 * (k - 1)] + 1;
         int child = childOf(b, k);
         while (--level >= 0) {
             q.node[level] = child;
@@ -2168,7 +2111,7 @@ final class SegmentTree {
         }
         int b = q.node[level] << SHIFT;
         int k = --q.slot[level];
-        long min = k == 0 ? q.min[level] : pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * (k - 1)] + 1;
+        long min = k == 0 ? q.min[level] : nodes[b + 1 + 3 * (k - 1)] + 1;
         int child = childOf(b, k);
         while (--level >= 0) {
             int bc = child << SHIFT;
@@ -2178,7 +2121,7 @@ final class SegmentTree {
             q.slot[level] = c - 1;
             if (level > 0) {
                 if (c > 1) {
-                    min = pages[bc >>> PAGE_BITS][(bc & WORD_MASK) + 1 + 3 * (c - 2)] + 1;
+                    min = nodes[bc + 1 + 3 * (c - 2)] + 1;
                 }
                 child = childOf(bc, c - 1);
             }
@@ -2198,10 +2141,10 @@ final class SegmentTree {
         do {
             int b = q.node[0] << SHIFT;
             int c = countAt(b);
-            long kinds = pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS];
-            long marks = pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS];
+            long kinds = nodes[b + KINDS];
+            long marks = nodes[b + MARKS];
             for (int i = 0; i < c; i++) {
-                action.accept(entryStart(b, i, q.min[0]), pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i], kindOf(kinds, i),
+                action.accept(entryStart(b, i, q.min[0]), nodes[b + PIVOTS + i], kindOf(kinds, i),
                         (marks >>> i & 1) != 0, (marks >>> (32 + i) & 1) != 0);
             }
         } while (nextLeaf(q));
@@ -2323,11 +2266,11 @@ final class SegmentTree {
             lowSeen |= n == cleanLeaf;
             int b = n << SHIFT;
             for (int i = 0, c = countAt(b); i < c; i++) {
-                if (kindOf(pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS], i) != FREE) {
+                if (kindOf(nodes[b + KINDS], i) != FREE) {
                     continue;
                 }
                 long first = entryStart(b, i, q.min[0]);
-                long last = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
+                long last = nodes[b + PIVOTS + i];
                 long size = last - first + 1;
                 if (!lowSeen && Unsigned.atLeast(size, cleanSize) && Unsigned.atLeast(last, cleanLo)) {
                     throw new IllegalStateException("free " + Unsigned.hex(first) + ".." + Unsigned.hex(last)
@@ -2388,7 +2331,7 @@ final class SegmentTree {
         int c = countAt(b);
         boolean isRoot = n == root;
         long[] two = largestTwo(b, level, min);
-        long bound = pages[b >>> PAGE_BITS][(b & WORD_MASK)] >>> BOUND_SHIFT;
+        long bound = nodes[b] >>> BOUND_SHIFT;
         if (bound != NO_BOUND && Unsigned.lessThan(bound, two[1])) {
             throw new IllegalStateException("bound " + Unsigned.hex(bound) + " on level " + level + " below the second-largest gap "
                     + Unsigned.hex(two[1]));
@@ -2397,22 +2340,22 @@ final class SegmentTree {
             if (c > LEAF_CAP || c < (isRoot || max == -1L ? 1 : LEAF_MIN)) {
                 throw new IllegalStateException("leaf of " + c + " entries");
             }
-            if ((pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] & ~lowBits(c)) != 0 || (pages[b >>> PAGE_BITS][(b & WORD_MASK) + MARKS] & ~lowBits(c)) != 0) {
+            if ((nodes[b + KINDS] & ~lowBits(c)) != 0 || (nodes[b + MARKS] & ~lowBits(c)) != 0) {
                 throw new IllegalStateException("bits beyond the entries of a leaf");
             }
-            if ((pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] & (pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS] >>> 32) & 0xFFFF_FFFFL) != 0) {
+            if ((nodes[b + KINDS] & (nodes[b + KINDS] >>> 32) & 0xFFFF_FFFFL) != 0) {
                 throw new IllegalStateException("entry both free and a hole");
             }
             long previous = min - 1;
             for (int i = 0; i < c; i++) {
-                long pivot = pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i];
+                long pivot = nodes[b + PIVOTS + i];
                 if (i > 0 && !Unsigned.greaterThan(pivot, previous) || i == 0 && Unsigned.lessThan(pivot, min)) {
                     throw new IllegalStateException("leaf pivots out of order at " + Unsigned.hex(pivot));
                 }
                 previous = pivot;
             }
             for (int o = b + PIVOTS + c; o < b + (1 << SHIFT); o++) {
-                if (pages[o >>> PAGE_BITS][(o & WORD_MASK)] != 0) {
+                if (nodes[o] != 0) {
                     throw new IllegalStateException("stale pivot beyond the entries of a leaf");
                 }
             }
@@ -2426,31 +2369,31 @@ final class SegmentTree {
         if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);
         }
-        long mask = pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK];
+        long mask = nodes[b + MASK];
         recomputeMask(b);
-        if (mask != pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK]) {
+        if (mask != nodes[b + MASK]) {
             throw new IllegalStateException("gap mask " + Long.toBinaryString(mask) + " on level " + level + ", gaps say "
-                    + Long.toBinaryString(pages[b >>> PAGE_BITS][(b & WORD_MASK) + MASK]));
+                    + Long.toBinaryString(nodes[b + MASK]));
         }
         for (int o = b + 1 + 3 * c; o < b + MASK; o++) {
-            if (pages[o >>> PAGE_BITS][(o & WORD_MASK)] != 0) {
+            if (nodes[o] != 0) {
                 throw new IllegalStateException("stale slot beyond the children of an internal node");
             }
         }
         long childMin = min;
         long best = 0;
         for (int k = 0; k < c; k++) {
-            long pivot = pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * k];
+            long pivot = nodes[b + 1 + 3 * k];
             long gap = checkNode(childOf(b, k), level - 1, childMin, pivot, nodeCount);
-            if (gap != pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2 + 3 * k]) {
-                throw new IllegalStateException("gap " + Unsigned.hex(pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2 + 3 * k]) + " under "
+            if (gap != nodes[b + 2 + 3 * k]) {
+                throw new IllegalStateException("gap " + Unsigned.hex(nodes[b + 2 + 3 * k]) + " under "
                         + Unsigned.hex(childMin) + ".." + Unsigned.hex(pivot) + ", largest free entry " + Unsigned.hex(gap));
             }
             best = Unsigned.max(best, gap);
             childMin = pivot + 1;
         }
-        if (pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * (c - 1)] != max) {
-            throw new IllegalStateException("internal node ends at " + Unsigned.hex(pages[b >>> PAGE_BITS][(b & WORD_MASK) + 1 + 3 * (c - 1)])
+        if (nodes[b + 1 + 3 * (c - 1)] != max) {
+            throw new IllegalStateException("internal node ends at " + Unsigned.hex(nodes[b + 1 + 3 * (c - 1)])
                     + ", parent says " + Unsigned.hex(max));
         }
         return best;
@@ -2464,9 +2407,9 @@ final class SegmentTree {
         for (int i = 0; i < c; i++) {
             long g;
             if (level == 0) {
-                g = kindOf(pages[b >>> PAGE_BITS][(b & WORD_MASK) + KINDS], i) == FREE ? pages[b >>> PAGE_BITS][(b & WORD_MASK) + PIVOTS + i] - entryStart(b, i, min) + 1 : 0;
+                g = kindOf(nodes[b + KINDS], i) == FREE ? nodes[b + PIVOTS + i] - entryStart(b, i, min) + 1 : 0;
             } else {
-                g = pages[b >>> PAGE_BITS][(b & WORD_MASK) + 2 + 3 * i];
+                g = nodes[b + 2 + 3 * i];
             }
             if (Unsigned.greaterThan(g, best)) {
                 second = best;
