@@ -793,7 +793,19 @@ final class SegmentTree {
                     deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, last - end));
                     return true;
                 }
-                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                long start = first + offset;
+                if (offset != 0 && (last - start ^ SIGN) >= sizeKey && c <= LEAF_CAP - 2) {
+                    // Strictly inside the entry (the placement ends before last), with room for
+                    // both new entries, as next-fit carves its free tail: carveMiddle straight
+                    // away, not through carveFound and carveIn (two calls of eleven arguments
+                    // each, neither inlined).
+                    found = start;
+                    carvedFirst = first;
+                    carvedLast = last;
+                    p.slot[0] = i;
+                    return carveMiddle(n, b, i, c, kinds, min, first, last, start, start + size - 1, tagged);
+                }
+                carveFound(p, n, b, i, kinds, min, first, last, start, size, tagged);
                 if (cleanLeaf < 0) {
                     cleanAfterSplit(lo, size);
                 }
