@@ -87,7 +87,8 @@ import java.util.Arrays;
  * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
  * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
- * takes inline, in the pass that found it ({@link #allocateLowestInLeaf});
+ * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), and a piece strictly
+ * inside the entry it found goes straight to the middle carve;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
