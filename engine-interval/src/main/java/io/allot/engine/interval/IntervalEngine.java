@@ -58,8 +58,11 @@ import io.allot.spi.EngineProvider;
  *       {@link SegmentTree#allocateHighestInLeaf}); a free of exactly the untagged allocation at
  *       the cursor, inside its leaf, is checked and made from the same leaf words
  *       ({@link SegmentTree#freeAtCursor}). A first-fit that takes the front of the entry it
- *       found (an address-order fill every time, most first-fit pairs) carves it inline in that
- *       pass, without a call to the carve. A carve on these paths that needs a split keeps the
+ *       found (an address-order fill every time, most first-fit pairs) knows so from the
+ *       window, alignment and phase alone, without the general placement, and carves it inline
+ *       in that pass, without a call to the carve; one that lands strictly inside its entry
+ *       (next-fit carving the free tail) calls the in-leaf middle carve directly. A carve on
+ *       these paths that needs a split keeps the
  *       search's clean bounds for the leaf that then holds the allocation (the split moves only
  *       entries before the carved one to the left of that leaf). An address-order fill (each
  *       allocation at the low edge of the free tail the cursor sits beside) and allocate/free

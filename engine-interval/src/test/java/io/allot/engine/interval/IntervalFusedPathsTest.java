@@ -483,6 +483,105 @@ class IntervalFusedPathsTest {
         }
     }
 
+    /**
+     * The one-pass first-fit decides "the front of the entry" by itself (window, alignment and
+     * phase, nothing else) and carves a piece strictly inside an entry without the general carve:
+     * random fills, sweeps from a moving lower limit and frees, with requests that carry every
+     * constraint at once — alignment with a phase, a no-cross boundary, a window — must place
+     * exactly where the literal rule says, with every invariant checked after each operation.
+     */
+    @Test
+    void randomConstrainedFirstFitsMatchTheLiteralRule() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -4096}) {
+            constrainedRun(seed, base, 30_000);
+        }
+    }
+
+    private static void constrainedRun(long seed, long base, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ base ^ 0xC0575L);
+        int space = 4096;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(base, base + space - 1);
+        BitSet used = new BitSet(space);
+        List<long[]> live = new ArrayList<>();
+        int from = 0;
+        int operation = 0;
+        try {
+            for (; operation < operations; operation++) {
+                if (random.nextInt(10) < 7 || live.isEmpty()) {
+                    int size = 1 + random.nextInt(random.nextInt(4) == 0 ? 40 : 4);
+                    int align = 1 << random.nextInt(5);
+                    int phase = random.nextInt(3) == 0 ? random.nextInt(align) : 0;
+                    // A boundary on one request in four (a power of two no smaller than the size).
+                    int noCross = random.nextInt(4) == 0 ? (size == 1 ? 1 : Integer.highestOneBit(size - 1) << 1) << random.nextInt(3) : 0;
+                    int min = random.nextInt(5) == 0 ? random.nextInt(space) : 0;
+                    int max = random.nextInt(5) == 0 ? min + random.nextInt(space - min) : space - 1;
+                    Request r = Request.of(size).aligned(align).phase(phase).within(base + min, base + max);
+                    if (noCross != 0) {
+                        r = r.noCross(noCross);
+                    }
+                    long expected = literalLowest(used, r, base, Math.max(from, min), max);
+                    Range placed = core.allocateFirstFit(r, base + from);
+                    long got = placed == null ? -1 : placed.start() - base;
+                    assertEquals(expected, got, r + " from " + from + ", operation " + operation);
+                    if (got >= 0) {
+                        assertEquals(size, placed.end() - placed.start() + 1);
+                        used.set((int) got, (int) got + size);
+                        from = random.nextInt(3) == 0 ? 0 : (int) Math.min(space - 1, got + size); // a rotor, mostly
+                        if (random.nextBoolean()) {
+                            core.checkInvariants();
+                            assertTrue(core.free(placed.start(), placed.end()), "free just made, operation " + operation);
+                            used.clear((int) got, (int) got + size);
+                        } else {
+                            live.add(new long[] {placed.start(), placed.end()});
+                        }
+                    } else {
+                        from = 0;
+                    }
+                } else {
+                    long[] victim = live.remove(random.nextInt(live.size()));
+                    assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
+                    clearIn(used, base, victim);
+                }
+                core.checkInvariants();
+                if (used.cardinality() > space * 3 / 4) {
+                    for (int k = live.size() / 2; k > 0; k--) {
+                        long[] victim = live.remove(random.nextInt(live.size()));
+                        assertTrue(core.free(victim[0], victim[1]));
+                        clearIn(used, base, victim);
+                    }
+                    core.checkInvariants();
+                }
+            }
+        } catch (AssertionError | RuntimeException e) {
+            failReplayable(seed, base, operation, e);
+        }
+    }
+
+    /**
+     * The lowest start {@code s} (relative to {@code base}) in {@code [lo, hi - size + 1]} whose
+     * {@code size} units are free and that satisfies {@code r} as the contract words it, tested
+     * start by start; -1 if none. {@code base} is a multiple of every alignment and boundary used.
+     */
+    private static long literalLowest(BitSet used, Request r, long base, int lo, int hi) {
+        int size = (int) r.size();
+        for (long s = lo; s + size - 1 <= hi; s++) {
+            long abs = base + s;
+            if (((abs - r.phase()) & (r.alignment() - 1)) != 0) {
+                continue;
+            }
+            if (r.noCross() != 0 && (abs & -r.noCross()) != ((abs + size - 1) & -r.noCross())) {
+                continue;
+            }
+            int next = used.nextSetBit((int) s);
+            if (next < 0 || next >= s + size) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
     /** The lowest aligned start of {@code size} free units inside {@code [lo, hi]}, or -1. */
     private static long lowest(BitSet used, int size, int align, int lo, int hi) {
         for (long s = (lo + align - 1) / align * align; s + size - 1 <= hi; s += align) {
