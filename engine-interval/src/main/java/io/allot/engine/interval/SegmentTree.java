@@ -960,21 +960,21 @@ final class SegmentTree {
     }
 
     /**
-     * {@link Placement#lowest} for {@code r}, or, when {@code r} is null, the unit search's
-     * placement: {@code max(start, lo)} if {@code size} values from there lie in the entry and
-     * the window (see {@link #lowestUnit}).
-     */
-    /**
      * Whether a placement of {@code r} may start at {@code first} as far as alignment, phase and
      * no-cross go (the caller checks the window and the size): with {@code r} null (one unit,
      * {@code first} a quantum boundary) always; with a no-cross boundary, never said here — the
-     * general placement decides those. Together with the window test it is exactly the case in
-     * which {@link #lowestIn} returns 0.
+     * general placement decides those. With the window test, true means {@link #lowestIn} would
+     * return 0; false only sends the request to it.
      */
     private static boolean fitsAtFront(Request r, long first) {
         return r == null || r.noCross() == 0 && (first - r.phase() & r.alignment() - 1) == 0;
     }
 
+    /**
+     * {@link Placement#lowest} for {@code r}, or, when {@code r} is null, the unit search's
+     * placement: {@code max(start, lo)} if {@code size} values from there lie in the entry and
+     * the window (see {@link #lowestUnit}).
+     */
     private static long lowestIn(long start, long end, Request r, long size, long lo, long hi) {
         if (r != null) {
             return Placement.lowest(start, end, r, lo);
