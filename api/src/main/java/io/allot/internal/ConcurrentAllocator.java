@@ -452,6 +452,27 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
     }
 
     @Override
+    public long claimUnit() {
+        if (defaultSearch != KnownSearch.NONE) {
+            int cell = enter();
+            if (cell >= 0) {
+                long missing = units.none(); // read inside the gate
+                long start = claim(defaultSearch, 0, Unsigned.MAX, missing);
+                exit(cell, start == missing ? 0 : ONE_ALLOCATION);
+                if (start != missing) {
+                    return start;
+                }
+            }
+        }
+        lockExclusive();
+        try {
+            return guarded.claimUnit();
+        } finally {
+            unlockExclusive();
+        }
+    }
+
+    @Override
     public boolean freeUnit(long start) {
         if (releaseOneQuantum(start)) {
             return true;

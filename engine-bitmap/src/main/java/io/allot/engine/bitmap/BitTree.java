@@ -468,23 +468,13 @@ final class BitTree {
         long[] words = leaf;
         if (w < words.length) {
             long old = words[w];
-            long now = old | (old + 1); // sets the lowest clear bit
-            if (old != 0 && old != -1L) {
-                if (now != -1L) {
-                    words[w] = now;
-                    hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
-                    // The unit is counted from ~old, not from the new word, to keep the id's
-                    // dependency chain short.
-                    return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
-                }
-                if (changedBlocks[w >>> 6] != 0) { // filledLowWord(w), the mark there already
-                    words[w] = now; // its full bit is left clear: see "Lazy full bits"
-                    hintDirty = false;
-                    int n = fullUntil; // every word below it is full now
-                    lowWord = n;
-                    fullUntil = Math.min(n + 1, words.length);
-                    return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
-                }
+            long now = old | (old + 1); // sets the lowest clear bit; all ones if old was
+            if (now != -1L && old != 0) { // now != -1: old was not full either, one test for both
+                words[w] = now;
+                hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
+                // The unit is counted from ~old, not from the new word, to keep the id's
+                // dependency chain short.
+                return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
         return claimLowestRarely();
@@ -551,17 +541,29 @@ final class BitTree {
         }
         long now = old ^ bit;
         words[w] = now;
-        if (old == -1L && w < lowWord && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
+        int low = lowWord;
+        if (w == low && now != 0 && old != -1L && pending < 0) { // W1's free: no summary bit changes
+            hintDirty = true; // no change mark: see "Change marks"
+            return true;
+        }
+        if (old == -1L && w < low && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
             pending = u; // W2's free: now the lowest free unit; see "Pending unit"
             return true;
         }
+        clearedElsewhere(w, old, now);
+        return true;
+    }
+
+    /** {@link #clearIfSet} in every other case: leaf word {@code w} changed from {@code old} to {@code now}. */
+    private void clearedElsewhere(int w, long old, long now) {
+        int low = lowWord;
         if (pending >= 0) {
             settlePending();
+            low = lowWord;
         }
         if ((old == -1L && (fullBlocks[w >>> 6] & (1L << w)) != 0) || now == 0) {
             summarise(w, old, now);
         }
-        int low = lowWord;
         if (w == low) {
             hintDirty = true; // no change mark: see "Change marks"
         } else if (w < low) {
@@ -577,7 +579,6 @@ final class BitTree {
             }
             markChanged(w);
         }
-        return true;
     }
 
     /**

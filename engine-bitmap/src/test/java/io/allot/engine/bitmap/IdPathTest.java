@@ -46,6 +46,15 @@ class IdPathTest {
         }
 
         @Override
+        public long claimUnit() {
+            long start = allocateUnit(core.none());
+            if (start == core.none()) {
+                throw new io.allot.ExhaustedException("nothing free");
+            }
+            return start;
+        }
+
+        @Override
         public boolean freeUnit(long start) {
             frees++;
             boolean done = core.release(start) == BitmapCore.RELEASED;
