@@ -451,19 +451,12 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         }
     }
 
+    /**
+     * Under the exclusive lock: its one caller, {@link io.allot.IdAllocator}, is never thread-safe,
+     * so this does not repeat {@link #allocateUnit}'s lock-free claim.
+     */
     @Override
     public long claimUnit() {
-        if (defaultSearch != KnownSearch.NONE) {
-            int cell = enter();
-            if (cell >= 0) {
-                long missing = units.none(); // read inside the gate
-                long start = claim(defaultSearch, 0, Unsigned.MAX, missing);
-                exit(cell, start == missing ? 0 : ONE_ALLOCATION);
-                if (start != missing) {
-                    return start;
-                }
-            }
-        }
         lockExclusive();
         try {
             return guarded.claimUnit();
