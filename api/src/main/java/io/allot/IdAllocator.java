@@ -38,8 +38,6 @@ public final class IdAllocator {
     private final UnitPath ids;
     private final long first;
     private final long last;
-    /** {@code first - 1}: never an id, since the range never holds all 2^64 values. */
-    private final long none;
 
     private IdAllocator(long first, long last, String engine, String policy) {
         Range range = Range.of(first, last);
@@ -47,7 +45,6 @@ public final class IdAllocator {
         this.ids = UnitPath.of(allocator);
         this.first = first;
         this.last = last;
-        this.none = first - 1;
     }
 
     /**
@@ -92,11 +89,11 @@ public final class IdAllocator {
      * @throws ExhaustedException if every id is allocated
      */
     public long allocate() {
-        long id = ids.allocateUnit(none);
-        if (id == none) {
+        try {
+            return ids.claimUnit(); // no sentinel held across the call and compared after it
+        } catch (ExhaustedException e) {
             throw new ExhaustedException("all ids in " + Range.of(first, last) + " are allocated");
         }
-        return id;
     }
 
     /**

@@ -451,6 +451,20 @@ public final class ConcurrentAllocator implements ResourceAllocator, Restorable,
         }
     }
 
+    /**
+     * Under the exclusive lock: its one caller, {@link io.allot.IdAllocator}, is never thread-safe,
+     * so this does not repeat {@link #allocateUnit}'s lock-free claim.
+     */
+    @Override
+    public long claimUnit() {
+        lockExclusive();
+        try {
+            return guarded.claimUnit();
+        } finally {
+            unlockExclusive();
+        }
+    }
+
     @Override
     public boolean freeUnit(long start) {
         if (releaseOneQuantum(start)) {

@@ -754,6 +754,23 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     }
 
     @Override
+    public long claimUnit() {
+        if (unitSearch != KnownSearch.NONE) { // the core's own claims, and no source: the spans stay as they are
+            long none = units.none();
+            long start = allocateUnit(none);
+            if (start != none) {
+                return start;
+            }
+        } else {
+            Range placed = tryPlace(oneQuantum, defaultPolicy); // counts a failure itself
+            if (placed != null) {
+                return placed.start();
+            }
+        }
+        throw new ExhaustedException("no quantum of " + Unsigned.hex(quantum) + " is free");
+    }
+
+    @Override
     public boolean freeUnit(long start) {
         if (units != null) {
             if (units.release(start) != SingleUnits.RELEASED) {

@@ -1,6 +1,7 @@
 package io.allot.internal;
 
 import io.allot.Allocation;
+import io.allot.ExhaustedException;
 import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
@@ -29,6 +30,18 @@ public interface UnitPath {
      * @return the quantum's first value, or {@code none}
      */
     long allocateUnit(long none);
+
+    /**
+     * Allocates one quantum as {@link #allocateUnit} does, for a caller to which nothing free is
+     * an error ({@link io.allot.IdAllocator#allocate}): with no sentinel to pass in and compare
+     * after, the caller holds no value across the call, and its failure branch is the exception
+     * table, not a test on the hot path. A failure counts as {@link #allocateUnit}'s does.
+     *
+     * @return the quantum's first value
+     * @throws ExhaustedException if no quantum is free (its message names only the quantum: the
+     *                            caller knows what the values mean)
+     */
+    long claimUnit();
 
     /**
      * Frees the allocation that is exactly the quantum starting at {@code start}.
@@ -68,6 +81,15 @@ public interface UnitPath {
         public long allocateUnit(long none) {
             Optional<Range> placed = allocator.tryAllocate(one);
             return placed.isPresent() ? placed.get().start() : none;
+        }
+
+        @Override
+        public long claimUnit() {
+            Optional<Range> placed = allocator.tryAllocate(one);
+            if (placed.isEmpty()) {
+                throw new ExhaustedException("no quantum of " + Unsigned.hex(allocator.quantum()) + " is free");
+            }
+            return placed.get().start();
         }
 
         @Override

@@ -445,15 +445,15 @@ final class BitTree {
      *
      * <p>Written for the JIT, which compiles it into an id allocator's callers with the branch
      * profile of whatever ran first (a benchmark's set-up, say, that filled the words one by one
-     * and then freed at random — not the steady state that follows). The claims an id allocator
-     * makes in its steady states are here with no call on their way: of the pending unit (W2's
-     * every claim, refilling the hole its free left below the hint), in a word neither empty
-     * before nor full after (W1), and in one that fills, its block marked already (a hole refilled
-     * after the hint was settled), after which the hint moves on to the word the words below are
-     * known full up to. Every other case is one call whose
-     * answer is returned as it is ({@link #claimLowestRarely}). A call clobbers every register;
-     * written out here, the rarer cases' loops made the JIT keep the callers' values in spare
-     * registers on every claim, and as calls from the middle of this method, on the stack.
+     * and then freed at random — not the steady state that follows). Only the claims an id
+     * allocator makes in its steady states are here: of the pending unit (W2's every claim,
+     * refilling the hole its free left below the hint), and in a word neither empty before nor
+     * full after (W1). Every other case is one call that the JIT never inlines, whatever the
+     * profile ({@link #claimLowestRarely}, behind {@link #OUTLINED}), whose answer is returned as
+     * it is. Inlined, the rarer cases (a word that was empty or fills, a search) made this method
+     * and its callers so big in machine code that the JIT would not inline the id allocator's
+     * caller into its own caller (InlineSmallCode, 2,500 bytes): a benchmark's loop, or an
+     * application's, then paid a call, a frame and reloads of every field on each id.
      *
      * @return the unit, or -1 if none is free
      */
@@ -468,30 +468,37 @@ final class BitTree {
         long[] words = leaf;
         if (w < words.length) {
             long old = words[w];
-            long now = old | (old + 1); // sets the lowest clear bit
-            if (old != 0 && old != -1L) {
-                if (now != -1L) {
-                    words[w] = now;
-                    hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
-                    // The unit is counted from ~old, not from the new word, to keep the id's
-                    // dependency chain short.
-                    return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
-                }
-                if (changedBlocks[w >>> 6] != 0) { // filledLowWord(w), the mark there already
-                    words[w] = now; // its full bit is left clear: see "Lazy full bits"
-                    hintDirty = false;
-                    int n = fullUntil; // every word below it is full now
-                    lowWord = n;
-                    fullUntil = Math.min(n + 1, words.length);
-                    return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
-                }
+            long now = old | (old + 1); // sets the lowest clear bit; all ones if old was
+            if (now != -1L && old != 0) { // now != -1: old was not full either, one test for both
+                words[w] = now;
+                hintDirty = true; // no change mark: see "Change marks" (before the hint moves on)
+                // The unit is counted from ~old, not from the new word, to keep the id's
+                // dependency chain short.
+                return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
-        return claimLowestRarely();
+        return claimLowestRarely(OUTLINED);
     }
 
-    /** {@link #claimLowest} in every case: a word that was empty, fills unmarked, is full, or none. */
-    private long claimLowestRarely() {
+    /**
+     * How many calls of a method into itself lie between a hot path and its uncommon cases, so
+     * that the JIT compiles those cases as a call and not into the hot path: it inlines a method
+     * into itself at most once (HotSpot's {@code MaxRecursiveInlineLevel}, 1), so the second of
+     * two such calls is always a real call, however often a set-up's profile says it ran — where
+     * any method of up to 325 bytecodes ({@code FreqInlineSize}) behind a call that ran 100 times
+     * is inlined. In the inlined copies {@code hops} is a constant and everything but the next
+     * call is pruned, so the hot path carries one call instruction for all its uncommon cases.
+     */
+    private static final int OUTLINED = 2;
+
+    /**
+     * {@link #claimLowest} in every case (a word that was empty, fills, is full, or none), after
+     * {@code hops} calls of itself ({@link #OUTLINED}).
+     */
+    private long claimLowestRarely(int hops) {
+        if (hops > 0) {
+            return claimLowestRarely(hops - 1);
+        }
         int w = lowWord;
         if (w < leaf.length) {
             long old = leaf[w];
@@ -527,17 +534,11 @@ final class BitTree {
     /**
      * Frees unit {@code u} if it is allocated.
      *
-     * <p>Written for the JIT (see {@link #claimLowest}), but here every case is written out,
-     * with calls only where a summary bit must change (a word that was full with its full bit
-     * set — lazy bits are usually clear — or a word that empties) or a block is marked the first
-     * time: those are rare in any sequence of frees, set-ups included, so the JIT compiles them
-     * as traps that cost nothing until taken, where a claim's rarer cases are not rare in a
-     * set-up. The hint's word changes unmarked (W1); a unit of a full word below the hint, its
-     * full bit clear, becomes the pending unit (W2's every free, which its next claim takes back;
-     * see "Pending unit"); any other word below the hint, where every word is full, becomes its
-     * low word, the words between it and the old one being full, its change the hint's one
-     * unmarked change; a word above it lowers the word the words are known full up to, and is
-     * marked.
+     * <p>Written for the JIT as {@link #claimLowest} is: W1's free (in the hint's word, which
+     * changes unmarked, no summary bit changing) and W2's (a unit of a full word below the hint,
+     * its full bit clear, becomes the pending unit, which the next claim takes back; see "Pending
+     * unit") are tested first, in that order; every other case is one call the JIT does not
+     * inline ({@link #clearedElsewhere}, behind {@link #OUTLINED}).
      *
      * @return false, changing nothing, if it was free
      */
@@ -551,17 +552,41 @@ final class BitTree {
         }
         long now = old ^ bit;
         words[w] = now;
-        if (old == -1L && w < lowWord && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
+        int low = lowWord;
+        if (w == low && now != 0 && old != -1L && pending < 0) { // W1's free: no summary bit changes
+            hintDirty = true; // no change mark: see "Change marks"
+            return true;
+        }
+        if (old == -1L && w < low && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
             pending = u; // W2's free: now the lowest free unit; see "Pending unit"
             return true;
         }
+        clearedElsewhere(w, old, now, OUTLINED);
+        return true;
+    }
+
+    /**
+     * {@link #clearIfSet} in every other case, after {@code hops} calls of itself
+     * ({@link #OUTLINED}): leaf word {@code w} changed from {@code old} to {@code now}. A unit
+     * pending is settled first. Then the summaries follow the word if it was full with its full
+     * bit set (lazy bits are usually clear) or emptied, and the hint: a word below the hint's,
+     * where every word is full, becomes its low word, the words between it and the old one being
+     * full, its change the hint's one unmarked change; a word above it lowers the word the words
+     * are known full up to, and is marked.
+     */
+    private void clearedElsewhere(int w, long old, long now, int hops) {
+        if (hops > 0) {
+            clearedElsewhere(w, old, now, hops - 1);
+            return;
+        }
+        int low = lowWord;
         if (pending >= 0) {
             settlePending();
+            low = lowWord;
         }
         if ((old == -1L && (fullBlocks[w >>> 6] & (1L << w)) != 0) || now == 0) {
             summarise(w, old, now);
         }
-        int low = lowWord;
         if (w == low) {
             hintDirty = true; // no change mark: see "Change marks"
         } else if (w < low) {
@@ -577,7 +602,6 @@ final class BitTree {
             }
             markChanged(w);
         }
-        return true;
     }
 
     /**

@@ -61,7 +61,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
         this.quantum = quantum;
         this.shift = Long.numberOfTrailingZeros(quantum);
         this.concurrent = concurrent;
-        this.ids = concurrent ? null : new IdPath(shift);
+        this.ids = concurrent ? null : IdPath.of(shift);
     }
 
     // ---------------------------------------------------------------- spans

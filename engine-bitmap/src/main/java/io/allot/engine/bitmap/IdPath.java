@@ -21,19 +21,22 @@ import io.allot.internal.UnitPath;
  * <p>Costs: an allocate is {@link BitTree#claimLowest} (one word read from the hint, or none
  * when the last free left its unit pending below the hint — W2's steady state), a free is
  * {@link BitTree#clearIfSet} plus an offset check. Not thread-safe; concurrent cores have none.
+ *
+ * <p>Two kinds ({@link #of}): {@link Units} for quantum 1, every id allocator's, where a unit is
+ * its offset from the span's first value, and {@link Quanta} for larger quanta, which shifts and
+ * checks the offset's alignment. The caller's call site sees one kind, so the JIT compiles the
+ * quantum-1 path with no test of the quantum, where one class testing a flag paid a load and a
+ * branch in both the claim and the free.
  */
-final class IdPath implements CoreUnitPath {
+abstract sealed class IdPath implements CoreUnitPath permits IdPath.Units, IdPath.Quanta {
 
-    private final int shift;
-    private final boolean unitQuantum;
-    private final long offsetMask;
     /** The allocator's own one-quantum path; null until {@link BitmapCore#lowestPath} attaches it. */
     private UnitPath general;
     /** The only span's tree while the core has exactly one span, else null. */
     private BitTree bits;
     /** The only span's first value and units (0 while {@link #bits} is null). */
-    private long base;
-    private long units;
+    long base;
+    long units;
     /**
      * {@link #bits} while the span holds no multi-quantum and no tagged allocation, else null: one
      * field read says both that a free may go straight to the bits and where they are.
@@ -42,10 +45,9 @@ final class IdPath implements CoreUnitPath {
     private long allocations;
     private long frees;
 
-    IdPath(int shift) {
-        this.shift = shift;
-        this.unitQuantum = shift == 0;
-        this.offsetMask = (1L << shift) - 1;
+    /** The id path of a core whose quantum is 2^{@code shift}. */
+    static IdPath of(int shift) {
+        return shift == 0 ? new Units() : new Quanta(shift);
     }
 
     /**
@@ -87,13 +89,8 @@ final class IdPath implements CoreUnitPath {
         return u < 0 ? none : first(u);
     }
 
-    /**
-     * The first value of unit {@code u}. Quantum 1 (an id allocator's) skips the shift: each step
-     * here lies on the chain from a claim's word read to the next free's.
-     */
-    private long first(long u) {
-        return unitQuantum ? base + u : base + (u << shift);
-    }
+    /** The first value of unit {@code u} of the span. */
+    abstract long first(long u);
 
     /**
      * Frees the one-quantum allocation starting at {@code start} ({@link #isPlain()} must hold).
@@ -106,20 +103,50 @@ final class IdPath implements CoreUnitPath {
     }
 
     /** {@link #release(long)} in {@code b}, the plain span's bits. */
-    private boolean release(BitTree b, long start) {
-        long offset = start - base;
-        if (unitQuantum) { // every offset is on the quantum
+    abstract boolean release(BitTree b, long start);
+
+    /** Quantum 1: unit u is the value {@code base + u}, every value starts a quantum. */
+    static final class Units extends IdPath {
+        @Override
+        long first(long u) {
+            return base + u; // no shift: each step here lies on the chain from a claim's word read to the next free's
+        }
+
+        @Override
+        boolean release(BitTree b, long start) {
+            long offset = start - base;
             // 0 <= offset < units (units <= 2^32) in one test: unsigned comparison, which Java 17 compiles as two additions
             return (offset | (units - 1 - offset)) >= 0 && b.clearIfSet(offset);
         }
-        long u = offset >>> shift;
-        return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && b.clearIfSet(u);
+    }
+
+    /** Quantum 2^shift &gt; 1: unit u starts at {@code base + (u << shift)}. */
+    static final class Quanta extends IdPath {
+        private final int shift;
+        private final long offsetMask;
+
+        Quanta(int shift) {
+            this.shift = shift;
+            this.offsetMask = (1L << shift) - 1;
+        }
+
+        @Override
+        long first(long u) {
+            return base + (u << shift);
+        }
+
+        @Override
+        boolean release(BitTree b, long start) {
+            long offset = start - base;
+            long u = offset >>> shift;
+            return (offset & offsetMask) == 0 && Long.compareUnsigned(u, units) < 0 && b.clearIfSet(u);
+        }
     }
 
     // ---------------------------------------------------------------- UnitPath, counted
 
     @Override
-    public long allocateUnit(long none) {
+    public final long allocateUnit(long none) {
         BitTree b = bits;
         if (b != null) {
             long u = b.claimLowest();
@@ -132,7 +159,20 @@ final class IdPath implements CoreUnitPath {
     }
 
     @Override
-    public boolean freeUnit(long start) {
+    public final long claimUnit() {
+        BitTree b = bits;
+        if (b != null) {
+            long u = b.claimLowest();
+            if (u >= 0) {
+                allocations++;
+                return first(u);
+            }
+        }
+        return general.claimUnit(); // throws when nothing is free, or serves a core of several spans
+    }
+
+    @Override
+    public final boolean freeUnit(long start) {
         BitTree b = plainBits;
         if (b == null) {
             return general.freeUnit(start);

@@ -1,5 +1,6 @@
 package io.allot.engine.bitmap;
 
+import io.allot.ExhaustedException;
 import io.allot.internal.UnitPath;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,15 @@ class IdPathTest {
         }
 
         @Override
+        public long claimUnit() {
+            long start = allocateUnit(core.none());
+            if (start == core.none()) {
+                throw new ExhaustedException("nothing free");
+            }
+            return start;
+        }
+
+        @Override
         public boolean freeUnit(long start) {
             frees++;
             boolean done = core.release(start) == BitmapCore.RELEASED;
@@ -73,8 +83,11 @@ class IdPathTest {
         General general = new General(core);
         IdPath ids = core.lowestPath(general);
         for (long id = 100; id < 300; id++) {
-            assertEquals(id, ids.allocateUnit(-1));
+            assertEquals(id, id % 2 == 0 ? ids.allocateUnit(-1) : ids.claimUnit());
         }
+        assertThrows(ExhaustedException.class, ids::claimUnit, "nothing free");
+        assertEquals(1, general.allocations, "an empty claim goes to the general path, which counts it");
+        general.allocations = 0;
         assertTrue(ids.freeUnit(150));
         assertFalse(ids.freeUnit(150), "a free id is no allocation");
         assertFalse(ids.freeUnit(99), "below the span");
@@ -192,7 +205,13 @@ class IdPathTest {
                 BitSet used = (BitSet) allocated.clone();
                 used.or(blocked);
                 int u = used.nextClearBit(0);
-                long got = ids.allocateUnit(base - 1);
+                // Both entries, claimUnit (IdAllocator's) throwing where allocateUnit answers the sentinel.
+                boolean claim = rnd.nextBoolean();
+                if (claim && u >= units) {
+                    assertThrows(ExhaustedException.class, ids::claimUnit, at + ": exhausted");
+                    continue;
+                }
+                long got = claim ? ids.claimUnit() : ids.allocateUnit(base - 1);
                 if (u >= units) {
                     assertEquals(base - 1, got, at + ": exhausted");
                 } else {
