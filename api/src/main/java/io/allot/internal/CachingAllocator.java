@@ -96,8 +96,21 @@ final class CachingAllocator implements ResourceAllocator, Restorable, Importing
     public void free(Range range) {
         Objects.requireNonNull(range, "range");
         if (!caches.free(range)) {
-            arena.free(range);
+            freeInArena(range, Outlined.HOPS);
         }
+    }
+
+    /**
+     * {@link #free} of a range the caches do not hold, after {@code hops} calls of itself
+     * ({@link Outlined}): a set-up's frees through the arena would otherwise compile the arena's
+     * whole free into {@link #free} and make it too big to be inlined into its caller.
+     */
+    private void freeInArena(Range range, int hops) {
+        if (hops > 0) {
+            freeInArena(range, hops - 1);
+            return;
+        }
+        arena.free(range);
     }
 
     @Override

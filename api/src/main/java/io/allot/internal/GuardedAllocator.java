@@ -359,7 +359,19 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * free; does nothing otherwise. Called after every successful free.
      */
     private void handBackIfFree(long value) {
-        if (source == null) {
+        if (source != null) {
+            handBackImported(value, Outlined.HOPS);
+        }
+    }
+
+    /**
+     * {@link #handBackIfFree} with a source, after {@code hops} calls of itself ({@link Outlined}),
+     * so that it stays out of the compiled code of {@link #free}, which an arena without a source
+     * wants inlined into its caller.
+     */
+    private void handBackImported(long value, int hops) {
+        if (hops > 0) {
+            handBackImported(value, hops - 1);
             return;
         }
         int i = spans.indexOf(value);

@@ -218,6 +218,18 @@ final class QuantumCache {
         } else if (table.rangeOf(latest) == range && freeInto(stripe, stripe.latestClass, latest, null)) {
             return true;
         }
+        return freeLookedUp(stripe, range, Outlined.HOPS);
+    }
+
+    /**
+     * {@link #free} of a range other than the stripe's latest, found in the table, after
+     * {@code hops} calls of itself ({@link Outlined}), so that the hint's path stays small enough
+     * to be inlined into its callers.
+     */
+    private boolean freeLookedUp(Stripe stripe, Range range, int hops) {
+        if (hops > 0) {
+            return freeLookedUp(stripe, range, hops - 1);
+        }
         long start = range.start();
         CachedSegment segment = table.get(start);
         // The range handed out is the segment's own object: identity, and no second look at the end.

@@ -1,5 +1,7 @@
 package io.allot.engine.vmem;
 
+import io.allot.internal.Outlined;
+
 import static io.allot.engine.vmem.Segments.NIL;
 
 /**
@@ -98,6 +100,18 @@ final class AllocationHash {
         if (start == heldStart && heldRec != NIL) {
             return HELD;
         }
+        return probe(start, Outlined.HOPS);
+    }
+
+    /**
+     * {@link #find} in the table, after {@code hops} calls of itself ({@link Outlined}): V1's pair
+     * frees the held entry, and a set-up's random frees would otherwise compile this walk into
+     * every caller of find.
+     */
+    private int probe(long start, int hops) {
+        if (hops > 0) {
+            return probe(start, hops - 1);
+        }
         long[] t = table;
         int h = hash(start, grain);
         for (int i = home(h); ; i = (i + 1) & mask) {
@@ -135,15 +149,22 @@ final class AllocationHash {
     void put(long start, int rec) {
         assert size < capacity() >>> 1 || capacity() == MAX_CAPACITY : "put without ensureRoom";
         if (heldRec != NIL) {
-            insert(heldStart, heldRec);
+            insert(heldStart, heldRec, Outlined.HOPS);
         }
         heldStart = start;
         heldRec = rec;
         size++;
     }
 
-    /** Probes {@code start -> rec} into the table; {@link #size} already counts it. */
-    private void insert(long start, int rec) {
+    /**
+     * Probes {@code start -> rec} into the table, after {@code hops} calls of itself
+     * ({@link Outlined}); {@link #size} already counts it.
+     */
+    private void insert(long start, int rec, int hops) {
+        if (hops > 0) { // see Outlined: V1's pair frees the held entry, so its put never inserts
+            insert(start, rec, hops - 1);
+            return;
+        }
         if (Long.numberOfTrailingZeros(start) < grain) {
             regrain(Long.numberOfTrailingZeros(start));
         }
@@ -164,14 +185,19 @@ final class AllocationHash {
         if (slot == HELD) {
             heldRec = NIL;
         } else {
-            delete(slot);
+            delete(slot, Outlined.HOPS);
         }
         if (--size < (mask + 1) >>> 3) {
             shrinkOrForget();
         }
     }
 
-    private void delete(int slot) {
+    /** Empties table slot {@code slot}, after {@code hops} calls of itself ({@link Outlined}). */
+    private void delete(int slot, int hops) {
+        if (hops > 0) {
+            delete(slot, hops - 1);
+            return;
+        }
         long[] t = table;
         int i = slot;
         for (int j = (i + 1) & mask; t[j] != 0; j = (j + 1) & mask) {

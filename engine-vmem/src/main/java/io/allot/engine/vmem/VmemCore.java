@@ -4,6 +4,7 @@ import io.allot.Allocation;
 import io.allot.Range;
 import io.allot.Request;
 import io.allot.internal.EngineCore;
+import io.allot.internal.Outlined;
 import io.allot.internal.Placement;
 import io.allot.internal.Unsigned;
 
@@ -146,7 +147,7 @@ final class VmemCore implements EngineCore {
         long segStart = segs.start(p);
         long segEnd = segs.end(p);
         if (start != segStart || end == segEnd) {
-            carveRest(p, start, end, tag, segStart, segEnd);
+            carveRest(p, start, end, tag, segStart, segEnd, Outlined.HOPS);
             return;
         }
         int a = segs.create(start, end, ALLOCATED);
@@ -158,17 +159,24 @@ final class VmemCore implements EngineCore {
         hint = p;
         segs.setTag(a, tag);
         hash.put(start, a);
-        // touch(p), touch(a), written out: touch is small, but once compiled on its own with the
-        // index updates inlined (a set-up that syncs an index does that) it is too big to inline,
-        // and two calls here made C2 spill the whole carve around them.
+        // touch(p), touch(a), as one call behind Outlined's hops: touch is small, but once compiled
+        // with the index updates inlined (a set-up that syncs an index does that) it is too big to
+        // inline, two calls here made C2 spill the whole carve around them, and inlined it made
+        // carve too big to be inlined into its callers.
         if (segs.awakeIndexes != 0) {
-            touchAwake(p);
-            touchAwake(a);
+            touchAwake(p, a, Outlined.HOPS);
         }
     }
 
-    /** {@link #carve}'s other cases: the whole segment, its back, or its middle. */
-    private void carveRest(int p, long start, long end, String tag, long segStart, long segEnd) {
+    /**
+     * {@link #carve}'s other cases: the whole segment, its back, or its middle; after {@code hops}
+     * calls of itself ({@link Outlined}), so that they stay out of carve's compiled code.
+     */
+    private void carveRest(int p, long start, long end, String tag, long segStart, long segEnd, int hops) {
+        if (hops > 0) {
+            carveRest(p, start, end, tag, segStart, segEnd, hops - 1);
+            return;
+        }
         long segSize = segEnd - segStart + 1;
         int a;
         if (start == segStart) { // and end == segEnd: the whole segment
@@ -247,7 +255,7 @@ final class VmemCore implements EngineCore {
         boolean mergeAfter = segs.type(after) == FREE;
         hash.removeAt(slot);
         if (mergeBefore == mergeAfter) {
-            releaseBetween(a, before, after, mergeBefore);
+            releaseBetween(a, before, after, mergeBefore, Outlined.HOPS);
             return;
         }
         int into;
@@ -268,16 +276,21 @@ final class VmemCore implements EngineCore {
         segs.link(before, after);
         segs.destroy(a);
         if (segs.awakeIndexes != 0) { // touch(into), touch(a): see carve
-            touchAwake(into);
-            touchAwake(a);
+            touchAwake(into, a, Outlined.HOPS);
         }
     }
 
     /**
      * {@link #release}'s other cases: allocated segment {@code a}, out of the hash, between
-     * {@code before} and {@code after}, which are both free ({@code both}) or neither.
+     * {@code before} and {@code after}, which are both free ({@code both}) or neither; after
+     * {@code hops} calls of itself ({@link Outlined}), so that they stay out of release's compiled
+     * code.
      */
-    private void releaseBetween(int a, int before, int after, boolean both) {
+    private void releaseBetween(int a, int before, int after, boolean both, int hops) {
+        if (hops > 0) {
+            releaseBetween(a, before, after, both, hops - 1);
+            return;
+        }
         if (both) {
             long beforeSize = segs.size(before);
             long afterSize = segs.size(after);
@@ -599,6 +612,20 @@ final class VmemCore implements EngineCore {
         if (segs.awakeIndexes != 0) {
             touchAwake(p);
         }
+    }
+
+    /**
+     * {@link #touch} of {@code p} and {@code q} while some index is awake, after {@code hops} calls
+     * of itself ({@link Outlined}): the hot carve and release call it, and inlined (as a set-up
+     * that syncs an index makes C2 do) it made them too big to be inlined into their callers.
+     */
+    private void touchAwake(int p, int q, int hops) {
+        if (hops > 0) {
+            touchAwake(p, q, hops - 1);
+            return;
+        }
+        touchAwake(p);
+        touchAwake(q);
     }
 
     /** {@link #touch} while some index is awake. */
