@@ -15,8 +15,8 @@ package io.allot.internal;
  * whatever the profile; in the inlined copies {@code hops} is a constant and everything but the
  * next call is pruned, so the hot method carries one call instruction for all its uncommon cases.
  *
- * <p>The technique was first used in {@code engine-bitmap}'s {@code BitTree} (its own
- * {@code OUTLINED}); W1 went from 13.2 to 8.55 ns per id pair.
+ * <p>The technique was first used in {@code engine-bitmap}'s {@code BitTree} (its id claim and
+ * free); W1 went from 13.2 to 8.55 ns per id pair.
  */
 public final class Outlined {
 

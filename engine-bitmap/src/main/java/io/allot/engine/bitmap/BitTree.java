@@ -1,5 +1,7 @@
 package io.allot.engine.bitmap;
 
+import io.allot.internal.Outlined;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -449,7 +451,7 @@ final class BitTree {
      * allocator makes in its steady states are here: of the pending unit (W2's every claim,
      * refilling the hole its free left below the hint), and in a word neither empty before nor
      * full after (W1). Every other case is one call that the JIT never inlines, whatever the
-     * profile ({@link #claimLowestRarely}, behind {@link #OUTLINED}), whose answer is returned as
+     * profile ({@link #claimLowestRarely}, behind {@link Outlined#HOPS}), whose answer is returned as
      * it is. Inlined, the rarer cases (a word that was empty or fills, a search) made this method
      * and its callers so big in machine code that the JIT would not inline the id allocator's
      * caller into its own caller (InlineSmallCode, 2,500 bytes): a benchmark's loop, or an
@@ -477,23 +479,12 @@ final class BitTree {
                 return ((long) w << 6) + Long.numberOfTrailingZeros(~old);
             }
         }
-        return claimLowestRarely(OUTLINED);
+        return claimLowestRarely(Outlined.HOPS);
     }
 
     /**
-     * How many calls of a method into itself lie between a hot path and its uncommon cases, so
-     * that the JIT compiles those cases as a call and not into the hot path: it inlines a method
-     * into itself at most once (HotSpot's {@code MaxRecursiveInlineLevel}, 1), so the second of
-     * two such calls is always a real call, however often a set-up's profile says it ran — where
-     * any method of up to 325 bytecodes ({@code FreqInlineSize}) behind a call that ran 100 times
-     * is inlined. In the inlined copies {@code hops} is a constant and everything but the next
-     * call is pruned, so the hot path carries one call instruction for all its uncommon cases.
-     */
-    private static final int OUTLINED = 2;
-
-    /**
      * {@link #claimLowest} in every case (a word that was empty, fills, is full, or none), after
-     * {@code hops} calls of itself ({@link #OUTLINED}).
+     * {@code hops} calls of itself ({@link Outlined#HOPS}).
      */
     private long claimLowestRarely(int hops) {
         if (hops > 0) {
@@ -538,7 +529,7 @@ final class BitTree {
      * changes unmarked, no summary bit changing) and W2's (a unit of a full word below the hint,
      * its full bit clear, becomes the pending unit, which the next claim takes back; see "Pending
      * unit") are tested first, in that order; every other case is one call the JIT does not
-     * inline ({@link #clearedElsewhere}, behind {@link #OUTLINED}).
+     * inline ({@link #clearedElsewhere}, behind {@link Outlined#HOPS}).
      *
      * @return false, changing nothing, if it was free
      */
@@ -561,13 +552,13 @@ final class BitTree {
             pending = u; // W2's free: now the lowest free unit; see "Pending unit"
             return true;
         }
-        clearedElsewhere(w, old, now, OUTLINED);
+        clearedElsewhere(w, old, now, Outlined.HOPS);
         return true;
     }
 
     /**
      * {@link #clearIfSet} in every other case, after {@code hops} calls of itself
-     * ({@link #OUTLINED}): leaf word {@code w} changed from {@code old} to {@code now}. A unit
+     * ({@link Outlined#HOPS}): leaf word {@code w} changed from {@code old} to {@code now}. A unit
      * pending is settled first. Then the summaries follow the word if it was full with its full
      * bit set (lazy bits are usually clear) or emptied, and the hint: a word below the hint's,
      * where every word is full, becomes its low word, the words between it and the old one being
