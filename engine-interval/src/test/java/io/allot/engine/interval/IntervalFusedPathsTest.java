@@ -182,17 +182,22 @@ class IntervalFusedPathsTest {
                 }
                 core.checkInvariants();
                 if (used.cardinality() > space * 7 / 8) { // keep room, and make the fills start over
-                    for (int k = live.size() / 2; k > 0; k--) {
-                        long[] victim = live.remove(random.nextInt(live.size()));
-                        assertTrue(core.free(victim[0], victim[1]));
-                        clearIn(used, base, victim);
-                    }
-                    core.checkInvariants();
+                    freeHalf(core, live, used, base, random);
                 }
             }
         } catch (AssertionError | RuntimeException e) {
             failReplayable(seed, base, operation, e);
         }
+    }
+
+    /** Frees a random half of {@code live} (and clears it in the model), then checks every invariant. */
+    private static void freeHalf(IntervalCore core, List<long[]> live, BitSet used, long base, SplittableRandom random) {
+        for (int k = live.size() / 2; k > 0; k--) {
+            long[] victim = live.remove(random.nextInt(live.size()));
+            assertTrue(core.free(victim[0], victim[1]));
+            clearIn(used, base, victim);
+        }
+        core.checkInvariants();
     }
 
     /** As {@link #lowest}, skipping used runs a word at a time (the fill run's space is larger). */
@@ -546,12 +551,7 @@ class IntervalFusedPathsTest {
                 }
                 core.checkInvariants();
                 if (used.cardinality() > space * 3 / 4) {
-                    for (int k = live.size() / 2; k > 0; k--) {
-                        long[] victim = live.remove(random.nextInt(live.size()));
-                        assertTrue(core.free(victim[0], victim[1]));
-                        clearIn(used, base, victim);
-                    }
-                    core.checkInvariants();
+                    freeHalf(core, live, used, base, random);
                 }
             }
         } catch (AssertionError | RuntimeException e) {
