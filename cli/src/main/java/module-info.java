@@ -11,6 +11,7 @@
 module io.allot.cli {
     requires io.allot;
     requires info.picocli;
+    requires java.management;    // the heap meter reads each pool's usage after a collection
 
     opens io.allot.cli to info.picocli;
 

@@ -2,6 +2,7 @@ package io.allot.cli.run;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -25,4 +26,27 @@ class HeapMeterTest {
         assertTrue(retained < 64 * 1024, "only the small wrapper is retained, measured " + retained);
         assertTrue(shared.length > 0);
     }
+
+    @Test
+    void ignoresGarbageAnotherThreadMakesMeanwhile() throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread churner = new Thread(() -> {
+            while (!stop.get()) {
+                lastGarbage = new byte[64];     // dead by the next collection, but fills eden between them
+            }
+        });
+        churner.start();
+        try {
+            for (int round = 0; round < 5; round++) {
+                AtomicReference<Object> holder = new AtomicReference<>(new Object[] {new byte[16]});
+                long retained = HeapMeter.retainedAndRelease(holder);
+                assertTrue(retained < 16 * 1024, "a two-object holder measured as " + retained + " in round " + round);
+            }
+        } finally {
+            stop.set(true);
+            churner.join();
+        }
+    }
+
+    private static volatile byte[] lastGarbage;
 }
