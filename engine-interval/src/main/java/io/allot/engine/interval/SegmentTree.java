@@ -755,6 +755,12 @@ final class SegmentTree {
         int free = (int) kinds;
         long loKey = lo ^ SIGN;
         long sizeKey = size ^ SIGN;
+        int s = p.slot[0];
+        if (s > 0 && (a[b + PIVOTS + s - 1] ^ SIGN) < loKey) {
+            // Every entry before the cursor's ends below lo, so the scan would pass it: next-fit's
+            // rotor lies in the entry its last free left the cursor on, past the leaf's old holes.
+            free &= -1 << s;
+        }
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
@@ -977,6 +983,14 @@ final class SegmentTree {
      */
     private static long lowestIn(long start, long end, Request r, long size, long lo, long hi) {
         if (r != null) {
+            // A placement at lo itself, inside the entry, is the lowest when lo passes alignment and
+            // phase (next-fit's rotor, one past its last allocation): tested directly, as the front
+            // is. lo is at least r.min() and hi is r.max(), so this is Placement.lowest's answer.
+            long top = lo + size - 1;
+            if (Unsigned.lessThan(start, lo) && Unsigned.atLeast(top, lo) && Unsigned.atMost(top, Unsigned.min(end, hi))
+                    && fitsAtFront(r, lo)) {
+                return lo - start;
+            }
             return Placement.lowest(start, end, r, lo);
         }
         long s = Unsigned.max(start, lo);
@@ -987,6 +1001,14 @@ final class SegmentTree {
     /** As {@link #lowestIn}, the highest: the block ending at {@code min(end, hi)} if it lies in the entry and the window. */
     private static long highestIn(long start, long end, Request r, long size, long lo, long hi) {
         if (r != null) {
+            // The back of the entry (or of the window), when it passes alignment and phase, as
+            // last-fit takes it from a free tail: tested directly. lo is r.min() and hi at most
+            // r.max(), so this is Placement.highest's answer.
+            long top = Unsigned.min(end, hi);
+            long bottom = top - (size - 1);
+            if (Unsigned.atMost(bottom, top) && Unsigned.atLeast(bottom, Unsigned.max(start, lo)) && fitsAtFront(r, bottom)) {
+                return bottom - start;
+            }
             return Placement.highest(start, end, r, hi);
         }
         long top = Unsigned.min(end, hi);
