@@ -1618,7 +1618,18 @@ final class SegmentTree {
         return freeInsideAt(n, b, i, c, kinds, marks);
     }
 
-    /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
+    /**
+     * {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf
+     * {@code n} at block {@code b}.
+     *
+     * <p>At 596 bytecodes C2 never inlines it (over the 325 of {@code FreqInlineSize}). Splitting
+     * it into a leaf part and a gap part under that limit, with {@link IntervalCore#free}'s other
+     * paths behind {@code Outlined.HOPS} self-calls, made the whole free of a W3 pair inline; it
+     * measured no faster, paired in one JVM (W3 next-fit 0.89&ndash;1.08, last-match
+     * 0.96&ndash;1.17, best-fit 0.98&ndash;1.06 across runs, within the spread of the JIT's
+     * outcomes from one JVM to the next), so it was not kept; nor was the same split of
+     * {@link #carveIn} (best-fit 0.95&ndash;1.12, next-fit 0.94&ndash;1.16).
+     */
     private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
         Path p = cur;
         long[] a = nodes;
