@@ -735,7 +735,9 @@ final class SegmentTree {
      * request does. That is what {@link #lowest} would find too, without leaving the leaf; here
      * the entry found is carved straight from the values the scan read — the pieces, bits and gap
      * changes of {@link #carve} — instead of the cursor being read again by the caller and by the
-     * carve. The clean bounds keep their values, which imply the new ones.
+     * carve. The clean bounds keep their values, which imply the new ones. The scan starts at the
+     * cursor's entry when every entry before it ends below {@code lo}, as next-fit's rotor does
+     * past the holes its leaf kept from before.
      *
      * @return true with {@link #found} the placement's start, {@link #carvedFirst} and
      *         {@link #carvedLast} the free entry it was cut from, and the cursor on the new
