@@ -735,7 +735,9 @@ final class SegmentTree {
      * request does. That is what {@link #lowest} would find too, without leaving the leaf; here
      * the entry found is carved straight from the values the scan read — the pieces, bits and gap
      * changes of {@link #carve} — instead of the cursor being read again by the caller and by the
-     * carve. The clean bounds keep their values, which imply the new ones.
+     * carve. The clean bounds keep their values, which imply the new ones. The scan starts at the
+     * cursor's entry when every entry before it ends below {@code lo}, as next-fit's rotor does
+     * past the holes its leaf kept from before.
      *
      * @return true with {@link #found} the placement's start, {@link #carvedFirst} and
      *         {@link #carvedLast} the free entry it was cut from, and the cursor on the new
@@ -755,6 +757,12 @@ final class SegmentTree {
         int free = (int) kinds;
         long loKey = lo ^ SIGN;
         long sizeKey = size ^ SIGN;
+        int s = p.slot[0];
+        if (s > 0 && (a[b + PIVOTS + s - 1] ^ SIGN) < loKey) {
+            // Every entry before the cursor's ends below lo, so the scan would pass it: next-fit's
+            // rotor lies in the entry its last free left the cursor on, past the leaf's old holes.
+            free &= -1 << s;
+        }
         while (free != 0) {
             int i = Integer.numberOfTrailingZeros(free);
             free &= free - 1;
@@ -977,6 +985,14 @@ final class SegmentTree {
      */
     private static long lowestIn(long start, long end, Request r, long size, long lo, long hi) {
         if (r != null) {
+            // A placement at lo itself, inside the entry, is the lowest when lo passes alignment and
+            // phase (next-fit's rotor, one past its last allocation): tested directly, as the front
+            // is. lo is at least r.min() and hi is r.max(), so this is Placement.lowest's answer.
+            long top = lo + size - 1;
+            if (Unsigned.lessThan(start, lo) && Unsigned.atLeast(top, lo) && Unsigned.atMost(top, Unsigned.min(end, hi))
+                    && fitsAtFront(r, lo)) {
+                return lo - start;
+            }
             return Placement.lowest(start, end, r, lo);
         }
         long s = Unsigned.max(start, lo);
@@ -987,6 +1003,14 @@ final class SegmentTree {
     /** As {@link #lowestIn}, the highest: the block ending at {@code min(end, hi)} if it lies in the entry and the window. */
     private static long highestIn(long start, long end, Request r, long size, long lo, long hi) {
         if (r != null) {
+            // The back of the entry (or of the window), when it passes alignment and phase, as
+            // last-fit takes it from a free tail: tested directly. lo is r.min() and hi at most
+            // r.max(), so this is Placement.highest's answer.
+            long top = Unsigned.min(end, hi);
+            long bottom = top - (size - 1);
+            if (Unsigned.atMost(bottom, top) && Unsigned.atLeast(bottom, Unsigned.max(start, lo)) && fitsAtFront(r, bottom)) {
+                return bottom - start;
+            }
             return Placement.highest(start, end, r, hi);
         }
         long top = Unsigned.min(end, hi);
@@ -1596,7 +1620,18 @@ final class SegmentTree {
         return freeInsideAt(n, b, i, c, kinds, marks);
     }
 
-    /** {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf {@code n} at block {@code b}. */
+    /**
+     * {@link #freeInside} from the leaf words it read: entry {@code i} of the {@code c}-entry leaf
+     * {@code n} at block {@code b}.
+     *
+     * <p>At 596 bytecodes C2 never inlines it (over the 325 of {@code FreqInlineSize}). Splitting
+     * it into a leaf part and a gap part under that limit, with {@link IntervalCore#free}'s other
+     * paths behind {@code Outlined.HOPS} self-calls, made the whole free of a W3 pair inline; it
+     * measured no faster, paired in one JVM (W3 next-fit 0.89&ndash;1.08, last-match
+     * 0.96&ndash;1.17, best-fit 0.98&ndash;1.06 across runs, within the spread of the JIT's
+     * outcomes from one JVM to the next), so it was not kept; nor was the same split of
+     * {@link #carveIn} (best-fit 0.95&ndash;1.12, next-fit 0.94&ndash;1.16).
+     */
     private boolean freeInsideAt(int n, int b, int i, int c, long kinds, long marks) {
         Path p = cur;
         long[] a = nodes;

@@ -564,6 +564,93 @@ class IntervalFusedPathsTest {
      * {@code size} units are free and that satisfies {@code r} as the contract words it, tested
      * start by start; -1 if none. {@code base} is a multiple of every alignment and boundary used.
      */
+    /**
+     * As {@link #randomConstrainedFirstFitsMatchTheLiteralRule}, for last-fit: the one-pass
+     * search's direct test of the back of an entry (or of the window) must give the general
+     * placement's answer under every alignment, phase, boundary and window, from any upper limit.
+     */
+    @Test
+    void randomConstrainedLastFitsMatchTheLiteralRule() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -4096}) {
+            constrainedLastRun(seed, base, 30_000);
+        }
+    }
+
+    private static void constrainedLastRun(long seed, long base, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ base ^ 0x1A57L);
+        int space = 4096;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(base, base + space - 1);
+        BitSet used = new BitSet(space);
+        List<long[]> live = new ArrayList<>();
+        int to = space - 1;
+        int operation = 0;
+        try {
+            for (; operation < operations; operation++) {
+                if (random.nextInt(10) < 7 || live.isEmpty()) {
+                    int size = 1 + random.nextInt(random.nextInt(4) == 0 ? 40 : 4);
+                    int align = 1 << random.nextInt(5);
+                    int phase = random.nextInt(3) == 0 ? random.nextInt(align) : 0;
+                    int noCross = random.nextInt(4) == 0 ? (size == 1 ? 1 : Integer.highestOneBit(size - 1) << 1) << random.nextInt(3) : 0;
+                    int min = random.nextInt(5) == 0 ? random.nextInt(space) : 0;
+                    int max = random.nextInt(5) == 0 ? min + random.nextInt(space - min) : space - 1;
+                    Request r = Request.of(size).aligned(align).phase(phase).within(base + min, base + max);
+                    if (noCross != 0) {
+                        r = r.noCross(noCross);
+                    }
+                    long expected = literalHighest(used, r, base, min, Math.min(to, max));
+                    Range placed = core.allocateLastFit(r, base + to);
+                    long got = placed == null ? -1 : placed.start() - base;
+                    assertEquals(expected, got, r + " to " + to + ", operation " + operation);
+                    if (got >= 0) {
+                        assertEquals(size, placed.end() - placed.start() + 1);
+                        used.set((int) got, (int) got + size);
+                        to = random.nextInt(3) == 0 ? space - 1 : (int) Math.max(0, got - 1); // downwards, mostly
+                        if (random.nextBoolean()) {
+                            core.checkInvariants();
+                            assertTrue(core.free(placed.start(), placed.end()), "free just made, operation " + operation);
+                            used.clear((int) got, (int) got + size);
+                        } else {
+                            live.add(new long[] {placed.start(), placed.end()});
+                        }
+                    } else {
+                        to = space - 1;
+                    }
+                } else {
+                    long[] victim = live.remove(random.nextInt(live.size()));
+                    assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
+                    clearIn(used, base, victim);
+                }
+                core.checkInvariants();
+                if (used.cardinality() > space * 3 / 4) {
+                    freeHalf(core, live, used, base, random);
+                }
+            }
+        } catch (AssertionError | RuntimeException e) {
+            failReplayable(seed, base, operation, e);
+        }
+    }
+
+    /** The highest start in {@code [lo, hi - size + 1]} that {@link #literalLowest} would accept, or -1. */
+    private static long literalHighest(BitSet used, Request r, long base, int lo, int hi) {
+        int size = (int) r.size();
+        for (long s = (long) hi - size + 1; s >= lo; s--) {
+            long abs = base + s;
+            if (((abs - r.phase()) & (r.alignment() - 1)) != 0) {
+                continue;
+            }
+            if (r.noCross() != 0 && (abs & -r.noCross()) != ((abs + size - 1) & -r.noCross())) {
+                continue;
+            }
+            int next = used.nextSetBit((int) s);
+            if (next < 0 || next >= s + size) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
     private static long literalLowest(BitSet used, Request r, long base, int lo, int hi) {
         int size = (int) r.size();
         for (long s = lo; s + size - 1 <= hi; s++) {
