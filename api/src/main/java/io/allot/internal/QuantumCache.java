@@ -33,14 +33,18 @@ import java.util.function.Supplier;
  *   <li><b>Allocate</b> (a hit): lock the own stripe (a thread-safe allocator's: a single-threaded
  *       one has one stripe and no lock), pop, mark live, unlock: no arena lock, no search, and
  *       nothing allocated at all, since the returned {@code Range} is the segment's own, made when
- *       it was cached. A miss takes the arena lock once and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
+ *       it was cached. Single-threaded, "mark live" is the stripe's flag for its latest segment
+ *       ({@link Stripe#latestLive}); the table's state array learns it only if the next hit finds
+ *       that segment still out, and no tag is stored while no caller ever tagged. A miss takes the arena lock once and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
  *       placements of the arena's default policy (the first of them may empty every cache and
  *       import from a source, as any request the arena cannot place does; the others take only
  *       what is free).</li>
  *   <li><b>Free</b>: the range this thread's stripe handed out last is recognised by identity from
  *       the id the stripe kept ({@link Stripe#latest}), with no table probe; any other is found in
  *       the table without locks (the range handed out by identity, any equal one by its end).
- *       Under the own stripe's lock, flip it live &rarr; cached and push it. The push is its count:
+ *       Under the own stripe's lock, flip it live &rarr; cached and push it (single-threaded, a free of
+ *       the latest clears the stripe's flag and pushes: no state to write, and no volatile read, so
+ *       the compiled pair keeps every field it loaded in registers). The push is its count:
  *       a stripe counts hits only, and derives frees from its stack depth ({@link Stripe#hits}).
  *       When the stack is full, take the arena lock once: its older half goes to the depot as a
  *       full magazine, and the depot's oldest full magazine beyond {@link Depot#FULL_LIMIT} is

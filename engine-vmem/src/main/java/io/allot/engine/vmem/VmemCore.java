@@ -31,14 +31,16 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * {@linkplain #touch touches} it so that the indexes learn of it (the hot carve and free test
  * the awake count themselves); the free-list and hash updates are done in place, two of them
  * late: a list head that shrinks one class stays on its list, marked, and the latest allocation
- * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
- * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
+ * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that a pair at a
+ * list head touches no other record's free-list links and no hash slot. Before either, the
+ * latest untagged instant-fit allocation is not carved at all until another operation
+ * {@linkplain #settle settles} it, so V1's allocate/free pair touches no record.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 83–92 ns
- * (86 median, five forks; 97 before heads were allowed to fall more than one class unfiled). The
- * core alone, called in a loop with the same random sizes, costs 55–75 ns: 45 with one fixed
- * size, so random sizes cost ~10; the rest is instructions, about 120 per pair in carve and
- * free, and C2 leaving carve and release as calls ("already compiled into a big method").
+ * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair cost 73–94 ns while
+ * it carved a record, entered it in the hash and merged it back on free (carve and release
+ * called, not inlined: "already compiled into a big method"); with the latest instant-fit
+ * allocation held uncarved ({@link #pendingFrom}) it costs 22–29 ns, the pair then wholly inlined
+ * into its caller, most of what is left being the contract layer above the core.
  *
  * <p>Not thread-safe.
  */
