@@ -33,14 +33,18 @@ import java.util.function.Supplier;
  *   <li><b>Allocate</b> (a hit): lock the own stripe (a thread-safe allocator's: a single-threaded
  *       one has one stripe and no lock), pop, mark live, unlock: no arena lock, no search, and
  *       nothing allocated at all, since the returned {@code Range} is the segment's own, made when
- *       it was cached. A miss takes the arena lock once and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
+ *       it was cached. Single-threaded, "mark live" is the stripe's flag for its latest segment
+ *       ({@link Stripe#latestLive}); the table's state array learns it only if the next hit finds
+ *       that segment still out, and no tag is stored while no caller ever tagged. A miss takes the arena lock once and loads a full magazine: from the depot, else filled with {@link Magazine#ROUNDS}
  *       placements of the arena's default policy (the first of them may empty every cache and
  *       import from a source, as any request the arena cannot place does; the others take only
  *       what is free).</li>
  *   <li><b>Free</b>: the range this thread's stripe handed out last is recognised by identity from
  *       the id the stripe kept ({@link Stripe#latest}), with no table probe; any other is found in
  *       the table without locks (the range handed out by identity, any equal one by its end).
- *       Under the own stripe's lock, flip it live &rarr; cached and push it. The push is its count:
+ *       Under the own stripe's lock, flip it live &rarr; cached and push it (single-threaded, a free of
+ *       the latest clears the stripe's flag and pushes: no state to write, and no volatile read, so
+ *       the compiled pair keeps every field it loaded in registers). The push is its count:
  *       a stripe counts hits only, and derives frees from its stack depth ({@link Stripe#hits}).
  *       When the stack is full, take the arena lock once: its older half goes to the depot as a
  *       full magazine, and the depot's oldest full magazine beyond {@link Depot#FULL_LIMIT} is
@@ -179,9 +183,10 @@ final class QuantumCache {
      * @return the segment, or null, counted as a failed allocation, when the arena holds none
      */
     Range allocate(int c, String tag) {
-        if (!concurrent) {
-            int id = single.pop(c); // alone: no lock to take, nobody else to see the stripe
-            return id >= 0 ? hand(single, c, id, tag) : allocateAfterMiss(single, c, tag);
+        Stripe alone = single;
+        if (alone != null) {
+            int id = alone.pop(c); // alone: no lock to take, nobody else to see the stripe
+            return id >= 0 ? handAlone(alone, c, id, tag) : allocateAfterMiss(alone, c, tag);
         }
         Stripe stripe = local.get();
         stripe.lock();
@@ -203,19 +208,30 @@ final class QuantumCache {
      * @return false, having changed nothing, if it is not (then the arena decides what it is)
      */
     boolean free(Range range) {
-        Stripe stripe = concurrent ? local.get() : single;
         // The commonest free is of the range just handed out: the stripe names its segment, and the
         // range confirms it by identity, with no table probe. A miss, or a segment no longer live,
         // falls back to the table, whose answer is the same segment whenever the hint was right.
-        int latest = stripe.latest;
-        if (concurrent) {
-            // Records, not the id arrays: an id may change owner between two loads from them, a
-            // record's range never does.
-            CachedSegment segment = table.byId(latest);
-            if (segment != null && segment.range == range && freeInto(stripe, stripe.latestClass, latest, segment)) {
-                return true;
+        Stripe alone = single;
+        if (alone != null) {
+            // Alone, the latest segment's state is the stripe's flag (see handAlone): while it is
+            // live, the table still says cached, so its free writes no state, only the push.
+            int latest = alone.latest;
+            if (alone.latestLive && table.rangeOfAlone(latest) == range) {
+                int c = alone.latestClass;
+                if (alone.hasRoom(c)) {
+                    alone.latestLive = false;
+                    alone.push(c, latest); // counted by the push: Stripe#pushedNet
+                    return true;
+                }
             }
-        } else if (table.rangeOf(latest) == range && freeInto(stripe, stripe.latestClass, latest, null)) {
+            return freeLookedUp(alone, range, Outlined.HOPS);
+        }
+        Stripe stripe = local.get();
+        // Records, not the id arrays: an id may change owner between two loads from them, a
+        // record's range never does.
+        int latest = stripe.latest;
+        CachedSegment segment = table.byId(latest);
+        if (segment != null && segment.range == range && freeInto(stripe, stripe.latestClass, latest, segment)) {
             return true;
         }
         return freeLookedUp(stripe, range, Outlined.HOPS);
@@ -290,11 +306,33 @@ final class QuantumCache {
     private Range hand(Stripe stripe, int c, int id, String tag) {
         if (concurrent) {
             table.byId(id).hand(tag);
-        } else {
-            table.hand(id, tag);
+            stripe.served(id, c);
+            return table.rangeOf(id); // not through the segment: one dependent load fewer
         }
-        stripe.served(id, c);
-        return table.rangeOf(id); // not through the segment: one dependent load fewer
+        return handAlone(stripe, c, id, tag);
+    }
+
+    /**
+     * {@link #hand} in a single-threaded allocator. The segment handed out last is live by the
+     * stripe's {@link Stripe#latestLive} flag alone, its entry in the table's states left saying
+     * cached: the commonest free, of that very segment, then only clears the flag. Its state goes
+     * into the table only when the next hit finds it still live ({@link #stateAlone} reads both).
+     * No tag is written while nobody has tagged a cached allocation.
+     */
+    private Range handAlone(Stripe alone, int c, int id, String tag) {
+        if (alone.latestLive) {
+            table.setState(alone.latest, CachedSegment.LIVE); // the last one stays out: record it
+        }
+        if (tag != null || table.tagged()) {
+            table.setTag(id, tag);
+        }
+        alone.served(id, c);
+        return table.rangeOfAlone(id);
+    }
+
+    /** A single-threaded allocator's state of segment {@code id}: the stripe's flag for its latest. */
+    private int stateAlone(int id) {
+        return single.latestLive && single.latest == id ? CachedSegment.LIVE : table.state(id);
     }
 
     /** Live &rarr; cached for segment {@code id} of class {@code c}, and onto the stack, which has room. */
@@ -303,6 +341,8 @@ final class QuantumCache {
             if (!segment.release()) {
                 return false;
             }
+        } else if (stripe.latestLive && stripe.latest == id) {
+            stripe.latestLive = false; // its table state still says cached
         } else if (table.state(id) == CachedSegment.LIVE) {
             table.setState(id, CachedSegment.CACHED);
         } else {
@@ -314,7 +354,7 @@ final class QuantumCache {
 
     /** Whether cached {@code segment}, which the table holds, is live (handed to a caller). */
     boolean isLive(CachedSegment segment) {
-        return concurrent ? segment.isLive() : table.state(segment.id) == CachedSegment.LIVE;
+        return concurrent ? segment.isLive() : stateAlone(segment.id) == CachedSegment.LIVE;
     }
 
     /** The tag live {@code segment}, which the table holds, was handed out with. */
@@ -468,7 +508,10 @@ final class QuantumCache {
             if (!segment.adopt()) {
                 return false;
             }
-        } else if (table.state(segment.id) == CachedSegment.LIVE) {
+        } else if (stateAlone(segment.id) == CachedSegment.LIVE) {
+            if (single.latest == segment.id) {
+                single.latestLive = false; // the id goes back to the table for reuse
+            }
             segment.drop(); // the record's own state, for anyone still holding it
         } else {
             return false;

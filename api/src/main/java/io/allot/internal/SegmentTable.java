@@ -29,6 +29,11 @@ import java.util.Arrays;
  * in a {@code byte[]} and a {@code String[]} by id, rather than in the {@link CachedSegment} record:
  * a hit and a free then touch a few hundred bytes that stay in the L1 cache instead of one record
  * among hundreds scattered over the heap (measured: about 7 ns of a 25 ns V2 pair was that miss).
+ * The segment the stripe handed out last is the exception: while it is out its state here still
+ * says cached, and the stripe's flag says live ({@link Stripe#latestLive}), so that its free
+ * writes nothing here; the quantum cache reads both. The hit path reads its ranges through a
+ * plain field ({@link #rangeOfAlone}): a volatile read would make the compiler load every field
+ * after it again.
  * These arrays are plain and read only by the owning thread; a thread-safe allocator does not use
  * them (its records' compare-and-set needs records that are never reused, and ids are).
  */
@@ -65,6 +70,13 @@ final class SegmentTable {
      * fewer than through the segment.
      */
     private volatile Range[] rangeById = new Range[MIN_CAPACITY];
+    /**
+     * {@link #rangeById} again, in a plain field for a single-threaded allocator, whose hits and frees
+     * then make no volatile read (after which the compiler would have to load every field again).
+     */
+    private Range[] rangeByIdAlone = rangeById;
+    /** Whether any tag was ever stored in {@link #tags}: until then every tag is null, and a hit writes none. */
+    private boolean tagged;
     /** States by id ({@link CachedSegment#CACHED}, {@code LIVE}, {@code GONE}): single-threaded use only. */
     private byte[] states = new byte[MIN_CAPACITY];
     /** Tags by id, as {@link #states}; null for most, so a hit stores no reference. */
@@ -84,6 +96,24 @@ final class SegmentTable {
         return rangeById[id];
     }
 
+    /** {@link #rangeOf} without a volatile read. Single-threaded use only. */
+    Range rangeOfAlone(int id) {
+        return rangeByIdAlone[id];
+    }
+
+    /** Whether a tag was ever stored: if not, every segment's tag is null. Single-threaded use only. */
+    boolean tagged() {
+        return tagged;
+    }
+
+    /** Sets the tag of the segment with id {@code id}. Single-threaded use only. */
+    void setTag(int id, String tag) {
+        if (tags[id] != tag) {
+            tags[id] = tag; // a reference store, with its GC barrier, only when the tag changes
+            tagged = true;
+        }
+    }
+
     /** The state of the segment with id {@code id}, which the caller holds. Single-threaded use only. */
     int state(int id) {
         return states[id];
@@ -97,18 +127,6 @@ final class SegmentTable {
     /** The tag of the segment with id {@code id}. Single-threaded use only. */
     String tag(int id) {
         return tags[id];
-    }
-
-    /**
-     * Cached &rarr; live with {@code tag}, for the segment with id {@code id} just popped. The tag is
-     * stored only when it changes: most callers never tag, and a reference store costs a GC barrier.
-     * Single-threaded use only.
-     */
-    void hand(int id, String tag) {
-        states[id] = CachedSegment.LIVE;
-        if (tags[id] != tag) {
-            tags[id] = tag;
-        }
     }
 
     /** The segment starting at {@code start}, or null. */
@@ -188,6 +206,7 @@ final class SegmentTable {
         ranges[id] = segment.range;
         ids[id] = segment;
         rangeById = ranges;
+        rangeByIdAlone = ranges;
         byId = ids;
     }
 

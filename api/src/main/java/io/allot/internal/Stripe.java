@@ -61,6 +61,12 @@ final class Stripe {
     int latest;
     /** The size class of {@link #latest}, so that its free needs no size arithmetic on the segment. */
     int latestClass;
+    /**
+     * Whether {@link #latest} is still live. Only a single-threaded allocator reads it: there it is
+     * that segment's state, which the table's state array does not hold until the next hit
+     * ({@link QuantumCache}'s {@code handAlone}).
+     */
+    boolean latestLive;
 
     Stripe(int classes, boolean locked, Thread owner) {
         this.lock = locked ? new ReentrantLock() : null;
@@ -150,6 +156,7 @@ final class Stripe {
         hits++;
         latest = id;
         latestClass = c;
+        latestLive = true;
     }
 
     /** Allocations served here since the last {@link #clearCounts}. */

@@ -653,6 +653,155 @@ class VmemCoreTest {
         assertEquals(twin.freeSegments(), fused.freeSegments(), "seed " + seed);
     }
 
+    /**
+     * The latest untagged instant-fit allocation is held uncarved: freed at once it leaves the arena
+     * exactly as before, a second free of it is refused, and every other operation (a free with a
+     * wrong end, a query, a reservation over it, another allocation) sees it allocated.
+     */
+    @Test
+    void theLatestInstantFitIsHeldUncarvedUntilFreedOrSettled() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0xffff);
+        Range a = core.allocateInstantFitSized(Request.of(0x10));
+        assertEquals(Range.of(0, 0xf), a);
+        assertFalse(core.free(0, 0x1f), "a wrong end is not the allocation");
+        assertEquals(1, core.hashSize(), "the wrong free settled it: carved now");
+        core.checkInvariants();
+        assertTrue(core.free(0, 0xf));
+        assertEquals(0, core.hashSize());
+
+        Range b = core.allocateInstantFitSized(Request.of(0x10));
+        assertTrue(core.free(b.start(), b.end()), "the pending allocation, freed at once");
+        assertFalse(core.free(b.start(), b.end()), "freed twice");
+        core.checkInvariants();
+        assertEquals(1, core.freeSegments());
+        assertEquals(0x10000, core.largestFree());
+
+        Range c = core.allocateInstantFitSized(Request.of(0x10));
+        assertFalse(core.isFree(c.start(), c.start()), "queries see it allocated");
+        assertEquals(new Allocation(c, null), core.allocationContaining(c.end()));
+        assertTrue(core.free(c.start(), c.end()));
+
+        Range d = core.allocateInstantFitSized(Request.of(0x10));
+        assertFalse(core.allocate(d.start(), d.end(), null), "a reservation over it fails");
+        assertEquals(0x10000 - 0x10, core.largestFree());
+        assertTrue(core.free(d.start(), d.end()));
+
+        Range e = core.allocateInstantFitSized(Request.of(0x10));
+        Range f = core.allocateInstantFitSized(Request.of(0x20));
+        assertEquals(Range.of(0x10, 0x2f), f, "the next allocation carved the pending one first");
+        assertTrue(core.free(e.start(), e.end()));
+        assertTrue(core.free(f.start(), f.end()));
+
+        Range tagged = core.allocateInstantFitSized(Request.of(0x10).tagged("t"));
+        assertEquals(new Allocation(tagged, "t"), core.allocationContaining(tagged.start()), "tagged: carved at once");
+        assertTrue(core.free(tagged.start(), tagged.end()));
+
+        Range whole = core.allocateInstantFitSized(Request.of(0x10000));
+        assertEquals(Range.of(0, 0xffff), whole, "the whole segment may be held too");
+        assertNull(core.allocateInstantFitSized(Request.of(1)));
+        assertTrue(core.free(whole.start(), whole.end()));
+        core.checkInvariants();
+        assertEquals(1, core.freeSegments());
+        assertEquals(0, core.hashSize());
+    }
+
+    /**
+     * {@code allocateInstantFitSized}, which holds its latest allocation uncarved, against search
+     * then allocate on a twin arena, on V1's shape: mostly the pair V1 makes, interleaved with
+     * frees of old blocks, frees with a wrong end, tagged requests, reservations and queries, in
+     * any order; every answer the same, every invariant held, the same state at the end.
+     */
+    @Test
+    void heldInstantFitAllocationsMatchCarvedOnes() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        VmemCore held = new VmemCore();
+        VmemCore twin = new VmemCore();
+        long page = 0x1000;
+        long top = 1L << 36;
+        held.addSpan(0, top - 1);
+        twin.addSpan(0, top - 1);
+        List<Range> live = new ArrayList<>();
+        long cursor = 0;
+        for (int i = 0; i < 3000; i++) {
+            Range block = Range.ofSize(cursor, page * (1 + random.nextInt(256)));
+            assertTrue(held.allocate(block.start(), block.end(), null) && twin.allocate(block.start(), block.end(), null));
+            live.add(block);
+            cursor = block.end() + 1;
+        }
+        for (int i = 0; i < 1500; i++) {
+            Range victim = live.remove(random.nextInt(live.size()));
+            assertTrue(held.free(victim.start(), victim.end()) && twin.free(victim.start(), victim.end()));
+        }
+        for (int op = 0; op < 40_000; op++) {
+            String where = "seed " + seed + ", op " + op;
+            Request r = Request.of(page * (1 + random.nextInt(16)));
+            if (random.nextInt(16) == 0) {
+                r = r.tagged("t" + op);
+            }
+            Range expected = twin.instantFit(r);
+            Range placed = held.allocateInstantFitSized(r);
+            assertEquals(expected, placed, where + ", " + r);
+            if (placed == null) {
+                continue;
+            }
+            assertTrue(twin.allocate(placed.start(), placed.end(), r.tag()), where);
+            live.add(placed);
+            switch (random.nextInt(10)) {
+                case 0 -> { // a free with a wrong end: refused by both
+                    assertFalse(held.free(placed.start(), placed.end() + page), where);
+                    assertFalse(twin.free(placed.start(), placed.end() + page), where);
+                }
+                case 1 -> { // a random old block
+                    Range victim = live.remove(random.nextInt(live.size()));
+                    assertTrue(held.free(victim.start(), victim.end()) && twin.free(victim.start(), victim.end()), where);
+                }
+                case 2 -> { // a reservation just past it, or over it
+                    long start = placed.start() + page * random.nextInt(2) + (random.nextBoolean() ? placed.size() : 0);
+                    Range wanted = Range.ofSize(start, page);
+                    boolean ok = twin.allocate(wanted.start(), wanted.end(), null);
+                    assertEquals(ok, held.allocate(wanted.start(), wanted.end(), null), where + ", reserve " + wanted);
+                    if (ok) {
+                        live.add(wanted);
+                    }
+                }
+                case 3 -> { // a query
+                    assertEquals(twin.allocationContaining(placed.end()), held.allocationContaining(placed.end()), where);
+                    assertEquals(twin.largestFree(), held.largestFree(), where);
+                }
+                case 4 -> { // nothing: the next allocation settles it
+                }
+                default -> { // V1's pair: free it at once
+                    Range victim = live.remove(live.size() - 1);
+                    assertTrue(held.free(victim.start(), victim.end()), where + ", free " + victim);
+                    assertTrue(twin.free(victim.start(), victim.end()), where + ", free " + victim);
+                    assertFalse(held.free(victim.start(), victim.end()), where + ", freed twice");
+                    assertFalse(twin.free(victim.start(), victim.end()), where + ", freed twice");
+                }
+            }
+            if (op % 499 == 0) {
+                try {
+                    held.checkInvariants();
+                } catch (IllegalStateException e) {
+                    fail(where + ": " + e, e);
+                }
+            }
+        }
+        held.checkInvariants();
+        List<Range> free = new ArrayList<>();
+        List<Range> twinFree = new ArrayList<>();
+        held.forEachFree(free::add);
+        twin.forEachFree(twinFree::add);
+        assertEquals(twinFree, free, "seed " + seed);
+        List<Allocation> allocations = new ArrayList<>();
+        List<Allocation> twinAllocations = new ArrayList<>();
+        held.forEachAllocated(allocations::add);
+        twin.forEachAllocated(twinAllocations::add);
+        assertEquals(twinAllocations, allocations, "seed " + seed);
+        assertEquals(twin.freeSegments(), held.freeSegments(), "seed " + seed);
+    }
+
     /** Reserves everything in [start, end] except the given holes, so the holes are the free segments. */
     private static void reserveAllBut(VmemCore core, long start, long end, long[][] holes) {
         long cursor = start;

@@ -225,6 +225,56 @@ class QuantumCacheTest {
         Images.assertConsistent(a, engine);
     }
 
+    /**
+     * The segment a cache handed out last is live to every call, whether it is freed at once, after
+     * another hit, by {@code freeContaining}, or moved by {@code reallocate} (a single-threaded
+     * allocator keeps that one's state in its stripe, not in its table, until the next hit).
+     */
+    @ParameterizedTest(name = "{0}, thread-safe {1}")
+    @MethodSource("enginesAndThreadSafety")
+    void theLatestHitIsLiveToEveryCall(String engine, boolean threadSafe) {
+        ResourceAllocator a = cached(engine, "first-match", threadSafe);
+        Range r = a.allocate(Request.of(Q));
+        assertEquals(Optional.of(new Allocation(r, null)), a.allocationContaining(r.start()), "the latest is live");
+        Range s = a.allocate(Request.of(Q));
+        assertEquals(Optional.of(new Allocation(r, null)), a.allocationContaining(r.end()), "still live after the next hit");
+        a.free(r);
+        assertThrows(NotAllocatedException.class, () -> a.free(r));
+        a.free(s);
+        assertThrows(NotAllocatedException.class, () -> a.free(s));
+        assertEquals(Optional.empty(), a.allocationContaining(s.start()));
+
+        Range t = a.allocate(Request.of(Q));
+        assertEquals(s, t, "the segment freed last comes back first");
+        assertEquals(t, a.freeContaining(t.start()));
+        assertThrows(NotAllocatedException.class, () -> a.free(t));
+
+        Range u = a.allocate(Request.of(Q));
+        Range moved = a.reallocate(u, Request.of(3 * Q));
+        assertEquals(Optional.of(new Allocation(moved, null)), a.allocationContaining(moved.start()));
+        assertThrows(NotAllocatedException.class, () -> a.free(u));
+        for (int i = 0; i < 40; i++) { // the hits after the adoption never hand out the moved values again
+            Range w = a.allocate(Request.of(Q));
+            assertFalse(w.overlaps(moved), w + " overlaps " + moved);
+            a.free(w);
+        }
+        a.free(moved);
+
+        Range x = a.allocate(Request.of(Q).tagged("x"));
+        assertEquals(Optional.of(new Allocation(x, "x")), a.allocationContaining(x.start()));
+        a.free(x);
+        Range y = a.allocate(Request.of(Q));
+        assertEquals(x, y);
+        assertEquals(Optional.of(new Allocation(y, null)), a.allocationContaining(y.start()), "untagged again");
+        a.free(y);
+
+        AllocatorStats stats = a.stats();
+        assertEquals(0, stats.liveAllocations());
+        assertEquals(stats.totalAllocations(), stats.totalFrees());
+        assertEquals(SPAN.size(), stats.free());
+        Images.assertConsistent(a, engine);
+    }
+
     @ParameterizedTest(name = "{0}, thread-safe {1}")
     @MethodSource("enginesAndThreadSafety")
     void cachedAllocationsKeepTheContract(String engine, boolean threadSafe) {
