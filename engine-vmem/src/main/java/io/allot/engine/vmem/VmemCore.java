@@ -31,16 +31,14 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * {@linkplain #touch touches} it so that the indexes learn of it (the hot carve and free test
  * the awake count themselves); the free-list and hash updates are done in place, two of them
  * late: a list head that shrinks one class stays on its list, marked, and the latest allocation
- * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that a pair at a
- * list head touches no other record's free-list links and no hash slot. Before either, the
- * latest untagged instant-fit allocation is not carved at all until another operation
- * {@linkplain #settle settles} it, so V1's allocate/free pair touches no record.
+ * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
+ * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair cost 73–94 ns while
- * it carved a record, entered it in the hash and merged it back on free (carve and release
- * called, not inlined: "already compiled into a big method"); with the latest instant-fit
- * allocation held uncarved ({@link #pendingFrom}) it costs 21–31 ns at 10³ to 10⁶ blocks, the pair wholly inlined
- * into its caller, most of what is left being the contract layer above the core.
+ * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 83–92 ns
+ * (86 median, five forks; 97 before heads were allowed to fall more than one class unfiled). The
+ * core alone, called in a loop with the same random sizes, costs 55–75 ns: 45 with one fixed
+ * size, so random sizes cost ~10; the rest is instructions, about 120 per pair in carve and
+ * free, and C2 leaving carve and release as calls ("already compiled into a big method").
  *
  * <p>Not thread-safe.
  */
@@ -67,56 +65,11 @@ final class VmemCore implements EngineCore {
      * so a stale one is harmless.
      */
     private int hint = NIL;
-    /**
-     * The latest instant-fit allocation, not carved yet: {@code [pendingStart, pendingEnd]}, the
-     * front of free segment {@code pendingFrom} (which still holds it, untouched), or NIL when there
-     * is none. A free of exactly that range (V1's pair: allocate, free at once) just forgets it: no
-     * record made and destroyed, no hash entry, no list or merge work. Every other operation first
-     * {@linkplain #settle settles} it — carves it as it would have been carved — so nothing else
-     * ever sees it. Only an untagged instant-fit allocation is held (a tag would be a reference
-     * to keep here).
-     */
-    private int pendingFrom = NIL;
-    private long pendingStart;
-    private long pendingEnd;
-
-    // ---------------------------------------------------------------- the pending allocation
-
-    /** Carves the pending allocation, if there is one: every entry point but the hot two calls this first. */
-    private void settle() {
-        if (pendingFrom != NIL) {
-            settleRarely(Outlined.HOPS);
-        }
-    }
-
-    /**
-     * Carves the pending allocation after {@code hops} calls of itself ({@link Outlined}), so that
-     * the carve stays out of the compiled code of the hot paths that settle.
-     */
-    private void settleRarely(int hops) {
-        if (hops > 0) {
-            settleRarely(hops - 1);
-            return;
-        }
-        int p = pendingFrom;
-        pendingFrom = NIL; // first: carve's index touches and assertions see the settled state
-        carve(p, pendingStart, pendingEnd, null);
-    }
-
-    /** {@link #carve} after {@code hops} calls of itself ({@link Outlined}): a tagged instant-fit allocation. */
-    private void carveRarely(int p, long start, long end, String tag, int hops) {
-        if (hops > 0) {
-            carveRarely(p, start, end, tag, hops - 1);
-            return;
-        }
-        carve(p, start, end, tag);
-    }
 
     // ---------------------------------------------------------------- spans
 
     @Override
     public void addSpan(long start, long end) {
-        settle();
         segs.ensureSpare(2);
         int after = segs.knext(SENTINEL);
         while (after != SENTINEL && Unsigned.lessThan(segs.start(after), start)) {
@@ -135,7 +88,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean removeSpan(long start, long end) {
-        settle();
         int marker = segs.knext(SENTINEL);
         while (marker != SENTINEL && segs.start(marker) != start) {
             marker = segs.knext(marker);
@@ -160,7 +112,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean allocate(long start, long end, String tag) {
-        settle();
         int p = hint;
         if (!holds(p, start, end)) {
             p = freeHolding(start);
@@ -263,25 +214,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean free(long start, long end) {
-        if (pendingFrom != NIL) {
-            if (start == pendingStart && end == pendingEnd) {
-                pendingFrom = NIL; // never carved: the segment it came from is as it was
-                return true;
-            }
-            settleRarely(Outlined.HOPS);
-        }
-        return freeCarved(start, end, Outlined.HOPS);
-    }
-
-    /**
-     * {@link #free} of a carved allocation, after {@code hops} calls of itself ({@link Outlined}):
-     * the hash probe and the merge stay out of free's compiled code, so that free, which frees the
-     * pending allocation in a few instructions, is inlined into its callers.
-     */
-    private boolean freeCarved(long start, long end, int hops) {
-        if (hops > 0) {
-            return freeCarved(start, end, hops - 1);
-        }
         int slot = hash.find(start);
         if (slot < 0) {
             return false;
@@ -296,7 +228,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Range freeContaining(long value) {
-        settle();
         int a = allocatedHolding(value);
         if (a == NIL) {
             return null;
@@ -423,21 +354,18 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean isFree(long start, long end) {
-        settle();
         int p = holds(hint, start, start) ? hint : freeHolding(start);
         return p != NIL && Unsigned.atMost(end, segs.end(p));
     }
 
     @Override
     public Allocation allocationContaining(long value) {
-        settle();
         int a = allocatedHolding(value);
         return a == NIL ? null : allocation(a);
     }
 
     @Override
     public Allocation firstAllocationIn(long start, long end) {
-        settle();
         allocations.sync();
         int n = allocations.floor(start);
         if (n == NIL || Unsigned.lessThan(allocations.k2(n), start)) {
@@ -454,7 +382,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public long freeSegments() {
-        settle();
         return freeSegments;
     }
 
@@ -465,7 +392,6 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public long largestFree() {
-        settle();
         if (!largestKnown) {
             largest = 0;
             // A misfiled head of the highest list may be smaller than members of the list below.
@@ -507,7 +433,6 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range instantFit(Request r) {
-        settle();
         int p = instantHead(r.size());
         if (p == NIL) {
             return null;
@@ -546,7 +471,6 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range allocateInstantFit(Request r) {
-        settle();
         return allocateAtHint(instantFit(r), r);
     }
 
@@ -557,7 +481,6 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range allocateInstantFitSized(Request r) {
-        settle();
         long size = r.size();
         int p = instantHead(size);
         if (p == NIL) {
@@ -566,15 +489,7 @@ final class VmemCore implements EngineCore {
         long start = segs.start(p);
         long end = start + size - 1;
         hint = p;
-        String tag = r.tag();
-        if (tag == null) {
-            // Held, not carved: freed at once it costs nothing more; anything else carves it first.
-            pendingFrom = p;
-            pendingStart = start;
-            pendingEnd = end;
-        } else {
-            carveRarely(p, start, end, tag, Outlined.HOPS);
-        }
+        carve(p, start, end, r.tag());
         return new Range(start, end);
     }
 
@@ -619,7 +534,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Range bestFit(Request r) {
-        settle();
         bySize.sync();
         if (!bySize.smallest(r, r.size())) {
             return null;
@@ -630,32 +544,27 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Range allocateBestFit(Request r) {
-        settle();
         return allocateAtHint(bestFit(r), r);
     }
 
     @Override
     public Range allocateFirstFit(Request r, long from) {
-        settle();
         return allocateAtHint(firstFit(r, from), r);
     }
 
     @Override
     public Range allocateLastFit(Request r, long to) {
-        settle();
         return allocateAtHint(lastFit(r, to), r);
     }
 
     @Override
     public Range firstFit(Request r, long from) {
-        settle();
         byAddress.sync();
         return byAddress.lowest(r, from) ? chosen(r) : null;
     }
 
     @Override
     public Range lastFit(Request r, long to) {
-        settle();
         byAddress.sync();
         return byAddress.highest(r, to) ? chosen(r) : null;
     }
@@ -667,13 +576,11 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Iterator<Range> ascending(long from) {
-        settle();
         return new FreeSegmentIterator(byAddress, true, from);
     }
 
     @Override
     public Iterator<Range> descending(long to) {
-        settle();
         return new FreeSegmentIterator(byAddress, false, to);
     }
 
@@ -681,7 +588,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public void forEachAllocated(Consumer<? super Allocation> action) {
-        settle();
         for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
             if (segs.type(p) == ALLOCATED) {
                 action.accept(allocation(p));
@@ -691,7 +597,6 @@ final class VmemCore implements EngineCore {
 
     @Override
     public void forEachFree(Consumer<? super Range> action) {
-        settle();
         for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
             if (segs.type(p) == FREE) {
                 action.accept(new Range(segs.start(p), segs.end(p)));
@@ -736,19 +641,16 @@ final class VmemCore implements EngineCore {
 
     /** Live allocations in the hash. */
     int hashSize() {
-        settle();
         return hash.size();
     }
 
     /** Slots in the hash table. */
     int hashCapacity() {
-        settle();
         return hash.capacity();
     }
 
     /** The bitmap of non-empty logical free lists (see {@link #freeList}). */
     long freeListMap() {
-        settle();
         long map = 0;
         for (int k = 0; k < FreeLists.LISTS; k++) {
             if (!freeList(k).isEmpty()) {
@@ -765,7 +667,6 @@ final class VmemCore implements EngineCore {
      * would file it.
      */
     List<Range> freeList(int k) {
-        settle();
         List<Range> out = new ArrayList<>();
         for (int p = lists.head(k); p != NIL; p = segs.knext(p)) {
             if (!segs.misfiled(p)) {
@@ -783,7 +684,6 @@ final class VmemCore implements EngineCore {
 
     /** How many free lists have a misfiled head now (see {@link FreeLists}). */
     int misfiledHeads() {
-        settle();
         int count = 0;
         for (int k = 0; k < FreeLists.LISTS; k++) {
             if (lists.head(k) != NIL && segs.misfiled(lists.head(k))) {
@@ -795,7 +695,6 @@ final class VmemCore implements EngineCore {
 
     /** Brings every index up to date, as any query would. */
     void syncIndexes() {
-        settle();
         byAddress.sync();
         bySize.sync();
         allocations.sync();
@@ -808,14 +707,6 @@ final class VmemCore implements EngineCore {
      * @throws IllegalStateException naming the first broken invariant
      */
     void checkInvariants() {
-        if (pendingFrom != NIL) {
-            if (segs.type(pendingFrom) != FREE || segs.start(pendingFrom) != pendingStart
-                    || Unsigned.lessThan(pendingEnd, pendingStart) || Unsigned.greaterThan(pendingEnd, segs.end(pendingFrom))) {
-                throw new IllegalStateException("pending allocation " + Range.of(pendingStart, pendingEnd)
-                        + " is not the front of " + describe(pendingFrom));
-            }
-            settle(); // the rest are the carved state's invariants
-        }
         long free = 0;
         long allocated = 0;
         long markers = 0;

@@ -49,13 +49,6 @@ import io.allot.spi.EngineProvider;
  *       whose queue outgrows half its tree goes dormant (drops the queue, ignores changes) and is
  *       rebuilt when next asked. Workloads that never ask — instant-fit allocation and free, frees
  *       by start, reservations in ascending order — never pay for a tree.</li>
- *   <li><b>The held allocation</b>: the latest untagged instant-fit allocation is not carved at
- *       once. Three fields say it is the front of a free segment that still holds it, untouched;
- *       a free of exactly that range (an allocation freed at once: V1's pair, an error path's
- *       temporary) only clears them, so the pair makes no record, hash entry, list move or merge.
- *       Every other operation, the next allocation included, first carves it as it would have
- *       been carved (so nothing else ever sees it), which costs a fill or a random free one field
- *       test and no more work than before.</li>
  * </ul>
  *
  * <h2>Invariants</h2> (checked after every operation of the white-box tests)
@@ -78,8 +71,6 @@ import io.allot.spi.EngineProvider;
  *       pending; the trees are AVL-balanced with exact augmentation.</li>
  *   <li>The free-segment count is exact; the cached largest free size is exact whenever it is
  *       marked known.</li>
- *   <li>A held allocation is the front of the free segment it names: same start, end inside it.
- *       The invariants above are those of the state in which it is carved.</li>
  * </ol>
  *
  * <h2>Policies</h2>
@@ -106,8 +97,7 @@ import io.allot.spi.EngineProvider;
  *   <caption>vmem engine costs</caption>
  *   <tr><th>operation</th><th>cost</th></tr>
  *   <tr><td>instant-fit allocate</td><td>O(1), amortised over the filing of misfiled heads (a
- *       constrained request goes to best-fit); the carve of an untagged one is deferred to the next
- *       operation, and skipped if that is its free</td></tr>
+ *       constrained request goes to best-fit)</td></tr>
  *   <tr><td>free, with coalescing</td><td>O(1) expected (hash), amortised over resizes</td></tr>
  *   <tr><td>freeContaining, allocationContaining</td><td>O(1) for an allocation's start, else
  *       O(log n) + catch-up</td></tr>
@@ -137,8 +127,7 @@ import io.allot.spi.EngineProvider;
  * in address order rather than appended; constrained instant-fit scans the lists as
  * {@code vmem_xalloc} does, but best-fit and address-ordered fits use the indexes instead; a
  * list head that shrinks up to seven classes is filed late (illumos files it at once unless it
- * stays in its list); the allocation hash holds its latest entry outside the table; the latest
- * instant-fit allocation is carved late.
+ * stays in its list); the allocation hash holds its latest entry outside the table.
  * Arena hierarchies ({@code source}) and quantum caches are layers around every engine, not part
  * of this one.
  *
