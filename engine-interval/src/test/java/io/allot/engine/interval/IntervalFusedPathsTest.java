@@ -499,18 +499,36 @@ class IntervalFusedPathsTest {
     void randomConstrainedFirstFitsMatchTheLiteralRule() {
         long seed = Long.getLong("allot.seed", System.nanoTime());
         for (long base : new long[] {0, -4096}) {
-            constrainedRun(seed, base, 30_000);
+            constrainedRun(seed, base, 30_000, false);
         }
     }
 
-    private static void constrainedRun(long seed, long base, int operations) {
-        SplittableRandom random = new SplittableRandom(seed ^ base ^ 0xC0575L);
+    /**
+     * As {@link #randomConstrainedFirstFitsMatchTheLiteralRule}, for last-fit: the one-pass
+     * search's direct test of the back of an entry (or of the window) must give the general
+     * placement's answer under every alignment, phase, boundary and window, from any upper limit.
+     */
+    @Test
+    void randomConstrainedLastFitsMatchTheLiteralRule() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -4096}) {
+            constrainedRun(seed, base, 30_000, true);
+        }
+    }
+
+    /**
+     * Seeded constrained first-fits from a lower limit that mostly follows the last placement up
+     * (a rotor), or with {@code downwards}, last-fits from an upper limit that mostly follows it
+     * down, each against the literal rule, with frees in between and every invariant checked.
+     */
+    private static void constrainedRun(long seed, long base, int operations, boolean downwards) {
+        SplittableRandom random = new SplittableRandom(seed ^ base ^ (downwards ? 0x1A57L : 0xC0575L));
         int space = 4096;
         IntervalCore core = new IntervalCore();
         core.addSpan(base, base + space - 1);
         BitSet used = new BitSet(space);
         List<long[]> live = new ArrayList<>();
-        int from = 0;
+        int limit = downwards ? space - 1 : 0; // where the search starts: its upper or lower limit
         int operation = 0;
         try {
             for (; operation < operations; operation++) {
@@ -526,14 +544,21 @@ class IntervalFusedPathsTest {
                     if (noCross != 0) {
                         r = r.noCross(noCross);
                     }
-                    long expected = literalLowest(used, r, base, Math.max(from, min), max);
-                    Range placed = core.allocateFirstFit(r, base + from);
+                    long expected = downwards
+                            ? literalHighest(used, r, base, min, Math.min(limit, max))
+                            : literalLowest(used, r, base, Math.max(limit, min), max);
+                    Range placed = downwards ? core.allocateLastFit(r, base + limit) : core.allocateFirstFit(r, base + limit);
                     long got = placed == null ? -1 : placed.start() - base;
-                    assertEquals(expected, got, r + " from " + from + ", operation " + operation);
+                    assertEquals(expected, got, r + (downwards ? " to " : " from ") + limit + ", operation " + operation);
                     if (got >= 0) {
                         assertEquals(size, placed.end() - placed.start() + 1);
                         used.set((int) got, (int) got + size);
-                        from = random.nextInt(3) == 0 ? 0 : (int) Math.min(space - 1, got + size); // a rotor, mostly
+                        boolean follow = random.nextInt(3) != 0; // mostly
+                        if (downwards) {
+                            limit = follow ? (int) Math.max(0, got - 1) : space - 1;
+                        } else {
+                            limit = follow ? (int) Math.min(space - 1, got + size) : 0;
+                        }
                         if (random.nextBoolean()) {
                             core.checkInvariants();
                             assertTrue(core.free(placed.start(), placed.end()), "free just made, operation " + operation);
@@ -542,7 +567,7 @@ class IntervalFusedPathsTest {
                             live.add(new long[] {placed.start(), placed.end()});
                         }
                     } else {
-                        from = 0;
+                        limit = downwards ? space - 1 : 0;
                     }
                 } else {
                     long[] victim = live.remove(random.nextInt(live.size()));
@@ -564,109 +589,37 @@ class IntervalFusedPathsTest {
      * {@code size} units are free and that satisfies {@code r} as the contract words it, tested
      * start by start; -1 if none. {@code base} is a multiple of every alignment and boundary used.
      */
-    /**
-     * As {@link #randomConstrainedFirstFitsMatchTheLiteralRule}, for last-fit: the one-pass
-     * search's direct test of the back of an entry (or of the window) must give the general
-     * placement's answer under every alignment, phase, boundary and window, from any upper limit.
-     */
-    @Test
-    void randomConstrainedLastFitsMatchTheLiteralRule() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -4096}) {
-            constrainedLastRun(seed, base, 30_000);
-        }
-    }
-
-    private static void constrainedLastRun(long seed, long base, int operations) {
-        SplittableRandom random = new SplittableRandom(seed ^ base ^ 0x1A57L);
-        int space = 4096;
-        IntervalCore core = new IntervalCore();
-        core.addSpan(base, base + space - 1);
-        BitSet used = new BitSet(space);
-        List<long[]> live = new ArrayList<>();
-        int to = space - 1;
-        int operation = 0;
-        try {
-            for (; operation < operations; operation++) {
-                if (random.nextInt(10) < 7 || live.isEmpty()) {
-                    int size = 1 + random.nextInt(random.nextInt(4) == 0 ? 40 : 4);
-                    int align = 1 << random.nextInt(5);
-                    int phase = random.nextInt(3) == 0 ? random.nextInt(align) : 0;
-                    int noCross = random.nextInt(4) == 0 ? (size == 1 ? 1 : Integer.highestOneBit(size - 1) << 1) << random.nextInt(3) : 0;
-                    int min = random.nextInt(5) == 0 ? random.nextInt(space) : 0;
-                    int max = random.nextInt(5) == 0 ? min + random.nextInt(space - min) : space - 1;
-                    Request r = Request.of(size).aligned(align).phase(phase).within(base + min, base + max);
-                    if (noCross != 0) {
-                        r = r.noCross(noCross);
-                    }
-                    long expected = literalHighest(used, r, base, min, Math.min(to, max));
-                    Range placed = core.allocateLastFit(r, base + to);
-                    long got = placed == null ? -1 : placed.start() - base;
-                    assertEquals(expected, got, r + " to " + to + ", operation " + operation);
-                    if (got >= 0) {
-                        assertEquals(size, placed.end() - placed.start() + 1);
-                        used.set((int) got, (int) got + size);
-                        to = random.nextInt(3) == 0 ? space - 1 : (int) Math.max(0, got - 1); // downwards, mostly
-                        if (random.nextBoolean()) {
-                            core.checkInvariants();
-                            assertTrue(core.free(placed.start(), placed.end()), "free just made, operation " + operation);
-                            used.clear((int) got, (int) got + size);
-                        } else {
-                            live.add(new long[] {placed.start(), placed.end()});
-                        }
-                    } else {
-                        to = space - 1;
-                    }
-                } else {
-                    long[] victim = live.remove(random.nextInt(live.size()));
-                    assertTrue(core.free(victim[0], victim[1]), "free, operation " + operation);
-                    clearIn(used, base, victim);
-                }
-                core.checkInvariants();
-                if (used.cardinality() > space * 3 / 4) {
-                    freeHalf(core, live, used, base, random);
-                }
+    private static long literalLowest(BitSet used, Request r, long base, int lo, int hi) {
+        for (long s = lo; s + r.size() - 1 <= hi; s++) {
+            if (fitsLiterally(used, r, base, s)) {
+                return s;
             }
-        } catch (AssertionError | RuntimeException e) {
-            failReplayable(seed, base, operation, e);
         }
+        return -1;
     }
 
     /** The highest start in {@code [lo, hi - size + 1]} that {@link #literalLowest} would accept, or -1. */
     private static long literalHighest(BitSet used, Request r, long base, int lo, int hi) {
-        int size = (int) r.size();
-        for (long s = (long) hi - size + 1; s >= lo; s--) {
-            long abs = base + s;
-            if (((abs - r.phase()) & (r.alignment() - 1)) != 0) {
-                continue;
-            }
-            if (r.noCross() != 0 && (abs & -r.noCross()) != ((abs + size - 1) & -r.noCross())) {
-                continue;
-            }
-            int next = used.nextSetBit((int) s);
-            if (next < 0 || next >= s + size) {
+        for (long s = hi - r.size() + 1; s >= lo; s--) {
+            if (fitsLiterally(used, r, base, s)) {
                 return s;
             }
         }
         return -1;
     }
 
-    private static long literalLowest(BitSet used, Request r, long base, int lo, int hi) {
-        int size = (int) r.size();
-        for (long s = lo; s + size - 1 <= hi; s++) {
-            long abs = base + s;
-            if (((abs - r.phase()) & (r.alignment() - 1)) != 0) {
-                continue;
-            }
-            if (r.noCross() != 0 && (abs & -r.noCross()) != ((abs + size - 1) & -r.noCross())) {
-                continue;
-            }
-            int next = used.nextSetBit((int) s);
-            if (next < 0 || next >= s + size) {
-                return s;
-            }
+    /** Whether {@code r} may be placed at {@code s} (relative to {@code base}): the contract's words, tested literally. */
+    private static boolean fitsLiterally(BitSet used, Request r, long base, long s) {
+        long size = r.size();
+        long abs = base + s;
+        if (((abs - r.phase()) & (r.alignment() - 1)) != 0) {
+            return false;
         }
-        return -1;
+        if (r.noCross() != 0 && (abs & -r.noCross()) != ((abs + size - 1) & -r.noCross())) {
+            return false;
+        }
+        int next = used.nextSetBit((int) s);
+        return next < 0 || next >= s + size;
     }
 
     /** The lowest aligned start of {@code size} free units inside {@code [lo, hi]}, or -1. */
