@@ -70,7 +70,8 @@ import java.util.Arrays;
  *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries — except the last
  *       leaf (the one ending at 2<sup>64</sup>&minus;1), which holds 1..29, so that appends can
  *       split it without moving half of it (see {@link #appendsAtTheEnd}) — a non-root internal
- *       node 5..10 children, an internal root at least 2;</li>
+ *       node 5..10 children — except the last node of its level, which holds 1..10, for the same
+ *       reason — an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
  *       starts a span (free space never merges across spans); a span-start mark is never on a
  *       hole;</li>
@@ -92,9 +93,13 @@ import java.util.Arrays;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
- * <em>append split</em>), and appending at the end of another node whose left sibling has room
- * fills that sibling instead of splitting, so ascending fills leave full nodes and split once per
- * node. Not thread-safe.
+ * <em>append split</em>), a full last internal node whose last child splits likewise splits off
+ * a new last node holding only that child, and appending at the end of another node whose left
+ * sibling has room fills that sibling instead of splitting, so ascending fills leave full nodes
+ * (nine or ten children) and split once per node's worth, moving one or two entries each time.
+ * Each allocation of such a fill but one per leaf takes the front of the free entry right after
+ * the cursor's ({@link #allocateFrontAfterCursor}: a few loads and stores, no scan, no climb).
+ * Not thread-safe.
  */
 final class SegmentTree {
 
@@ -825,6 +830,75 @@ final class SegmentTree {
             }
         }
         return false;
+    }
+
+    /**
+     * The one-pass first-fit's commonest case as a method small enough to inline into its caller:
+     * the free entry right after the cursor's is the first free entry of the cursor's leaf (which is
+     * clean for {@code lo} and {@code size}), its front fits the request, and taking it leaves a
+     * free rest in a leaf with room for one more entry, whose deferred shrink already tracks that
+     * entry as the leaf's largest gap and whose bound says no other entry reaches the rest's size.
+     * That is every allocation of an address-order fill but one per leaf. Does exactly what
+     * {@link #allocateLowestInLeaf} does then (the same pivots, bits, cursor, results and deferred
+     * shrink); gives up, changing nothing, in any other case.
+     */
+    boolean allocateFrontAfterCursor(Request r, long size, long lo, long hi, boolean tagged) {
+        Path p = cur;
+        int n = p.node[0];
+        if (n != pendLeaf || n != cleanLeaf || !cursorValid
+                || Long.compareUnsigned(lo, cleanLo) < 0 || Long.compareUnsigned(size, cleanSize) < 0) {
+            return false;
+        }
+        long[] a = nodes;
+        int b = n << SHIFT;
+        int i = p.slot[0] + 1;
+        long head = a[b];
+        // Entry i is the leaf's first free entry (a bit past the count is never set), and there
+        // is room for the entry the carve adds.
+        if (((int) a[b + KINDS] & (2 << i) - 1) != 1 << i || ((int) head & (int) COUNT) == LEAF_CAP) {
+            return false;
+        }
+        long before = a[b + PIVOTS + i - 1];
+        long was = a[b + PIVOTS + i] - before;
+        long first = before + 1;
+        long rest = was - size;
+        // The entry is bigger than the request (a rest remains), its front lies in the window and
+        // passes alignment and phase; it was the leaf's largest gap and the rest stays at or
+        // above the bound (so it still is: changed() would return it without a rescan).
+        if (Long.compareUnsigned(was, size) <= 0 || Long.compareUnsigned(first, lo) < 0
+                || Long.compareUnsigned(before + size, hi) > 0
+                || r.noCross() != 0 || (first - r.phase() & r.alignment() - 1) != 0
+                || was != pendNow || head >>> BOUND_SHIFT == NO_BOUND
+                || Long.compareUnsigned(rest, head >>> BOUND_SHIFT) < 0) {
+            return false;
+        }
+        takeFront(b, i, before + size, tagged);
+        found = first;
+        carvedFirst = first;
+        carvedLast = before + was;
+        pendNow = rest;
+        return true;
+    }
+
+    /**
+     * Allocates the front of free entry {@code i} of the leaf at block {@code b}, which has room
+     * for one more entry, up to {@code end} (before its last value): the allocation takes slot
+     * {@code i} and the entry's span mark, the free rest moves to {@code i + 1} with the old pivot,
+     * and the cursor goes to the allocation.
+     */
+    private void takeFront(int b, int i, long end, boolean tagged) {
+        long[] a = nodes;
+        int c = (int) a[b] & (int) COUNT;
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            a[o + 1] = a[o];
+        }
+        a[b + PIVOTS + i] = end;
+        a[b]++; // the count, in the low byte, is below LEAF_CAP
+        long marks = openBits(a[b + MARKS], i, 1);
+        marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
+        a[b + KINDS] = openBits(a[b + KINDS], i, 1);
+        a[b + MARKS] = tagged ? marks | 1L << 32 << i : marks;
+        cur.slot[0] = i;
     }
 
     /**
@@ -1853,7 +1927,7 @@ final class SegmentTree {
     private void repair(Path p) {
         for (int level = 0; level < height - 1; level++) {
             int n = p.node[level];
-            if (level == 0 ? count(n) < LEAF_MIN && !lastLeaf(n << SHIFT) : count(n) < FANOUT_MIN) {
+            if (level == 0 ? count(n) < LEAF_MIN && !lastLeaf(n << SHIFT) : count(n) < FANOUT_MIN && lastPivot(n, level) != -1L) {
                 rebalance(p, level); // the parent's children changed: it is refreshed on the next level
                 continue;
             }
@@ -2038,7 +2112,7 @@ final class SegmentTree {
      */
     private void split(int level) {
         Path p = cur;
-        boolean append = level == 0 && appendsAtTheEnd(p);
+        boolean append = appendsAtTheEnd(p, level);
         if (!append && level < height - 1 && share(level)) {
             return;
         }
@@ -2055,7 +2129,7 @@ final class SegmentTree {
         int bx = x << SHIFT;
         int by = y << SHIFT;
         int c = countAt(bx);
-        int half = append ? p.slot[0] : c >>> 1;
+        int half = append ? p.slot[level] : c >>> 1;
         long xMin = p.min[level];
         long yMax = lastPivot(x, level);
         if (level == 0) {
@@ -2086,18 +2160,24 @@ final class SegmentTree {
     }
 
     /**
-     * Whether a split of the cursor's full leaf should be an <em>append split</em>: the leaf is
+     * Whether a split of the cursor's full node on {@code level} should be an <em>append
+     * split</em>. On an internal level: the node is the last of its level and the cursor is on
+     * its last child, the one splitting below, so the new last node takes only that child (and
+     * the new sibling it gets) and the old one keeps the rest, full. On the leaf level: the leaf is
      * the last one (it ends at 2<sup>64</sup>&minus;1) and the cursor is on one of its last two
      * entries, as when filling a space in address order (a free tail and the hole above the spans
      * follow the insertion point). Then the entries from the cursor on start a new last leaf and
      * the old one keeps everything before them: it stays full, and the next split comes only when
      * the new leaf has filled, moving two or three entries instead of half a leaf — B-tree bulk
-     * loading's rule, and the maple tree's for appends. Only the last leaf may be left short by
-     * it (see the invariants).
+     * loading's rule, and the maple tree's for appends. Only the last node of a level may be
+     * left short by it (see the invariants).
      */
-    private boolean appendsAtTheEnd(Path p) {
-        int b = p.node[0] << SHIFT;
+    private boolean appendsAtTheEnd(Path p, int level) {
+        int b = p.node[level] << SHIFT;
         int c = countAt(b);
+        if (level > 0) {
+            return c > 1 && p.slot[level] == c - 1 && nodes[b + 1 + 3 * (c - 1)] == -1L;
+        }
         return p.slot[0] > 0 && p.slot[0] >= c - 2 && nodes[b + PIVOTS + c - 1] == -1L;
     }
 
@@ -2417,7 +2497,7 @@ final class SegmentTree {
             // verified its true largest), so that the check observes and changes nothing.
             return n == pendLeaf ? pendWas : two[0];
         }
-        if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
+        if (c > FANOUT || c < (isRoot ? 2 : max == -1L ? 1 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);
         }
         long mask = nodes[b + MASK];
