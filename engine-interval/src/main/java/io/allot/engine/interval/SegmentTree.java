@@ -70,8 +70,7 @@ import java.util.Arrays;
  *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries — except the last
  *       leaf (the one ending at 2<sup>64</sup>&minus;1), which holds 1..29, so that appends can
  *       split it without moving half of it (see {@link #appendsAtTheEnd}) — a non-root internal
- *       node 5..10 children — except the last node of its level, which holds 1..10, for the same
- *       reason — an internal root at least 2;</li>
+ *       node 5..10 children, an internal root at least 2;</li>
  *   <li>no two adjacent entries are holes, and two adjacent free entries only where the second
  *       starts a span (free space never merges across spans); a span-start mark is never on a
  *       hole;</li>
@@ -93,10 +92,9 @@ import java.util.Arrays;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
- * <em>append split</em>), a full last internal node whose last child splits likewise splits off
- * a new last node holding only that child, and appending at the end of another node whose left
- * sibling has room fills that sibling instead of splitting, so ascending fills leave full nodes
- * (nine or ten children) and split once per node's worth, moving one or two entries each time.
+ * <em>append split</em>), and appending at the end of another node whose left sibling has room
+ * fills that sibling instead of splitting, so ascending fills leave full nodes and split once per
+ * node.
  * Each allocation of such a fill but one per leaf takes the front of the free entry right after
  * the cursor's ({@link #allocateFrontAfterCursor}: a few loads and stores, no scan, no climb).
  * Not thread-safe.
@@ -1931,7 +1929,7 @@ final class SegmentTree {
     private void repair(Path p) {
         for (int level = 0; level < height - 1; level++) {
             int n = p.node[level];
-            if (level == 0 ? count(n) < LEAF_MIN && !lastLeaf(n << SHIFT) : count(n) < FANOUT_MIN && lastPivot(n, level) != -1L) {
+            if (level == 0 ? count(n) < LEAF_MIN && !lastLeaf(n << SHIFT) : count(n) < FANOUT_MIN) {
                 rebalance(p, level); // the parent's children changed: it is refreshed on the next level
                 continue;
             }
@@ -1951,6 +1949,7 @@ final class SegmentTree {
         }
         rootGap = refreshNode(root, height - 1, 0);
     }
+
 
     /**
      * Merges the short node on {@code level} of {@code p} with a sibling when the two leave room
@@ -2116,7 +2115,7 @@ final class SegmentTree {
      */
     private void split(int level) {
         Path p = cur;
-        boolean append = appendsAtTheEnd(p, level);
+        boolean append = level == 0 && appendsAtTheEnd(p);
         if (!append && level < height - 1 && share(level)) {
             return;
         }
@@ -2133,7 +2132,7 @@ final class SegmentTree {
         int bx = x << SHIFT;
         int by = y << SHIFT;
         int c = countAt(bx);
-        int half = append ? p.slot[level] : c >>> 1;
+        int half = append ? p.slot[0] : c >>> 1;
         long xMin = p.min[level];
         long yMax = lastPivot(x, level);
         if (level == 0) {
@@ -2164,24 +2163,18 @@ final class SegmentTree {
     }
 
     /**
-     * Whether a split of the cursor's full node on {@code level} should be an <em>append
-     * split</em>. On an internal level: the node is the last of its level and the cursor is on
-     * its last child, the one splitting below, so the new last node takes only that child (and
-     * the new sibling it gets) and the old one keeps the rest, full. On the leaf level: the leaf is
+     * Whether a split of the cursor's full leaf should be an <em>append split</em>: the leaf is
      * the last one (it ends at 2<sup>64</sup>&minus;1) and the cursor is on one of its last two
      * entries, as when filling a space in address order (a free tail and the hole above the spans
      * follow the insertion point). Then the entries from the cursor on start a new last leaf and
      * the old one keeps everything before them: it stays full, and the next split comes only when
      * the new leaf has filled, moving two or three entries instead of half a leaf — B-tree bulk
-     * loading's rule, and the maple tree's for appends. Only the last node of a level may be
-     * left short by it (see the invariants).
+     * loading's rule, and the maple tree's for appends. Only the last leaf may be left short by
+     * it (see the invariants).
      */
-    private boolean appendsAtTheEnd(Path p, int level) {
-        int b = p.node[level] << SHIFT;
+    private boolean appendsAtTheEnd(Path p) {
+        int b = p.node[0] << SHIFT;
         int c = countAt(b);
-        if (level > 0) {
-            return c > 1 && p.slot[level] == c - 1 && nodes[b + 1 + 3 * (c - 1)] == -1L;
-        }
         return p.slot[0] > 0 && p.slot[0] >= c - 2 && nodes[b + PIVOTS + c - 1] == -1L;
     }
 
@@ -2501,7 +2494,7 @@ final class SegmentTree {
             // verified its true largest), so that the check observes and changes nothing.
             return n == pendLeaf ? pendWas : two[0];
         }
-        if (c > FANOUT || c < (isRoot ? 2 : max == -1L ? 1 : FANOUT_MIN)) {
+        if (c > FANOUT || c < (isRoot ? 2 : FANOUT_MIN)) {
             throw new IllegalStateException("internal node of " + c + " children on level " + level);
         }
         long mask = nodes[b + MASK];

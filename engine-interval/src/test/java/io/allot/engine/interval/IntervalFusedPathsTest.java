@@ -107,16 +107,15 @@ class IntervalFusedPathsTest {
     }
 
     /**
-     * An address-order fill appends at the right edge on every level: full leaves split off a new
-     * last leaf, and full internal nodes at the right edge split off a new last node holding only
-     * the child being split, so that every node but the last on its level stays full (at least
-     * nine of ten children) and the last internal nodes may be short, which the invariants allow
-     * only for them. Random frees, first-fits and frees of the top pages afterwards (which merge
-     * the short right edge with its neighbours, rebalance, and shrink the tree) keep every
-     * invariant after each operation and place as a bit-set model says.
+     * An address-order fill, which takes the front of the free entry after the cursor's on every
+     * allocation but one per leaf ({@link SegmentTree#allocateFrontAfterCursor}), leaves full nodes
+     * behind on every level (append splits at the leaves, shares into the left sibling above), and
+     * the tree it builds stays valid under what follows: random frees, first-fits and frees of the
+     * top pages (which merge the right edge with its neighbours, rebalance and shrink the tree),
+     * with every invariant checked after each operation and every placement as a bit-set model says.
      */
     @Test
-    void appendSplitsOnEveryLevelLeaveFullNodesAndShortLastOnesThatStayValid() {
+    void anAddressOrderFillLeavesFullNodesThatStayValidUnderRandomOperations() {
         int pages = 4_000;
         IntervalCore core = new IntervalCore();
         core.addSpan(0, (1L << 40) - 1);
@@ -129,7 +128,7 @@ class IntervalFusedPathsTest {
         core.checkInvariants();
         assertTrue(core.height() >= 4, "height " + core.height());
         int leaves = core.leafCounts().length;
-        int bound = 0; // internal nodes when every one but the last on its level has nine children
+        int bound = 0; // internal nodes if every one but the last on its level had nine children or more
         for (int level = leaves; level > 1; level = (level + 8) / 9) {
             bound += (level + 8) / 9;
         }
