@@ -340,7 +340,10 @@ final class IntervalCore implements EngineCore, SingleUnits {
     public Range allocateFirstFit(Request r, long from) {
         String tag = r.tag();
         long size = r.size();
-        if (tree.allocateLowestInLeaf(r, size, Unsigned.max(from, r.min()), r.max(), tag != null)) {
+        long lo = Unsigned.max(from, r.min());
+        long hi = r.max();
+        boolean tagged = tag != null;
+        if (tree.allocateFrontAfterCursor(r, size, lo, hi, tagged) || tree.allocateLowestInLeaf(r, size, lo, hi, tagged)) {
             long start = tree.found;
             long end = start + size - 1;
             account(start, end, tree.carvedFirst, tree.carvedLast, tag);

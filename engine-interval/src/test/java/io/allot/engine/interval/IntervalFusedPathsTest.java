@@ -107,6 +107,67 @@ class IntervalFusedPathsTest {
     }
 
     /**
+     * An address-order fill, which takes the front of the free entry after the cursor's on every
+     * allocation but one per leaf ({@link SegmentTree#allocateFrontAfterCursor}), leaves full nodes
+     * behind on every level (append splits at the leaves, shares into the left sibling above), and
+     * the tree it builds stays valid under what follows: random frees, first-fits and frees of the
+     * top pages (which merge the right edge with its neighbours, rebalance and shrink the tree),
+     * with every invariant checked after each operation and every placement as a bit-set model says.
+     */
+    @Test
+    void anAddressOrderFillLeavesFullNodesThatStayValidUnderRandomOperations() {
+        int pages = 4_000;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, (1L << 40) - 1);
+        for (int i = 0; i < pages; i++) {
+            assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            if (i % 50 == 0) {
+                core.checkInvariants();
+            }
+        }
+        core.checkInvariants();
+        assertTrue(core.height() >= 4, "height " + core.height());
+        int leaves = core.leafCounts().length;
+        int bound = 0; // internal nodes if every one but the last on its level had nine children or more
+        for (int level = leaves; level > 1; level = (level + 8) / 9) {
+            bound += (level + 8) / 9;
+        }
+        assertTrue(core.segmentNodes() - leaves <= bound, (core.segmentNodes() - leaves) + " internal nodes for " + leaves
+                + " leaves, at most " + bound + " if full");
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        BitSet used = new BitSet();
+        used.set(0, pages);
+        int operation = 0;
+        try {
+            for (; operation < 30_000; operation++) {
+                int what = random.nextInt(20);
+                int top = used.length(); // one past the highest allocated page
+                if (what < 9 && top > 0) {
+                    int page = used.nextSetBit(random.nextInt(top));
+                    assertTrue(core.free(PAGE * page, PAGE * page + PAGE - 1), "free page " + page);
+                    used.clear(page);
+                } else if (what == 9 && top > 0) {
+                    // Free the top few pages, last first: the right edge shrinks and merges.
+                    for (int k = random.nextInt(1, 60); k > 0 && used.length() > 0; k--) {
+                        int page = used.length() - 1;
+                        assertTrue(core.free(PAGE * page, PAGE * page + PAGE - 1), "free top page " + page);
+                        used.clear(page);
+                        core.checkInvariants();
+                    }
+                } else {
+                    int expected = used.nextClearBit(0);
+                    assertEquals(PAGE * expected, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "first-fit");
+                    used.set(expected);
+                }
+                core.checkInvariants();
+            }
+        } catch (AssertionError | RuntimeException e) {
+            failReplayable(seed, 0, operation, e);
+        }
+    }
+
+    /**
      * The clean bounds a split keeps are the search's own limit and size, not wider: with free
      * pages left low in the space, a fill from a limit above them crosses several splits on the
      * one-pass path, and a first-fit from the bottom afterwards must still find the low pages
