@@ -119,6 +119,43 @@ final class FreeLists {
     }
 
     /**
+     * {@link #resize} for {@code p}, the unmarked head of list {@code k}, shrinking to
+     * {@code newSize}: what an instant-fit carve of the front of the head it chose does. Knowing
+     * the list and that {@code p} heads it, this reads neither the list's head nor p's mark: it
+     * stays, marked by how many classes it fell (up to {@link Segments#MAX_MISFILED}), or moves.
+     */
+    void shrinkHead(int p, int k, long newSize) {
+        int down = k - listOf(newSize);
+        if ((down & ~Segments.MAX_MISFILED) == 0) {
+            segs.setMisfiled(p, down);
+            misfiledMap |= (long) (-down >>> 31) << k; // the bit was clear: p was unmarked
+        } else {
+            move(p, k, k - down);
+        }
+    }
+
+    /**
+     * {@link #resize} for a segment that grew from {@code oldSize} to {@code newSize} (a merge):
+     * a segment that grows never falls below its list, so it stays exactly when it rises no more
+     * classes than it is marked by. An unmarked one then rose none and nothing changes; a marked
+     * one is its list's head (only heads are marked) and keeps what is left of its mark. No read
+     * of the list's head: the mark alone says whether it is one. Branch-free but for the move.
+     */
+    void grow(int p, long oldSize, long newSize) {
+        int marked = segs.misfiledBy(p);
+        int up = listOf(newSize) - listOf(oldSize);
+        int left = marked - up;
+        int from = listOf(oldSize) + marked;
+        if (left >= 0) {
+            segs.setMisfiled(p, left);
+            // Clear the list's bit when a marked head's mark is used up (left == 0 < marked).
+            misfiledMap &= ~((long) (((left - 1) & -marked) >>> 31) << from);
+        } else {
+            move(p, from, from - left);
+        }
+    }
+
+    /**
      * Clears {@code p}'s mark as it leaves list {@code k}: only a head is marked, so the list's
      * bit goes exactly when {@code p} had one.
      */

@@ -141,6 +141,15 @@ final class VmemCore implements EngineCore {
      * compiled into its callers; the other cases are {@link #carveRest}'s.
      */
     private void carve(int p, long start, long end, String tag) {
+        carve(p, -1, start, end, tag);
+    }
+
+    /**
+     * {@link #carve(int, long, long, String)} when the caller knows that {@code p} is the unmarked
+     * head of free list {@code list} (instant-fit's choice), or with {@code list} -1 when it does
+     * not: the front carve then refiles p without reading the list's head or p's mark.
+     */
+    private void carve(int p, int list, long start, long end, String tag) {
         // Everything that can fail (growing the record arrays or the hash) happens before the first change.
         segs.ensureSpare(2);
         hash.ensureRoom();
@@ -154,7 +163,11 @@ final class VmemCore implements EngineCore {
         segs.insertBefore(p, a);
         segs.setStart(p, end + 1);
         long segSize = segEnd - segStart + 1;
-        lists.resize(p, segSize, segEnd - end);
+        if (list >= 0) {
+            lists.shrinkHead(p, list, segEnd - end);
+        } else {
+            lists.resize(p, segSize, segEnd - end);
+        }
         shrank(segSize);
         hint = p;
         segs.setTag(a, tag);
@@ -258,19 +271,21 @@ final class VmemCore implements EngineCore {
             releaseBetween(a, before, after, mergeBefore, Outlined.HOPS);
             return;
         }
+        // Segments tile their span, so the free neighbour's inner bound is a's outer one plus or
+        // minus 1: its size takes one read of its far bound.
         int into;
         long intoSize;
         if (mergeBefore) {
             into = before;
-            intoSize = segs.size(before);
+            intoSize = start - segs.start(before);
             segs.setEnd(before, end);
         } else {
             into = after;
-            intoSize = segs.size(after);
+            intoSize = segs.end(after) - end;
             segs.setStart(after, start);
         }
         long merged = intoSize + (end - start + 1);
-        lists.resize(into, intoSize, merged);
+        lists.grow(into, intoSize, merged);
         grew(merged);
         hint = into;
         segs.link(before, after);
@@ -299,7 +314,7 @@ final class VmemCore implements EngineCore {
             freeSegments--;
             segs.setEnd(before, segs.end(after));
             dispose(after);
-            lists.resize(before, beforeSize, merged);
+            lists.grow(before, beforeSize, merged);
             grow(before, merged);
             dispose(a);
             return;
@@ -433,10 +448,11 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range instantFit(Request r) {
-        int p = instantHead(r.size());
-        if (p == NIL) {
+        int list = instantList(r.size());
+        if (list < 0) {
             return null;
         }
+        int p = lists.head(list);
         long start = segs.start(p);
         if (admitsHead(r, start)) {
             // The head itself is an admissible start, and every member of its list holds the size.
@@ -447,21 +463,22 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * The head of the lowest list every member of which holds {@code size}, or NIL. Misfiled heads
-     * of those lists (see {@link FreeLists}) are filed where they belong first, since one may
-     * belong below the lowest non-empty list — amortised O(1), and one bitmap test when there are
-     * none, as in an alloc/free loop whose frees merge every carved head back.
+     * The lowest non-empty list every member of which holds {@code size}, or -1; its head is the
+     * instant-fit choice, and is not misfiled. Misfiled heads of those lists (see
+     * {@link FreeLists}) are filed where they belong first, since one may belong below the lowest
+     * non-empty list — amortised O(1), and one bitmap test when there are none, as in an
+     * alloc/free loop whose frees merge every carved head back.
      */
-    private int instantHead(long size) {
+    private int instantList(long size) {
         int k = FreeLists.wholeFitList(size);
         if (k == FreeLists.LISTS) {
-            return NIL;
+            return -1;
         }
         if ((lists.misfiledMap & (-1L << k)) != 0) {
             lists.refileFrom(k);
         }
         long candidates = lists.map & (-1L << k);
-        return candidates == 0 ? NIL : lists.head(Long.numberOfTrailingZeros(candidates));
+        return candidates == 0 ? -1 : Long.numberOfTrailingZeros(candidates);
     }
 
     /**
@@ -482,14 +499,15 @@ final class VmemCore implements EngineCore {
     @Override
     public Range allocateInstantFitSized(Request r) {
         long size = r.size();
-        int p = instantHead(size);
-        if (p == NIL) {
+        int list = instantList(size);
+        if (list < 0) {
             return null;
         }
+        int p = lists.head(list);
         long start = segs.start(p);
         long end = start + size - 1;
         hint = p;
-        carve(p, start, end, r.tag());
+        carve(p, list, start, end, r.tag());
         return new Range(start, end);
     }
 
