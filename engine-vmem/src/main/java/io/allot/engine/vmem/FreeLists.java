@@ -119,6 +119,20 @@ final class FreeLists {
     }
 
     /**
+     * {@link #remove} for {@code p}, the unmarked head of list {@code k}: what an instant-fit
+     * allocation of the whole head does. No read of p's mark or of its (absent) predecessor.
+     */
+    void popHead(int p, int k) {
+        int after = segs.knext(p);
+        heads[k] = after;
+        if (after == NIL) {
+            map &= ~(1L << k);
+        } else {
+            segs.setKprev(after, NIL);
+        }
+    }
+
+    /**
      * {@link #resize} for {@code p}, the unmarked head of list {@code k}, shrinking to
      * {@code newSize}: what an instant-fit carve of the front of the head it chose does. Knowing
      * the list and that {@code p} heads it, this reads neither the list's head nor p's mark: it

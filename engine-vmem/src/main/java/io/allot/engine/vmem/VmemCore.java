@@ -155,14 +155,32 @@ final class VmemCore implements EngineCore {
         hash.ensureRoom();
         long segStart = segs.start(p);
         long segEnd = segs.end(p);
-        if (start != segStart || end == segEnd) {
+        if (start != segStart) {
             carveRest(p, start, end, tag, segStart, segEnd, Outlined.HOPS);
+            return;
+        }
+        long segSize = segEnd - segStart + 1;
+        if (end == segEnd) {
+            // The whole segment becomes the allocation: an exact fit, which V1's power-of-two
+            // sizes meet at some list heads (3 pairs in 16), so it is a common case, not a rare one.
+            if (list >= 0) {
+                lists.popHead(p, list);
+            } else {
+                lists.remove(p, segSize);
+            }
+            freeSegments--;
+            shrank(segSize);
+            segs.setType(p, ALLOCATED);
+            segs.setTag(p, tag);
+            hash.put(start, p);
+            if (segs.awakeIndexes != 0) {
+                touchAwake(p, p, Outlined.HOPS);
+            }
             return;
         }
         int a = segs.create(start, end, ALLOCATED);
         segs.insertBefore(p, a);
         segs.setStart(p, end + 1);
-        long segSize = segEnd - segStart + 1;
         if (list >= 0) {
             lists.shrinkHead(p, list, segEnd - end);
         } else {
@@ -182,7 +200,7 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * {@link #carve}'s other cases: the whole segment, its back, or its middle; after {@code hops}
+     * {@link #carve}'s other cases: the back or the middle of the segment; after {@code hops}
      * calls of itself ({@link Outlined}), so that they stay out of carve's compiled code.
      */
     private void carveRest(int p, long start, long end, String tag, long segStart, long segEnd, int hops) {
@@ -191,35 +209,21 @@ final class VmemCore implements EngineCore {
             return;
         }
         long segSize = segEnd - segStart + 1;
-        int a;
-        if (start == segStart) { // and end == segEnd: the whole segment
-            lists.remove(p, segSize);
-            freeSegments--;
-            shrank(segSize);
-            segs.setType(p, ALLOCATED);
-            a = p;
-        } else {
-            a = segs.create(start, end, ALLOCATED);
-            segs.insertAfter(p, a);
-            if (end != segEnd) {
-                int rest = segs.create(end + 1, segEnd, FREE);
-                segs.insertAfter(a, rest);
-                lists.insert(rest, segEnd - end);
-                freeSegments++;
-                grew(segEnd - end);
-                touch(rest);
-            }
-            segs.setEnd(p, start - 1);
-            lists.resize(p, segSize, start - segStart);
-            shrank(segSize);
-            touch(p);
-            hint = p;
+        int a = segs.create(start, end, ALLOCATED);
+        segs.insertAfter(p, a);
+        if (end != segEnd) {
+            int rest = segs.create(end + 1, segEnd, FREE);
+            segs.insertAfter(a, rest);
+            lists.insert(rest, segEnd - end);
+            freeSegments++;
+            grew(segEnd - end);
+            touch(rest);
         }
-        allocated(a, start, tag);
-    }
-
-    /** The last step of every carve: tags new allocation {@code a} and enters it in the hash. */
-    private void allocated(int a, long start, String tag) {
+        segs.setEnd(p, start - 1);
+        lists.resize(p, segSize, start - segStart);
+        shrank(segSize);
+        touch(p);
+        hint = p;
         segs.setTag(a, tag);
         hash.put(start, a);
         touch(a);
@@ -268,7 +272,22 @@ final class VmemCore implements EngineCore {
         boolean mergeAfter = segs.type(after) == FREE;
         hash.removeAt(slot);
         if (mergeBefore == mergeAfter) {
-            releaseBetween(a, before, after, mergeBefore, Outlined.HOPS);
+            if (mergeBefore) {
+                releaseBetween(a, before, after, Outlined.HOPS);
+                return;
+            }
+            // No free neighbour: a becomes a free segment itself (the other half of an exact fit,
+            // common in V1), filed at the head of its list.
+            long size = end - start + 1;
+            segs.setType(a, FREE);
+            segs.setTag(a, null);
+            lists.insert(a, size);
+            freeSegments++;
+            grew(size);
+            hint = a;
+            if (segs.awakeIndexes != 0) {
+                touchAwake(a, a, Outlined.HOPS);
+            }
             return;
         }
         // Segments tile their span, so the free neighbour's inner bound is a's outer one plus or
@@ -296,37 +315,25 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * {@link #release}'s other cases: allocated segment {@code a}, out of the hash, between
-     * {@code before} and {@code after}, which are both free ({@code both}) or neither; after
-     * {@code hops} calls of itself ({@link Outlined}), so that they stay out of release's compiled
-     * code.
+     * {@link #release}'s merge into both neighbours: allocated segment {@code a}, out of the hash,
+     * between free {@code before} and {@code after}; after {@code hops} calls of itself
+     * ({@link Outlined}), so that it stays out of release's compiled code.
      */
-    private void releaseBetween(int a, int before, int after, boolean both, int hops) {
+    private void releaseBetween(int a, int before, int after, int hops) {
         if (hops > 0) {
-            releaseBetween(a, before, after, both, hops - 1);
+            releaseBetween(a, before, after, hops - 1);
             return;
         }
-        if (both) {
-            long beforeSize = segs.size(before);
-            long afterSize = segs.size(after);
-            long merged = beforeSize + segs.size(a) + afterSize;
-            lists.remove(after, afterSize);
-            freeSegments--;
-            segs.setEnd(before, segs.end(after));
-            dispose(after);
-            lists.grow(before, beforeSize, merged);
-            grow(before, merged);
-            dispose(a);
-            return;
-        }
-        long size = segs.size(a);
-        segs.setType(a, FREE);
-        segs.setTag(a, null);
-        lists.insert(a, size);
-        freeSegments++;
-        grew(size);
-        hint = a;
-        touch(a);
+        long beforeSize = segs.size(before);
+        long afterSize = segs.size(after);
+        long merged = beforeSize + segs.size(a) + afterSize;
+        lists.remove(after, afterSize);
+        freeSegments--;
+        segs.setEnd(before, segs.end(after));
+        dispose(after);
+        lists.grow(before, beforeSize, merged);
+        grow(before, merged);
+        dispose(a);
     }
 
     /** Bookkeeping after free segment {@code p} grew to {@code size} by a merge. */
