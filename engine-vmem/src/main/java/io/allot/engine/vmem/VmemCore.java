@@ -650,7 +650,9 @@ final class VmemCore implements EngineCore {
             return;
         }
         touchAwake(p);
-        touchAwake(q);
+        if (q != p) {
+            touchAwake(q);
+        }
     }
 
     /** {@link #touch} while some index is awake. */
