@@ -27,6 +27,12 @@ import static io.allot.engine.vmem.Segments.NIL;
  * would keep, is list k without a misfiled head, plus every higher list's head misfiled into
  * class k.
  *
+ * <p>Two callers know more than {@link #resize} asks: instant-fit carves the front of a head it
+ * chose, which it knows is unmarked and on which list ({@link #shrinkHead}, {@link #popHead}),
+ * and a merge grows a segment, which can only rise ({@link #grow}: a mark says the segment is a
+ * head, so the list's head need not be read). V1's pair refiles through these, not the general
+ * resize, which cost it about 10 ns.
+ *
  * <p>Every operation is O(1), amortised where it files heads (each filing undoes one mark, and
  * each mark was set by one resize). Sizes are unsigned: a segment of 2<sup>63</sup> or more is
  * in list 63. Not thread-safe.

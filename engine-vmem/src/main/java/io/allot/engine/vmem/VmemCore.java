@@ -34,11 +34,17 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 83–92 ns
- * (86 median, five forks; 97 before heads were allowed to fall more than one class unfiled). The
- * core alone, called in a loop with the same random sizes, costs 55–75 ns: 45 with one fixed
- * size, so random sizes cost ~10; the rest is instructions, about 120 per pair in carve and
- * free, and C2 leaving carve and release as calls ("already compiled into a big method").
+ * <p>Measured on V1 (100k blocks, this 2-core VM): the core alone, called in a loop with V1's
+ * random sizes (paired in one JVM), costs about 43–46 ns a pair, 51–53 before this round's
+ * changes: refiling the carved head and the merged segment knowing what the caller knows
+ * ({@link FreeLists#shrinkHead}, {@link FreeLists#grow}: the two generic resizes had cost about
+ * 10 ns a pair), the free neighbour's size from one bound, and the exact fit carved and freed
+ * inline. A front carve and its free cost about 37 ns, an exact fit and its free about 28; the
+ * mix costs more than either, since whether a head fits exactly depends on the random size and
+ * the branch that tells them apart mispredicts. Inlining everything (JVM flags) changes nothing:
+ * what is left is instructions (bounds read as two {@code int}s, a range check per access) and
+ * dependent stores. The held hash entry ({@link AllocationHash}) is worth about 16 ns of it:
+ * with every allocation probed into the table, the core costs about 62.
  *
  * <p>Not thread-safe.
  */
@@ -136,9 +142,12 @@ final class VmemCore implements EngineCore {
      * class then keeps its place on its free list — illumos's shortcut for the front of a segment,
      * taken every time. No remainder is ever empty.
      *
-     * <p>The front of a longer segment — every unconstrained instant-fit and best-fit allocation
-     * that does not take a whole segment — is this method's own short path, small enough to be
-     * compiled into its callers; the other cases are {@link #carveRest}'s.
+     * <p>The front of a longer segment and the whole segment — every unconstrained instant-fit and
+     * best-fit allocation — are this method's own paths; the back and the middle, which only
+     * constrained and address-ordered placements carve, are {@link #carveRest}'s. The whole
+     * segment was one of those until V1 showed it common: an exact fit, which its power-of-two
+     * request sizes meet at some list heads (3 pairs in 16), cost about 52 ns a pair in the core
+     * behind the outlined call against 28 inline.
      */
     private void carve(int p, long start, long end, String tag) {
         carve(p, -1, start, end, tag);
@@ -257,8 +266,8 @@ final class VmemCore implements EngineCore {
     /**
      * Frees allocated segment {@code a} = {@code [start, end]}, coalescing it with a free
      * neighbour on either side or both (never across a span marker), as {@code vmem_xfree} does.
-     * {@code slot} is its hash slot. Kept small enough to be compiled into {@link #free}: merging
-     * into one neighbour (the common case) is here, merging into both or neither is
+     * {@code slot} is its hash slot. Merging into one neighbour (the front of a segment carved and
+     * freed) and merging into none (an exact fit freed) are here; merging into both is
      * {@link #releaseBetween}'s. The merge uses what the caller already holds: a's bounds (the
      * caller's arguments) and its neighbours (read here once), so a's record is read for its links
      * only and unlinking it is two stores.
