@@ -34,11 +34,17 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  *
- * <p>Measured on V1 (100k blocks, this 2-core VM, JMH): the allocate/free pair costs 83–92 ns
- * (86 median, five forks; 97 before heads were allowed to fall more than one class unfiled). The
- * core alone, called in a loop with the same random sizes, costs 55–75 ns: 45 with one fixed
- * size, so random sizes cost ~10; the rest is instructions, about 120 per pair in carve and
- * free, and C2 leaving carve and release as calls ("already compiled into a big method").
+ * <p>Measured on V1 (100k blocks, this 2-core VM): the core alone, called in a loop with V1's
+ * random sizes (paired in one JVM), costs about 43–46 ns a pair, 51–53 before this round's
+ * changes: refiling the carved head and the merged segment knowing what the caller knows
+ * ({@link FreeLists#shrinkHead}, {@link FreeLists#grow}: the two generic resizes had cost about
+ * 10 ns a pair), the free neighbour's size from one bound, and the exact fit carved and freed
+ * inline. A front carve and its free cost about 37 ns, an exact fit and its free about 28; the
+ * mix costs more than either, since whether a head fits exactly depends on the random size and
+ * the branch that tells them apart mispredicts. Inlining everything (JVM flags) changes nothing:
+ * what is left is instructions (bounds read as two {@code int}s, a range check per access) and
+ * dependent stores. The held hash entry ({@link AllocationHash}) is worth about 16 ns of it:
+ * with every allocation probed into the table, the core costs about 62.
  *
  * <p>Not thread-safe.
  */
@@ -136,25 +142,59 @@ final class VmemCore implements EngineCore {
      * class then keeps its place on its free list — illumos's shortcut for the front of a segment,
      * taken every time. No remainder is ever empty.
      *
-     * <p>The front of a longer segment — every unconstrained instant-fit and best-fit allocation
-     * that does not take a whole segment — is this method's own short path, small enough to be
-     * compiled into its callers; the other cases are {@link #carveRest}'s.
+     * <p>The front of a longer segment and the whole segment — every unconstrained instant-fit and
+     * best-fit allocation — are this method's own paths; the back and the middle, which only
+     * constrained and address-ordered placements carve, are {@link #carveRest}'s. The whole
+     * segment was one of those until V1 showed it common: an exact fit, which its power-of-two
+     * request sizes meet at some list heads (3 pairs in 16), cost about 52 ns a pair in the core
+     * behind the outlined call against 28 inline.
      */
     private void carve(int p, long start, long end, String tag) {
+        carve(p, -1, start, end, tag);
+    }
+
+    /**
+     * {@link #carve(int, long, long, String)} when the caller knows that {@code p} is the unmarked
+     * head of free list {@code list} (instant-fit's choice), or with {@code list} -1 when it does
+     * not: the front carve then refiles p without reading the list's head or p's mark.
+     */
+    private void carve(int p, int list, long start, long end, String tag) {
         // Everything that can fail (growing the record arrays or the hash) happens before the first change.
         segs.ensureSpare(2);
         hash.ensureRoom();
         long segStart = segs.start(p);
         long segEnd = segs.end(p);
-        if (start != segStart || end == segEnd) {
+        if (start != segStart) {
             carveRest(p, start, end, tag, segStart, segEnd, Outlined.HOPS);
+            return;
+        }
+        long segSize = segEnd - segStart + 1;
+        if (end == segEnd) {
+            // The whole segment becomes the allocation: an exact fit, which V1's power-of-two
+            // sizes meet at some list heads (3 pairs in 16), so it is a common case, not a rare one.
+            if (list >= 0) {
+                lists.popHead(p, list);
+            } else {
+                lists.remove(p, segSize);
+            }
+            freeSegments--;
+            shrank(segSize);
+            segs.setType(p, ALLOCATED);
+            segs.setTag(p, tag);
+            hash.put(start, p);
+            if (segs.awakeIndexes != 0) {
+                touchAwake(p, p, Outlined.HOPS);
+            }
             return;
         }
         int a = segs.create(start, end, ALLOCATED);
         segs.insertBefore(p, a);
         segs.setStart(p, end + 1);
-        long segSize = segEnd - segStart + 1;
-        lists.resize(p, segSize, segEnd - end);
+        if (list >= 0) {
+            lists.shrinkHead(p, list, segEnd - end);
+        } else {
+            lists.resize(p, segSize, segEnd - end);
+        }
         shrank(segSize);
         hint = p;
         segs.setTag(a, tag);
@@ -169,7 +209,7 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * {@link #carve}'s other cases: the whole segment, its back, or its middle; after {@code hops}
+     * {@link #carve}'s other cases: the back or the middle of the segment; after {@code hops}
      * calls of itself ({@link Outlined}), so that they stay out of carve's compiled code.
      */
     private void carveRest(int p, long start, long end, String tag, long segStart, long segEnd, int hops) {
@@ -178,35 +218,21 @@ final class VmemCore implements EngineCore {
             return;
         }
         long segSize = segEnd - segStart + 1;
-        int a;
-        if (start == segStart) { // and end == segEnd: the whole segment
-            lists.remove(p, segSize);
-            freeSegments--;
-            shrank(segSize);
-            segs.setType(p, ALLOCATED);
-            a = p;
-        } else {
-            a = segs.create(start, end, ALLOCATED);
-            segs.insertAfter(p, a);
-            if (end != segEnd) {
-                int rest = segs.create(end + 1, segEnd, FREE);
-                segs.insertAfter(a, rest);
-                lists.insert(rest, segEnd - end);
-                freeSegments++;
-                grew(segEnd - end);
-                touch(rest);
-            }
-            segs.setEnd(p, start - 1);
-            lists.resize(p, segSize, start - segStart);
-            shrank(segSize);
-            touch(p);
-            hint = p;
+        int a = segs.create(start, end, ALLOCATED);
+        segs.insertAfter(p, a);
+        if (end != segEnd) {
+            int rest = segs.create(end + 1, segEnd, FREE);
+            segs.insertAfter(a, rest);
+            lists.insert(rest, segEnd - end);
+            freeSegments++;
+            grew(segEnd - end);
+            touch(rest);
         }
-        allocated(a, start, tag);
-    }
-
-    /** The last step of every carve: tags new allocation {@code a} and enters it in the hash. */
-    private void allocated(int a, long start, String tag) {
+        segs.setEnd(p, start - 1);
+        lists.resize(p, segSize, start - segStart);
+        shrank(segSize);
+        touch(p);
+        hint = p;
         segs.setTag(a, tag);
         hash.put(start, a);
         touch(a);
@@ -240,8 +266,8 @@ final class VmemCore implements EngineCore {
     /**
      * Frees allocated segment {@code a} = {@code [start, end]}, coalescing it with a free
      * neighbour on either side or both (never across a span marker), as {@code vmem_xfree} does.
-     * {@code slot} is its hash slot. Kept small enough to be compiled into {@link #free}: merging
-     * into one neighbour (the common case) is here, merging into both or neither is
+     * {@code slot} is its hash slot. Merging into one neighbour (the front of a segment carved and
+     * freed) and merging into none (an exact fit freed) are here; merging into both is
      * {@link #releaseBetween}'s. The merge uses what the caller already holds: a's bounds (the
      * caller's arguments) and its neighbours (read here once), so a's record is read for its links
      * only and unlinking it is two stores.
@@ -255,22 +281,39 @@ final class VmemCore implements EngineCore {
         boolean mergeAfter = segs.type(after) == FREE;
         hash.removeAt(slot);
         if (mergeBefore == mergeAfter) {
-            releaseBetween(a, before, after, mergeBefore, Outlined.HOPS);
+            if (mergeBefore) {
+                releaseBetween(a, before, after, Outlined.HOPS);
+                return;
+            }
+            // No free neighbour: a becomes a free segment itself (the other half of an exact fit,
+            // common in V1), filed at the head of its list.
+            long size = end - start + 1;
+            segs.setType(a, FREE);
+            segs.setTag(a, null);
+            lists.insert(a, size);
+            freeSegments++;
+            grew(size);
+            hint = a;
+            if (segs.awakeIndexes != 0) {
+                touchAwake(a, a, Outlined.HOPS);
+            }
             return;
         }
+        // Segments tile their span, so the free neighbour's inner bound is a's outer one plus or
+        // minus 1: its size takes one read of its far bound.
         int into;
         long intoSize;
         if (mergeBefore) {
             into = before;
-            intoSize = segs.size(before);
+            intoSize = start - segs.start(before);
             segs.setEnd(before, end);
         } else {
             into = after;
-            intoSize = segs.size(after);
+            intoSize = segs.end(after) - end;
             segs.setStart(after, start);
         }
         long merged = intoSize + (end - start + 1);
-        lists.resize(into, intoSize, merged);
+        lists.grow(into, intoSize, merged);
         grew(merged);
         hint = into;
         segs.link(before, after);
@@ -281,37 +324,25 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * {@link #release}'s other cases: allocated segment {@code a}, out of the hash, between
-     * {@code before} and {@code after}, which are both free ({@code both}) or neither; after
-     * {@code hops} calls of itself ({@link Outlined}), so that they stay out of release's compiled
-     * code.
+     * {@link #release}'s merge into both neighbours: allocated segment {@code a}, out of the hash,
+     * between free {@code before} and {@code after}; after {@code hops} calls of itself
+     * ({@link Outlined}), so that it stays out of release's compiled code.
      */
-    private void releaseBetween(int a, int before, int after, boolean both, int hops) {
+    private void releaseBetween(int a, int before, int after, int hops) {
         if (hops > 0) {
-            releaseBetween(a, before, after, both, hops - 1);
+            releaseBetween(a, before, after, hops - 1);
             return;
         }
-        if (both) {
-            long beforeSize = segs.size(before);
-            long afterSize = segs.size(after);
-            long merged = beforeSize + segs.size(a) + afterSize;
-            lists.remove(after, afterSize);
-            freeSegments--;
-            segs.setEnd(before, segs.end(after));
-            dispose(after);
-            lists.resize(before, beforeSize, merged);
-            grow(before, merged);
-            dispose(a);
-            return;
-        }
-        long size = segs.size(a);
-        segs.setType(a, FREE);
-        segs.setTag(a, null);
-        lists.insert(a, size);
-        freeSegments++;
-        grew(size);
-        hint = a;
-        touch(a);
+        long beforeSize = segs.size(before);
+        long afterSize = segs.size(after);
+        long merged = beforeSize + segs.size(a) + afterSize;
+        lists.remove(after, afterSize);
+        freeSegments--;
+        segs.setEnd(before, segs.end(after));
+        dispose(after);
+        lists.grow(before, beforeSize, merged);
+        grow(before, merged);
+        dispose(a);
     }
 
     /** Bookkeeping after free segment {@code p} grew to {@code size} by a merge. */
@@ -433,10 +464,11 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range instantFit(Request r) {
-        int p = instantHead(r.size());
-        if (p == NIL) {
+        int list = instantList(r.size());
+        if (list < 0) {
             return null;
         }
+        int p = lists.head(list);
         long start = segs.start(p);
         if (admitsHead(r, start)) {
             // The head itself is an admissible start, and every member of its list holds the size.
@@ -447,21 +479,22 @@ final class VmemCore implements EngineCore {
     }
 
     /**
-     * The head of the lowest list every member of which holds {@code size}, or NIL. Misfiled heads
-     * of those lists (see {@link FreeLists}) are filed where they belong first, since one may
-     * belong below the lowest non-empty list — amortised O(1), and one bitmap test when there are
-     * none, as in an alloc/free loop whose frees merge every carved head back.
+     * The lowest non-empty list every member of which holds {@code size}, or -1; its head is the
+     * instant-fit choice, and is not misfiled. Misfiled heads of those lists (see
+     * {@link FreeLists}) are filed where they belong first, since one may belong below the lowest
+     * non-empty list — amortised O(1), and one bitmap test when there are none, as in an
+     * alloc/free loop whose frees merge every carved head back.
      */
-    private int instantHead(long size) {
+    private int instantList(long size) {
         int k = FreeLists.wholeFitList(size);
         if (k == FreeLists.LISTS) {
-            return NIL;
+            return -1;
         }
         if ((lists.misfiledMap & (-1L << k)) != 0) {
             lists.refileFrom(k);
         }
         long candidates = lists.map & (-1L << k);
-        return candidates == 0 ? NIL : lists.head(Long.numberOfTrailingZeros(candidates));
+        return candidates == 0 ? -1 : Long.numberOfTrailingZeros(candidates);
     }
 
     /**
@@ -482,14 +515,15 @@ final class VmemCore implements EngineCore {
     @Override
     public Range allocateInstantFitSized(Request r) {
         long size = r.size();
-        int p = instantHead(size);
-        if (p == NIL) {
+        int list = instantList(size);
+        if (list < 0) {
             return null;
         }
+        int p = lists.head(list);
         long start = segs.start(p);
         long end = start + size - 1;
         hint = p;
-        carve(p, start, end, r.tag());
+        carve(p, list, start, end, r.tag());
         return new Range(start, end);
     }
 
@@ -625,7 +659,9 @@ final class VmemCore implements EngineCore {
             return;
         }
         touchAwake(p);
-        touchAwake(q);
+        if (q != p) {
+            touchAwake(q);
+        }
     }
 
     /** {@link #touch} while some index is awake. */

@@ -545,6 +545,62 @@ class VmemCoreTest {
         far.checkInvariants();
     }
 
+    /**
+     * The sized instant-fit path refiles the head it chose without reading the list (see
+     * {@link FreeLists#shrinkHead}, {@link FreeLists#popHead}), and a free refiles the segment it
+     * grows from its mark alone ({@link FreeLists#grow}): each case leaves the lists exactly as
+     * the general paths do, on the two paths side by side — a fall within the mark's reach and
+     * back, an exact fit and back, a fall past it (filed at once) and the merge that lifts it
+     * five lists.
+     */
+    @Test
+    void theSizedInstantFitAndTheMergeRefileAsTheGeneralPathsDo() {
+        for (boolean sized : new boolean[] {false, true}) {
+            String path = sized ? "sized" : "general";
+            VmemCore core = new VmemCore();
+            core.addSpan(0, 0xffff);
+            // X = [0, 0x43f] (list 10), E = [0x1000, 0x10ff] (list 8, exactly 0x100), the rest allocated.
+            reserveAllBut(core, 0, 0xffff, new long[][] {{0x0, 0x43f}, {0x1000, 0x10ff}});
+            Request front = Request.of(0x400);
+            Range pair = sized ? core.allocateInstantFitSized(front) : core.allocateInstantFit(front);
+            assertEquals(Range.of(0, 0x3ff), pair, path);
+            assertEquals(1, core.misfiledHeads(), path);
+            assertEquals(1L << 6 | 1L << 8, core.freeListMap(), path);
+            core.checkInvariants();
+            assertTrue(core.free(pair.start(), pair.end()), path);
+            assertEquals(0, core.misfiledHeads(), path);
+            assertEquals(List.of(Range.of(0, 0x43f)), core.freeList(10), path);
+            core.checkInvariants();
+
+            Request exact = Request.of(0x100);
+            Range whole = sized ? core.allocateInstantFitSized(exact) : core.allocateInstantFit(exact);
+            assertEquals(Range.of(0x1000, 0x10ff), whole, path + ": the exact head of list 8");
+            assertEquals(1L << 10, core.freeListMap(), path);
+            assertEquals(1, core.freeSegments(), path);
+            core.checkInvariants();
+            assertTrue(core.free(whole.start(), whole.end()), path);
+            assertEquals(List.of(Range.of(0x1000, 0x10ff)), core.freeList(8), path);
+            assertEquals(2, core.freeSegments(), path);
+            core.checkInvariants();
+
+            // 0x1008 (list 12) less 0x1000 leaves 8, list 3: nine classes, past the mark, filed at
+            // once; freed, the remainder grows back from list 3 to 12.
+            VmemCore far = new VmemCore();
+            far.addSpan(0, 0xffff);
+            reserveAllBut(far, 0, 0xffff, new long[][] {{0x0, 0x1007}, {0x2000, 0x201f}});
+            Request big = Request.of(0x1000);
+            Range fell = sized ? far.allocateInstantFitSized(big) : far.allocateInstantFit(big);
+            assertEquals(Range.of(0, 0xfff), fell, path);
+            assertEquals(0, far.misfiledHeads(), path);
+            assertEquals(List.of(Range.of(0x1000, 0x1007)), far.freeList(3), path);
+            far.checkInvariants();
+            assertTrue(far.free(fell.start(), fell.end()), path);
+            assertEquals(List.of(Range.of(0, 0x1007)), far.freeList(12), path);
+            assertEquals(1L << 5 | 1L << 12, far.freeListMap(), path);
+            far.checkInvariants();
+        }
+    }
+
     @Test
     void instantFitTakesTheHeadOfTheLowestWholeFitListInConstantTime() {
         VmemCore core = new VmemCore();
@@ -611,11 +667,14 @@ class VmemCoreTest {
                 case 2 -> twin.bestFit(r);
                 default -> twin.instantFit(r);
             };
+            // An unaligned request is limited by nothing but its size: half of those take the
+            // layer's sized path (the head's list known: shrinkHead, popHead).
+            boolean sized = policy == 3 && r.alignment() == 1 && random.nextBoolean();
             Range placed = switch (policy) {
                 case 0 -> fused.allocateFirstFit(r, bound);
                 case 1 -> fused.allocateLastFit(r, bound);
                 case 2 -> fused.allocateBestFit(r);
-                default -> fused.allocateInstantFit(r);
+                default -> sized ? fused.allocateInstantFitSized(r) : fused.allocateInstantFit(r);
             };
             assertEquals(expected, placed, where + ", policy " + policy + ", " + r);
             if (placed != null) {
