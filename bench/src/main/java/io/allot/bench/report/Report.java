@@ -31,7 +31,7 @@ import java.util.TreeSet;
  * <p>Runs on the benchmarks jar's class path, so it also asks the installed engines what the
  * benchmarks asked them: the page-space quantum each uses, and which refuse V2's quantum caches.
  *
- * <p>Usage: {@code Report --json latest.json --out latest.md [--memory memory.tsv]
+ * <p>Usage: {@code Report --json latest.json[,more.json...] --out latest.md [--memory memory.tsv]
  * [--command "bench/run"] [--wall seconds] [--host "cpu model"]}.
  */
 public final class Report {
@@ -66,10 +66,13 @@ public final class Report {
     /** Reads the inputs named by the options and writes the report. */
     public static void main(String[] args) throws IOException {
         Map<String, String> options = options(args);
-        String json = Files.readString(Path.of(required(options, "--json")), StandardCharsets.UTF_8);
         List<Result> jmh = new ArrayList<>();
-        Object parsed = json.isBlank() ? List.of() : Json.parse(json);
-        for (Object element : (List<?>) parsed) {
+        List<Object> parsed = new ArrayList<>();
+        for (String file : required(options, "--json").split(",")) {
+            String json = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            parsed.addAll(json.isBlank() ? List.of() : (List<?>) Json.parse(json));
+        }
+        for (Object element : parsed) {
             @SuppressWarnings("unchecked")
             Map<String, Object> entry = (Map<String, Object>) element;
             jmh.add(Result.from(entry));
@@ -102,25 +105,43 @@ public final class Report {
     private static String required(Map<String, String> options, String name) {
         String value = options.get(name);
         if (value == null) {
-            throw new IllegalArgumentException("missing " + name + " (usage: Report --json F --out F [--memory F] "
+            throw new IllegalArgumentException("missing " + name + " (usage: Report --json F[,F...] --out F [--memory F] "
                     + "[--command C] [--wall S] [--host H])");
         }
         return value;
     }
 
-    /** JMH's settings of the first result: forks, warm-up and measurement. */
+    /**
+     * JMH's settings, once for each distinct set: forks, warm-up and measurement, and the
+     * workloads run with them when there is more than one set (bench/run gives W6's single shots
+     * a longer warm-up of their own).
+     */
     @SuppressWarnings("unchecked")
-    private static String jmhSettings(Object parsed) {
-        List<?> all = (List<?>) parsed;
+    private static String jmhSettings(List<Object> all) {
         if (all.isEmpty()) {
             return "no results";
         }
-        Map<String, Object> first = (Map<String, Object>) all.get(0);
-        return String.format(Locale.ROOT, "JMH %s, %s, forks: %s, warm-up %s × %s, measurement %s × %s, fork JVM options %s",
-                first.get("jmhVersion"), first.get("vmName") + " " + first.get("jdkVersion"),
-                integer(first.get("forks")), integer(first.get("warmupIterations")), first.get("warmupTime"),
-                integer(first.get("measurementIterations")), first.get("measurementTime"),
-                first.get("jvmArgs"));
+        Map<String, Set<String>> workloads = new LinkedHashMap<>();
+        for (Object element : all) {
+            Map<String, Object> result = (Map<String, Object>) element;
+            String settings = String.format(Locale.ROOT, "JMH %s, %s, forks: %s, warm-up %s × %s, measurement %s × %s, "
+                    + "fork JVM options %s", result.get("jmhVersion"), result.get("vmName") + " " + result.get("jdkVersion"),
+                    integer(result.get("forks")), integer(result.get("warmupIterations")), result.get("warmupTime"),
+                    integer(result.get("measurementIterations")), result.get("measurementTime"), result.get("jvmArgs"));
+            workloads.computeIfAbsent(settings, k -> new TreeSet<>()).add(workloadOf(String.valueOf(result.get("benchmark"))));
+        }
+        if (workloads.size() == 1) {
+            return workloads.keySet().iterator().next();
+        }
+        List<String> parts = new ArrayList<>();
+        workloads.forEach((settings, names) -> parts.add(String.join(", ", names) + ": " + settings));
+        return String.join("\n- ", parts);
+    }
+
+    /** {@code W6} of {@code io.allot.bench.W6.allot}. */
+    private static String workloadOf(String benchmark) {
+        String[] parts = benchmark.split("\\.");
+        return parts.length >= 2 ? parts[parts.length - 2] : benchmark;
     }
 
     private static String integer(Object number) {

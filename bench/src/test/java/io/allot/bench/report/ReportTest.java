@@ -78,6 +78,25 @@ class ReportTest {
     }
 
     @Test
+    void resultsOfSeveralRunsAreReportedTogetherWithEachRunsSettings(@TempDir Path dir) throws IOException {
+        Path main = dir.resolve("latest.json");
+        Files.writeString(main, "[" + result("io.allot.bench.W3.treeMap", "\"size\" : \"100000\"", "ns/op", "[ 50.0 ]", 0.0)
+                + "]", StandardCharsets.UTF_8);
+        Path shots = dir.resolve("latest-w6.json");
+        Files.writeString(shots, "[" + result("io.allot.bench.W6.allot", "\"engine\" : \"interval\", \"size\" : \"1000000\"",
+                "ms/op", "[ 25.0, 27.0, 29.0 ]", 9.0).replace("\"warmupIterations\" : 2", "\"warmupIterations\" : 10") + "]",
+                StandardCharsets.UTF_8);
+        Path out = dir.resolve("latest.md");
+        Report.main(new String[] {"--json", main + "," + shots, "--out", out.toString()});
+        String md = Files.readString(out, StandardCharsets.UTF_8);
+
+        assertTrue(md.contains("- W3: JMH 1.37, VM 17, forks: 1, warm-up 2 × 500 ms, measurement 3 × 500 ms"), md);
+        assertTrue(md.contains("- W6: JMH 1.37, VM 17, forks: 1, warm-up 10 × 500 ms, measurement 3 × 500 ms"), md);
+        assertTrue(md.contains("| W6, 1M pages: ≤ 30 ms | 27.0 ms | met |"), md);
+        assertTrue(md.contains("| TreeMap first-fit | — | first-fit | 100k | 50.0 ns |"), md);
+    }
+
+    @Test
     void jsonReaderHandlesWhatJmhWrites() {
         Object parsed = Json.parse("{\"a\" : [ 1, -2.5e3, \"NaN\", true, null, \"q\\\"\\u00e9\" ], \"b\" : {}}");
         Map<?, ?> map = (Map<?, ?>) parsed;
