@@ -104,7 +104,9 @@ public interface EngineCore {
      * As {@link #allocateInstantFit}, for a request the caller has checked is limited by nothing but
      * its size ({@link Placement#onlySized}: alignment at most the quantum, no phase, no boundary,
      * the whole window), so that a core may skip those checks: its placement is then simply the
-     * front of the segment its search finds.
+     * front of the segment its search finds. The size is whole quanta, but the request may be the
+     * caller's own, not normalised: its alignment may be below the quantum, which every segment's
+     * front meets anyway.
      */
     default Range allocateInstantFitSized(Request r) {
         return allocateInstantFit(r);

@@ -221,8 +221,18 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         Objects.requireNonNull(policy, "policy");
         boolean done = false;
         try {
-            Request normal = normalize(request);
-            Range placed = normal == null ? null : place(normal, policy);
+            KnownSearch search = policy == defaultPolicy ? directSearch : searchOf(policy);
+            Range placed = null;
+            if (search == KnownSearch.INSTANT && inWholeQuanta(request)) {
+                placed = core.allocateInstantFitSized(request);
+                // None of the instant lists holds it: as in placeHere, best-fit's, and searched once
+                // (a core's failed search may adapt its next one, as the bitmap engine's does).
+                search = KnownSearch.SMALLEST;
+            }
+            if (placed == null) {
+                Request normal = normalize(request);
+                placed = normal == null ? null : place(normal, policy, search);
+            }
             if (placed != null) {
                 if (policy.advancesRotor()) {
                     rotor = placed.end() + 1; // wraps to 0 past 2^64-1, as the contract says
@@ -248,8 +258,8 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      *         parent counted a refused import
      * @throws PolicyViolationException as {@link #placeAndAllocate}, with nothing changed
      */
-    private Range place(Request request, AllocationPolicy policy) {
-        Range placed = placeHere(request, policy);
+    private Range place(Request request, AllocationPolicy policy, KnownSearch search) {
+        Range placed = placeHere(request, policy, search);
         if (placed == null && caches != null && caches.reclaim()) {
             placed = placeAndAllocate(request, policy);
         }
@@ -268,9 +278,9 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * call, its {@link Optional} and a second look-up of the segment.
      *
      * @param request a request in this arena's units ({@link #normalize}d, or built so)
+     * @param search  what {@code policy} is known to choose ({@link #searchOf})
      */
-    private Range placeHere(Request request, AllocationPolicy policy) {
-        KnownSearch search = policy == defaultPolicy ? directSearch : searchOf(policy);
+    private Range placeHere(Request request, AllocationPolicy policy, KnownSearch search) {
         if (search == KnownSearch.NONE) {
             return placeAndAllocate(request, policy);
         }
@@ -464,6 +474,17 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         return normal;
     }
 
+    /**
+     * Whether {@code request} needs no {@link #normalize} for an instant-fit placement: limited by
+     * nothing but a size that is whole quanta ({@link Placement#onlySized}), so that its normalised
+     * copy differs from it at most in an alignment raised to the quantum — which the front of a
+     * free segment, where instant-fit places it, always meets, every segment starting on a quantum
+     * boundary. V1's requests (whole pages, no alignment) skip the copy's look-up.
+     */
+    private boolean inWholeQuanta(Request request) {
+        return Placement.onlySized(request, quantum) && (request.size() & (quantum - 1)) == 0;
+    }
+
     /** A caller's request and its normalised copy (compared by identity: requests are values). */
     private record Normalised(Request request, Request normal) {
     }
@@ -540,7 +561,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
             pinned = old.start();
             pinning = true;
             try {
-                placed = place(normal, defaultPolicy);
+                placed = place(normal, defaultPolicy, directSearch);
             } catch (RuntimeException e) {
                 core.allocate(old.start(), old.end(), current.tag());
                 throw e;
@@ -668,7 +689,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
      * @return the segment, or null when nothing fits
      */
     Range placeForCache(Request request, boolean refill) {
-        return refill ? place(request, defaultPolicy) : placeAndAllocate(request, defaultPolicy);
+        return refill ? place(request, defaultPolicy, directSearch) : placeAndAllocate(request, defaultPolicy);
     }
 
     /**
