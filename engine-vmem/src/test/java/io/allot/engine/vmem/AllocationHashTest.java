@@ -133,13 +133,14 @@ class AllocationHashTest {
 
     /**
      * The held entry: an allocate/free pair's put and removal of the same start, mixed with puts
-     * that push the held entry into the table, removals of older entries, removals of the held one
-     * right after a flush, growth and shrinking around it, and finds of every kind, all against a
-     * map with every rule of {@link AllocationHash#check} (the held entry's record, not also in the
-     * table, counted once) after each step.
+     * that push the held entry into the table, removals of other entries (whose look-up pushes it
+     * too), removals of the held one right after a flush, growth and shrinking around it, and
+     * plain look-ups (which leave it held), all against a map with every rule of
+     * {@link AllocationHash#check} (the held entry's record, not also in the table, counted once)
+     * after each step.
      */
     @Test
-    void theLatestEntryIsHeldUntilTheNextPutAndRemovableAtOnce() {
+    void theLatestEntryIsHeldUntilTheNextPutOrAnotherFreeAndRemovableAtOnce() {
         long seed = Long.getLong("allot.seed", System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         Segments segs = new Segments(4);
@@ -147,6 +148,7 @@ class AllocationHashTest {
         Map<Long, Integer> model = new HashMap<>();
         List<Long> keys = new ArrayList<>();
         long latest = -1;
+        long held = -1; // the start the hash should hold beside its table, or -1
         for (int op = 0; op < 40_000; op++) {
             String what = "";
             try {
@@ -165,6 +167,7 @@ class AllocationHashTest {
                     model.put(start, rec);
                     keys.add(start);
                     latest = start;
+                    held = start;
                     assertEquals(AllocationHash.HELD, hash.find(start), "the latest put is held");
                 } else {
                     // Mostly the latest put (a pair), else any entry.
@@ -173,7 +176,9 @@ class AllocationHashTest {
                     long start = keys.get(i);
                     what = "remove " + Long.toHexString(start);
                     int slot = removeFound(hash, segs, model, keys, i);
-                    assertEquals(start == latest, slot == AllocationHash.HELD, "only the latest put is held");
+                    assertEquals(start == held, slot == AllocationHash.HELD,
+                            "only the latest put is held, and only until a free of another start");
+                    held = -1; // removed, or pushed into the table by the look-up of another start
                     assertEquals(Segments.NIL, hash.get(start));
                     assertEquals(-1, hash.find(start));
                 }
@@ -190,6 +195,40 @@ class AllocationHashTest {
         for (Map.Entry<Long, Integer> e : model.entrySet()) {
             assertEquals((int) e.getValue(), hash.get(e.getKey()), "seed " + seed);
         }
+    }
+
+    /**
+     * The look-up of a free of another start ({@link AllocationHash#find}) puts the held entry into
+     * the table, where it is found at a slot of its own; a plain look-up
+     * ({@link AllocationHash#get}) and the look-up of the held start itself leave it held.
+     */
+    @Test
+    void aFreeOfAnotherStartMovesTheHeldEntryIntoTheTable() {
+        Segments segs = new Segments(4);
+        AllocationHash hash = new AllocationHash(segs);
+        int a = segs.create(0x1000, 0x1fff, Segments.ALLOCATED);
+        hash.ensureRoom();
+        hash.put(0x1000, a);
+        int b = segs.create(0x2000, 0x2fff, Segments.ALLOCATED);
+        hash.ensureRoom();
+        hash.put(0x2000, b); // a goes into the table, b is held
+        assertEquals(a, hash.get(0x1000));
+        assertEquals(b, hash.get(0x2000));
+        assertEquals(AllocationHash.HELD, hash.find(0x2000), "plain look-ups and its own find leave b held");
+        hash.check();
+        int slot = hash.find(0x1000);
+        assertTrue(slot >= 0 && slot != AllocationHash.HELD, "a is in the table");
+        hash.check();
+        int bSlot = hash.find(0x2000);
+        assertTrue(bSlot >= 0 && bSlot != AllocationHash.HELD, "the find of a put b into the table");
+        assertEquals(b, hash.recordAt(bSlot));
+        assertEquals(2, hash.size());
+        hash.removeAt(slot);
+        segs.destroy(a);
+        hash.check();
+        assertEquals(b, hash.get(0x2000));
+        assertEquals(-1, hash.find(0x1000));
+        assertEquals(1, hash.size());
     }
 
     /**
