@@ -854,15 +854,18 @@ final class SegmentTree {
     }
 
     /**
-     * The one-pass first-fit's commonest case as a short method of its own (311 bytecodes, under
+     * The one-pass first-fit's commonest case as a short method of its own (297 bytecodes, under
      * C2's 325 for a hot call, though in W6's loop C2 still calls it: its compiled code is past
-     * {@code InlineSmallCode}), tried before {@link #allocateLowestInLeaf}: the free entry right after the cursor's is the first free entry of the cursor's leaf (which is
-     * clean for {@code lo} and {@code size}), its front fits the request, and taking it leaves a
-     * free rest in a leaf with room for one more entry, whose deferred shrink already tracks that
-     * entry as the leaf's largest gap and whose bound says no other entry reaches the rest's size.
-     * That is every allocation of an address-order fill but one per leaf. Does exactly what
-     * {@link #allocateLowestInLeaf} does then (the same pivots, bits, cursor, results and deferred
-     * shrink); gives up, changing nothing, in any other case.
+     * {@code InlineSmallCode}), tried before {@link #allocateLowestInLeaf}: the free entry right
+     * after the cursor's is the first free entry of the cursor's leaf (which is clean for
+     * {@code lo} and {@code size}), its front fits the request, and taking it leaves a free rest
+     * in a leaf whose deferred shrink already tracks that entry as the leaf's largest gap and
+     * whose bound says no other entry reaches the rest's size; the leaf has room for one more
+     * entry, or it is the last leaf, full, with the entry among its last two, and an append split
+     * makes the room ({@link #appendSplitAt}). That is every allocation of an address-order fill
+     * but its first. Does exactly what {@link #allocateLowestInLeaf} does then (the same pivots,
+     * bits, split, cursor, results and deferred shrink; the clean bounds, which a split there
+     * narrows to this search's, kept as they were); gives up, changing nothing, in any other case.
      */
     boolean allocateFrontAfterCursor(Request r, long size, long lo, long hi, boolean tagged) {
         Path p = cur;
@@ -875,9 +878,8 @@ final class SegmentTree {
         int b = n << SHIFT;
         int i = p.slot[0] + 1;
         long head = a[b];
-        // Entry i is the leaf's first free entry (a bit past the count is never set), and there
-        // is room for the entry the carve adds.
-        if (((int) a[b + KINDS] & (2 << i) - 1) != 1 << i || ((int) head & (int) COUNT) == LEAF_CAP) {
+        // Entry i is the leaf's first free entry (a bit past the count is never set).
+        if (((int) a[b + KINDS] & (2 << i) - 1) != 1 << i) {
             return false;
         }
         long before = a[b + PIVOTS + i - 1];
@@ -894,33 +896,65 @@ final class SegmentTree {
                 || Long.compareUnsigned(rest, head >>> BOUND_SHIFT) < 0) {
             return false;
         }
-        takeFront(b, i, before + size, tagged);
-        found = first;
-        carvedFirst = first;
-        carvedLast = before + was;
-        pendNow = rest;
+        if (((int) head & (int) COUNT) == LEAF_CAP && (i = appendSplitAt(i)) < 0) {
+            return false; // no room for the entry the carve adds, and not at the end of the last leaf
+        }
+        takeFront(i, before, size, was, tagged);
         return true;
     }
 
     /**
-     * Allocates the front of free entry {@code i} of the leaf at block {@code b}, which has room
-     * for one more entry, up to {@code end} (before its last value): the allocation takes slot
-     * {@code i} and the entry's span mark, the free rest moves to {@code i + 1} with the old pivot,
-     * and the cursor goes to the allocation.
+     * {@link #allocateFrontAfterCursor}'s case of a full leaf, once per leaf's worth of an
+     * address-order fill: when free entry {@code i} of the cursor's full leaf is one of its last
+     * two entries and the leaf is the last one, the append split that {@link #carveGeneral} would
+     * make, made here (the entries from {@code i} on start a new last leaf, which takes the
+     * deferred shrink over: it holds the leaf's largest free entry, entry {@code i}), with the
+     * cursor moved to {@code i}'s new place, so that the caller carves the front of the entry
+     * there. That skips the one-pass scan, the general carve and their gap updates, which found
+     * and did the same. The new leaf stays clean for the same bounds: entries before {@code i}
+     * are not free, and they are all that stays behind. The high clean leaf is forgotten, as
+     * {@link #carveGeneral} forgets it (the free entry moved after the old leaf).
+     *
+     * @return the entry's slot in the cursor's leaf now, or -1, changing nothing, when this is
+     *         not an append split
      */
-    private void takeFront(int b, int i, long end, boolean tagged) {
+    private int appendSplitAt(int i) {
+        int b = cur.node[0] << SHIFT;
+        if (i < LEAF_CAP - 2 || nodes[b + PIVOTS + LEAF_CAP - 1] != -1L) {
+            return -1;
+        }
+        cur.slot[0] = i;
+        cleanHighLeaf = -1;
+        split(0);
+        cleanLeaf = cur.node[0];
+        return cur.slot[0];
+    }
+
+    /**
+     * The carve of {@link #allocateFrontAfterCursor}: allocates the first {@code size} values of
+     * free entry {@code i} of the cursor's leaf, which has room for one more entry, the entry of
+     * {@code was} values after {@code before}: the allocation takes slot {@code i} and the entry's
+     * span mark, the free rest moves to {@code i + 1} with the old pivot, the cursor goes to the
+     * allocation, and the results and the deferred shrink (of this leaf, to the rest) are set.
+     */
+    private void takeFront(int i, long before, long size, long was, boolean tagged) {
         long[] a = nodes;
+        int b = cur.node[0] << SHIFT;
         int c = (int) a[b] & (int) COUNT;
         for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
             a[o + 1] = a[o];
         }
-        a[b + PIVOTS + i] = end;
+        a[b + PIVOTS + i] = before + size;
         a[b]++; // the count, in the low byte, is below LEAF_CAP
         long marks = openBits(a[b + MARKS], i, 1);
         marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
         a[b + KINDS] = openBits(a[b + KINDS], i, 1);
         a[b + MARKS] = tagged ? marks | 1L << 32 << i : marks;
         cur.slot[0] = i;
+        found = before + 1;
+        carvedFirst = before + 1;
+        carvedLast = before + was;
+        pendNow = was - size;
     }
 
     /**
