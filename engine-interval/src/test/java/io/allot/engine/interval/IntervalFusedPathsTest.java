@@ -236,6 +236,32 @@ class IntervalFusedPathsTest {
     }
 
     /**
+     * The append split that {@link SegmentTree#allocateFrontAfterCursor} makes itself moves the
+     * free tail after the old leaf, so a high clean leaf there must be forgotten: a last-fit of a
+     * page aligned to two, below a limit inside the tail's third page, takes the tail's first
+     * page and makes the full last leaf clean from the limit down; the first-fit after it takes
+     * the short path through the split and the tail's second page, and the free tail, which
+     * still starts below the limit, now lies after that leaf. Every invariant (the clean bounds
+     * among them) and the placements after it.
+     */
+    @Test
+    void theShortPathsAppendSplitForgetsAHighCleanLeafBehindIt() {
+        IntervalCore core = filled(26); // 26 pages, the free tail and the hole above the span: 28 entries
+        long to = PAGE * 28 + 100;
+        assertEquals(PAGE * 26, core.allocateLastFit(Request.of(PAGE).aligned(2 * PAGE), to).start());
+        assertTrue(core.cleanForHighest(to, PAGE));
+        core.checkInvariants();
+        assertEquals(1, core.leafCounts().length);
+        assertEquals(PAGE * 27, core.allocateFirstFit(ALIGNED_PAGE, 0).start()); // the split
+        assertEquals(2, core.leafCounts().length);
+        core.checkInvariants();
+        assertNull(core.allocateLastFit(ALIGNED_PAGE, to)); // the pages at or below the limit are taken
+        assertEquals(PAGE * 28, core.allocateLastFit(ALIGNED_PAGE, PAGE * 29 - 1).start());
+        assertEquals(PAGE * 29, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        core.checkInvariants();
+    }
+
+    /**
      * The clean bounds a split keeps are the search's own limit and size, not wider: with free
      * pages left low in the space, a fill from a limit above them crosses several splits on the
      * one-pass path, and a first-fit from the bottom afterwards must still find the low pages
