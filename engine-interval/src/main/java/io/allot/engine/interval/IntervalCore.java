@@ -543,6 +543,11 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return tree.shrinkDeferred();
     }
 
+    /** {@link SegmentTree#recordedLargest}. For tests. */
+    long recordedLargest() {
+        return tree.recordedLargest();
+    }
+
     /** Entries of each leaf of the segment tree in address order, for fill tests. */
     int[] leafCounts() {
         return tree.leafCounts();

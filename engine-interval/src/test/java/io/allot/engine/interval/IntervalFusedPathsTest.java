@@ -168,6 +168,100 @@ class IntervalFusedPathsTest {
     }
 
     /**
+     * The append split of the leaf with the deferred shrink hands the shrink over to the new last
+     * leaf, which holds the leaf's largest free entry (the rest of the tail), instead of telling
+     * every ancestor: an address-order fill then never climbs to the root, so the root still
+     * records the whole span after 3,000 pages (about 110 splits, internal splits and new roots
+     * among them), while every invariant — the deferred shrink's first value, its true largest
+     * and the gap its new parent records — holds after each allocation, and asking for the
+     * largest free entry tells the ancestors the truth.
+     */
+    @Test
+    void anAppendSplitHandsTheDeferredShrinkToTheNewLastLeaf() {
+        IntervalCore core = new IntervalCore();
+        long span = 1L << 40;
+        core.addSpan(0, span - 1);
+        int leaves = 1;
+        int splits = 0;
+        for (int i = 0; i < 3_000; i++) {
+            assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            assertTrue(core.shrinkDeferred(), "page " + i);
+            assertEquals(span, core.recordedLargest(), "the fill climbed to the root at page " + i);
+            core.checkInvariants();
+            if (core.leafCounts().length != leaves) {
+                leaves = core.leafCounts().length;
+                splits++;
+            }
+        }
+        assertTrue(splits > 100, splits + " splits");
+        assertTrue(core.height() >= 3, "height " + core.height());
+        assertEquals(span - PAGE * 3_000, core.largestFree());
+        assertFalse(core.shrinkDeferred());
+        core.checkInvariants();
+    }
+
+    /**
+     * An append split where the leaf's largest free entry stays behind: a freed run low in the last
+     * leaf outgrows what is left of the tail as the tail is carved, so when the carve needs a
+     * split the shrink cannot go to the new leaf the cursor moves to; it stays with the old leaf
+     * (its gap still recorded as before the shrink) and is told to the ancestors before the carve
+     * goes on. Tails of every length around the split point are tried, each allocation checked
+     * against its address and every invariant, and the freed run found afterwards.
+     */
+    @Test
+    void anAppendSplitWhoseLargestStaysBehindKeepsEveryInvariant() {
+        for (int tail = 6; tail < 40; tail++) {
+            for (int filled = 24; filled < 34; filled++) {
+                IntervalCore core = new IntervalCore();
+                core.addSpan(0, PAGE * (filled + tail) - 1);
+                for (int i = 0; i < filled; i++) {
+                    assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+                }
+                for (int i = filled - 8; i < filled - 3; i++) { // a run of five free pages
+                    assertTrue(core.free(PAGE * i, PAGE * i + PAGE - 1));
+                }
+                core.checkInvariants();
+                long from = PAGE * filled;
+                for (int i = 0; i < tail; i++) {
+                    String at = "tail " + tail + ", filled " + filled + ", page " + i;
+                    assertEquals(from + PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, from).start(), at);
+                    core.checkInvariants();
+                }
+                assertNull(core.allocateFirstFit(ALIGNED_PAGE, from));
+                assertEquals(PAGE * 5, core.largestFree());
+                assertEquals(PAGE * (filled - 8), core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+                core.checkInvariants();
+            }
+        }
+    }
+
+    /**
+     * The append split that {@link SegmentTree#allocateFrontAfterCursor} makes itself moves the
+     * free tail after the old leaf, so a high clean leaf there must be forgotten: a last-fit of a
+     * page aligned to two, below a limit inside the tail's third page, takes the tail's first
+     * page and makes the full last leaf clean from the limit down; the first-fit after it takes
+     * the short path through the split and the tail's second page, and the free tail, which
+     * still starts below the limit, now lies after that leaf. Every invariant (the clean bounds
+     * among them) and the placements after it.
+     */
+    @Test
+    void theShortPathsAppendSplitForgetsAHighCleanLeafBehindIt() {
+        IntervalCore core = filled(26); // 26 pages, the free tail and the hole above the span: 28 entries
+        long to = PAGE * 28 + 100;
+        assertEquals(PAGE * 26, core.allocateLastFit(Request.of(PAGE).aligned(2 * PAGE), to).start());
+        assertTrue(core.cleanForHighest(to, PAGE));
+        core.checkInvariants();
+        assertEquals(1, core.leafCounts().length);
+        assertEquals(PAGE * 27, core.allocateFirstFit(ALIGNED_PAGE, 0).start()); // the split
+        assertEquals(2, core.leafCounts().length);
+        core.checkInvariants();
+        assertNull(core.allocateLastFit(ALIGNED_PAGE, to)); // the pages at or below the limit are taken
+        assertEquals(PAGE * 28, core.allocateLastFit(ALIGNED_PAGE, PAGE * 29 - 1).start());
+        assertEquals(PAGE * 29, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        core.checkInvariants();
+    }
+
+    /**
      * The clean bounds a split keeps are the search's own limit and size, not wider: with free
      * pages left low in the space, a fill from a limit above them crosses several splits on the
      * one-pass path, and a first-fit from the bottom afterwards must still find the low pages
