@@ -54,10 +54,10 @@ import java.util.Arrays;
  * leaf, as it is in an address-order fill, its first value becomes the shrink's. (When the largest
  * stays behind, the cursor moves on without it and the shrink is told at once.) Filling a space in
  * address order thus never climbs to the root: leaf splits record the new leaf in its parent,
- * and internal splits and shares move slots with the gaps they record. Likewise a first-fit search that found its placement in the cursor's leaf
- * remembers that nothing of its size ends before that leaf at or above its lower limit; until a
- * free outside that leaf or a change of leaf boundaries, the next search with a size and limit
- * no smaller starts at the leaf; last-fit, mirrored, likewise. The one change of leaf
+ * and internal splits and shares move slots with the gaps they record. Likewise a first-fit
+ * search that found its placement in the cursor's leaf remembers that nothing of its size ends
+ * before that leaf at or above its lower limit; until a free outside that leaf or a change of
+ * leaf boundaries, the next search with a size and limit no smaller starts at the leaf; last-fit, mirrored, likewise. The one change of leaf
  * boundaries that keeps them is the split a one-pass carve needs ({@link #cleanAfterSplit}):
  * the split comes before the carve's pieces are written, so the carved entry's pieces share
  * one leaf and everything moved before that leaf lay before the entry, which the scan had
@@ -100,9 +100,9 @@ import java.util.Arrays;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
- * <em>append split</em>, which hands a deferred shrink over instead of climbing), and appending at the end of another node whose left sibling has room
- * fills that sibling instead of splitting, so ascending fills leave full nodes and split once per
- * node.
+ * <em>append split</em>, which hands a deferred shrink over instead of climbing), and
+ * appending at the end of another node whose left sibling has room fills that sibling instead
+ * of splitting, so ascending fills leave full nodes and split once per node.
  * Each allocation of such a fill but one per leaf takes the front of the free entry right after
  * the cursor's ({@link #allocateFrontAfterCursor}: a few loads and stores, no scan, no climb).
  * Not thread-safe.
