@@ -5,6 +5,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.internal.EngineCore;
 import io.allot.internal.Placement;
+import io.allot.internal.RangeWalk;
 import io.allot.internal.SingleUnits;
 import io.allot.internal.TagMap;
 import io.allot.internal.UnitPath;
@@ -12,7 +13,6 @@ import io.allot.internal.Unsigned;
 
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 
 /**
@@ -756,10 +756,10 @@ final class BitmapCore implements EngineCore, SingleUnits {
     // ---------------------------------------------------------------- iterators
 
     /** Free runs ending at or after a value, ascending; valid while the core does not change. */
-    private final class Ascending implements Iterator<Range> {
+    private final class Ascending extends RangeWalk {
         private int span;
+        /** The unit the next run is looked for from, in {@code spans[span]}. */
         private long position;
-        private Range next;
 
         Ascending(long from) {
             span = firstEndingAtOrAfter(from);
@@ -768,44 +768,28 @@ final class BitmapCore implements EngineCore, SingleUnits {
                 long u = s.unit(from);
                 position = s.bits.isSet(u) ? u : s.runStart(u);
             }
-            advance();
         }
 
-        private void advance() {
-            next = null;
+        @Override
+        protected Range step() {
             for (; span < spans.length; span++, position = 0) {
                 SpanBitmap s = spans[span];
                 long a = position < s.units ? s.bits.nextFree(position) : -1;
                 if (a >= 0) {
                     long b = s.runEnd(a);
-                    next = new Range(s.first(a), s.last(b));
                     position = b + 1;
-                    return;
+                    return new Range(s.first(a), s.last(b));
                 }
             }
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next != null;
-        }
-
-        @Override
-        public Range next() {
-            if (next == null) {
-                throw new NoSuchElementException();
-            }
-            Range r = next;
-            advance();
-            return r;
+            return null;
         }
     }
 
     /** Free runs starting at or before a value, descending; valid while the core does not change. */
-    private final class Descending implements Iterator<Range> {
+    private final class Descending extends RangeWalk {
         private int span;
+        /** The unit the next run is looked for from, downwards, in {@code spans[span]}. */
         private long position;
-        private Range next;
 
         Descending(long to) {
             span = lastStartingAtOrBefore(to);
@@ -818,39 +802,23 @@ final class BitmapCore implements EngineCore, SingleUnits {
                     position = s.units - 1;
                 }
             }
-            advance();
         }
 
-        private void advance() {
-            next = null;
+        @Override
+        protected Range step() {
             while (span >= 0) {
                 SpanBitmap s = spans[span];
                 long b = position >= 0 ? s.bits.prevFree(position) : -1;
                 if (b >= 0) {
                     long a = s.runStart(b);
-                    next = new Range(s.first(a), s.last(b));
                     position = a - 1;
-                    return;
+                    return new Range(s.first(a), s.last(b));
                 }
                 if (--span >= 0) {
                     position = spans[span].units - 1;
                 }
             }
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next != null;
-        }
-
-        @Override
-        public Range next() {
-            if (next == null) {
-                throw new NoSuchElementException();
-            }
-            Range r = next;
-            advance();
-            return r;
+            return null;
         }
     }
 }

@@ -1,16 +1,14 @@
 package io.allot.engine.interval;
 
 import io.allot.Range;
-
-import java.util.Iterator;
-import java.util.NoSuchElementException;
+import io.allot.internal.RangeWalk;
 
 /**
  * Walks the free segments of a {@link SegmentTree} in address order, ascending or descending, on
  * a {@link Path} of its own: O(height) to start, O(1) amortised per step, entering no subtree
  * whose gap is 0. Valid only while the tree does not change.
  */
-final class FreeSegmentIterator implements Iterator<Range> {
+final class FreeSegmentIterator extends RangeWalk {
 
     private final SegmentTree tree;
     private final boolean ascending;
@@ -24,14 +22,9 @@ final class FreeSegmentIterator implements Iterator<Range> {
     }
 
     @Override
-    public boolean hasNext() {
-        return at != null;
-    }
-
-    @Override
-    public Range next() {
+    protected Range step() {
         if (at == null) {
-            throw new NoSuchElementException();
+            return null;
         }
         Range range = new Range(tree.start(at), tree.end(at));
         boolean more = ascending

@@ -1,10 +1,8 @@
 package io.allot.engine.vmem;
 
 import io.allot.Range;
+import io.allot.internal.RangeWalk;
 import io.allot.internal.Unsigned;
-
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 import static io.allot.engine.vmem.Segments.NIL;
 
@@ -15,10 +13,11 @@ import static io.allot.engine.vmem.Segments.NIL;
  * of the segment list. Valid while the arena is not modified, as {@link io.allot.spi.FreeSpace}
  * says.
  */
-final class FreeSegmentIterator implements Iterator<Range> {
+final class FreeSegmentIterator extends RangeWalk {
 
     private final AddressIndex index;
     private final boolean ascending;
+    /** The index node of the next segment to return, or {@link Segments#NIL} when there is none. */
     private int next;
 
     /**
@@ -33,14 +32,9 @@ final class FreeSegmentIterator implements Iterator<Range> {
     }
 
     @Override
-    public boolean hasNext() {
-        return next != NIL;
-    }
-
-    @Override
-    public Range next() {
+    protected Range step() {
         if (next == NIL) {
-            throw new NoSuchElementException("no more free segments");
+            return null;
         }
         long start = index.k1(next);
         long end = index.k2(next);

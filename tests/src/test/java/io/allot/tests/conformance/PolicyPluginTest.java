@@ -16,6 +16,7 @@ import org.mockito.ArgumentCaptor;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 
 import static io.allot.tests.conformance.AllocatorState.freeRangesOf;
@@ -110,6 +111,34 @@ class PolicyPluginTest {
             return Optional.of(Range.of(0x4000, 0x40ff));
         });
         assertEquals(Range.of(0x4000, 0x40ff), pool.allocate(request, policy));
+        verify(policy).place(any(), any());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ENGINES)
+    void freeSpaceWalksKeepTheIteratorContract(String engine) {
+        ResourceAllocator pool = Allocators.builder().engine(engine).quantum(0x100).span(Range.of(0x1000, 0x1fff))
+                .span(Range.of(0x4000, 0x4fff)).build();
+        pool.reserve(Range.of(0x1400, 0x14ff));
+        AllocationPolicy policy = mockPolicy();
+        when(policy.place(any(), any())).thenAnswer(call -> {
+            FreeSpace free = call.getArgument(1);
+            Iterator<Range> up = free.ascending(0x1500);
+            assertTrue(up.hasNext(), "asked twice, the same answer");
+            assertTrue(up.hasNext());
+            assertEquals(Range.of(0x1500, 0x1fff), up.next());
+            assertEquals(Range.of(0x4000, 0x4fff), up.next(), "next without hasNext");
+            assertFalse(up.hasNext());
+            assertFalse(up.hasNext());
+            assertThrows(NoSuchElementException.class, up::next);
+            Iterator<Range> down = free.descending(0x13ff);
+            assertEquals(Range.of(0x1000, 0x13ff), down.next());
+            assertThrows(NoSuchElementException.class, down::next);
+            assertFalse(free.ascending(0x5000).hasNext(), "nothing free at or after the last span");
+            assertThrows(NoSuchElementException.class, () -> free.descending(0xfff).next());
+            return Optional.of(Range.of(0x4000, 0x40ff));
+        });
+        assertEquals(Range.of(0x4000, 0x40ff), pool.allocate(Request.of(0x100), policy));
         verify(policy).place(any(), any());
     }
 

@@ -8,6 +8,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
+import io.allot.tests.Owners;
 import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,7 +23,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the same time, while an observer empties the caches, iterates and snapshots. Then two
  * thread-safe children of one thread-safe parent, each used by two threads.
  *
- * <p>Ownership is tracked as in {@code ConcurrencyTest}: one slot per quantum, claimed with a
+ * <p>Ownership is tracked by {@link Owners}, as in {@code ConcurrencyTest}: one slot per quantum, claimed with a
  * compare-and-set after every successful allocation and released before every free; an allocation
  * handed to another thread to free is marked in transit. Joins time out, so a deadlock fails the
  * test with every thread's stack.
@@ -54,7 +54,7 @@ class LayersConcurrencyTest {
         Range span = Range.ofSize(BASE, UNITS * Q);
         ResourceAllocator allocator = Allocators.builder().engine(engine).policy("best-fit").quantum(Q).span(span)
                 .quantumCache(8 * Q).threadSafe().build();
-        Owners owners = new Owners(BASE, UNITS);
+        Owners owners = new Owners(BASE, Q, UNITS);
         long seed = Long.getLong("allot.seed", System.nanoTime());
         String context = engine + ", seed " + seed;
         Queue<Range> handoff = new ConcurrentLinkedQueue<>();
@@ -66,7 +66,7 @@ class LayersConcurrencyTest {
         }
         Observer observer = new Observer(allocator, List.of(span), owners, start, done);
         TestThreads.run(workers, List.of(observer), start, done, TIMEOUT_SECONDS, context);
-        owners.assertNoViolations(context);
+        owners.assertNone(context);
 
         // Handed-off allocations nobody freed yet, then everything the threads hold.
         for (Range r = handoff.poll(); r != null; r = handoff.poll()) {
@@ -100,7 +100,7 @@ class LayersConcurrencyTest {
                 .threadSafe().build();
         ResourceAllocator cached = Allocators.builder().engine(childEngine).quantum(Q).source(parent, 0x20 * Q)
                 .quantumCache(4 * Q).threadSafe().build();
-        Owners owners = new Owners(BASE, UNITS);
+        Owners owners = new Owners(BASE, Q, UNITS);
         long seed = Long.getLong("allot.seed", System.nanoTime());
         String context = parentEngine + "/" + childEngine + ", seed " + seed;
         List<Queue<Range>> handoffs = List.of(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>());
@@ -113,7 +113,7 @@ class LayersConcurrencyTest {
         }
         Observer observer = new Observer(parent, List.of(span), owners, start, done);
         TestThreads.run(workers, List.of(observer), start, done, TIMEOUT_SECONDS, context);
-        owners.assertNoViolations(context);
+        owners.assertNone(context);
         for (CacheWorker w : workers) {
             w.held.forEach(w.allocator::free);
             for (Range r = w.handoff.poll(); r != null; r = w.handoff.poll()) {
@@ -129,41 +129,6 @@ class LayersConcurrencyTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    /** One slot per quantum: who holds it (0 nobody). */
-    private static final class Owners {
-        final long base;
-        final AtomicIntegerArray slots;
-        final Queue<String> violations = new ConcurrentLinkedQueue<>();
-
-        Owners(long base, int units) {
-            this.base = base;
-            this.slots = new AtomicIntegerArray(units);
-        }
-
-        void claim(Range r, int owner, String how) {
-            move(r, 0, owner, how);
-        }
-
-        void release(Range r, int owner, String how) {
-            move(r, owner, 0, how);
-        }
-
-        void move(Range r, int from, int to, String how) {
-            for (long v = r.start(); Long.compareUnsigned(v, r.end()) <= 0; v += Q) {
-                int unit = (int) ((v - base) / Q);
-                if (!slots.compareAndSet(unit, from, to)) {
-                    violations.add(how + ": " + r + " at 0x" + Long.toHexString(v) + " is owned by " + slots.get(unit)
-                            + ", expected " + from);
-                }
-            }
-        }
-
-        void assertNoViolations(String context) {
-            assertTrue(violations.isEmpty(), context + ": " + violations.size() + " ownership violations, first: "
-                    + violations.stream().limit(10).collect(Collectors.joining("\n")));
-        }
-    }
 
     /** Mostly cacheable allocations and frees, some of them handed to another thread to free. */
     private static final class CacheWorker implements Callable<Void> {
@@ -228,7 +193,7 @@ class LayersConcurrencyTest {
                     } else {
                         Range freed = allocator.freeContaining(r.start() + rng.nextLong(r.size()));
                         if (!freed.equals(r)) {
-                            owners.violations.add(what + ": freeContaining freed " + freed + ", not " + r);
+                            owners.report(what + ": freeContaining freed " + freed + ", not " + r);
                         }
                     }
                     frees++;
@@ -260,7 +225,7 @@ class LayersConcurrencyTest {
                 Range r = held.get(rng.nextInt(held.size()));
                 Optional<Allocation> found = allocator.allocationContaining(r.end());
                 if (found.isEmpty() || !found.get().range().equals(r)) {
-                    owners.violations.add(what + ": allocationContaining(" + Long.toHexString(r.end()) + ") = " + found
+                    owners.report(what + ": allocationContaining(" + Long.toHexString(r.end()) + ") = " + found
                             + ", but " + r + " is held");
                 }
             }
@@ -302,12 +267,12 @@ class LayersConcurrencyTest {
                 AllocatorStats s = allocator.stats();
                 if (s.allocated() + s.free() != s.capacity() || s.totalAllocations() - s.totalFrees() != s.liveAllocations()
                         || Long.compareUnsigned(s.largestFree(), s.free()) > 0) {
-                    owners.violations.add("observer: inconsistent stats " + s);
+                    owners.report("observer: inconsistent stats " + s);
                 }
                 List<Range> free = Images.free(allocator);
                 for (int i = 1; i < free.size(); i++) {
                     if (Long.compareUnsigned(free.get(i - 1).end() + 1, free.get(i).start()) >= 0) {
-                        owners.violations.add("observer: free ranges not ascending, disjoint and maximal: "
+                        owners.report("observer: free ranges not ascending, disjoint and maximal: "
                                 + free.get(i - 1) + ", " + free.get(i));
                     }
                 }
@@ -318,7 +283,7 @@ class LayersConcurrencyTest {
                         ResourceAllocator restored = Allocators.restore(new ByteArrayInputStream(image));
                         Images.assertConsistent(restored, "restored mid-run snapshot");
                     } catch (RuntimeException | AssertionError e) {
-                        owners.violations.add("observer: a snapshot taken mid-run did not restore consistently: " + e);
+                        owners.report("observer: a snapshot taken mid-run did not restore consistently: " + e);
                     }
                     snapshots++;
                 }

@@ -10,6 +10,7 @@ import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
 import io.allot.tests.Matrix;
+import io.allot.tests.Owners;
 import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,14 +23,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -37,7 +35,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -107,8 +104,7 @@ class ConcurrencyTest {
         TestThreads.run(workers, List.of(observer), start, workersDone, TIMEOUT_SECONDS, context);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
 
-        assertTrue(space.violations.isEmpty(), context + ": " + space.violations.size() + " ownership violations, first: "
-                + space.violations.stream().limit(10).collect(Collectors.joining("\n")));
+        space.owners.assertNone(context);
 
         // The allocator holds exactly what the threads hold.
         List<Allocation> held = workers.stream().flatMap(w -> w.held.stream())
@@ -116,10 +112,10 @@ class ConcurrencyTest {
         List<Allocation> live = new ArrayList<>();
         allocator.forEachAllocated(live::add);
         assertEquals(held, live, context + ": forEachAllocated is not the union of the threads' holdings");
-        for (int unit = 0; unit < space.owners.length(); unit++) {
-            long value = space.value(unit);
+        for (int unit = 0; unit < space.owners.units(); unit++) {
+            long value = space.owners.value(unit);
             Optional<Allocation> holder = allocator.allocationContaining(value);
-            int owner = space.owners.get(unit);
+            int owner = space.owners.holder(unit);
             assertEquals(owner != 0, holder.isPresent(), context + ": value 0x" + Long.toHexString(value) + " owner " + owner);
             if (owner != 0) {
                 assertEquals("t" + owner, holder.get().tag(), context + ": tag of 0x" + Long.toHexString(value));
@@ -198,8 +194,7 @@ class ConcurrencyTest {
         };
         TestThreads.run(List.of(mutator, mutator), List.of(iterator, iterator), start, mutatorsDone, TIMEOUT_SECONDS,
                 engine);
-        assertTrue(space.violations.isEmpty(), engine + ": " + space.violations.size() + " inconsistent views, first: "
-                + space.violations.stream().limit(10).collect(Collectors.joining("\n")));
+        space.owners.assertNone(engine + ", inconsistent views");
         System.out.printf("[concurrency] %s: %d mutations with %d consistent views and %d snapshots taken meanwhile%n",
                 engine, mutations.get(), space.views.get(), space.snapshots.get());
     }
@@ -210,53 +205,16 @@ class ConcurrencyTest {
 
     /** The shared space: its spans, one owner slot per quantum, and every violation seen. */
     private static final class Space {
-        final long base;
         final long quantum;
         final List<Range> spans;
-        final AtomicIntegerArray owners;
-        final Queue<String> violations = new ConcurrentLinkedQueue<>();
+        final Owners owners;
         final AtomicLong views = new AtomicLong();
         final AtomicLong snapshots = new AtomicLong();
 
         Space(long base, long quantum, List<Range> spans, int units) {
-            this.base = base;
             this.quantum = quantum;
             this.spans = spans;
-            this.owners = new AtomicIntegerArray(units);
-        }
-
-        long value(int unit) {
-            return base + unit * quantum;
-        }
-
-        int unit(long value) {
-            return (int) ((value - base) / quantum);
-        }
-
-        void claim(Range range, int owner, String how) {
-            for (long v = range.start(); ; v += quantum) {
-                int unit = unit(v);
-                if (!owners.compareAndSet(unit, 0, owner)) {
-                    violations.add("t" + owner + " got " + range + " from " + how + ", but 0x" + Long.toHexString(v)
-                            + " is still owned by t" + owners.get(unit));
-                }
-                if (v + quantum - 1 == range.end()) {
-                    return;
-                }
-            }
-        }
-
-        void release(Range range, int owner) {
-            for (long v = range.start(); ; v += quantum) {
-                int unit = unit(v);
-                if (!owners.compareAndSet(unit, owner, 0)) {
-                    violations.add("t" + owner + " releasing " + range + " found 0x" + Long.toHexString(v)
-                            + " owned by t" + owners.get(unit));
-                }
-                if (v + quantum - 1 == range.end()) {
-                    return;
-                }
-            }
+            this.owners = new Owners(base, quantum, units);
         }
 
         boolean inOneSpan(Range range) {
@@ -271,10 +229,10 @@ class ConcurrencyTest {
             for (int i = 0; i < seen.size(); i++) {
                 Range r = seen.get(i).range();
                 if (!inOneSpan(r)) {
-                    violations.add(what + ": " + r + " is not inside one span");
+                    owners.report(what + ": " + r + " is not inside one span");
                 }
                 if (i > 0 && Long.compareUnsigned(seen.get(i - 1).range().end(), r.start()) >= 0) {
-                    violations.add(what + ": " + r + " follows " + seen.get(i - 1).range());
+                    owners.report(what + ": " + r + " follows " + seen.get(i - 1).range());
                 }
             }
             if (!mine.isEmpty()) {
@@ -282,7 +240,7 @@ class ConcurrencyTest {
                         .collect(Collectors.toMap(Allocation::range, a -> String.valueOf(a.tag()), (x, y) -> x));
                 for (Allocation a : mine) {
                     if (!a.tag().equals(byRange.get(a.range()))) {
-                        violations.add(what + ": " + a + ", held throughout, was not visited (" + byRange.get(a.range()) + ")");
+                        owners.report(what + ": " + a + ", held throughout, was not visited (" + byRange.get(a.range()) + ")");
                     }
                 }
             }
@@ -296,20 +254,20 @@ class ConcurrencyTest {
             for (int i = 0; i < seen.size(); i++) {
                 Range r = seen.get(i);
                 if (!inOneSpan(r)) {
-                    violations.add(what + ": free " + r + " is not inside one span");
+                    owners.report(what + ": free " + r + " is not inside one span");
                 }
                 if (i > 0) {
                     Range before = seen.get(i - 1);
                     if (Long.compareUnsigned(before.end(), r.start()) >= 0) {
-                        violations.add(what + ": free " + r + " follows " + before);
+                        owners.report(what + ": free " + r + " follows " + before);
                     } else if (before.end() + 1 == r.start() && spans.stream().anyMatch(s -> s.contains(before)
                             && s.contains(r))) {
-                        violations.add(what + ": free " + before + " and " + r + " are adjacent in one span: not maximal");
+                        owners.report(what + ": free " + before + " and " + r + " are adjacent in one span: not maximal");
                     }
                 }
                 for (Allocation a : mine) {
                     if (a.range().overlaps(r)) {
-                        violations.add(what + ": free " + r + " overlaps " + a + ", held throughout");
+                        owners.report(what + ": free " + r + " overlaps " + a + ", held throughout");
                     }
                 }
             }
@@ -328,7 +286,7 @@ class ConcurrencyTest {
                     }
                 }
             } catch (RuntimeException e) {
-                violations.add(what + ": restoring threw " + e);
+                owners.report(what + ": restoring threw " + e);
             }
         }
 
@@ -343,12 +301,12 @@ class ConcurrencyTest {
             if (s.liveAllocations() != live.size() || s.allocated() != allocated
                     || s.totalAllocations() - s.totalFrees() != s.liveAllocations()
                     || s.allocated() + s.free() != s.capacity() || !allocator.spans().equals(spans)) {
-                violations.add(what + ": " + s + " does not match " + live.size() + " allocations of " + allocated);
+                owners.report(what + ": " + s + " does not match " + live.size() + " allocations of " + allocated);
             }
             try {
                 assertTiles(spans, live, free, what);
             } catch (AssertionError e) {
-                violations.add(e.getMessage());
+                owners.report(e.getMessage());
             }
         }
     }
@@ -419,56 +377,56 @@ class ConcurrencyTest {
                 }
             } else if (kind < 58) {
                 Allocation a = held.remove(rng.nextInt(held.size()));
-                space.release(a.range(), id);
+                space.owners.release(a.range(), id, "free");
                 allocator.free(a.range());
                 frees++;
             } else if (kind < 64) {
                 Allocation a = held.remove(rng.nextInt(held.size()));
-                space.release(a.range(), id);
+                space.owners.release(a.range(), id, "free");
                 long value = a.range().start() + rng.nextLong(a.range().size());
                 Range freed = allocator.freeContaining(value);
                 frees++;
                 if (!freed.equals(a.range())) {
-                    space.violations.add(tag + ": freeContaining(0x" + Long.toHexString(value) + ") freed " + freed
+                    space.owners.report(tag + ": freeContaining(0x" + Long.toHexString(value) + ") freed " + freed
                             + ", not " + a.range());
                 }
             } else if (kind < 72) {
                 int index = rng.nextInt(held.size());
                 Allocation old = held.get(index);
-                space.release(old.range(), id);
+                space.owners.release(old.range(), id, "free");
                 try {
                     Range moved = allocator.reallocate(old.range(), request());
                     held.set(index, new Allocation(moved, tag));
-                    space.claim(moved, id, "reallocate of " + old.range());
+                    space.owners.claim(moved, id, "reallocate of " + old.range());
                     allocations++;
                     frees++;
                 } catch (ExhaustedException full) {
                     failed++;
-                    space.claim(old.range(), id, "reallocate that failed (old stays)");
+                    space.owners.claim(old.range(), id, "reallocate that failed (old stays)");
                 }
             } else if (kind < 80) {
                 Allocation a = held.get(rng.nextInt(held.size()));
                 long value = a.range().start() + rng.nextLong(a.range().size());
                 Optional<Allocation> found = allocator.allocationContaining(value);
                 if (!found.equals(Optional.of(a))) {
-                    space.violations.add(tag + ": allocationContaining(0x" + Long.toHexString(value) + ") = " + found
+                    space.owners.report(tag + ": allocationContaining(0x" + Long.toHexString(value) + ") = " + found
                             + ", but " + a + " is held");
                 }
                 if (allocator.isFree(a.range())) {
-                    space.violations.add(tag + ": isFree(" + a.range() + ") although it is held");
+                    space.owners.report(tag + ": isFree(" + a.range() + ") although it is held");
                 }
             } else if (kind < 86) {
-                long value = space.value(rng.nextInt(space.owners.length()));
+                long value = space.owners.value(rng.nextInt(space.owners.units()));
                 allocator.allocationContaining(value).ifPresent(found -> {
                     if (!found.range().contains(value)) {
-                        space.violations.add(tag + ": allocationContaining(0x" + Long.toHexString(value) + ") = " + found);
+                        space.owners.report(tag + ": allocationContaining(0x" + Long.toHexString(value) + ") = " + found);
                     }
                 });
             } else if (kind < 96) {
                 AllocatorStats s = allocator.stats();
                 if (s.allocated() + s.free() != s.capacity() || s.totalAllocations() - s.totalFrees() != s.liveAllocations()
                         || Long.compareUnsigned(s.largestFree(), s.free()) > 0) {
-                    space.violations.add(tag + ": inconsistent stats " + s);
+                    space.owners.report(tag + ": inconsistent stats " + s);
                 }
             } else if (kind < 98) {
                 space.checkAllocated(allocator, held, tag + " forEachAllocated");
@@ -490,7 +448,7 @@ class ConcurrencyTest {
         }
 
         private void took(Range range, String how) {
-            space.claim(range, id, how);
+            space.owners.claim(range, id, how);
             held.add(new Allocation(range, tag));
             allocations++;
         }

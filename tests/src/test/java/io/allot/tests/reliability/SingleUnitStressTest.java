@@ -7,6 +7,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.tests.Matrix;
+import io.allot.tests.Owners;
 import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -18,20 +19,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Single-quantum allocate/free pairs from 2, 4 and 8 threads on a {@code threadSafe()} allocator —
@@ -103,8 +100,7 @@ class SingleUnitStressTest {
         long began = System.nanoTime();
         TestThreads.run(pairs, watchers, start, done, TIMEOUT_SECONDS, context);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-        assertTrue(owners.violations.isEmpty(), context + ": " + owners.violations.size() + " violations, first: "
-                + owners.violations.stream().limit(5).collect(Collectors.joining("\n")));
+        owners.assertNone(context);
 
         // The allocator holds exactly what the threads hold, and its counters are their tallies.
         List<Range> held = workers.stream().flatMap(w -> w.held.stream()).sorted().collect(Collectors.toList());
@@ -132,19 +128,18 @@ class SingleUnitStressTest {
         // Nothing lost: free everything, and every quantum comes back exactly once.
         for (Pairs w : workers) {
             for (Range r : w.held) {
-                owners.release(r, w.id);
+                owners.release(r, w.id, "free");
                 allocator.free(r);
             }
         }
         assertEquals(List.of(spans.get(0), spans.get(1)), freeRanges(allocator), context + ": all free again");
-        int capacity = owners.slots.length();
+        int capacity = owners.units();
         for (int i = 0; i < capacity; i++) {
             Range r = allocator.allocate(Request.of(1));
             owners.claim(r, 1, "final sweep");
         }
         assertThrows(ExhaustedException.class, () -> allocator.allocate(Request.of(1)), context);
-        assertTrue(owners.violations.isEmpty(), context + ": the final sweep handed a quantum out twice: "
-                + owners.violations.peek());
+        owners.assertNone(context + ", after the final sweep (a quantum handed out twice)");
         System.out.printf("[stress] %s: %d allocations, %d frees, %d failed in %d ms%s%n", context, allocations, frees,
                 failed, millis, observer == null ? "" : ", observer " + observer.views + " views and "
                         + observer.snapshots + " snapshots");
@@ -154,46 +149,6 @@ class SingleUnitStressTest {
         List<Range> free = new ArrayList<>();
         allocator.forEachFree(free::add);
         return free;
-    }
-
-    /** One owner slot per quantum. */
-    private static final class Owners {
-        final long base;
-        final long quantum;
-        final AtomicIntegerArray slots;
-        final Queue<String> violations = new ConcurrentLinkedQueue<>();
-
-        Owners(long base, long quantum, int count) {
-            this.base = base;
-            this.quantum = quantum;
-            this.slots = new AtomicIntegerArray(count);
-        }
-
-        void claim(Range r, int owner, String how) {
-            for (long v = r.start(); ; v += quantum) {
-                int slot = (int) ((v - base) / quantum);
-                if (!slots.compareAndSet(slot, 0, owner)) {
-                    violations.add("t" + owner + " got " + r + " by " + how + " but 0x" + Long.toHexString(v)
-                            + " belongs to t" + slots.get(slot));
-                }
-                if (v + quantum - 1 == r.end()) {
-                    return;
-                }
-            }
-        }
-
-        void release(Range r, int owner) {
-            for (long v = r.start(); ; v += quantum) {
-                int slot = (int) ((v - base) / quantum);
-                if (!slots.compareAndSet(slot, owner, 0)) {
-                    violations.add("t" + owner + " freeing " + r + " found 0x" + Long.toHexString(v) + " owned by t"
-                            + slots.get(slot));
-                }
-                if (v + quantum - 1 == r.end()) {
-                    return;
-                }
-            }
-        }
     }
 
     /** A thread of single-quantum allocate/free pairs. */
@@ -226,7 +181,7 @@ class SingleUnitStressTest {
                     allocateOne();
                 } else {
                     Range r = held.remove(rnd.nextInt(held.size()));
-                    owners.release(r, id);
+                    owners.release(r, id, "free");
                     allocator.free(r);
                     frees++;
                 }
@@ -288,7 +243,7 @@ class SingleUnitStressTest {
                 } else if (!held.isEmpty() && kind == 2) {
                     int i = rnd.nextInt(held.size());
                     Range old = held.get(i);
-                    owners.release(old, id);
+                    owners.release(old, id, "free");
                     try {
                         Range moved = allocator.reallocate(old, Request.of(1 + rnd.nextInt(3) * allocator.quantum()));
                         owners.claim(moved, id, "reallocate");
@@ -301,7 +256,7 @@ class SingleUnitStressTest {
                     }
                 } else if (!held.isEmpty()) {
                     Range r = held.remove(rnd.nextInt(held.size()));
-                    owners.release(r, id);
+                    owners.release(r, id, "free");
                     assertEquals(r, allocator.freeContaining(r.end()));
                     frees++;
                 }
@@ -335,12 +290,12 @@ class SingleUnitStressTest {
                 AllocatorStats s = allocator.stats();
                 if (s.totalAllocations() - s.totalFrees() != s.liveAllocations() || s.allocated() + s.free() != s.capacity()
                         || Long.compareUnsigned(s.largestFree(), s.free()) > 0) {
-                    owners.violations.add("inconsistent stats mid-run: " + s);
+                    owners.report("inconsistent stats mid-run: " + s);
                 }
                 List<Range> free = freeRanges(allocator); // one call: one consistent view
                 for (int i = 1; i < free.size(); i++) {
                     if (Long.compareUnsigned(free.get(i - 1).end(), free.get(i).start()) >= 0) {
-                        owners.violations.add("mid-run free ranges out of order: " + free.get(i - 1) + ", " + free.get(i));
+                        owners.report("mid-run free ranges out of order: " + free.get(i - 1) + ", " + free.get(i));
                     }
                 }
                 views++;
@@ -355,12 +310,12 @@ class SingleUnitStressTest {
                 long covered = pieces.stream().mapToLong(Range::size).sum();
                 if (c.totalAllocations() - c.totalFrees() != c.liveAllocations() || covered != 2 * spans.get(0).size()
                         || c.allocated() + c.free() != c.capacity()) {
-                    owners.violations.add("a mid-run snapshot restored to " + c + ", its pieces cover 0x"
+                    owners.report("a mid-run snapshot restored to " + c + ", its pieces cover 0x"
                             + Long.toHexString(covered));
                 }
                 for (int i = 1; i < pieces.size(); i++) {
                     if (Long.compareUnsigned(pieces.get(i - 1).end(), pieces.get(i).start()) >= 0) {
-                        owners.violations.add("a mid-run snapshot holds overlapping pieces " + pieces.get(i - 1) + ", "
+                        owners.report("a mid-run snapshot holds overlapping pieces " + pieces.get(i - 1) + ", "
                                 + pieces.get(i));
                     }
                 }
