@@ -8,12 +8,12 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
+import io.allot.tests.Observer;
 import io.allot.tests.Owners;
 import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,7 +64,8 @@ class LayersConcurrencyTest {
         for (int t = 1; t <= 4; t++) {
             workers.add(new CacheWorker(t, 25_000, new SplittableRandom(seed + t), allocator, owners, handoff, start));
         }
-        Observer observer = new Observer(allocator, List.of(span), owners, start, done);
+        Observer observer = new Observer(allocator, List.of(span), owners, start, done, 8,
+                restored -> Images.assertConsistent(restored, "restored mid-run snapshot"));
         TestThreads.run(workers, List.of(observer), start, done, TIMEOUT_SECONDS, context);
         owners.assertNone(context);
 
@@ -88,7 +89,7 @@ class LayersConcurrencyTest {
         held.forEach(allocator::free);
         assertEquals(span, allocator.allocate(Request.of(span.size())), context + ": nothing was lost in a cache");
         System.out.printf("[layers concurrency] %s: 4 threads, %d cacheable allocations, %d observer views and %d"
-                + " snapshots%n", engine, hits, observer.views, observer.snapshots);
+                + " snapshots%n", engine, hits, observer.views(), observer.snapshots());
     }
 
     @ParameterizedTest(name = "{0} parent, {1} children")
@@ -111,7 +112,8 @@ class LayersConcurrencyTest {
             workers.add(new CacheWorker(t, 10_000, new SplittableRandom(seed + t), t <= 2 ? plain : cached, owners,
                     handoffs.get((t - 1) / 2), start));
         }
-        Observer observer = new Observer(parent, List.of(span), owners, start, done);
+        Observer observer = new Observer(parent, List.of(span), owners, start, done, 8,
+                restored -> Images.assertConsistent(restored, "restored mid-run snapshot"));
         TestThreads.run(workers, List.of(observer), start, done, TIMEOUT_SECONDS, context);
         owners.assertNone(context);
         for (CacheWorker w : workers) {
@@ -239,57 +241,6 @@ class LayersConcurrencyTest {
             } else {
                 failed++;
             }
-        }
-    }
-
-    /** Empties the caches by observing: stats, iteration and snapshots, each one consistent. */
-    private static final class Observer implements Callable<Void> {
-        final ResourceAllocator allocator;
-        final List<Range> spans;
-        final Owners owners;
-        final CountDownLatch start;
-        final AtomicBoolean done;
-        long views;
-        long snapshots;
-
-        Observer(ResourceAllocator allocator, List<Range> spans, Owners owners, CountDownLatch start, AtomicBoolean done) {
-            this.allocator = allocator;
-            this.spans = spans;
-            this.owners = owners;
-            this.start = start;
-            this.done = done;
-        }
-
-        @Override
-        public Void call() throws InterruptedException {
-            start.await();
-            while (!done.get()) {
-                AllocatorStats s = allocator.stats();
-                if (s.allocated() + s.free() != s.capacity() || s.totalAllocations() - s.totalFrees() != s.liveAllocations()
-                        || Long.compareUnsigned(s.largestFree(), s.free()) > 0) {
-                    owners.report("observer: inconsistent stats " + s);
-                }
-                List<Range> free = Images.free(allocator);
-                for (int i = 1; i < free.size(); i++) {
-                    if (Long.compareUnsigned(free.get(i - 1).end() + 1, free.get(i).start()) >= 0) {
-                        owners.report("observer: free ranges not ascending, disjoint and maximal: "
-                                + free.get(i - 1) + ", " + free.get(i));
-                    }
-                }
-                views++;
-                if (views % 8 == 0) {
-                    byte[] image = Images.of(allocator);
-                    try {
-                        ResourceAllocator restored = Allocators.restore(new ByteArrayInputStream(image));
-                        Images.assertConsistent(restored, "restored mid-run snapshot");
-                    } catch (RuntimeException | AssertionError e) {
-                        owners.report("observer: a snapshot taken mid-run did not restore consistently: " + e);
-                    }
-                    snapshots++;
-                }
-                Thread.onSpinWait();
-            }
-            return null;
         }
     }
 

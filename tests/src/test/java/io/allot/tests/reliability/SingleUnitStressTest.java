@@ -7,6 +7,7 @@ import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.tests.Matrix;
+import io.allot.tests.Observer;
 import io.allot.tests.Owners;
 import io.allot.tests.TestThreads;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,7 +95,7 @@ class SingleUnitStressTest {
             Multi multi = new Multi(threads + 1, new SplittableRandom(~seed), allocator, owners, start, done);
             workers.add(multi);
             watchers.add(multi);
-            observer = new Observer(allocator, spans, owners, start, done);
+            observer = new Observer(allocator, spans, owners, start, done, 1, copy -> tilesBothSpans(copy, spans));
             watchers.add(observer);
         }
         long began = System.nanoTime();
@@ -141,8 +142,8 @@ class SingleUnitStressTest {
         assertThrows(ExhaustedException.class, () -> allocator.allocate(Request.of(1)), context);
         owners.assertNone(context + ", after the final sweep (a quantum handed out twice)");
         System.out.printf("[stress] %s: %d allocations, %d frees, %d failed in %d ms%s%n", context, allocations, frees,
-                failed, millis, observer == null ? "" : ", observer " + observer.views + " views and "
-                        + observer.snapshots + " snapshots");
+                failed, millis, observer == null ? "" : ", observer " + observer.views() + " views and "
+                        + observer.snapshots() + " snapshots");
     }
 
     private static List<Range> freeRanges(ResourceAllocator allocator) {
@@ -265,63 +266,24 @@ class SingleUnitStressTest {
         }
     }
 
-    /** Takes stats, iterations and snapshots while the others run; each must be consistent. */
-    private static final class Observer implements java.util.concurrent.Callable<Void> {
-        final ResourceAllocator allocator;
-        final List<Range> spans;
-        final Owners owners;
-        final CountDownLatch start;
-        final AtomicBoolean done;
-        long views;
-        long snapshots;
-
-        Observer(ResourceAllocator allocator, List<Range> spans, Owners owners, CountDownLatch start, AtomicBoolean done) {
-            this.allocator = allocator;
-            this.spans = spans;
-            this.owners = owners;
-            this.start = start;
-            this.done = done;
+    /**
+     * What a snapshot taken mid-run must restore to: one consistent moment, whose allocations and
+     * free ranges tile both spans without overlapping.
+     */
+    private static void tilesBothSpans(ResourceAllocator copy, List<Range> spans) {
+        AllocatorStats c = copy.stats();
+        List<Range> pieces = freeRanges(copy);
+        copy.forEachAllocated(a -> pieces.add(a.range()));
+        pieces.sort(Comparator.naturalOrder());
+        long covered = pieces.stream().mapToLong(Range::size).sum();
+        if (c.totalAllocations() - c.totalFrees() != c.liveAllocations() || covered != 2 * spans.get(0).size()
+                || c.allocated() + c.free() != c.capacity()) {
+            throw new AssertionError("restored to " + c + ", its pieces cover 0x" + Long.toHexString(covered));
         }
-
-        @Override
-        public Void call() throws InterruptedException {
-            start.await();
-            while (!done.get()) {
-                AllocatorStats s = allocator.stats();
-                if (s.totalAllocations() - s.totalFrees() != s.liveAllocations() || s.allocated() + s.free() != s.capacity()
-                        || Long.compareUnsigned(s.largestFree(), s.free()) > 0) {
-                    owners.report("inconsistent stats mid-run: " + s);
-                }
-                List<Range> free = freeRanges(allocator); // one call: one consistent view
-                for (int i = 1; i < free.size(); i++) {
-                    if (Long.compareUnsigned(free.get(i - 1).end(), free.get(i).start()) >= 0) {
-                        owners.report("mid-run free ranges out of order: " + free.get(i - 1) + ", " + free.get(i));
-                    }
-                }
-                views++;
-                // A snapshot is one consistent view of everything: restored, it must tile the spans.
-                ByteArrayOutputStream image = new ByteArrayOutputStream();
-                allocator.writeSnapshot(image);
-                ResourceAllocator copy = Allocators.restore(new ByteArrayInputStream(image.toByteArray()));
-                AllocatorStats c = copy.stats();
-                List<Range> pieces = freeRanges(copy);
-                copy.forEachAllocated(a -> pieces.add(a.range()));
-                pieces.sort(Comparator.naturalOrder());
-                long covered = pieces.stream().mapToLong(Range::size).sum();
-                if (c.totalAllocations() - c.totalFrees() != c.liveAllocations() || covered != 2 * spans.get(0).size()
-                        || c.allocated() + c.free() != c.capacity()) {
-                    owners.report("a mid-run snapshot restored to " + c + ", its pieces cover 0x"
-                            + Long.toHexString(covered));
-                }
-                for (int i = 1; i < pieces.size(); i++) {
-                    if (Long.compareUnsigned(pieces.get(i - 1).end(), pieces.get(i).start()) >= 0) {
-                        owners.report("a mid-run snapshot holds overlapping pieces " + pieces.get(i - 1) + ", "
-                                + pieces.get(i));
-                    }
-                }
-                snapshots++;
+        for (int i = 1; i < pieces.size(); i++) {
+            if (Long.compareUnsigned(pieces.get(i - 1).end(), pieces.get(i).start()) >= 0) {
+                throw new AssertionError("it holds overlapping pieces " + pieces.get(i - 1) + ", " + pieces.get(i));
             }
-            return null;
         }
     }
 }
