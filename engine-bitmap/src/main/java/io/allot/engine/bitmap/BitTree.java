@@ -972,15 +972,7 @@ final class BitTree {
             if (u > last) {
                 return -1;
             }
-            long now = old | bit;
-            if (WORD.compareAndSet(leaf, w, old, now)) {
-                if (now == -1L) {
-                    sync(full, 1, w);
-                }
-                if (old == 0) {
-                    sync(any, 1, w);
-                }
-                markChanged(w);
+            if (setConcurrent(w, old, bit)) {
                 return u;
             }
             // Lost a race for this word: read it again (p is unchanged, so no unit is skipped).
@@ -1007,19 +999,34 @@ final class BitTree {
             if (u < first) {
                 return -1;
             }
-            long now = old | bit;
-            if (WORD.compareAndSet(leaf, w, old, now)) {
-                if (now == -1L) {
-                    sync(full, 1, w);
-                }
-                if (old == 0) {
-                    sync(any, 1, w);
-                }
-                markChanged(w);
+            if (setConcurrent(w, old, bit)) {
                 return u;
             }
+            // Lost a race for this word, as in claimNext: read it again.
         }
         return -1;
+    }
+
+    /**
+     * The claim both lock-free searches end in: sets {@code bit} in leaf word {@code w}, read as
+     * {@code old}, by one compare-and-set, then brings the summaries and the change mark up to
+     * date (a word that became full, one that was empty).
+     *
+     * @return false, changing nothing, if another thread changed the word since it was read
+     */
+    private boolean setConcurrent(int w, long old, long bit) {
+        long now = old | bit;
+        if (!WORD.compareAndSet(leaf, w, old, now)) {
+            return false;
+        }
+        if (now == -1L) {
+            sync(full, 1, w);
+        }
+        if (old == 0) {
+            sync(any, 1, w);
+        }
+        markChanged(w);
+        return true;
     }
 
     /**

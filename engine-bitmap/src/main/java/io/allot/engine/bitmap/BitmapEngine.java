@@ -99,8 +99,12 @@ public final class BitmapEngine implements EngineProvider {
     }
 
     /**
-     * @throws IllegalArgumentException      if the spans hold more than 2<sup>32</sup> quanta
-     * @throws UnsupportedOperationException if the spec names a source allocator or quantum caches
+     * An allocator over the spec's spans; a source and quantum caches, if the spec names them,
+     * are layers in {@code api} around this engine's core, as around every engine's.
+     *
+     * @throws IllegalArgumentException if the spans hold more than 2<sup>32</sup> quanta, or the
+     *                                  spec's quantum cache cannot serve its quantum and default
+     *                                  policy
      */
     @Override
     public ResourceAllocator create(AllocatorSpec spec) {

@@ -151,8 +151,11 @@ public final class VmemEngine implements EngineProvider {
     }
 
     /**
-     * @throws UnsupportedOperationException if the spec names a source allocator or quantum
-     *                                       caches and no layer provides them
+     * An allocator over the spec's spans; a source and quantum caches, if the spec names them,
+     * are layers in {@code api} around this engine's core, as around every engine's.
+     *
+     * @throws IllegalArgumentException if the spec's quantum cache cannot serve its quantum and
+     *                                  default policy
      */
     @Override
     public ResourceAllocator create(AllocatorSpec spec) {
