@@ -219,7 +219,9 @@ final class SegmentTree {
      * 10<sup>6</sup> live pages in W3's state instead of 15 (an earlier measurement). A store of
      * fixed 128 KiB pages that never copies was measured too (paired in one JVM): W6 3% faster,
      * W3 next-fit 15&ndash;18% slower — every node visit then loads its page first, and the
-     * bigger compiled helpers stop being inlined — so the array stays one.
+     * bigger compiled helpers stop being inlined — so the array stays one. The copy is written
+     * out (a new array, then {@code System.arraycopy}) rather than {@code Arrays.copyOf}, so that
+     * C2 zeroes only the half past the copy (the fill 0.95&ndash;0.96 paired on the core).
      */
     private int newNode() {
         int n;
@@ -235,7 +237,13 @@ final class SegmentTree {
             n = used++;
             if ((long) used << SHIFT > nodes.length) {
                 long grown = Math.min((long) MAX_NODES << SHIFT, Math.max((long) used << SHIFT, 2L * nodes.length));
-                nodes = Arrays.copyOf(nodes, (int) (grown & -(1L << SHIFT)));
+                // Not Arrays.copyOf: a growth is too rare for C2 to inline that call, so it runs
+                // in the interpreter or C1, which zero the whole new array and then copy into it.
+                // Here, in the split's C2 code, the allocation and the copy are one, and only the
+                // part past the copy is zeroed.
+                long[] bigger = new long[(int) (grown & -(1L << SHIFT))];
+                System.arraycopy(nodes, 0, bigger, 0, nodes.length);
+                nodes = bigger;
             }
             // Blocks at and above used were never written: they are zero already.
         }
@@ -947,7 +955,7 @@ final class SegmentTree {
         int o = b + PIVOTS + i;
         // The entries after the free one move up one slot: in a fill just one, the hole after the
         // span. That one is moved by hand: C2 compiles a copy loop with pre-, main and post-loops
-        // whose set-up costs more than the copy at one or two trips (the fill 0.91 paired).
+        // whose set-up costs more than the copy at one or two trips (the fill 0.82-0.90 paired).
         if (c - i == 2) {
             a[o + 2] = a[o + 1];
         } else {
