@@ -219,7 +219,9 @@ final class SegmentTree {
      * 10<sup>6</sup> live pages in W3's state instead of 15 (an earlier measurement). A store of
      * fixed 128 KiB pages that never copies was measured too (paired in one JVM): W6 3% faster,
      * W3 next-fit 15&ndash;18% slower — every node visit then loads its page first, and the
-     * bigger compiled helpers stop being inlined — so the array stays one.
+     * bigger compiled helpers stop being inlined — so the array stays one. The copy is written
+     * out (a new array, then {@code System.arraycopy}) rather than {@code Arrays.copyOf}, so that
+     * C2 zeroes only the half past the copy (the fill 0.95&ndash;0.96 paired on the core).
      */
     private int newNode() {
         int n;
@@ -235,7 +237,13 @@ final class SegmentTree {
             n = used++;
             if ((long) used << SHIFT > nodes.length) {
                 long grown = Math.min((long) MAX_NODES << SHIFT, Math.max((long) used << SHIFT, 2L * nodes.length));
-                nodes = Arrays.copyOf(nodes, (int) (grown & -(1L << SHIFT)));
+                // Not Arrays.copyOf: a growth is too rare for C2 to inline that call, so it runs
+                // in the interpreter or C1, which zero the whole new array and then copy into it.
+                // Here, in the split's C2 code, the allocation and the copy are one, and only the
+                // part past the copy is zeroed.
+                long[] bigger = new long[(int) (grown & -(1L << SHIFT))];
+                System.arraycopy(nodes, 0, bigger, 0, nodes.length);
+                nodes = bigger;
             }
             // Blocks at and above used were never written: they are zero already.
         }
@@ -896,10 +904,13 @@ final class SegmentTree {
                 || Long.compareUnsigned(rest, head >>> BOUND_SHIFT) < 0) {
             return false;
         }
-        if (((int) head & (int) COUNT) == LEAF_CAP && (i = appendSplitAt(i)) < 0) {
-            return false; // no room for the entry the carve adds, and not at the end of the last leaf
+        if (((int) head & (int) COUNT) == LEAF_CAP) {
+            if ((i = appendSplitAt(i)) < 0) {
+                return false; // no room for the entry the carve adds, and not at the end of the last leaf
+            }
+            b = cur.node[0] << SHIFT;
         }
-        takeFront(i, before, size, was, tagged);
+        takeFront(b, i, before, size, was, tagged);
         return true;
     }
 
@@ -932,19 +943,26 @@ final class SegmentTree {
 
     /**
      * The carve of {@link #allocateFrontAfterCursor}: allocates the first {@code size} values of
-     * free entry {@code i} of the cursor's leaf, which has room for one more entry, the entry of
-     * {@code was} values after {@code before}: the allocation takes slot {@code i} and the entry's
-     * span mark, the free rest moves to {@code i + 1} with the old pivot, the cursor goes to the
-     * allocation, and the results and the deferred shrink (of this leaf, to the rest) are set.
+     * free entry {@code i} of the cursor's leaf (block {@code b}), which has room for one more
+     * entry, the entry of {@code was} values after {@code before}: the allocation takes slot
+     * {@code i} and the entry's span mark, the free rest moves to {@code i + 1} with the old pivot,
+     * the cursor goes to the allocation, and the results and the deferred shrink (of this leaf, to
+     * the rest) are set.
      */
-    private void takeFront(int i, long before, long size, long was, boolean tagged) {
+    private void takeFront(int b, int i, long before, long size, long was, boolean tagged) {
         long[] a = nodes;
-        int b = cur.node[0] << SHIFT;
         int c = (int) a[b] & (int) COUNT;
-        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
-            a[o + 1] = a[o];
+        int o = b + PIVOTS + i;
+        // The entries after the free one move up one slot: in a fill just one, the hole after the
+        // span. That one is moved by hand: C2 compiles a copy loop with pre-, main and post-loops
+        // whose set-up costs more than the copy at one or two trips (the fill 0.82-0.90 paired).
+        if (c - i == 2) {
+            a[o + 2] = a[o + 1];
+        } else {
+            shiftUp(a, o + 1, b + PIVOTS + c);
         }
-        a[b + PIVOTS + i] = before + size;
+        a[o + 1] = before + was;
+        a[o] = before + size;
         a[b]++; // the count, in the low byte, is below LEAF_CAP
         long marks = openBits(a[b + MARKS], i, 1);
         marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
@@ -955,6 +973,13 @@ final class SegmentTree {
         carvedFirst = before + 1;
         carvedLast = before + was;
         pendNow = was - size;
+    }
+
+    /** Moves {@code a[from .. end - 1]} up one place, to {@code a[from + 1 .. end]}. */
+    private static void shiftUp(long[] a, int from, int end) {
+        for (int o = end - 1; o >= from; o--) {
+            a[o + 1] = a[o];
+        }
     }
 
     /**

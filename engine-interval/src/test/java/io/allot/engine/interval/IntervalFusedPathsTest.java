@@ -107,6 +107,32 @@ class IntervalFusedPathsTest {
     }
 
     /**
+     * The short path's carve ({@link SegmentTree#allocateFrontAfterCursor}) moves every entry after
+     * the free entry it takes the front of, not only the one a fill of the last span has there
+     * (the hole above the span): a fill of the lowest of three spans, whose leaf then also holds
+     * the holes and free entries of the two above it, and the fill of the next span, with one
+     * span still above. Every placement is checked, and every invariant and the free segment
+     * count after each allocation.
+     */
+    @Test
+    void theShortPathsCarveMovesEveryEntryAfterTheFreeOne() {
+        int[][] spans = {{0, 40}, {100, 3}, {200, 2}}; // first page, pages
+        IntervalCore core = new IntervalCore();
+        for (int[] span : spans) {
+            core.addSpan(PAGE * span[0], PAGE * (span[0] + span[1]) - 1);
+        }
+        for (int s = 0; s < spans.length; s++) {
+            for (int page = spans[s][0]; page < spans[s][0] + spans[s][1]; page++) {
+                assertEquals(PAGE * page, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + page);
+                core.checkInvariants();
+                boolean spanFull = page == spans[s][0] + spans[s][1] - 1;
+                assertEquals(spans.length - s - (spanFull ? 1 : 0), core.freeSegments(), "free segments after page " + page);
+            }
+        }
+        assertNull(core.allocateFirstFit(ALIGNED_PAGE, 0));
+    }
+
+    /**
      * An address-order fill, which takes the front of the free entry after the cursor's on every
      * allocation but one per leaf ({@link SegmentTree#allocateFrontAfterCursor}), leaves full nodes
      * behind on every level (append splits at the leaves, shares into the left sibling above), and
