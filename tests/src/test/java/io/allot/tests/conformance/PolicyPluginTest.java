@@ -60,6 +60,14 @@ class PolicyPluginTest {
         return pool;
     }
 
+    /** Quantum 0x100, spans [0x1000, 0x1fff] and [0x4000, 0x4fff], [0x1400, 0x14ff] reserved. */
+    private static ResourceAllocator twoSpans(String engine) {
+        ResourceAllocator pool = Allocators.builder().engine(engine).quantum(0x100).span(Range.of(0x1000, 0x1fff))
+                .span(Range.of(0x4000, 0x4fff)).build();
+        pool.reserve(Range.of(0x1400, 0x14ff));
+        return pool;
+    }
+
     // ---- what the policy is given ----
 
     @ParameterizedTest(name = "{0}")
@@ -89,9 +97,7 @@ class PolicyPluginTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void freeSpaceShowsTheEnginesFreeSegmentsRotorAndQuantum(String engine) {
-        ResourceAllocator pool = Allocators.builder().engine(engine).quantum(0x100).span(Range.of(0x1000, 0x1fff))
-                .span(Range.of(0x4000, 0x4fff)).build();
-        pool.reserve(Range.of(0x1400, 0x14ff));
+        ResourceAllocator pool = twoSpans(engine);
         AllocationPolicy policy = mockPolicy();
         Request request = Request.of(0x100);
         when(policy.place(any(), any())).thenAnswer(call -> {
@@ -117,9 +123,7 @@ class PolicyPluginTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(ENGINES)
     void freeSpaceWalksKeepTheIteratorContract(String engine) {
-        ResourceAllocator pool = Allocators.builder().engine(engine).quantum(0x100).span(Range.of(0x1000, 0x1fff))
-                .span(Range.of(0x4000, 0x4fff)).build();
-        pool.reserve(Range.of(0x1400, 0x14ff));
+        ResourceAllocator pool = twoSpans(engine);
         AllocationPolicy policy = mockPolicy();
         when(policy.place(any(), any())).thenAnswer(call -> {
             FreeSpace free = call.getArgument(1);
