@@ -1019,14 +1019,24 @@ final class BitTree {
         if (!WORD.compareAndSet(leaf, w, old, now)) {
             return false;
         }
-        if (now == -1L) {
+        changedConcurrent(w, old, now);
+        return true;
+    }
+
+    /**
+     * After a lock-free compare-and-set of leaf word {@code w} from {@code old} to {@code now}
+     * (one bit set, or one cleared): the summaries of a word that became or stopped being full,
+     * or empty, and the change mark. One of the two words is full or empty only on the side the
+     * bit moved, so the tests serve the claim and the release alike.
+     */
+    private void changedConcurrent(int w, long old, long now) {
+        if (old == -1L || now == -1L) {
             sync(full, 1, w);
         }
-        if (old == 0) {
+        if (old == 0 || now == 0) {
             sync(any, 1, w);
         }
         markChanged(w);
-        return true;
     }
 
     /**
@@ -1044,13 +1054,7 @@ final class BitTree {
             }
             long now = old & ~bit;
             if (WORD.compareAndSet(leaf, w, old, now)) {
-                if (old == -1L) {
-                    sync(full, 1, w);
-                }
-                if (now == 0) {
-                    sync(any, 1, w);
-                }
-                markChanged(w);
+                changedConcurrent(w, old, now);
                 return true;
             }
         }
