@@ -74,7 +74,9 @@ import java.util.Arrays;
  *       leaf's largest free entry were still {@link #pendWas}, the size before the shrink (so
  *       above the truth, and never 0; after an append split handed the shrink over, the new leaf
  *       records it too); every mask bit is exact; every bound is at least the second-largest gap
- *       of its node as recorded (or saturated);</li>
+ *       of its node as recorded (or saturated), and a leaf's at most its largest free entry
+ *       (an update raises it only to a value no larger than the leaf's largest after it, and a
+ *       rescan sets it to the second), so that an entry below it is not the leaf's largest;</li>
  *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries — except the last
  *       leaf (the one ending at 2<sup>64</sup>&minus;1), which holds 1..29, so that appends can
  *       split it without moving half of it (see {@link #appendsAtTheEnd}) — a non-root internal
@@ -1575,7 +1577,9 @@ final class SegmentTree {
      * and the count stays, so only the kind bit (and a tag bit) changes, and the gaps change only
      * when the entry was the leaf's largest — {@code changed} from {@code size} to 0 otherwise
      * raises the bound to 0 (never) and returns the largest as it was, and the deferred-shrink
-     * step after it then leaves everything as it is. The cursor goes to the entry.
+     * step after it then leaves everything as it is. An entry below the leaf's bound is not its
+     * largest (the bound is at most the largest), which saves the load of the parent's gap. The
+     * cursor goes to the entry.
      */
     private void takeWhole(int n, int b, int i, long kinds, long min, long size, boolean tagged) {
         if (pendLeaf >= 0 && pendLeaf != n) {
@@ -1589,6 +1593,10 @@ final class SegmentTree {
         }
         p.slot[0] = i;
         cursorValid = true;
+        long bound = a[b] >>> BOUND_SHIFT;
+        if ((size ^ SIGN) < (bound ^ SIGN) && bound != NO_BOUND) {
+            return; // below the bound, so below the leaf's largest: no gap changes, and no load of the parent's gap
+        }
         boolean pending = pendLeaf >= 0; // then on this leaf
         long m0 = pending ? pendNow : gapAbove(p, 0);
         if (size != m0) {
@@ -1844,7 +1852,9 @@ final class SegmentTree {
      * neighbour it would merge with. Does what {@link #freeInsideAt} does then, with what that
      * path computed and did not need: no pivot moves, the count stays (so the leaf keeps its
      * fill), the marks stay (the span mark is kept, there is no tag), and the gap change is
-     * {@code changed} from 0 to the entry's size written out.
+     * {@code changed} from 0 to the entry's size written out — nothing at all, not even the load
+     * of the parent's gap, when the leaf's bound already covers the size (a leaf's bound is at
+     * most its largest free entry), as it does for W1's one-unit ids.
      */
     private void freeAlone(int n, int b, int i, long kinds, long start, long end) {
         // As in release: a deferred shrink on this leaf is settled with this change, any other first.
@@ -1861,6 +1871,12 @@ final class SegmentTree {
         nodes[b + KINDS] = kinds | 1L << i;
         recordMerge(start, end, start, end, false, false);
         long size = end - start + 1;
+        long bound = nodes[b] >>> BOUND_SHIFT;
+        if ((size ^ SIGN) <= (bound ^ SIGN) && bound != NO_BOUND) {
+            // At most the bound, so at most the leaf's largest: the bound covers it and no gap
+            // changes, nor does a deferred shrink of this leaf (its largest stays pendNow).
+            return;
+        }
         long m0 = pending ? pendNow : gapAbove(cur, 0);
         long m;
         if ((size ^ SIGN) > (m0 ^ SIGN)) {
@@ -2676,6 +2692,10 @@ final class SegmentTree {
         if (bound != NO_BOUND && Unsigned.lessThan(bound, two[1])) {
             throw new IllegalStateException("bound " + Unsigned.hex(bound) + " on level " + level + " below the second-largest gap "
                     + Unsigned.hex(two[1]));
+        }
+        if (level == 0 && bound != NO_BOUND && Unsigned.greaterThan(bound, two[0])) {
+            throw new IllegalStateException("bound " + Unsigned.hex(bound) + " of a leaf above its largest free entry "
+                    + Unsigned.hex(two[0]));
         }
         if (level == 0) {
             if (c > LEAF_CAP || c < (isRoot || max == -1L ? 1 : LEAF_MIN)) {
