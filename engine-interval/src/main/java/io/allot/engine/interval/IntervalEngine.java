@@ -62,7 +62,8 @@ import io.allot.spi.EngineProvider;
  *       ({@link SegmentTree#freeAtCursor}). A first-fit that takes the front of the entry it
  *       found (an address-order fill every time, most first-fit pairs) knows so from the
  *       window, alignment and phase alone, without the general placement, and carves it inline
- *       in that pass, without a call to the carve; one that lands strictly inside its entry
+ *       in that pass, without a call to the carve (a last-fit taking the back of its entry, as
+ *       last-match takes the free tail's, likewise); one that lands strictly inside its entry
  *       (next-fit carving the free tail) calls the in-leaf middle carve directly. A carve on
  *       these paths that needs a split keeps the
  *       search's clean bounds for the leaf that then holds the allocation (the split moves only

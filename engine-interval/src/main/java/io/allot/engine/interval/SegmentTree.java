@@ -97,7 +97,8 @@ import java.util.Arrays;
  * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
  * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
- * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), and a piece strictly
+ * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), as the back piece a
+ * one-pass last-fit takes ({@link #allocateHighestInLeaf}), and a piece strictly
  * inside the entry it found goes straight to the middle carve; allocating all of a free entry
  * ({@link #takeWhole}) and freeing the allocation at the cursor when it merges with neither
  * neighbour ({@link #freeAlone}) — best- and instant-fit pairs and one-unit ids — move no pivot
@@ -1074,7 +1075,35 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on below this entry, or fails
                 }
-                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                long start = first + offset;
+                int c = (int) a[b] & (int) COUNT;
+                if (offset != 0 && start + size - 1 == last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
+                    // The back of the entry, as last-match takes it from the free tail: carveIn's
+                    // back case, written out as allocateLowestInLeaf writes out the front one
+                    // (carveFound and carveIn are two calls of eleven arguments, neither inlined).
+                    // The free rest keeps slot i and the span mark; the allocation takes i + 1
+                    // with the old pivot.
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                        a[o + 1] = a[o];
+                    }
+                    a[b + PIVOTS + i] = start - 1;
+                    a[b]++; // the count, in the low byte, is below LEAF_CAP
+                    long marks = openBits(a[b + MARKS], i, 1);
+                    marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
+                    a[b + KINDS] = openBits(kinds, i, 1) & ~(2L << i) | 1L << i;
+                    a[b + MARKS] = tagged ? marks | 2L << 32 << i : marks;
+                    p.slot[0] = i + 1;
+                    found = start;
+                    carvedFirst = first;
+                    carvedLast = last;
+                    cursorValid = true;
+                    boolean pending = pendLeaf >= 0; // then on this leaf
+                    long m0 = pending ? pendNow : gapAbove(p, 0);
+                    // Not 0: the rest is free. So the shrink is deferred, as carveIn defers it.
+                    deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, offset));
+                    return true;
+                }
+                carveFound(p, n, b, i, kinds, min, first, last, start, size, tagged);
                 if (cleanHighLeaf < 0) {
                     cleanHighAfterSplit(hi, size);
                 }
