@@ -1886,7 +1886,8 @@ final class SegmentTree {
      * most its largest free entry), as it does for W1's one-unit ids.
      */
     private void freeAlone(int n, int b, int i, long kinds, long start, long end) {
-        // As in release: a deferred shrink on this leaf is settled with this change, any other first.
+        // As in release: a deferred shrink on this leaf is settled with this change (unless the
+        // change leaves the gaps as they are, below), any other first.
         boolean pending = pendLeaf == n;
         if (!pending && pendLeaf >= 0) {
             flush();
