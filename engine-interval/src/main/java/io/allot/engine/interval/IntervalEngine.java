@@ -49,7 +49,9 @@ import io.allot.spi.EngineProvider;
  *       the cursor's leaf when it holds it). The commonest carves (all of a free entry, a piece
  *       sharing its first or last value, or a piece strictly inside it, in a leaf with room) and
  *       the commonest free (an entry inside its leaf, which keeps its fill) run as small methods
- *       of their own beside the general ones, with the same effect.</li>
+ *       of their own beside the general ones, with the same effect; an exact fit (all of a free
+ *       entry) and a free that merges with neither neighbour move no pivot, only the entry's kind
+ *       bit, with gap work only when the leaf's largest free entry changes.</li>
  *   <li>One pass where a search would not leave the cursor's leaf: when the leaf is
  *       <em>clean</em> for the request (the last first-fit search proved that nothing of at least
  *       its size ends before the leaf at or above its lower limit; last-fit mirrored), first- and
@@ -60,7 +62,8 @@ import io.allot.spi.EngineProvider;
  *       ({@link SegmentTree#freeAtCursor}). A first-fit that takes the front of the entry it
  *       found (an address-order fill every time, most first-fit pairs) knows so from the
  *       window, alignment and phase alone, without the general placement, and carves it inline
- *       in that pass, without a call to the carve; one that lands strictly inside its entry
+ *       in that pass, without a call to the carve (a last-fit taking the back of its entry, as
+ *       last-match takes the free tail's, likewise); one that lands strictly inside its entry
  *       (next-fit carving the free tail) calls the in-leaf middle carve directly. A carve on
  *       these paths that needs a split keeps the
  *       search's clean bounds for the leaf that then holds the allocation (the split moves only

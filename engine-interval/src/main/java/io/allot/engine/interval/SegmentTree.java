@@ -74,7 +74,9 @@ import java.util.Arrays;
  *       leaf's largest free entry were still {@link #pendWas}, the size before the shrink (so
  *       above the truth, and never 0; after an append split handed the shrink over, the new leaf
  *       records it too); every mask bit is exact; every bound is at least the second-largest gap
- *       of its node as recorded (or saturated);</li>
+ *       of its node as recorded (or saturated), and a leaf's at most its largest free entry
+ *       (an update raises it only to a value no larger than the leaf's largest after it, and a
+ *       rescan sets it to the second), so that an entry below it is not the leaf's largest;</li>
  *   <li>all leaves are at one depth; a non-root leaf holds 14..29 entries — except the last
  *       leaf (the one ending at 2<sup>64</sup>&minus;1), which holds 1..29, so that appends can
  *       split it without moving half of it (see {@link #appendsAtTheEnd}) — a non-root internal
@@ -95,8 +97,12 @@ import java.util.Arrays;
  * falls below its node's bound. Allocating inside one entry (all of it, a piece at either end, or
  * one strictly inside) and freeing with merges inside one leaf take short paths ({@link #carve},
  * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
- * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), and a piece strictly
- * inside the entry it found goes straight to the middle carve;
+ * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), as the back piece a
+ * one-pass last-fit takes ({@link #allocateHighestInLeaf}), and a piece strictly
+ * inside the entry it found goes straight to the middle carve; allocating all of a free entry
+ * ({@link #takeWhole}) and freeing the allocation at the cursor when it merges with neither
+ * neighbour ({@link #freeAlone}) — best- and instant-fit pairs and one-unit ids — move no pivot
+ * at all: one kind bit, and gap work only when the leaf's largest changes;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
@@ -839,6 +845,15 @@ final class SegmentTree {
                     deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, last - end));
                     return true;
                 }
+                if (offset == 0 && end == last) {
+                    // All of the entry, as one-unit claims of ids (W1) take it: takeWhole straight
+                    // away, not through carveFound and carveIn (two calls of eleven arguments).
+                    found = first;
+                    carvedFirst = first;
+                    carvedLast = last;
+                    takeWhole(n, b, i, kinds, min, size, tagged);
+                    return true;
+                }
                 long start = first + offset;
                 if (offset != 0 && (last - start ^ SIGN) >= sizeKey && c <= LEAF_CAP - 2) {
                     // Strictly inside the entry (the placement ends before last), with room for
@@ -1060,7 +1075,35 @@ final class SegmentTree {
                 if (offset == Placement.NONE) {
                     return false; // the general search goes on below this entry, or fails
                 }
-                carveFound(p, n, b, i, kinds, min, first, last, first + offset, size, tagged);
+                long start = first + offset;
+                int c = (int) a[b] & (int) COUNT;
+                if (offset != 0 && start + size - 1 == last && c < LEAF_CAP && (pendLeaf == n || pendLeaf < 0)) {
+                    // The back of the entry, as last-match takes it from the free tail: carveIn's
+                    // back case, written out as allocateLowestInLeaf writes out the front one
+                    // (carveFound and carveIn are two calls of eleven arguments, neither inlined).
+                    // The free rest keeps slot i and the span mark; the allocation takes i + 1
+                    // with the old pivot.
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                        a[o + 1] = a[o];
+                    }
+                    a[b + PIVOTS + i] = start - 1;
+                    a[b]++; // the count, in the low byte, is below LEAF_CAP
+                    long marks = openBits(a[b + MARKS], i, 1);
+                    marks = marks & ~(2L << i) | (marks >>> (i + 1) & 1) << i;
+                    a[b + KINDS] = openBits(kinds, i, 1) & ~(2L << i) | 1L << i;
+                    a[b + MARKS] = tagged ? marks | 2L << 32 << i : marks;
+                    p.slot[0] = i + 1;
+                    found = start;
+                    carvedFirst = first;
+                    carvedLast = last;
+                    cursorValid = true;
+                    boolean pending = pendLeaf >= 0; // then on this leaf
+                    long m0 = pending ? pendNow : gapAbove(p, 0);
+                    // Not 0: the rest is free. So the shrink is deferred, as carveIn defers it.
+                    deferShrink(n, min, pending, m0, changed(n, 0, min, m0, last - before, offset));
+                    return true;
+                }
+                carveFound(p, n, b, i, kinds, min, first, last, start, size, tagged);
                 if (cleanHighLeaf < 0) {
                     cleanHighAfterSplit(hi, size);
                 }
@@ -1489,6 +1532,10 @@ final class SegmentTree {
         if ((kinds >>> i & 1) == 0) {
             return false;
         }
+        if (start == first && end == last) {
+            takeWhole(n, b, i, kinds, min, end - start + 1, tagged); // best- and instant-fit's exact fits
+            return true;
+        }
         return carveIn(n, b, i, c, kinds, min, first, last, start, end, tagged);
     }
 
@@ -1507,7 +1554,11 @@ final class SegmentTree {
         if (!front && !back) {
             return c <= LEAF_CAP - 2 && carveMiddle(n, b, i, c, kinds, min, first, last, start, end, tagged);
         }
-        if (c == LEAF_CAP && !(front && back)) {
+        if (front && back) {
+            takeWhole(n, b, i, kinds, min, last - first + 1, tagged);
+            return true;
+        }
+        if (c == LEAF_CAP) {
             return false;
         }
         if (pendLeaf >= 0 && pendLeaf != n) {
@@ -1515,26 +1566,21 @@ final class SegmentTree {
         }
         long[] a = nodes;
         Path p = cur;
-        long marks = a[b + MARKS];
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            a[o + 1] = a[o];
+        }
+        a[b]++; // the count, in the low byte, is below LEAF_CAP
+        kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
+        long marks = openBits(a[b + MARKS], i, 1);
+        long spanMark = marks >>> (i + 1) & 1;
+        marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
         int at = i; // the new entry's slot
-        if (front && back) {
-            kinds &= ~(1L << i);
+        if (front) {
+            a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
         } else {
-            for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
-                a[o + 1] = a[o];
-            }
-            a[b]++; // the count, in the low byte, is below LEAF_CAP
-            kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
-            marks = openBits(marks, i, 1);
-            long spanMark = marks >>> (i + 1) & 1;
-            marks = marks & ~(2L << i) | spanMark << i; // the span mark goes to the piece at i
-            if (front) {
-                a[b + PIVOTS + i] = end; // allocated at i (a zero bit), the free rest at i + 1
-            } else {
-                a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
-                kinds = kinds & ~(2L << i) | 1L << i;
-                at = i + 1;
-            }
+            a[b + PIVOTS + i] = start - 1; // the free rest at i, allocated at i + 1
+            kinds = kinds & ~(2L << i) | 1L << i;
+            at = i + 1;
         }
         storeCarved(p, b, kinds, marks, tagged, at);
         boolean pending = pendLeaf >= 0; // then on this leaf
@@ -1550,6 +1596,51 @@ final class SegmentTree {
         }
         propagate(p, 0, m0, m);
         return true;
+    }
+
+    /**
+     * The exact fit: allocates all of free entry {@code i} ({@code size} values) of the cursor's
+     * leaf {@code n} (block {@code b}, kind bits {@code kinds}, first value {@code min}), as
+     * best- and instant-fit pairs and one-unit claims of ids take it every time. Does what
+     * {@link #carveIn} did for it, with what that path computed and did not need: no pivot moves
+     * and the count stays, so only the kind bit (and a tag bit) changes, and the gaps change only
+     * when the entry was the leaf's largest — {@code changed} from {@code size} to 0 otherwise
+     * raises the bound to 0 (never) and returns the largest as it was, and the deferred-shrink
+     * step after it then leaves everything as it is. An entry below the leaf's bound is not its
+     * largest (the bound is at most the largest), which saves the load of the parent's gap. The
+     * cursor goes to the entry.
+     */
+    private void takeWhole(int n, int b, int i, long kinds, long min, long size, boolean tagged) {
+        if (pendLeaf >= 0 && pendLeaf != n) {
+            flush();
+        }
+        long[] a = nodes;
+        Path p = cur;
+        a[b + KINDS] = kinds & ~(1L << i);
+        if (tagged) {
+            a[b + MARKS] |= 1L << 32 << i;
+        }
+        p.slot[0] = i;
+        cursorValid = true;
+        long bound = a[b] >>> BOUND_SHIFT;
+        if ((size ^ SIGN) < (bound ^ SIGN) && bound != NO_BOUND) {
+            return; // below the bound, so below the leaf's largest: no gap changes, and no load of the parent's gap
+        }
+        boolean pending = pendLeaf >= 0; // then on this leaf
+        long m0 = pending ? pendNow : gapAbove(p, 0);
+        if (size != m0) {
+            return; // not the leaf's largest free entry (which is at least size): no gap changes
+        }
+        long m = changed(n, 0, min, m0, size, 0);
+        if (m != 0) { // the leaf's largest shrank to another entry (or one of the same size stays)
+            deferShrink(n, min, pending, m0, m);
+            return;
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
+        }
+        propagate(p, 0, m0, m);
     }
 
     /**
@@ -1753,7 +1844,8 @@ final class SegmentTree {
      * {@link IntervalCore#free}'s commonest case in one pass: the cursor is valid and on exactly
      * {@code [start, end]}, an untagged allocation neither first nor last in its leaf, which keeps
      * its fill — as when the allocation just made is freed. Checks that from the leaf words it
-     * then uses, and frees as {@link #freeInside} does.
+     * then uses, and frees as {@link #freeInside} does: through {@link #freeAlone} when it merges
+     * with neither neighbour, else {@link #freeInsideAt}.
      *
      * @return false, changing nothing, when the case does not apply (the caller then frees the
      *         general way, which also tells a range that is no allocation)
@@ -1773,7 +1865,66 @@ final class SegmentTree {
         if ((kinds >>> i & HALVES) != 0 || (marks >>> 32 >>> i & 1) != 0) {
             return false; // free, a hole, or tagged
         }
+        // Merges with the previous entry if that is free and this one starts no span, with the
+        // next if that is free and starts none.
+        if ((kinds >>> (i - 1) & ~(marks >>> i) & 1) == 0 && ((kinds & ~marks) >>> (i + 1) & 1) == 0) {
+            freeAlone(n, b, i, kinds, start, end);
+            return true;
+        }
         return freeInsideAt(n, b, i, c, kinds, marks);
+    }
+
+    /**
+     * {@link #freeAtCursor}'s case that merges nothing, as best- and instant-fit pairs and one-unit
+     * ids (W1) free every time: the allocated entry {@code [start, end]} at slot {@code i} of the
+     * cursor's leaf {@code n} (block {@code b}, kind bits {@code kinds}), untagged, with no free
+     * neighbour it would merge with. Does what {@link #freeInsideAt} does then, with what that
+     * path computed and did not need: no pivot moves, the count stays (so the leaf keeps its
+     * fill), the marks stay (the span mark is kept, there is no tag), and the gap change is
+     * {@code changed} from 0 to the entry's size written out — nothing at all, not even the load
+     * of the parent's gap, when the leaf's bound already covers the size (a leaf's bound is at
+     * most its largest free entry), as it does for W1's one-unit ids.
+     */
+    private void freeAlone(int n, int b, int i, long kinds, long start, long end) {
+        // As in release: a deferred shrink on this leaf is settled with this change (unless the
+        // change leaves the gaps as they are, below), any other first.
+        boolean pending = pendLeaf == n;
+        if (!pending && pendLeaf >= 0) {
+            flush();
+        }
+        if (n != cleanLeaf) {
+            cleanLeaf = -1; // the freed entry may lie before the clean leaf
+        }
+        if (n != cleanHighLeaf) {
+            cleanHighLeaf = -1;
+        }
+        nodes[b + KINDS] = kinds | 1L << i;
+        recordMerge(start, end, start, end, false, false);
+        long size = end - start + 1;
+        long bound = nodes[b] >>> BOUND_SHIFT;
+        if ((size ^ SIGN) <= (bound ^ SIGN) && bound != NO_BOUND) {
+            // At most the bound, so at most the leaf's largest: the bound covers it and no gap
+            // changes, nor does a deferred shrink of this leaf (its largest stays pendNow).
+            return;
+        }
+        long m0 = pending ? pendNow : gapAbove(cur, 0);
+        long m;
+        if ((size ^ SIGN) > (m0 ^ SIGN)) {
+            if (m0 != 0) {
+                raiseBound(b, m0); // the old largest is now at most second
+            }
+            m = size;
+        } else {
+            raiseBound(b, size);
+            m = m0;
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
+        }
+        if (m != m0) {
+            propagate(cur, 0, m0, m);
+        }
     }
 
     /**
@@ -2571,6 +2722,10 @@ final class SegmentTree {
         if (bound != NO_BOUND && Unsigned.lessThan(bound, two[1])) {
             throw new IllegalStateException("bound " + Unsigned.hex(bound) + " on level " + level + " below the second-largest gap "
                     + Unsigned.hex(two[1]));
+        }
+        if (level == 0 && bound != NO_BOUND && Unsigned.greaterThan(bound, two[0])) {
+            throw new IllegalStateException("bound " + Unsigned.hex(bound) + " of a leaf above its largest free entry "
+                    + Unsigned.hex(two[0]));
         }
         if (level == 0) {
             if (c > LEAF_CAP || c < (isRoot || max == -1L ? 1 : LEAF_MIN)) {

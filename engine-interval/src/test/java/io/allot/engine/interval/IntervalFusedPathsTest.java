@@ -480,6 +480,35 @@ class IntervalFusedPathsTest {
         core.checkInvariants();
     }
 
+    /**
+     * The one-pass last-fit's back carve (written out in {@link SegmentTree#allocateHighestInLeaf})
+     * with a shrink of another leaf deferred: it must tell that one first, as the general carve
+     * does, not take it for its own leaf's. A lookup moves the cursor back to the clean leaf
+     * without telling it.
+     */
+    @Test
+    void theOnePassBackCarveTellsAnotherLeafsDeferredShrinkFirst() {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, 999);
+        for (int i = 0; i < 200; i++) {
+            assertEquals(999 - i, core.claimHighest(0, 999));
+        }
+        assertTrue(core.free(950, 950));
+        assertTrue(core.free(951, 951));
+        for (int id = 799; id >= 797; id--) {
+            assertEquals(id, core.claimHighest(0, 799)); // a split on the way, then in one pass
+        }
+        assertTrue(core.cleanForHighest(799, 1));
+        assertEquals(950, core.claimLowest(900, -1L)); // the front of [950, 951], in another leaf: deferred
+        assertTrue(core.shrinkDeferred());
+        assertEquals(797, core.allocationContaining(797).range().start()); // the cursor back, nothing told
+        assertTrue(core.cleanForHighest(799, 1));
+        assertEquals(796, core.claimHighest(0, 799)); // the back of [0, 796]
+        core.checkInvariants();
+        assertEquals(Range.of(794, 795), core.allocateLastFit(Request.of(2), 799));
+        core.checkInvariants();
+    }
+
     /** The one-pass free takes exactly the cursor's allocation; anything else goes the general way, which refuses it. */
     @Test
     void freeAtTheCursorTakesOnlyExactlyTheAllocationThere() {
