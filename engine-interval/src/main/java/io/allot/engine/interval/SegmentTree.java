@@ -102,7 +102,9 @@ import java.util.Arrays;
  * inside the entry it found goes straight to the middle carve; allocating all of a free entry
  * ({@link #takeWhole}) and freeing the allocation at the cursor when it merges with neither
  * neighbour ({@link #freeAlone}) — best- and instant-fit pairs and one-unit ids — move no pivot
- * at all: one kind bit, and gap work only when the leaf's largest changes;
+ * at all: one kind bit, and gap work only when the leaf's largest changes; freeing it when it
+ * merges both neighbours inside its leaf ({@link #freeBoth}) — next-fit's pair — closes two
+ * pivots and keeps the previous entry's bits, with the same gap shortcut;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
@@ -1845,7 +1847,8 @@ final class SegmentTree {
      * {@code [start, end]}, an untagged allocation neither first nor last in its leaf, which keeps
      * its fill — as when the allocation just made is freed. Checks that from the leaf words it
      * then uses, and frees as {@link #freeInside} does: through {@link #freeAlone} when it merges
-     * with neither neighbour, else {@link #freeInsideAt}.
+     * with neither neighbour, {@link #freeBoth} when it merges with both, else
+     * {@link #freeInsideAt}.
      *
      * @return false, changing nothing, when the case does not apply (the caller then frees the
      *         general way, which also tells a range that is no allocation)
@@ -1867,11 +1870,89 @@ final class SegmentTree {
         }
         // Merges with the previous entry if that is free and this one starts no span, with the
         // next if that is free and starts none.
-        if ((kinds >>> (i - 1) & ~(marks >>> i) & 1) == 0 && ((kinds & ~marks) >>> (i + 1) & 1) == 0) {
+        long previous = kinds >>> (i - 1) & ~(marks >>> i) & 1;
+        long next = (kinds & ~marks) >>> (i + 1) & 1;
+        if ((previous | next) == 0) {
             freeAlone(n, b, i, kinds, start, end);
             return true;
         }
+        if ((previous & next) != 0) {
+            return freeBoth(n, b, i, c, kinds, marks, start, end);
+        }
         return freeInsideAt(n, b, i, c, kinds, marks);
+    }
+
+    /**
+     * {@link #freeAtCursor}'s case that merges both neighbours, as next-fit's pair frees the page
+     * it carved strictly inside the free tail: the allocated entry {@code [start, end]} at slot
+     * {@code i} of the {@code c}-entry cursor's leaf {@code n} (block {@code b}), untagged, between
+     * two free entries of its leaf that it merges with (neither it nor the next one starts a
+     * span). Does what {@link #freeInsideAt} does then, with what that path computed and did not
+     * need: two pivots closed, the merged entry keeps the previous one's bits (free, its span
+     * mark, untagged), and the merged entry, bigger than both parts, either becomes the leaf's
+     * largest (the bound raised to the old largest unless that was one of the parts) or raises
+     * the bound to its size — nothing at all when the bound already covers it.
+     *
+     * @return false, changing nothing, when the leaf would be short (repair's way)
+     */
+    private boolean freeBoth(int n, int b, int i, int c, long kinds, long marks, long start, long end) {
+        long[] a = nodes;
+        Path p = cur;
+        if (c - 2 < LEAF_MIN && height > 1 && a[b + PIVOTS + c - 1] != -1L) {
+            return false; // the leaf would be short: repair's way
+        }
+        int j = i - 1;
+        long first = j == 0 ? p.min[0] : a[b + PIVOTS + j - 1] + 1;
+        long last = a[b + PIVOTS + i + 1];
+        long merged = last - first + 1;
+        if (merged == 0) {
+            return freeInsideAt(n, b, i, c, kinds, marks); // all 2^64 values: not a size
+        }
+        boolean pending = pendLeaf == n;
+        if (!pending && pendLeaf >= 0) {
+            flush();
+        }
+        if (n != cleanLeaf) {
+            cleanLeaf = -1; // the freed entry may lie before the clean leaf
+        }
+        if (n != cleanHighLeaf) {
+            cleanHighLeaf = -1;
+        }
+        closePivots(b, j, c, 2);
+        // Entry j keeps its own bits (free, its span mark); entries i and i + 1 go.
+        a[b + KINDS] = closeBits(kinds, i, 2);
+        a[b + MARKS] = closeBits(marks, i, 2) & ~(1L << 32 << j);
+        p.slot[0] = j;
+        cursorValid = true;
+        recordMerge(first, last, start, end, true, true);
+        long bound = a[b] >>> BOUND_SHIFT;
+        if ((merged ^ SIGN) <= (bound ^ SIGN) && bound != NO_BOUND) {
+            // At most the bound, so at most the leaf's largest, which stays: no gap changes,
+            // nor does a deferred shrink of this leaf.
+            return true;
+        }
+        long low = start - first;
+        long high = last - end;
+        long bigger = (high ^ SIGN) > (low ^ SIGN) ? high : low;
+        long m0 = pending ? pendNow : gapAbove(p, 0);
+        long m;
+        if ((merged ^ SIGN) > (m0 ^ SIGN)) {
+            if (bigger != m0) {
+                raiseBound(b, m0); // the old largest is now at most second
+            }
+            m = merged;
+        } else {
+            raiseBound(b, merged); // bigger than both parts, so neither was the largest
+            m = m0;
+        }
+        if (pending) {
+            pendLeaf = -1;
+            m0 = pendWas; // what the ancestors still record
+        }
+        if (m != m0) {
+            propagate(p, 0, m0, m);
+        }
+        return true;
     }
 
     /**

@@ -1,0 +1,219 @@
+package io.allot.engine.interval;
+
+import io.allot.Range;
+import io.allot.Request;
+import org.junit.jupiter.api.Test;
+
+import java.util.BitSet;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * White-box tests of the free at the cursor that merges both free neighbours inside its leaf
+ * ({@link SegmentTree#freeBoth}), as next-fit's pair frees the page it carved strictly inside the
+ * free tail: the merged entry becomes the leaf's largest (settling a deferred shrink of the leaf,
+ * or climbing), or stays below it (the bound only, or nothing); a span start on either side
+ * keeps the entries apart; and a seeded random run of middle carves freed at once checks the
+ * free segments against a model and every invariant after each step.
+ */
+class IntervalFreeBothTest {
+
+    /** A core over {@code [0, space - 1]} with its first {@code ids} units claimed one by one. */
+    private static IntervalCore ids(long space, int ids) {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, space - 1);
+        for (int i = 0; i < ids; i++) {
+            assertEquals(i, core.claimLowest(0, -1L));
+        }
+        core.checkInvariants();
+        return core;
+    }
+
+    private static void free(IntervalCore core, long start, long end) {
+        assertTrue(core.free(start, end), "free " + start + ".." + end);
+        core.checkInvariants();
+    }
+
+    /** Next-fit's pair: a carve strictly inside the free tail (a deferred shrink), its free merges both back. */
+    @Test
+    void nextFitPairsInsideTheFreeTailMergeBack() {
+        IntervalCore core = ids(1000, 200);
+        long segments = core.freeSegments();
+        for (long at = 300; at < 320; at++) {
+            Range r = core.allocateFirstFit(Request.of(3), at);
+            assertEquals(Range.of(at, at + 2), r);
+            assertTrue(core.shrinkDeferred());
+            core.checkInvariants();
+            assertEquals(segments + 1, core.freeSegments());
+            free(core, at, at + 2); // both neighbours: the tail is whole and the leaf's largest again
+            assertFalse(core.shrinkDeferred());
+            assertEquals(segments, core.freeSegments());
+            assertEquals(800, core.largestFree());
+        }
+    }
+
+    /**
+     * A merge below the leaf's largest: first one the bound already covers (nothing changes), then
+     * one that raises the bound, then with a shrink of another leaf deferred, then one that
+     * becomes the leaf's largest and climbs.
+     */
+    @Test
+    void mergesBelowOrAboveTheLeafsLargest() {
+        IntervalCore core = ids(1000, 200);
+        for (long id = 20; id <= 24; id++) {
+            free(core, id, id); // [20, 24]
+        }
+        for (long id = 40; id <= 42; id++) {
+            free(core, id, id); // [40, 42]
+        }
+        assertTrue(core.allocate(41, 41, null));
+        core.checkInvariants();
+        free(core, 41, 41); // merges to 3, under the leaf's largest 5
+        assertTrue(core.allocate(22, 22, null));
+        core.checkInvariants();
+        free(core, 22, 22); // merges to 5 again
+        assertEquals(200, core.claimLowest(100, -1L)); // a deferred shrink in the last leaf
+        assertTrue(core.shrinkDeferred());
+        assertTrue(core.allocate(41, 41, null)); // not the last leaf: flushed
+        core.checkInvariants();
+        free(core, 41, 41);
+        core.checkInvariants();
+        assertTrue(core.allocate(21, 23, null));
+        core.checkInvariants();
+        free(core, 21, 23);
+        assertEquals(Range.of(20, 24), core.allocateBestFit(Request.of(5)));
+        core.checkInvariants();
+        free(core, 20, 24); // lone
+        // Make [40, 42] bigger than the leaf's largest by a middle carve of a bigger entry.
+        for (long id = 43; id <= 49; id++) {
+            free(core, id, id); // [40, 49], 10: the leaf's largest, climbing
+        }
+        assertTrue(core.allocate(44, 45, null));
+        core.checkInvariants();
+        free(core, 44, 45); // merges to 10, above what the parent records after the carve
+        assertEquals(Range.of(40, 49), core.allocateBestFit(Request.of(10)));
+        core.checkInvariants();
+    }
+
+    /** Free neighbours across a span start on either side are not merged with. */
+    @Test
+    void noMergeAcrossASpanStart() {
+        IntervalCore core = new IntervalCore();
+        core.addSpan(0, 99);
+        core.addSpan(100, 199);
+        core.addSpan(200, 299);
+        assertTrue(core.allocate(100, 149, null));
+        core.checkInvariants();
+        free(core, 100, 149); // the previous across a span start, the next inside
+        assertEquals(3, core.freeSegments());
+        assertTrue(core.allocate(150, 199, null));
+        core.checkInvariants();
+        free(core, 150, 199); // the next across a span start
+        assertEquals(3, core.freeSegments());
+        assertTrue(core.allocate(120, 129, null));
+        core.checkInvariants();
+        free(core, 120, 129); // both inside the middle span
+        assertEquals(3, core.freeSegments());
+        assertEquals(100, core.largestFree());
+    }
+
+    @Test
+    void randomMiddleCarvesMatchTheModel() {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : new long[] {0, -4096}) {
+            randomRun(seed, base, 20_000);
+        }
+    }
+
+    /**
+     * Two adjacent spans of 1,000 units each, filled unit by unit and a random half freed; then
+     * allocations of random pieces of random free segments, often strictly inside, by fixed range
+     * and by first-fit from inside a segment, freed at once as often as not, with frees of random
+     * allocated units between (some kept tagged). The free segments against a model split at the
+     * span start; invariants after every operation. Counts the frees that merged both sides.
+     */
+    private static void randomRun(long seed, long base, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ base);
+        int half = 1000;
+        int space = 2 * half;
+        IntervalCore core = new IntervalCore();
+        core.addSpan(base, base + half - 1);
+        core.addSpan(base + half, base + space - 1);
+        BitSet used = new BitSet(space);
+        for (int i = 0; i < space; i++) {
+            assertEquals(base + i, core.claimLowest(base, base + space - 1));
+            used.set(i);
+        }
+        for (int i = 0; i < space / 2; i++) {
+            int u = random.nextInt(space);
+            if (used.get(u)) {
+                assertTrue(core.free(base + u, base + u));
+                used.clear(u);
+            }
+        }
+        core.checkInvariants();
+        int both = 0;
+        int operation = 0;
+        try {
+            for (; operation < operations; operation++) {
+                int s = used.nextClearBit(random.nextInt(space));
+                if (s >= space) {
+                    continue;
+                }
+                int e = Math.min(used.nextSetBit(s) < 0 ? space : used.nextSetBit(s), s < half ? half : space) - 1;
+                if (random.nextInt(4) == 0 || e == s) {
+                    int u = random.nextInt(space);
+                    if (used.get(u)) {
+                        assertTrue(core.free(base + u, base + u));
+                        used.clear(u);
+                        core.checkInvariants();
+                    }
+                    continue;
+                }
+                int from = s + random.nextInt(e - s + 1);
+                int to = from + random.nextInt(Math.min(4, e - from + 1));
+                if (random.nextBoolean()) {
+                    assertTrue(core.allocate(base + from, base + to, null), "allocate, operation " + operation);
+                } else {
+                    Range r = core.allocateFirstFit(Request.of(to - from + 1), base + from);
+                    assertEquals(Range.of(base + from, base + to), r, "next-fit, operation " + operation);
+                }
+                core.checkInvariants();
+                if (random.nextInt(3) > 0) {
+                    boolean previous = from > s;
+                    boolean next = to < e;
+                    both += previous && next ? 1 : 0;
+                    assertTrue(core.free(base + from, base + to), "free just made, operation " + operation);
+                    core.checkInvariants();
+                    assertEquals(countSegments(used, space, half), core.freeSegments(), "segments, operation " + operation);
+                } else if (to > from) {
+                    // Kept allocations are one unit, so that the random frees find them whole.
+                    assertTrue(core.free(base + from, base + to), "free, operation " + operation);
+                    core.checkInvariants();
+                } else {
+                    used.set(from);
+                }
+            }
+        } catch (AssertionError | RuntimeException x) {
+            fail("seed " + seed + " (replay with -Dallot.seed=" + seed + "), base " + Long.toHexString(base) + ", operation "
+                    + operation + ": " + x, x);
+        }
+        assertTrue(both > operations / 10, both + " frees merging both sides");
+    }
+
+    /** The free segments of the model, split at the span start {@code half}. */
+    private static long countSegments(BitSet used, int space, int half) {
+        long n = 0;
+        int s = used.nextClearBit(0);
+        while (s < space) {
+            int e = Math.min(used.nextSetBit(s) < 0 ? space : used.nextSetBit(s), s < half ? half : space);
+            n++;
+            s = used.nextClearBit(e);
+        }
+        return n;
+    }
+}
