@@ -1908,16 +1908,7 @@ final class SegmentTree {
         if (merged == 0) {
             return freeInsideAt(n, b, i, c, kinds, marks); // all 2^64 values: not a size
         }
-        boolean pending = pendLeaf == n;
-        if (!pending && pendLeaf >= 0) {
-            flush();
-        }
-        if (n != cleanLeaf) {
-            cleanLeaf = -1; // the freed entry may lie before the clean leaf
-        }
-        if (n != cleanHighLeaf) {
-            cleanHighLeaf = -1;
-        }
+        boolean pending = beforeFreeIn(n);
         closePivots(b, j, c, 2);
         // Entry j keeps its own bits (free, its span mark); entries i and i + 1 go.
         a[b + KINDS] = closeBits(kinds, i, 2);
@@ -1933,25 +1924,7 @@ final class SegmentTree {
         }
         long low = start - first;
         long high = last - end;
-        long bigger = (high ^ SIGN) > (low ^ SIGN) ? high : low;
-        long m0 = pending ? pendNow : gapAbove(p, 0);
-        long m;
-        if ((merged ^ SIGN) > (m0 ^ SIGN)) {
-            if (bigger != m0) {
-                raiseBound(b, m0); // the old largest is now at most second
-            }
-            m = merged;
-        } else {
-            raiseBound(b, merged); // bigger than both parts, so neither was the largest
-            m = m0;
-        }
-        if (pending) {
-            pendLeaf = -1;
-            m0 = pendWas; // what the ancestors still record
-        }
-        if (m != m0) {
-            propagate(p, 0, m0, m);
-        }
+        grewAboveBound(b, pending, merged, (high ^ SIGN) > (low ^ SIGN) ? high : low);
         return true;
     }
 
@@ -1969,16 +1942,7 @@ final class SegmentTree {
     private void freeAlone(int n, int b, int i, long kinds, long start, long end) {
         // As in release: a deferred shrink on this leaf is settled with this change (unless the
         // change leaves the gaps as they are, below), any other first.
-        boolean pending = pendLeaf == n;
-        if (!pending && pendLeaf >= 0) {
-            flush();
-        }
-        if (n != cleanLeaf) {
-            cleanLeaf = -1; // the freed entry may lie before the clean leaf
-        }
-        if (n != cleanHighLeaf) {
-            cleanHighLeaf = -1;
-        }
+        boolean pending = beforeFreeIn(n);
         nodes[b + KINDS] = kinds | 1L << i;
         recordMerge(start, end, start, end, false, false);
         long size = end - start + 1;
@@ -1988,15 +1952,48 @@ final class SegmentTree {
             // changes, nor does a deferred shrink of this leaf (its largest stays pendNow).
             return;
         }
+        grewAboveBound(b, pending, size, 0);
+    }
+
+    /**
+     * What {@link #freeAlone} and {@link #freeBoth} do before changing the cursor's leaf
+     * {@code n}: a deferred shrink of another leaf is settled first, and the clean leaves other
+     * than {@code n} are forgotten (the freed entry may lie before them).
+     *
+     * @return whether the deferred shrink is on {@code n}, to be settled with this change
+     */
+    private boolean beforeFreeIn(int n) {
+        boolean pending = pendLeaf == n;
+        if (!pending && pendLeaf >= 0) {
+            flush();
+        }
+        if (n != cleanLeaf) {
+            cleanLeaf = -1;
+        }
+        if (n != cleanHighLeaf) {
+            cleanHighLeaf = -1;
+        }
+        return pending;
+    }
+
+    /**
+     * The gap work of a free in the cursor's leaf (block {@code b}) that left a free entry of
+     * {@code size} values above the leaf's bound: it either becomes the leaf's largest (the old
+     * largest, unless it was {@code replaced}, the biggest free part the entry absorbed, 0 for
+     * none, is then at most second: the bound rises to it) or stays under it (the bound rises to
+     * {@code size}); the ancestors learn the leaf's new largest, settling a deferred shrink of
+     * the leaf ({@code pending}).
+     */
+    private void grewAboveBound(int b, boolean pending, long size, long replaced) {
         long m0 = pending ? pendNow : gapAbove(cur, 0);
         long m;
         if ((size ^ SIGN) > (m0 ^ SIGN)) {
-            if (m0 != 0) {
+            if (replaced != m0) {
                 raiseBound(b, m0); // the old largest is now at most second
             }
             m = size;
         } else {
-            raiseBound(b, size);
+            raiseBound(b, size); // bigger than every part it absorbed, so none was the largest
             m = m0;
         }
         if (pending) {

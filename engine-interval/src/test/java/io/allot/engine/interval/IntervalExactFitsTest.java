@@ -9,6 +9,9 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.allot.engine.interval.CoreFixtures.free;
+import static io.allot.engine.interval.CoreFixtures.ids;
+import static io.allot.engine.interval.CoreFixtures.twoFullSpans;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -28,22 +31,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * against a model and the invariants after every operation.
  */
 class IntervalExactFitsTest {
-
-    /** A core over {@code [0, space - 1]} with its first {@code ids} units claimed one by one. */
-    private static IntervalCore ids(long space, int ids) {
-        IntervalCore core = new IntervalCore();
-        core.addSpan(0, space - 1);
-        for (int i = 0; i < ids; i++) {
-            assertEquals(i, core.claimLowest(0, -1L));
-        }
-        core.checkInvariants();
-        return core;
-    }
-
-    private static void free(IntervalCore core, long start, long end) {
-        assertTrue(core.free(start, end), "free " + start + ".." + end);
-        core.checkInvariants();
-    }
 
     /**
      * One-unit claims take holes of one unit whole: first one of two holes of the leaf's largest
@@ -213,14 +200,10 @@ class IntervalExactFitsTest {
         SplittableRandom random = new SplittableRandom(seed ^ base);
         int half = 1000;
         int space = 2 * half;
-        IntervalCore core = new IntervalCore();
-        core.addSpan(base, base + half - 1);
-        core.addSpan(base + half, base + space - 1);
         BitSet used = new BitSet(space);
+        IntervalCore core = twoFullSpans(base, half, used);
         List<long[]> live = new ArrayList<>();
         for (int i = 0; i < space; i++) {
-            assertEquals(base + i, core.claimLowest(base, base + space - 1));
-            used.set(i);
             live.add(new long[] {base + i, base + i});
         }
         for (int i = 0; i < space / 2; i++) {

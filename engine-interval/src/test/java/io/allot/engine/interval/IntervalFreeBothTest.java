@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 import java.util.BitSet;
 import java.util.SplittableRandom;
 
+import static io.allot.engine.interval.CoreFixtures.free;
+import static io.allot.engine.interval.CoreFixtures.ids;
+import static io.allot.engine.interval.CoreFixtures.twoFullSpans;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,22 +24,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * free segments against a model and every invariant after each step.
  */
 class IntervalFreeBothTest {
-
-    /** A core over {@code [0, space - 1]} with its first {@code ids} units claimed one by one. */
-    private static IntervalCore ids(long space, int ids) {
-        IntervalCore core = new IntervalCore();
-        core.addSpan(0, space - 1);
-        for (int i = 0; i < ids; i++) {
-            assertEquals(i, core.claimLowest(0, -1L));
-        }
-        core.checkInvariants();
-        return core;
-    }
-
-    private static void free(IntervalCore core, long start, long end) {
-        assertTrue(core.free(start, end), "free " + start + ".." + end);
-        core.checkInvariants();
-    }
 
     /** Next-fit's pair: a carve strictly inside the free tail (a deferred shrink), its free merges both back. */
     @Test
@@ -140,14 +127,8 @@ class IntervalFreeBothTest {
         SplittableRandom random = new SplittableRandom(seed ^ base);
         int half = 1000;
         int space = 2 * half;
-        IntervalCore core = new IntervalCore();
-        core.addSpan(base, base + half - 1);
-        core.addSpan(base + half, base + space - 1);
         BitSet used = new BitSet(space);
-        for (int i = 0; i < space; i++) {
-            assertEquals(base + i, core.claimLowest(base, base + space - 1));
-            used.set(i);
-        }
+        IntervalCore core = twoFullSpans(base, half, used);
         for (int i = 0; i < space / 2; i++) {
             int u = random.nextInt(space);
             if (used.get(u)) {
