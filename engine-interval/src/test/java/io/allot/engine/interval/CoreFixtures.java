@@ -39,6 +39,22 @@ final class CoreFixtures {
         return core;
     }
 
+    /** A seeded random run of a white-box test at one span base. */
+    interface SeededRun {
+        void run(long seed, long base);
+    }
+
+    /**
+     * Runs {@code run} at each of {@code bases} with one seed: {@code -Dallot.seed} if given (the
+     * runs print it on failure, for the replay), else a fresh one.
+     */
+    static void atBases(SeededRun run, long... bases) {
+        long seed = Long.getLong("allot.seed", System.nanoTime());
+        for (long base : bases) {
+            run.run(seed, base);
+        }
+    }
+
     /** Frees {@code [start, end]}, which must be an allocation, and checks every invariant. */
     static void free(IntervalCore core, long start, long end) {
         assertTrue(core.free(start, end), "free " + start + ".." + end);

@@ -9,6 +9,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.allot.engine.interval.CoreFixtures.atBases;
 import static io.allot.engine.interval.CoreFixtures.free;
 import static io.allot.engine.interval.CoreFixtures.ids;
 import static io.allot.engine.interval.CoreFixtures.twoFullSpans;
@@ -182,10 +183,7 @@ class IntervalExactFitsTest {
 
     @Test
     void randomExactFitPairsMatchTheModel() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -4096}) {
-            randomRun(seed, base, 30_000);
-        }
+        atBases((seed, base) -> randomRun(seed, base, 30_000), 0, -4096);
     }
 
     /**

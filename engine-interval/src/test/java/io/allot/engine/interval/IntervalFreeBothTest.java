@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.BitSet;
 import java.util.SplittableRandom;
 
+import static io.allot.engine.interval.CoreFixtures.atBases;
 import static io.allot.engine.interval.CoreFixtures.free;
 import static io.allot.engine.interval.CoreFixtures.ids;
 import static io.allot.engine.interval.CoreFixtures.twoFullSpans;
@@ -110,10 +111,7 @@ class IntervalFreeBothTest {
 
     @Test
     void randomMiddleCarvesMatchTheModel() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -4096}) {
-            randomRun(seed, base, 20_000);
-        }
+        atBases((seed, base) -> randomRun(seed, base, 20_000), 0, -4096);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.allot.engine.interval.CoreFixtures.atBases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -322,10 +323,7 @@ class IntervalFusedPathsTest {
      */
     @Test
     void randomFillsAcrossSplitsMatchTheModel() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -(1L << 12)}) {
-            fillRun(seed, base, 30_000);
-        }
+        atBases((seed, base) -> fillRun(seed, base, 30_000), 0, -(1L << 12));
     }
 
     private static void fillRun(long seed, long base, int operations) {
@@ -535,10 +533,7 @@ class IntervalFusedPathsTest {
 
     @Test
     void randomPairsAndSingleOperationsKeepEveryInvariantAndMatchTheModel() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -4096}) {
-            randomRun(seed, base, 30_000);
-        }
+        atBases((seed, base) -> randomRun(seed, base, 30_000), 0, -4096);
     }
 
     /**
@@ -627,10 +622,7 @@ class IntervalFusedPathsTest {
      */
     @Test
     void randomRotorSweepsKeepEveryInvariantAndMatchTheModel() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -8192}) {
-            rotorRun(seed, base, 30_000);
-        }
+        atBases((seed, base) -> rotorRun(seed, base, 30_000), 0, -8192);
     }
 
     private static void rotorRun(long seed, long base, int operations) {
@@ -707,10 +699,7 @@ class IntervalFusedPathsTest {
      */
     @Test
     void randomConstrainedFirstFitsMatchTheLiteralRule() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -4096}) {
-            constrainedRun(seed, base, 30_000, false);
-        }
+        atBases((seed, base) -> constrainedRun(seed, base, 30_000, false), 0, -4096);
     }
 
     /**
@@ -720,10 +709,7 @@ class IntervalFusedPathsTest {
      */
     @Test
     void randomConstrainedLastFitsMatchTheLiteralRule() {
-        long seed = Long.getLong("allot.seed", System.nanoTime());
-        for (long base : new long[] {0, -4096}) {
-            constrainedRun(seed, base, 30_000, true);
-        }
+        atBases((seed, base) -> constrainedRun(seed, base, 30_000, true), 0, -4096);
     }
 
     /**
