@@ -103,8 +103,9 @@ import java.util.Arrays;
  * ({@link #takeWhole}) and freeing the allocation at the cursor when it merges with neither
  * neighbour ({@link #freeAlone}) — best- and instant-fit pairs and one-unit ids — move no pivot
  * at all: one kind bit, and gap work only when the leaf's largest changes; freeing it when it
- * merges both neighbours inside its leaf ({@link #freeBoth}) — next-fit's pair — closes two
- * pivots and keeps the previous entry's bits, with the same gap shortcut;
+ * merges one or both neighbours inside its leaf ({@link #freeOne}, {@link #freeBoth}) —
+ * first-match's, last-match's and next-fit's pairs — closes one or two pivots and keeps the
+ * first piece's bits, with the same gap shortcut;
  * splits, merges and merges across leaves are the B-tree's, O(height); a carve that only shrinks
  * the largest entry of the leaf with a deferred shrink is O(1) in all. Appending at the end of the
  * last leaf splits off a new last leaf with just the entries from the insertion point on (an
@@ -1848,7 +1849,7 @@ final class SegmentTree {
      * its fill — as when the allocation just made is freed. Checks that from the leaf words it
      * then uses, and frees as {@link #freeInside} does: through {@link #freeAlone} when it merges
      * with neither neighbour, {@link #freeBoth} when it merges with both, else
-     * {@link #freeInsideAt}.
+     * {@link #freeOne}.
      *
      * @return false, changing nothing, when the case does not apply (the caller then frees the
      *         general way, which also tells a range that is no allocation)
@@ -1879,7 +1880,7 @@ final class SegmentTree {
         if ((previous & next) != 0) {
             return freeBoth(n, b, i, c, kinds, marks, start, end);
         }
-        return freeInsideAt(n, b, i, c, kinds, marks);
+        return freeOne(n, b, i, c, kinds, marks, start, end, previous != 0);
     }
 
     /**
@@ -1889,9 +1890,7 @@ final class SegmentTree {
      * two free entries of its leaf that it merges with (neither it nor the next one starts a
      * span). Does what {@link #freeInsideAt} does then, with what that path computed and did not
      * need: two pivots closed, the merged entry keeps the previous one's bits (free, its span
-     * mark, untagged), and the merged entry, bigger than both parts, either becomes the leaf's
-     * largest (the bound raised to the old largest unless that was one of the parts) or raises
-     * the bound to its size — nothing at all when the bound already covers it.
+     * mark, untagged), and the gap work of {@link #grewBy}.
      *
      * @return false, changing nothing, when the leaf would be short (repair's way)
      */
@@ -1916,15 +1915,48 @@ final class SegmentTree {
         p.slot[0] = j;
         cursorValid = true;
         recordMerge(first, last, start, end, true, true);
-        long bound = a[b] >>> BOUND_SHIFT;
-        if ((merged ^ SIGN) <= (bound ^ SIGN) && bound != NO_BOUND) {
-            // At most the bound, so at most the leaf's largest, which stays: no gap changes,
-            // nor does a deferred shrink of this leaf.
-            return true;
-        }
         long low = start - first;
         long high = last - end;
-        grewAboveBound(b, pending, merged, (high ^ SIGN) > (low ^ SIGN) ? high : low);
+        grewBy(b, pending, merged, (high ^ SIGN) > (low ^ SIGN) ? high : low);
+        return true;
+    }
+
+    /**
+     * {@link #freeAtCursor}'s case that merges one neighbour: the allocated entry
+     * {@code [start, end]} at slot {@code i} of the {@code c}-entry cursor's leaf {@code n} (block
+     * {@code b}), untagged, merging with the free entry before it ({@code previous}: it starts no
+     * span), as last-match's pair frees the back it carved off the free tail, or with the free
+     * entry after it (which starts none), as first-match's pair frees the front of a hole. Does
+     * what {@link #freeInsideAt} does then, with what that path computed and did not need: one
+     * pivot closed (the merged entry's first piece's), the merged entry in the first piece's slot
+     * with its span mark, free and untagged, and the gap work of {@link #grewBy}. Two merged
+     * entries of a leaf with a third are never all 2<sup>64</sup> values.
+     *
+     * @return false, changing nothing, when the leaf would be short (repair's way)
+     */
+    private boolean freeOne(int n, int b, int i, int c, long kinds, long marks, long start, long end, boolean previous) {
+        long[] a = nodes;
+        Path p = cur;
+        if (c - 1 < LEAF_MIN && height > 1 && a[b + PIVOTS + c - 1] != -1L) {
+            return false; // the leaf would be short: repair's way
+        }
+        int j = i;
+        long first = start;
+        long last = end;
+        if (previous) {
+            j = i - 1;
+            first = j == 0 ? p.min[0] : a[b + PIVOTS + j - 1] + 1;
+        } else {
+            last = a[b + PIVOTS + i + 1];
+        }
+        boolean pending = beforeFreeIn(n);
+        closePivots(b, j, c, 1);
+        a[b + KINDS] = closeBits(kinds, j + 1, 1) | 1L << j;
+        a[b + MARKS] = closeBits(marks, j + 1, 1) & ~(1L << 32 << j);
+        p.slot[0] = j;
+        cursorValid = true;
+        recordMerge(first, last, start, end, previous, !previous);
+        grewBy(b, pending, last - first + 1, previous ? start - first : last - end);
         return true;
     }
 
@@ -1945,18 +1977,11 @@ final class SegmentTree {
         boolean pending = beforeFreeIn(n);
         nodes[b + KINDS] = kinds | 1L << i;
         recordMerge(start, end, start, end, false, false);
-        long size = end - start + 1;
-        long bound = nodes[b] >>> BOUND_SHIFT;
-        if ((size ^ SIGN) <= (bound ^ SIGN) && bound != NO_BOUND) {
-            // At most the bound, so at most the leaf's largest: the bound covers it and no gap
-            // changes, nor does a deferred shrink of this leaf (its largest stays pendNow).
-            return;
-        }
-        grewAboveBound(b, pending, size, 0);
+        grewBy(b, pending, end - start + 1, 0);
     }
 
     /**
-     * What {@link #freeAlone} and {@link #freeBoth} do before changing the cursor's leaf
+     * What {@link #freeAlone}, {@link #freeOne} and {@link #freeBoth} do before changing the cursor's leaf
      * {@code n}: a deferred shrink of another leaf is settled first, and the clean leaves other
      * than {@code n} are forgotten (the freed entry may lie before them).
      *
@@ -1974,6 +1999,20 @@ final class SegmentTree {
             cleanHighLeaf = -1;
         }
         return pending;
+    }
+
+    /**
+     * The gap work of a free in the cursor's leaf (block {@code b}) that left a free entry of
+     * {@code size} values, bigger than every free part it absorbed (the biggest of them
+     * {@code replaced}, 0 for none): nothing at all — not even the load of the parent's gap —
+     * when the leaf's bound covers the size (a leaf's bound is at most its largest free entry,
+     * which then stays, and so does a deferred shrink of the leaf), else {@link #grewAboveBound}.
+     */
+    private void grewBy(int b, boolean pending, long size, long replaced) {
+        long bound = nodes[b] >>> BOUND_SHIFT;
+        if ((size ^ SIGN) > (bound ^ SIGN) || bound == NO_BOUND) {
+            grewAboveBound(b, pending, size, replaced);
+        }
     }
 
     /**

@@ -17,14 +17,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * White-box tests of the free at the cursor that merges both free neighbours inside its leaf
- * ({@link SegmentTree#freeBoth}), as next-fit's pair frees the page it carved strictly inside the
- * free tail: the merged entry becomes the leaf's largest (settling a deferred shrink of the leaf,
- * or climbing), or stays below it (the bound only, or nothing); a span start on either side
- * keeps the entries apart; and a seeded random run of middle carves freed at once checks the
- * free segments against a model and every invariant after each step.
+ * White-box tests of the free at the cursor that merges one or both free neighbours inside its
+ * leaf ({@link SegmentTree#freeOne}, {@link SegmentTree#freeBoth}), as next-fit's pair frees the page it carved strictly
+ * inside the free tail (both), last-match's the back it carved off the tail (the previous) and
+ * first-match's the front of a hole (the next): the merged entry becomes the leaf's largest
+ * (settling a deferred shrink of the leaf, or climbing), or stays below it (the bound only, or
+ * nothing); a span start on either side keeps the entries apart; and a seeded random run of
+ * carves freed at once checks the free segments against a model and every invariant after each
+ * step.
  */
-class IntervalFreeBothTest {
+class IntervalFreeMergingTest {
 
     /** Next-fit's pair: a carve strictly inside the free tail (a deferred shrink), its free merges both back. */
     @Test
@@ -41,6 +43,61 @@ class IntervalFreeBothTest {
             assertFalse(core.shrinkDeferred());
             assertEquals(segments, core.freeSegments());
             assertEquals(800, core.largestFree());
+        }
+    }
+
+    /** Last-match's pair: the back carved off the free tail, its free merges the previous back. */
+    @Test
+    void lastMatchPairsMergeThePreviousBack() {
+        IntervalCore core = ids(1000, 200);
+        long segments = core.freeSegments();
+        for (int k = 0; k < 20; k++) {
+            Range r = core.allocateLastFit(Request.of(3), -1L);
+            assertEquals(Range.of(997, 999), r);
+            core.checkInvariants();
+            assertEquals(segments, core.freeSegments());
+            free(core, 997, 999); // the previous only: the tail is whole and the leaf's largest again
+            assertEquals(segments, core.freeSegments());
+            assertEquals(800, core.largestFree());
+        }
+    }
+
+    /**
+     * First-match's pair: the front of a hole carved, its free merges the next back — below the
+     * leaf's largest (the bound covers it, then it raises the bound), and as the leaf's largest.
+     */
+    @Test
+    void firstMatchPairsMergeTheNextBack() {
+        IntervalCore core = ids(1000, 200);
+        for (long id = 10; id <= 12; id++) {
+            free(core, id, id); // [10, 12]
+        }
+        for (long id = 30; id <= 31; id++) {
+            free(core, id, id); // [30, 31]
+        }
+        long segments = core.freeSegments();
+        for (int k = 0; k < 5; k++) {
+            assertEquals(Range.of(10, 11), core.allocateFirstFit(Request.of(2), 0));
+            core.checkInvariants();
+            free(core, 10, 11); // the next only
+            assertEquals(segments, core.freeSegments());
+            assertEquals(Range.of(30, 30), core.allocateFirstFit(Request.of(1), 30));
+            core.checkInvariants();
+            free(core, 30, 30);
+            assertEquals(segments, core.freeSegments());
+        }
+        assertEquals(Range.of(10, 12), core.allocateBestFit(Request.of(3)));
+        core.checkInvariants();
+        free(core, 10, 12);
+        IntervalCore tail = ids(1000, 1000);
+        for (long id = 500; id < 1000; id++) {
+            free(tail, id, id); // one free entry [500, 999], the leaf's largest
+        }
+        for (int k = 0; k < 5; k++) {
+            assertEquals(Range.of(500, 503), tail.allocateFirstFit(Request.of(4), 0));
+            tail.checkInvariants();
+            free(tail, 500, 503); // the next only, becoming the leaf's largest again
+            assertEquals(500, tail.largestFree());
         }
     }
 
@@ -85,6 +142,39 @@ class IntervalFreeBothTest {
         free(core, 44, 45); // merges to 10, above what the parent records after the carve
         assertEquals(Range.of(40, 49), core.allocateBestFit(Request.of(10)));
         core.checkInvariants();
+    }
+
+    /**
+     * Merges of free entries of 2^56 values or more, past what a leaf's bound can hold (it
+     * saturates): a merge that grows the leaf's largest climbs — with the previous only, the next
+     * only, and both.
+     */
+    @Test
+    void mergesOfHugeEntriesClimb() {
+        long x = 0xC000_0000_0000_0000L; // 2^63 + 2^62
+        IntervalCore previous = new IntervalCore();
+        previous.addSpan(0, -2L); // spans never hold all 2^64 values
+        assertTrue(previous.allocate(0, 0, null));
+        assertTrue(previous.allocate(x, x + 1, null));
+        assertTrue(previous.allocate(x + 2, x + 2, null)); // free [1, x - 1] and [x + 3, 2^64 - 2]
+        previous.checkInvariants();
+        assertEquals(x - 1, previous.largestFree());
+        free(previous, x, x + 1); // the previous only, now the largest
+        assertEquals(x + 1, previous.largestFree());
+
+        long y = 1L << 62;
+        IntervalCore next = new IntervalCore();
+        next.addSpan(0, -2L);
+        assertTrue(next.allocate(0, 0, null));
+        assertTrue(next.allocate(y, y, null));
+        assertTrue(next.allocate(y + 1, y + 2, null)); // free [1, y - 1] and [y + 3, 2^64 - 2]
+        next.checkInvariants();
+        assertEquals(-y - 4, next.largestFree());
+        free(next, y + 1, y + 2); // the next only, the largest grown
+        assertEquals(-y - 2, next.largestFree());
+
+        free(next, y, y); // both
+        assertEquals(-2L, next.largestFree()); // [1, 2^64 - 2]
     }
 
     /** Free neighbours across a span start on either side are not merged with. */
@@ -136,6 +226,7 @@ class IntervalFreeBothTest {
         }
         core.checkInvariants();
         int both = 0;
+        int one = 0;
         int operation = 0;
         try {
             for (; operation < operations; operation++) {
@@ -166,6 +257,7 @@ class IntervalFreeBothTest {
                     boolean previous = from > s;
                     boolean next = to < e;
                     both += previous && next ? 1 : 0;
+                    one += previous != next ? 1 : 0;
                     assertTrue(core.free(base + from, base + to), "free just made, operation " + operation);
                     core.checkInvariants();
                     assertEquals(countSegments(used, space, half), core.freeSegments(), "segments, operation " + operation);
@@ -182,6 +274,7 @@ class IntervalFreeBothTest {
                     + operation + ": " + x, x);
         }
         assertTrue(both > operations / 10, both + " frees merging both sides");
+        assertTrue(one > operations / 20, one + " frees merging one side");
     }
 
     /** The free segments of the model, split at the span start {@code half}. */
