@@ -60,4 +60,11 @@ final class CoreFixtures {
         assertTrue(core.free(start, end), "free " + start + ".." + end);
         core.checkInvariants();
     }
+
+    /** Frees the one-unit ids {@code first..last}, one by one (each checked): they merge into one free entry. */
+    static void freeIds(IntervalCore core, long first, long last) {
+        for (long id = first; id <= last; id++) {
+            free(core, id, id);
+        }
+    }
 }

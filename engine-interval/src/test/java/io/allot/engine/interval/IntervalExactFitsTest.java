@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 
 import static io.allot.engine.interval.CoreFixtures.atBases;
 import static io.allot.engine.interval.CoreFixtures.free;
+import static io.allot.engine.interval.CoreFixtures.freeIds;
 import static io.allot.engine.interval.CoreFixtures.ids;
 import static io.allot.engine.interval.CoreFixtures.twoFullSpans;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,13 +60,6 @@ class IntervalExactFitsTest {
         }
         assertEquals(3, core.claimHighest(0, 6));
         core.checkInvariants();
-    }
-
-    /** Frees the one-unit ids {@code first..last}, one by one: they merge into one free entry. */
-    private static void freeIds(IntervalCore core, long first, long last) {
-        for (long id = first; id <= last; id++) {
-            free(core, id, id);
-        }
     }
 
     /**

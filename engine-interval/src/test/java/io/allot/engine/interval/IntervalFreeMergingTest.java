@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import static io.allot.engine.interval.CoreFixtures.atBases;
 import static io.allot.engine.interval.CoreFixtures.free;
+import static io.allot.engine.interval.CoreFixtures.freeIds;
 import static io.allot.engine.interval.CoreFixtures.ids;
 import static io.allot.engine.interval.CoreFixtures.twoFullSpans;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,12 +70,8 @@ class IntervalFreeMergingTest {
     @Test
     void firstMatchPairsMergeTheNextBack() {
         IntervalCore core = ids(1000, 200);
-        for (long id = 10; id <= 12; id++) {
-            free(core, id, id); // [10, 12]
-        }
-        for (long id = 30; id <= 31; id++) {
-            free(core, id, id); // [30, 31]
-        }
+        freeIds(core, 10, 12); // [10, 12]
+        freeIds(core, 30, 31); // [30, 31]
         long segments = core.freeSegments();
         for (int k = 0; k < 5; k++) {
             assertEquals(Range.of(10, 11), core.allocateFirstFit(Request.of(2), 0));
@@ -90,9 +87,7 @@ class IntervalFreeMergingTest {
         core.checkInvariants();
         free(core, 10, 12);
         IntervalCore tail = ids(1000, 1000);
-        for (long id = 500; id < 1000; id++) {
-            free(tail, id, id); // one free entry [500, 999], the leaf's largest
-        }
+        freeIds(tail, 500, 999); // one free entry [500, 999], the leaf's largest
         for (int k = 0; k < 5; k++) {
             assertEquals(Range.of(500, 503), tail.allocateFirstFit(Request.of(4), 0));
             tail.checkInvariants();
@@ -109,12 +104,8 @@ class IntervalFreeMergingTest {
     @Test
     void mergesBelowOrAboveTheLeafsLargest() {
         IntervalCore core = ids(1000, 200);
-        for (long id = 20; id <= 24; id++) {
-            free(core, id, id); // [20, 24]
-        }
-        for (long id = 40; id <= 42; id++) {
-            free(core, id, id); // [40, 42]
-        }
+        freeIds(core, 20, 24); // [20, 24]
+        freeIds(core, 40, 42); // [40, 42]
         assertTrue(core.allocate(41, 41, null));
         core.checkInvariants();
         free(core, 41, 41); // merges to 3, under the leaf's largest 5
@@ -134,9 +125,7 @@ class IntervalFreeMergingTest {
         core.checkInvariants();
         free(core, 20, 24); // lone
         // Make [40, 42] bigger than the leaf's largest by a middle carve of a bigger entry.
-        for (long id = 43; id <= 49; id++) {
-            free(core, id, id); // [40, 49], 10: the leaf's largest, climbing
-        }
+        freeIds(core, 43, 49); // [40, 49], 10: the leaf's largest, climbing
         assertTrue(core.allocate(44, 45, null));
         core.checkInvariants();
         free(core, 44, 45); // merges to 10, above what the parent records after the carve
