@@ -294,33 +294,17 @@ final class SegmentTree {
     }
 
     /**
-     * Removes the {@code removed} pivots (1 or 2: a merge swallows at most both neighbours) from
-     * slot {@code j} of the {@code c}-entry leaf at {@code b} that a merge swallowed: the merged
-     * entry keeps the last piece's pivot, the pivots before it in the merge go, and the count
-     * drops. Kind and mark bits are the caller's. One or two pivots to move down — the merged
-     * tail and the hole after it, as last-match's and next-fit's frees leave them — are moved by
-     * hand, as {@link #shiftUp} moves them up.
+     * Removes the {@code removed} pivots from slot {@code j} of the {@code c}-entry leaf at
+     * {@code b} that a merge swallowed: the merged entry keeps the last piece's pivot, the pivots
+     * before it in the merge go, and the count drops. Kind and mark bits are the caller's.
      */
     private void closePivots(int b, int j, int c, int removed) {
         long[] a = nodes;
-        int from = b + PIVOTS + j;
-        int stop = b + PIVOTS + c - removed;
-        int m = stop - from;
-        if (m > 2) {
-            for (int o = from; o < stop; o++) {
-                a[o] = a[o + removed];
-            }
-        } else {
-            if (m > 0) {
-                a[from] = a[from + removed];
-            }
-            if (m == 2) {
-                a[from + 1] = a[from + 1 + removed];
-            }
+        for (int o = b + PIVOTS + j, stop = b + PIVOTS + c - removed; o < stop; o++) {
+            a[o] = a[o + removed];
         }
-        a[stop] = 0L;
-        if (removed == 2) {
-            a[stop + 1] = 0L;
+        for (int o = b + PIVOTS + c - removed, stop = b + PIVOTS + c; o < stop; o++) {
+            a[o] = 0L;
         }
         setCount(b, c - removed);
     }
@@ -844,7 +828,9 @@ final class SegmentTree {
                     // arguments, too big to inline) and its other cases cost a fill as much as
                     // everything else in it. The allocation takes slot i and the entry's span
                     // mark; the free rest moves to i + 1 with the old pivot.
-                    shiftUp(a, b + PIVOTS + i, b + PIVOTS + c, 1);
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                        a[o + 1] = a[o];
+                    }
                     a[b + PIVOTS + i] = end;
                     a[b]++; // the count, in the low byte, is below LEAF_CAP
                     long marks = openBits(a[b + MARKS], i, 1);
@@ -986,8 +972,13 @@ final class SegmentTree {
         int c = (int) a[b] & (int) COUNT;
         int o = b + PIVOTS + i;
         // The entries after the free one move up one slot: in a fill just one, the hole after the
-        // span.
-        shiftUp(a, o + 1, b + PIVOTS + c, 1);
+        // span. That one is moved by hand: C2 compiles a copy loop with pre-, main and post-loops
+        // whose set-up costs more than the copy at one or two trips (the fill 0.82-0.90 paired).
+        if (c - i == 2) {
+            a[o + 2] = a[o + 1];
+        } else {
+            shiftUp(a, o + 1, b + PIVOTS + c);
+        }
         a[o + 1] = before + was;
         a[o] = before + size;
         a[b]++; // the count, in the low byte, is below LEAF_CAP
@@ -1002,26 +993,10 @@ final class SegmentTree {
         pendNow = was - size;
     }
 
-    /**
-     * Moves {@code a[from .. end - 1]} up {@code by} places, to {@code a[from + by .. end + by - 1]}.
-     * One or two pivots — what a carve at the end of the last leaf moves: the hole after the span
-     * in a fill, the free tail and that hole under last-match and next-fit — are moved by hand:
-     * C2 compiles a copy loop with pre-, main and post-loops whose set-up costs more than the copy
-     * at one or two trips (the fill 0.82-0.90 paired when its one move was written out).
-     */
-    private static void shiftUp(long[] a, int from, int end, int by) {
-        int m = end - from;
-        if (m > 2) {
-            for (int o = end - 1; o >= from; o--) {
-                a[o + by] = a[o];
-            }
-            return;
-        }
-        if (m == 2) {
-            a[from + 1 + by] = a[from + 1];
-        }
-        if (m > 0) {
-            a[from + by] = a[from];
+    /** Moves {@code a[from .. end - 1]} up one place, to {@code a[from + 1 .. end]}. */
+    private static void shiftUp(long[] a, int from, int end) {
+        for (int o = end - 1; o >= from; o--) {
+            a[o + 1] = a[o];
         }
     }
 
@@ -1111,7 +1086,9 @@ final class SegmentTree {
                     // (carveFound and carveIn are two calls of eleven arguments, neither inlined).
                     // The free rest keeps slot i and the span mark; the allocation takes i + 1
                     // with the old pivot.
-                    shiftUp(a, b + PIVOTS + i, b + PIVOTS + c, 1);
+                    for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+                        a[o + 1] = a[o];
+                    }
                     a[b + PIVOTS + i] = start - 1;
                     a[b]++; // the count, in the low byte, is below LEAF_CAP
                     long marks = openBits(a[b + MARKS], i, 1);
@@ -1592,7 +1569,9 @@ final class SegmentTree {
         }
         long[] a = nodes;
         Path p = cur;
-        shiftUp(a, b + PIVOTS + i, b + PIVOTS + c, 1);
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            a[o + 1] = a[o];
+        }
         a[b]++; // the count, in the low byte, is below LEAF_CAP
         kinds = openBits(kinds, i, 1); // entry i + 1 is the old entry's bits: free, its marks
         long marks = openBits(a[b + MARKS], i, 1);
@@ -1681,7 +1660,9 @@ final class SegmentTree {
             flush();
         }
         long[] a = nodes;
-        shiftUp(a, b + PIVOTS + i, b + PIVOTS + c, 2);
+        for (int o = b + PIVOTS + c - 1, stop = b + PIVOTS + i; o >= stop; o--) {
+            a[o + 2] = a[o];
+        }
         a[b] += 2; // the count, in the low byte, stays at most LEAF_CAP
         a[b + PIVOTS + i] = start - 1;
         a[b + PIVOTS + i + 1] = end;
