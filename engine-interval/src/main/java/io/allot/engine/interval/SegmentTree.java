@@ -1981,9 +1981,9 @@ final class SegmentTree {
     }
 
     /**
-     * What {@link #freeAlone}, {@link #freeOne} and {@link #freeBoth} do before changing the cursor's leaf
-     * {@code n}: a deferred shrink of another leaf is settled first, and the clean leaves other
-     * than {@code n} are forgotten (the freed entry may lie before them).
+     * What {@link #freeAlone}, {@link #freeOne} and {@link #freeBoth} do before changing the
+     * cursor's leaf {@code n}: a deferred shrink of another leaf is settled first, and the clean
+     * leaves other than {@code n} are forgotten (the freed entry may lie before them).
      *
      * @return whether the deferred shrink is on {@code n}, to be settled with this change
      */
