@@ -81,17 +81,21 @@ import java.lang.invoke.VarHandle;
  * <h2>Pending unit</h2>
  * W2's free — a unit whose word was full, below the hint's low word, the word's full bit lazily
  * clear — leaves that unit the only free one below the hint, so it is the lowest free unit, and
- * the next claim takes it back whatever the hint says. Such a free clears the bit and records the
- * unit in {@code pending}, leaving the hint as it was; a claim with a unit pending fills its word
- * again (all ones, a constant, the word having been full but for that unit) and returns it, with
- * no read of the word or the hint. The pair changes nothing but the cleared-and-set bit, so it
+ * the next claim takes it back whatever the hint says. Such a free only records the unit in
+ * {@code pending}: its bit stays set and the hint as it was; a claim with a unit pending returns
+ * it, with no read or write of the word or the hint. The pair changes nothing in the tree, so it
  * needs no change mark, no summary bit and no hint update: a free then a claim costs about what
- * remembering the last freed unit would. The free's hint update is deferred, not dropped: every
- * other method that reads the hint or the change marks, or writes a leaf word, first applies it
- * ({@link #settlePending}: exactly the update a free below the hint makes), so everything else
- * sees the tree as if the free had taken the ordinary path. Invariant: {@code pending} is -1, or
- * a free unit of a word that is all ones but for it, below the hint's low word, whose full bit is
- * clear; every other word below the low word is full. Concurrent trees never record one.
+ * remembering the last freed unit would. It also writes no leaf word: when the free cleared the
+ * bit and the claim set it again (as this tree once did), both stores' addresses came from the
+ * random id the caller had just loaded, and W2's pair at 10<sup>6</sup> ids cost about twice a
+ * loop that makes the same loads without them, rising with the machine's memory latency. The
+ * free's clear and hint update are deferred, not dropped: every other method that reads a leaf
+ * word, the hint or the change marks, or writes a leaf word, first applies them
+ * ({@link #settle}: the bit cleared, then exactly the update a free below the hint makes), so
+ * everything else sees the tree as if the free had taken the ordinary path. Invariant:
+ * {@code pending} is -1, or a free unit whose bit is still set in a full word below the hint's
+ * low word, whose full bit is clear; every other word below the low word is full. Concurrent
+ * trees never record one.
  */
 final class BitTree {
 
@@ -182,6 +186,7 @@ final class BitTree {
     }
 
     boolean isSet(long u) {
+        settle();
         return (leaf[(int) (u >>> 6)] & (1L << u)) != 0;
     }
 
@@ -230,6 +235,7 @@ final class BitTree {
 
     /** The last free unit at or before {@code p} (0 &le; p &lt; units), or -1. */
     long prevFree(long p) {
+        settle();
         int w = (int) (p >>> 6);
         long x = ~leaf[w] & (-1L >>> (63 - (p & 63)));
         if (x == 0) {
@@ -244,6 +250,7 @@ final class BitTree {
 
     /** The first allocated unit at or after {@code p} (0 &le; p &lt; units), or -1. */
     long nextAllocated(long p) {
+        settle();
         int w = (int) (p >>> 6);
         long x = leaf[w] & (-1L << p);
         if (x == 0) {
@@ -259,6 +266,7 @@ final class BitTree {
 
     /** The last allocated unit at or before {@code p} (0 &le; p &lt; units), or -1. */
     long prevAllocated(long p) {
+        settle();
         int w = (int) (p >>> 6);
         long x = leaf[w] & (-1L >>> (63 - (p & 63)));
         if (x == 0) {
@@ -441,7 +449,7 @@ final class BitTree {
     // ---------------------------------------------------------------- one unit (single-threaded)
 
     /**
-     * Allocates the lowest free unit: the pending unit if a free left one (no read at all), else
+     * Allocates the lowest free unit: the pending unit if a free left one (no read or write), else
      * the hint's word (one read when the hint is right, which it is after any free below it), else
      * the summary search.
      *
@@ -462,8 +470,7 @@ final class BitTree {
     long claimLowest() {
         long p = pending;
         if (p >= 0) { // W2's claim: the unit the last free left below the hint
-            pending = -1;
-            leaf[(int) (p >>> 6)] = -1L; // its word was full but for it: no read, no summary, no mark
+            pending = -1; // its bit was never cleared: no read, no write, no summary, no mark
             return p;
         }
         int w = lowWord;
@@ -525,15 +532,17 @@ final class BitTree {
     /**
      * Frees unit {@code u} if it is allocated.
      *
-     * <p>Written for the JIT as {@link #claimLowest} is: W1's free (in the hint's word, which
-     * changes unmarked, no summary bit changing) and W2's (a unit of a full word below the hint,
-     * its full bit clear, becomes the pending unit, which the next claim takes back; see "Pending
-     * unit") are tested first, in that order; every other case is one call the JIT does not
-     * inline ({@link #clearedElsewhere}, behind {@link Outlined#HOPS}).
+     * <p>Written for the JIT as {@link #claimLowest} is: W2's free (a unit of a full word below the
+     * hint, its full bit clear, becomes the pending unit, its word not written, which the next
+     * claim takes back; see "Pending unit") and W1's (in the hint's word, which changes unmarked,
+     * no summary bit changing) are tested first, in that order, after a unit still pending is
+     * settled; every other case is one call the JIT does not inline ({@link #clearedElsewhere},
+     * behind {@link Outlined#HOPS}).
      *
      * @return false, changing nothing, if it was free
      */
     boolean clearIfSet(long u) {
+        settle(); // a pending unit's bit is still set: two frees in a row, or a second free of it
         int w = (int) (u >>> 6);
         long[] words = leaf;
         long old = words[w];
@@ -541,15 +550,15 @@ final class BitTree {
         if ((old & bit) == 0) {
             return false;
         }
-        long now = old ^ bit;
-        words[w] = now;
         int low = lowWord;
-        if (w == low && now != 0 && old != -1L && pending < 0) { // W1's free: no summary bit changes
-            hintDirty = true; // no change mark: see "Change marks"
+        if (old == -1L && w < low && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
+            pending = u; // W2's free: now the lowest free unit, its bit left set; see "Pending unit"
             return true;
         }
-        if (old == -1L && w < low && pending < 0 && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
-            pending = u; // W2's free: now the lowest free unit; see "Pending unit"
+        long now = old ^ bit;
+        words[w] = now;
+        if (w == low && now != 0 && old != -1L) { // W1's free: no summary bit changes
+            hintDirty = true; // no change mark: see "Change marks"
             return true;
         }
         clearedElsewhere(w, old, now, Outlined.HOPS);
@@ -596,12 +605,25 @@ final class BitTree {
     }
 
     /**
-     * Applies the pending unit's free to the hint, as {@link #clearIfSet} does for a free below the
-     * hint's low word: its word becomes the low word, the words up to the old one being full.
-     * Nothing has touched the hint since that free, so the word is still below the low word.
+     * Applies the free of the pending unit, if there is one ({@link #settlePending}): called first
+     * by every method that reads a leaf word, the hint or the change marks, so that only
+     * {@link #claimLowest} ever sees a unit pending.
+     */
+    void settle() {
+        if (pending >= 0) {
+            settlePending();
+        }
+    }
+
+    /**
+     * Applies the pending unit's free: clears its bit, which the free left set, and updates the
+     * hint as {@link #clearIfSet} does for a free below the hint's low word: its word becomes the
+     * low word, the words up to the old one being full. Nothing has touched the hint or that word
+     * since that free, so the word is still below the low word.
      */
     private void settlePending() {
         int w = (int) (pending >>> 6);
+        leaf[w] &= ~(1L << pending); // the free's clear, deferred
         pending = -1;
         int low = lowWord;
         if (hintDirty) {
@@ -1210,9 +1232,9 @@ final class BitTree {
         }
         if (pending >= 0) {
             int pw = (int) (pending >>> 6);
-            if (!hinted || pending >= units || pw >= lowWord || leaf[pw] != ~(1L << pending)
+            if (!hinted || pending >= units || pw >= lowWord || leaf[pw] != -1L
                     || (fullBlocks[pw >>> 6] & (1L << pw)) != 0) {
-                throw new IllegalStateException("pending unit " + pending + " is not the only free unit of a full word below the hint "
+                throw new IllegalStateException("pending unit " + pending + " is not in a full word (its own bit left set) below the hint "
                         + lowWord + " with its full bit clear");
             }
         }

@@ -95,6 +95,7 @@ final class RunStats {
     /** Maximal free runs in the tree. */
     long runs() {
         if (levels == 0) {
+            bits.settle(); // a pending unit's bit is still set
             long f = ~bits.leaf[0];
             return Long.bitCount(f & ~(f << 1));
         }
@@ -105,6 +106,7 @@ final class RunStats {
     /** Units in the longest free run. */
     long longest() {
         if (levels == 0) {
+            bits.settle(); // a pending unit's bit is still set
             return longestRun(~bits.leaf[0]);
         }
         cleanRoot();

@@ -184,8 +184,10 @@ class BitTreeTest {
     /**
      * The pending unit (W2's free, which defers the hint's update to the next claim): a free below
      * the hint leaves one, and then any other operation — a second free, setting the pending unit
-     * itself or another, range updates, searches, the change-mark flush — runs before the claim.
-     * Each must see the tree as if the free had updated the hint: the claim is still the model's
+     * itself or another, range updates, searches and reads, the change-mark flush — runs before the
+     * claim. The pending unit's bit is still set in its word, so every read (asked at the pending
+     * unit itself half the time) must answer as if it were clear, and a second free of it must say
+     * it is not allocated. Each must see the tree as if the free had updated the hint: the claim is still the model's
      * lowest free unit, never a unit set meanwhile, and the invariants (pending unit included) hold
      * after every step. The run counts the frees that left a unit pending, so that it fails if the
      * path it tests stops being taken.
@@ -224,7 +226,8 @@ class BitTreeTest {
             }
             long p = rnd.nextLong(units);
             long pending = tree.pendingUnit();
-            switch (rnd.nextInt(16)) { // half the steps are W2's: the claim follows at once
+            long at = pending >= 0 && rnd.nextBoolean() ? pending : p; // reads ask at the pending unit half the time
+            switch (rnd.nextInt(26)) { // half the steps are W2's: the claim follows at once
                 case 0: // a second free, anywhere
                     assertEquals(model.get((int) p), tree.clearIfSet(p), context);
                     model.clear((int) p);
@@ -270,6 +273,30 @@ class BitTreeTest {
                 }
                 case 7:
                     tree.flushHint();
+                    break;
+                case 8:
+                    assertEquals(model.get((int) at), tree.isSet(at), context + ": isSet(" + at + ")");
+                    break;
+                case 9: {
+                    long prev = model.previousClearBit((int) at);
+                    assertEquals(prev, tree.prevFree(at), context + ": prevFree(" + at + ")");
+                    break;
+                }
+                case 10: {
+                    long from = rnd.nextBoolean() ? at : at & ~63L; // from the unit or its word's start
+                    long next = nextSet(model, from, units);
+                    assertEquals(next < units ? next : -1, tree.nextAllocated(from), context + ": nextAllocated(" + from + ")");
+                    break;
+                }
+                case 11: {
+                    long to = rnd.nextBoolean() ? at : Math.min(units - 1, at | 63L); // to the unit or its word's end
+                    assertEquals(model.previousSetBit((int) to), tree.prevAllocated(to), context + ": prevAllocated(" + to + ")");
+                    break;
+                }
+                case 12: // a second free of the pending unit itself: not allocated, nothing changes
+                    if (pending >= 0) {
+                        assertFalse(tree.clearIfSet(pending), context + ": second free of pending unit " + pending);
+                    }
                     break;
                 default: // the usual W2 step: the claim follows at once
                     break;

@@ -171,6 +171,41 @@ class RunStatsTest {
         assertFigures(stats, model, units, units + " units, seed " + seed + ", end");
     }
 
+    /**
+     * A tree of one word (no summary level), full, then W2's pair: the free leaves its unit
+     * pending with the bit still set in the word, which the figures read directly, so they must
+     * count it free all the same (and the claim after them still hands it back).
+     */
+    @ParameterizedTest(name = "{0} units")
+    @ValueSource(longs = {40, 64})
+    void aPendingUnitCountsAsFreeInAOneWordTree(long units) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, false);
+        RunStats stats = new RunStats(tree);
+        BitSet model = new BitSet();
+        for (long u = 0; u < units; u++) {
+            assertEquals(u, tree.claimLowest());
+            model.set((int) u);
+        }
+        int pendingFrees = 0;
+        for (int op = 0; op < 2_000; op++) {
+            String context = units + " units, seed " + seed + ", op " + op;
+            long hole = rnd.nextLong(units);
+            assertTrue(tree.clearIfSet(hole), context + ": free " + hole);
+            model.clear((int) hole);
+            if (tree.pendingUnit() == hole) {
+                pendingFrees++;
+            }
+            assertFigures(stats, model, units, context + ", after the free of " + hole);
+            tree.checkInvariants();
+            assertEquals(hole, tree.claimLowest(), context + ": the claim after the free of " + hole);
+            model.set((int) hole);
+            assertFigures(stats, model, units, context + ", after the claim of " + hole);
+        }
+        assertTrue(pendingFrees > 100, "seed " + seed + ": only " + pendingFrees + " frees left a unit pending");
+    }
+
     private static void assertFigures(RunStats stats, BitSet model, long units, String context) {
         long runs = 0;
         long longest = 0;
