@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * list. {@code size} is the number of ids. The {@code engine} values come from {@code bench/run}
  * ({@code -p engine=...}). The {@code IdAllocator} states are W1's, whose size is 1M too.
  * {@link #harness} runs the same loop with no allocator ({@link IdsHarness}): the floor under
- * every W2 figure.
+ * every W2 figure; {@link #wordRead} adds the one read every bitmap must make, of the freed id's
+ * word ({@link IdsWordRead}): the floor under a bitmap's W2 figure, measured in the same run.
  *
  * <p>W2 is not stationary from the first call: first-match refills the lowest hole while the freed
  * id is anywhere, so the live set drifts towards a dense prefix {@code [0, size/2)} with a free
@@ -74,6 +75,20 @@ public class W2 {
         }
     }
 
+    /** The floor with the word read: W2's harness plus a read and test of the freed id's word ({@link IdsWordRead}). */
+    @State(Scope.Thread)
+    public static class WordRead {
+        @Param("1000000")
+        public int size;
+        IdsWordRead ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = new IdsWordRead(size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
     @Benchmark
     public Range allot(OnEngine state) {
         return state.ids.freeAllocate();
@@ -96,6 +111,11 @@ public class W2 {
 
     @Benchmark
     public long harness(Harness state) {
+        return state.ids.freeAllocate();
+    }
+
+    @Benchmark
+    public long wordRead(WordRead state) {
         return state.ids.freeAllocate();
     }
 }

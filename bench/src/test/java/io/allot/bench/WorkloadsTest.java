@@ -267,6 +267,35 @@ class WorkloadsTest {
         }
     }
 
+    /**
+     * W2's word-read floor draws W2's slots and reads, in each, the id W2's drifted state would
+     * hold there in rank order: the dense prefix {@code [0, liveCount)}, the plan's live ids
+     * renumbered with their order kept, so the floor reads as many words as that state spans.
+     */
+    @Test
+    void theWordReadFloorDrawsW2sSlotsInItsDriftedState() {
+        Plan ids = Plan.ids(IDS);
+        int n = ids.liveCount();
+        long[] sorted = new long[n];
+        for (int j = 0; j < n; j++) {
+            sorted[j] = ids.start(ids.live(j));
+        }
+        java.util.Arrays.sort(sorted);
+        XorShift64Star draws = ids.rng();
+        IdsWordRead floor = new IdsWordRead(IDS);
+        assertEquals(n, floor.liveCount());
+        BitSet seen = new BitSet();
+        for (int step = 0; step < 10 * PAIRS; step++) {
+            int slot = draws.index(n);
+            long rank = java.util.Arrays.binarySearch(sorted, ids.start(ids.live(slot)));
+            long read = floor.freeAllocate();
+            assertEquals(rank, read, "W2 word-read floor step " + step);
+            assertTrue(read >= 0 && read < n, "step " + step + ": id " + read + " outside the dense prefix");
+            seen.set((int) read);
+        }
+        assertTrue(seen.cardinality() > n / 2, "the floor read only " + seen.cardinality() + " distinct ids");
+    }
+
     @Test
     void theHarnessRowsMakeTheirWorkloadsDrawsAndReadTheirLiveLists() {
         Plan ids = Plan.ids(IDS);

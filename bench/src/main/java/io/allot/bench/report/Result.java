@@ -54,6 +54,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "treeMap" -> implementation = "TreeMap first-fit";
             case "rangeSet" -> implementation = "Guava TreeRangeSet";
             case "harness" -> implementation = Target.HARNESS;
+            case "wordRead" -> implementation = Target.WORD_READ;
             default -> {
                 baseline = false;
                 implementation = switch (method) {
@@ -81,7 +82,7 @@ record Result(String workload, String implementation, boolean baseline, String e
         return switch (method) {
             case "bitSet" -> "nextClearBit(0)";
             case "treeMap", "rangeSet" -> "first-fit";
-            case "harness" -> "— (no allocator)";
+            case "harness", "wordRead" -> "— (no allocator)";
             case "bestFit" -> "best-fit";
             case "instantFit", "freeReplace" -> "instant-fit";
             default -> "first-match";

@@ -78,6 +78,24 @@ class ReportTest {
     }
 
     @Test
+    void theWordReadRowIsAFloorBesideW2sTargetAfterTheHarness(@TempDir Path dir) throws IOException {
+        String json = "[" + String.join(",",
+                result("io.allot.bench.W2.idAllocator", "\"engine\" : \"bitmap\", \"size\" : \"1000000\"",
+                        "ns/op", "[ 20.0, 21.0, 22.0 ]", 0.0),
+                result("io.allot.bench.W2.harness", "\"size\" : \"1000000\"", "ns/op", "[ 4.0, 5.0, 6.0 ]", 0.0),
+                result("io.allot.bench.W2.wordRead", "\"size\" : \"1000000\"", "ns/op", "[ 11.0, 12.0, 13.0 ]", 0.0))
+                + "]";
+        Path in = dir.resolve("latest.json");
+        Files.writeString(in, json, StandardCharsets.UTF_8);
+        Path out = dir.resolve("latest.md");
+        Report.main(new String[] {"--json", in.toString(), "--out", out.toString(), "--command", "bench/run", "--wall", "1"});
+        String md = Files.readString(out, StandardCharsets.UTF_8);
+
+        assertTrue(md.contains("| harness + word read | — | — (no allocator) | 1M | 12.0 ns |"), md);
+        assertTrue(md.contains("| W2 through IdAllocator: ≤ 15 ns | 21.0 ns; harness alone: 5.00 ns; harness + word read: 12.0 ns | **missed** |"), md);
+    }
+
+    @Test
     void resultsOfSeveralRunsAreReportedTogetherWithEachRunsSettings(@TempDir Path dir) throws IOException {
         Path main = dir.resolve("latest.json");
         Files.writeString(main, "[" + result("io.allot.bench.W3.treeMap", "\"size\" : \"100000\"", "ns/op", "[ 50.0 ]", 0.0)
