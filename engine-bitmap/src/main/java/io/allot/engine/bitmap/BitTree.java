@@ -532,11 +532,11 @@ final class BitTree {
     /**
      * Frees unit {@code u} if it is allocated.
      *
-     * <p>Written for the JIT as {@link #claimLowest} is: W2's free (a unit of a full word below the
-     * hint, its full bit clear, becomes the pending unit, its word not written, which the next
-     * claim takes back; see "Pending unit") and W1's (in the hint's word, which changes unmarked,
-     * no summary bit changing) are tested first, in that order, after a unit still pending is
-     * settled; every other case is one call the JIT does not inline ({@link #clearedElsewhere},
+     * <p>Written for the JIT as {@link #claimLowest} is: W1's free (in the hint's word, which
+     * changes unmarked, no summary bit changing) and W2's (a unit of a full word below the hint,
+     * its full bit clear, becomes the pending unit, its word not written, which the next claim
+     * takes back; see "Pending unit") are tested first, in that order, after a unit still pending
+     * is settled; every other case is one call the JIT does not inline ({@link #clearedElsewhere},
      * behind {@link Outlined#HOPS}).
      *
      * @return false, changing nothing, if it was free
@@ -550,17 +550,18 @@ final class BitTree {
         if ((old & bit) == 0) {
             return false;
         }
+        long now = old ^ bit;
         int low = lowWord;
+        if (w == low && now != 0 && old != -1L) { // W1's free: no summary bit changes
+            words[w] = now;
+            hintDirty = true; // no change mark: see "Change marks"
+            return true;
+        }
         if (old == -1L && w < low && (fullBlocks[w >>> 6] & (1L << w)) == 0) {
             pending = u; // W2's free: now the lowest free unit, its bit left set; see "Pending unit"
             return true;
         }
-        long now = old ^ bit;
         words[w] = now;
-        if (w == low && now != 0 && old != -1L) { // W1's free: no summary bit changes
-            hintDirty = true; // no change mark: see "Change marks"
-            return true;
-        }
         clearedElsewhere(w, old, now, Outlined.HOPS);
         return true;
     }
