@@ -60,17 +60,22 @@ class ReportTest {
         assertTrue(md.contains("engine not yet present") || md.contains("`bitmap` |"), md);
     }
 
+    /** The report {@code bench/run} would write for one run whose JMH JSON is {@code json}. */
+    private static String reportOf(Path dir, String json) throws IOException {
+        Path in = dir.resolve("latest.json");
+        Files.writeString(in, json, StandardCharsets.UTF_8);
+        Path out = dir.resolve("latest.md");
+        Report.main(new String[] {"--json", in.toString(), "--out", out.toString(), "--command", "bench/run", "--wall", "1"});
+        return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
     @Test
     void theHarnessRowIsAFloorShownInItsTableAndBesideItsTargets(@TempDir Path dir) throws IOException {
         String json = "[" + String.join(",",
                 result("io.allot.bench.V3.freeReplace", "\"engine\" : \"vmem\", \"size\" : \"1000000\"",
                         "ns/op", "[ 900.0, 1000.0, 1100.0 ]", 32.0),
                 result("io.allot.bench.V3.harness", "\"size\" : \"1000000\"", "ns/op", "[ 190.0, 200.0, 210.0 ]", 32.0)) + "]";
-        Path in = dir.resolve("latest.json");
-        Files.writeString(in, json, StandardCharsets.UTF_8);
-        Path out = dir.resolve("latest.md");
-        Report.main(new String[] {"--json", in.toString(), "--out", out.toString(), "--command", "bench/run", "--wall", "1"});
-        String md = Files.readString(out, StandardCharsets.UTF_8);
+        String md = reportOf(dir, json);
 
         assertTrue(md.contains("| harness alone | — | — (no allocator) | 1M | 200 ns |  | 32 |"), md);
         assertTrue(md.contains("| Allot | `vmem` | instant-fit | 1M | 1,000 ns | 5.00× | 32 |"), md);
@@ -85,11 +90,7 @@ class ReportTest {
                 result("io.allot.bench.W2.harness", "\"size\" : \"1000000\"", "ns/op", "[ 4.0, 5.0, 6.0 ]", 0.0),
                 result("io.allot.bench.W2.wordRead", "\"size\" : \"1000000\"", "ns/op", "[ 11.0, 12.0, 13.0 ]", 0.0))
                 + "]";
-        Path in = dir.resolve("latest.json");
-        Files.writeString(in, json, StandardCharsets.UTF_8);
-        Path out = dir.resolve("latest.md");
-        Report.main(new String[] {"--json", in.toString(), "--out", out.toString(), "--command", "bench/run", "--wall", "1"});
-        String md = Files.readString(out, StandardCharsets.UTF_8);
+        String md = reportOf(dir, json);
 
         assertTrue(md.contains("| harness + word read | — | — (no allocator) | 1M | 12.0 ns |"), md);
         assertTrue(md.contains("| W2 through IdAllocator: ≤ 15 ns | 21.0 ns; harness alone: 5.00 ns; harness + word read: 12.0 ns | **missed** |"), md);
