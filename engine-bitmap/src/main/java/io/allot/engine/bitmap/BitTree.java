@@ -194,9 +194,7 @@ final class BitTree {
 
     /** The first free unit at or after {@code p} (0 &le; p &lt; units), or -1. */
     long nextFree(long p) {
-        if (pending >= 0) {
-            settlePending();
-        }
+        settle();
         int w = (int) (p >>> 6);
         boolean fromHint = hinted && p <= (long) lowWord << 6;
         if (fromHint) {
@@ -568,8 +566,8 @@ final class BitTree {
 
     /**
      * {@link #clearIfSet} in every other case, after {@code hops} calls of itself
-     * ({@link Outlined#HOPS}): leaf word {@code w} changed from {@code old} to {@code now}. A unit
-     * pending is settled first. Then the summaries follow the word if it was full with its full
+     * ({@link Outlined#HOPS}): leaf word {@code w} changed from {@code old} to {@code now}, no unit
+     * pending (the caller settled it before reading the word). The summaries follow the word if it was full with its full
      * bit set (lazy bits are usually clear) or emptied, and the hint: a word below the hint's,
      * where every word is full, becomes its low word, the words between it and the old one being
      * full, its change the hint's one unmarked change; a word above it lowers the word the words
@@ -580,11 +578,7 @@ final class BitTree {
             clearedElsewhere(w, old, now, hops - 1);
             return;
         }
-        int low = lowWord;
-        if (pending >= 0) {
-            settlePending();
-            low = lowWord;
-        }
+        int low = lowWord; // no unit is pending: clearIfSet settled it first
         if ((old == -1L && (fullBlocks[w >>> 6] & (1L << w)) != 0) || now == 0) {
             summarise(w, old, now);
         }
@@ -683,9 +677,7 @@ final class BitTree {
      * change is marked: called before {@link RunStats} reads the marks, and when the hint moves.
      */
     void flushHint() {
-        if (pending >= 0) {
-            settlePending();
-        }
+        settle();
         if (hintDirty) {
             hintDirty = false;
             markChanged(lowWord);
@@ -727,9 +719,7 @@ final class BitTree {
 
     /** Marks unit {@code u}, which is free, allocated. */
     void set(long u) {
-        if (pending >= 0) {
-            settlePending();
-        }
+        settle();
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old | (1L << u);
@@ -745,9 +735,7 @@ final class BitTree {
 
     /** Marks unit {@code u}, which is allocated, free. */
     void clear(long u) {
-        if (pending >= 0) {
-            settlePending();
-        }
+        settle();
         int w = (int) (u >>> 6);
         long old = leaf[w];
         long now = old & ~(1L << u);
@@ -768,9 +756,7 @@ final class BitTree {
      * summary updates.
      */
     void setRange(long a, long b) {
-        if (pending >= 0) {
-            settlePending();
-        }
+        settle();
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
         setWordBits(first, wordMask(first, a, b));
@@ -787,9 +773,7 @@ final class BitTree {
 
     /** Marks units {@code [a, b]}, all allocated, free; as {@link #setRange}, in reverse. */
     void clearRange(long a, long b) {
-        if (pending >= 0) {
-            settlePending();
-        }
+        settle();
         int first = (int) (a >>> 6);
         int last = (int) (b >>> 6);
         clearWordBits(first, wordMask(first, a, b));
