@@ -22,7 +22,20 @@ import static io.allot.engine.interval.SegmentTree.HOLE;
  * The interval engine's store: a {@link SegmentTree} of every segment and hole (first-, last- and
  * next-fit, lookups, merging), a {@link SizeIndex} of free segments by size (best- and
  * instant-fit; built on first use), and a {@link TagMap} for the few allocations that carry a
- * tag. See {@link IntervalEngine} for the design and its costs.
+ * tag and for the units of runs. See {@link IntervalEngine} for the design and its costs.
+ *
+ * <p><b>Runs.</b> An address-order fill of equal allocations — first-fit (or next-fit) placing
+ * each one right after the one before, as a VMM laying out pages, slots or ids does — is stored
+ * as one allocated entry of the tree, a <em>run</em>, with its side-data bit set and its unit (the
+ * size of each allocation in it) in the tag map under its first value. Each allocation of the
+ * fill after the second moves the run's pivot ({@link SegmentTree#extendRunAtCursor}): no entry
+ * added, no leaf split, no node array growth. A run is a storage form only, never visible: every
+ * lookup, walk and snapshot answers with its allocations one by one, and freeing one of them
+ * carves it out of the run first ({@link SegmentTree#carveFromRun}; what is left on either side
+ * stays a run while it holds two allocations or more), then frees it as any other. A run is never
+ * tagged, never spans two spans, and only the fill's own path extends one: the latest allocation
+ * of such a fill is remembered ({@link #streakStart}), and the next joins it when it is untagged,
+ * of the same size and placed right after it, the joint tested against the tree itself.
  *
  * <p>{@link SingleUnits}: one-quantum claims go to the tree's unit searches, which are the
  * first- and last-fit searches without a {@link Request} or a {@link Range}; releases and lookups
@@ -38,8 +51,20 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     private final SegmentTree tree = new SegmentTree();
     private final SizeIndex bySize = new SizeIndex();
+    /** Tags of tagged allocations and units of runs, by first value. */
     private final TagMap tags = new TagMap();
     private long freeSegments;
+    /**
+     * The latest allocation of an address-order fill ({@code [streakStart, streakEnd]}, each of
+     * its allocations {@code streakUnit} values, a run already when {@code streakRun}), which the
+     * next one of the same size may join; {@code streakUnit} 0 when there is none. Only a hint:
+     * {@link SegmentTree#extendRunAtCursor} checks it against the cursor's entry, and every free
+     * (the one path that can end a run) forgets it.
+     */
+    private long streakStart;
+    private long streakEnd;
+    private long streakUnit;
+    private boolean streakRun;
     /** The quantum, a power of two: every value the core is given lies on its boundaries. */
     private final long quantum;
     /**
@@ -168,7 +193,8 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public boolean free(long start, long end) {
-        if (tree.freeAtCursor(start, end)) {
+        streakUnit = 0;
+        if (tree.freeAtCursor(start, end)) { // never a run: it refuses an entry with side data
             accountRelease();
             return true;
         }
@@ -176,27 +202,79 @@ final class IntervalCore implements EngineCore, SingleUnits {
         if (!tree.cursorValid || tree.end(at) != end || tree.start(at) != start) {
             tree.locate(start);
             if (tree.start(at) != start || tree.end(at) != end) {
-                return false;
+                return freeFromRun(start, end);
             }
         }
-        if (tree.kind(at) != ALLOCATED) {
-            return false;
+        if (tree.kind(at) != ALLOCATED || tree.tagged(at) && tags.unit(start) != 0) {
+            return false; // free, a hole, or a whole run of several allocations
         }
         releaseAt(start);
         return true;
     }
 
+    /**
+     * Frees {@code [start, end]} when it is one allocation of the run holding {@code start} (the
+     * cursor's entry); false, changing nothing, when that entry is no run or {@code [start, end]}
+     * is not exactly one of its allocations.
+     */
+    private boolean freeFromRun(long start, long end) {
+        Path at = tree.cur;
+        if (tree.kind(at) != ALLOCATED || !tree.tagged(at)) {
+            return false;
+        }
+        long first = tree.start(at);
+        long unit = tags.unit(first);
+        if (unit == 0 || end - start + 1 != unit || Long.remainderUnsigned(start - first, unit) != 0) {
+            return false;
+        }
+        carveFromRun(first, tree.end(at), unit, start);
+        releaseAt(start);
+        return true;
+    }
+
+    /**
+     * Makes the allocation at {@code start} of the run {@code [first, last]} of {@code unit}-value
+     * allocations (the cursor's entry) an entry of its own, the cursor on it; each side left over
+     * stays a run if it holds two allocations or more, else it is a plain allocation.
+     */
+    private void carveFromRun(long first, long last, long unit, long start) {
+        long end = start + unit - 1;
+        boolean lowRun = start != first && Long.compareUnsigned(start - first - unit, unit) >= 0;
+        boolean highRun = end != last && Long.compareUnsigned(last - end - unit, unit) >= 0;
+        tree.carveFromRun(start, end, lowRun, highRun);
+        if (!lowRun) {
+            tags.remove(first);
+        }
+        if (highRun) {
+            tags.putUnit(end + 1, unit);
+        }
+    }
+
     @Override
     public Range freeContaining(long value) {
+        streakUnit = 0;
         tree.locate(value);
         Path at = tree.cur;
         if (tree.kind(at) != ALLOCATED) {
             return null;
         }
         long start = tree.start(at);
-        Range freed = new Range(start, tree.end(at));
+        long end = tree.end(at);
+        long unit = tree.tagged(at) ? tags.unit(start) : 0;
+        if (unit != 0) {
+            long first = start;
+            start = unitHolding(first, unit, value);
+            carveFromRun(first, end, unit, start);
+            end = start + unit - 1;
+        }
+        Range freed = new Range(start, end);
         releaseAt(start);
         return freed;
+    }
+
+    /** The first value of the allocation holding {@code value} in a run of {@code unit}-value allocations from {@code first}. */
+    private static long unitHolding(long first, long unit, long value) {
+        return value - Long.remainderUnsigned(value - first, unit);
     }
 
     /** Frees the allocated entry at the cursor, which starts at {@code start}. */
@@ -287,7 +365,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
     @Override
     public Allocation allocationContaining(long value) {
         tree.locate(value);
-        return tree.kind(tree.cur) == ALLOCATED ? allocationAt(tree.cur) : null;
+        return tree.kind(tree.cur) == ALLOCATED ? allocationAt(tree.cur, value) : null;
     }
 
     @Override
@@ -296,7 +374,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
         Path at = tree.cur;
         while (Long.compareUnsigned(tree.start(at), end) <= 0) {
             if (tree.kind(at) == ALLOCATED) {
-                return allocationAt(at);
+                return allocationAt(at, Unsigned.max(start, tree.start(at)));
             }
             if (!tree.nextEntry(at)) {
                 break;
@@ -306,9 +384,18 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return null;
     }
 
-    private Allocation allocationAt(Path at) {
+    /** The allocation holding {@code value} in the allocated entry at {@code at}: the entry, or one allocation of a run. */
+    private Allocation allocationAt(Path at, long value) {
         long start = tree.start(at);
-        return new Allocation(new Range(start, tree.end(at)), tree.tagged(at) ? tags.get(start) : null);
+        if (!tree.tagged(at)) {
+            return new Allocation(new Range(start, tree.end(at)), null);
+        }
+        long unit = tags.unit(start);
+        if (unit == 0) {
+            return new Allocation(new Range(start, tree.end(at)), tags.get(start));
+        }
+        long first = unitHolding(start, unit, value);
+        return new Allocation(new Range(first, first + unit - 1), null);
     }
 
     @Override
@@ -343,7 +430,36 @@ final class IntervalCore implements EngineCore, SingleUnits {
         long lo = Unsigned.max(from, r.min());
         long hi = r.max();
         boolean tagged = tag != null;
-        if (tree.allocateFrontAfterCursor(r, size, lo, hi, tagged) || tree.allocateLowestInLeaf(r, size, lo, hi, tagged)) {
+        long was = size == streakUnit && !tagged ? tree.extendRunAtCursor(r, size, lo, hi, streakStart, streakEnd, streakRun) : 0;
+        if (was != 0) {
+            if (!streakRun) {
+                tags.putUnit(streakStart, size); // the tree has just marked the entry a run
+                streakRun = true;
+            }
+            long start = streakEnd + 1;
+            long end = streakEnd + size;
+            streakEnd = end;
+            // account's work for this case: the free entry [start, start + was - 1] keeps its place
+            // and count, shrunk to its part after end.
+            if (bySize.built()) {
+                bySize.remove(was, start);
+                bySize.add(was - size, end + 1);
+            }
+            return new Range(start, end);
+        }
+        if (tree.allocateFrontAfterCursor(r, size, lo, hi, tagged)) {
+            long start = tree.found;
+            long end = start + size - 1;
+            account(start, end, tree.carvedFirst, tree.carvedLast, tag);
+            // An address-order fill's step: the next allocation may join this one (untagged only).
+            streakStart = start;
+            streakEnd = end;
+            streakUnit = tagged ? 0 : size;
+            streakRun = false;
+            return new Range(start, end);
+        }
+        streakUnit = 0;
+        if (tree.allocateLowestInLeaf(r, size, lo, hi, tagged)) {
             long start = tree.found;
             long end = start + size - 1;
             account(start, end, tree.carvedFirst, tree.carvedLast, tag);
@@ -458,8 +574,19 @@ final class IntervalCore implements EngineCore, SingleUnits {
     @Override
     public void forEachAllocated(Consumer<? super Allocation> action) {
         tree.forEachEntry((start, end, kind, spanStart, tagged) -> {
-            if (kind == ALLOCATED) {
+            if (kind != ALLOCATED) {
+                return;
+            }
+            long unit = tagged ? tags.unit(start) : 0;
+            if (unit == 0) {
                 action.accept(new Allocation(new Range(start, end), tagged ? tags.get(start) : null));
+                return;
+            }
+            for (long first = start; ; first += unit) { // a run, one allocation at a time
+                action.accept(new Allocation(new Range(first, first + unit - 1), null));
+                if (first + unit - 1 == end) {
+                    break;
+                }
             }
         });
     }
@@ -493,15 +620,28 @@ final class IntervalCore implements EngineCore, SingleUnits {
         tree.forEachEntry((start, end, kind, spanStart, isTagged) -> {
             if (isTagged) {
                 tagged[0]++;
-                if (tags.get(start) == null) {
+                long unit = tags.unit(start);
+                if (unit != 0) {
+                    checkRun(start, end, kind, unit);
+                } else if (tags.get(start) == null) {
                     throw new IllegalStateException("tagged allocation at " + Long.toHexString(start) + " has no tag");
                 }
             }
         });
         if (tagged[0] != tags.size()) {
-            throw new IllegalStateException(tags.size() + " tags for " + tagged[0] + " tagged allocations");
+            throw new IllegalStateException(tags.size() + " tags and run units for " + tagged[0] + " entries with side data");
         }
         checkSpans();
+    }
+
+    /** A run: an allocated entry {@code [start, end]} of two or more whole {@code unit}-value allocations. */
+    private static void checkRun(long start, long end, int kind, long unit) {
+        long length = end - start + 1;
+        if (kind != ALLOCATED || length == 0 || Long.remainderUnsigned(length, unit) != 0
+                || Long.compareUnsigned(length - unit, unit) < 0) {
+            throw new IllegalStateException("run " + Unsigned.hex(start) + ".." + Unsigned.hex(end) + " of kind " + kind
+                    + " is not two or more allocations of " + Unsigned.hex(unit));
+        }
     }
 
     /** The span list against the tree's span starts and holes, and {@link #none} against both. */

@@ -34,8 +34,17 @@ import io.allot.spi.EngineProvider;
  *       (by bit length) remembers where the last search for that minimum size entered the leaf
  *       chain, valid while the tree is unchanged: repeated searches between changes skip the
  *       descent.</li>
- *   <li>{@link io.allot.internal.TagMap}: the tags of the allocations that have one, by start, in an
- *       open-addressing hash; a leaf bit says which allocations to look up.</li>
+ *   <li>{@link io.allot.internal.TagMap}: the tags of the allocations that have one, and the unit
+ *       of each run (below), by start, in an open-addressing hash; a leaf bit says which entries
+ *       to look up.</li>
+ *   <li><em>Runs</em>: an address-order fill of equal untagged allocations (first- or next-fit
+ *       placing each right after the one before, as a VMM lays out pages, memory slots or
+ *       devices) is one allocated entry, whose unit the tag map holds; each allocation after the
+ *       second moves that entry's pivot ({@link SegmentTree#extendRunAtCursor}), so such a fill
+ *       adds no entry, splits no leaf and never grows the node array. A run never shows:
+ *       lookups, walks and snapshots see its allocations one by one, and freeing one carves it
+ *       out first ({@link SegmentTree#carveFromRun}, two pivots at most), the rest on either side
+ *       staying a run while it holds two or more.</li>
  *   <li>{@link io.allot.internal.SingleUnits}: one-quantum, untagged first- and last-match requests
  *       (and {@link io.allot.IdAllocator}'s) are claimed through the same tree searches without a
  *       {@code Request}, an {@code Optional} or a policy call; the claims use plain accesses, so a
@@ -96,7 +105,8 @@ import io.allot.spi.EngineProvider;
  *       table holds exactly the tagged allocations; a valid cursor is the path a fresh descent to
  *       its entry would take, and a deferred shrink's first value leads a descent to its leaf;
  *       a clean leaf (first- or last-fit) is a leaf of the tree and no free segment its bounds
- *       rule out lies before (after) it.</li>
+ *       rule out lies before (after) it; a run is an allocated, untagged entry of two or more
+ *       whole allocations of its recorded unit.</li>
  * </ol>
  *
  * <h2>Costs</h2> n = entries (live allocations + free segments + holes); height at most
@@ -118,17 +128,21 @@ import io.allot.spi.EngineProvider;
  *       (as between allocate/free pairs); the carve enters the segment tree by one descent, none
  *       when the cursor's leaf holds the segment; the first call builds the size index,
  *       O(n log n)</td></tr>
+ *   <tr><td>an address-order fill of equal untagged allocations</td><td>O(1) each after the
+ *       second: one pivot moved, no entry added, no split, no growth of the node array</td></tr>
  *   <tr><td>reserve, free (with merging), freeContaining, isFree, allocationContaining</td>
  *       <td>O(log n); one leaf scan inside the cursor's leaf; freeing the untagged allocation
  *       at the cursor reads only its leaf's header, bit words and two pivots before the merge. Gap updates climb only while a
  *       gap changes (freeing the allocation just made, in its leaf, climbs not at all); splits
  *       and merges are the B-tree's, and appending at the end of the last leaf splits it once
- *       per 27 entries, moving two or three</td></tr>
+ *       per 27 entries, moving two or three; freeing one allocation of a run first carves it out
+ *       of the run (at most two pivots, the carve's cost)</td></tr>
  *   <tr><td>one-quantum claim and release ({@code SingleUnits})</td><td>as first-/last-fit and free;
  *       O(1) beside the cursor</td></tr>
  *   <tr><td>stats (free segments, largest free)</td><td>O(1)</td></tr>
  *   <tr><td>memory</td><td>256-byte nodes at least half full (all but the last leaf): at most 23
- *       bytes per entry, about 10 when filled in address order; the size index adds at most 46 bytes per free segment
+ *       bytes per entry, about 10 when filled in address order with allocations of different
+ *       sizes, and one entry for a whole fill of equal ones (a run); the size index adds at most 46 bytes per free segment
  *       once built, and 1.5 KB of fingers</td></tr>
  * </table>
  *

@@ -18,7 +18,9 @@ import java.util.Arrays;
  * <pre>
  * leaf:      [count | bound][kinds][marks][pivot 0 .. pivot 28]
  *            kinds: bit i = entry i is free (low half), a hole (high half); neither = allocated
- *            marks: bit i = entry i starts a span (low half), has a tag (high half)
+ *            marks: bit i = entry i starts a span (low half), has side data (high half):
+ *                   a tag, or, on an allocated entry, that it is a run of equal allocations
+ *                   (which of the two is the core's to know, see {@link IntervalCore})
  * internal:  [count | bound][pivot 0, gap 0, child 0] ... [pivot 9, gap 9, child 9][mask]
  *            pivot k = last value under child k; gap k = largest free entry under child k;
  *            mask bit k = gap k is not 0
@@ -113,7 +115,10 @@ import java.util.Arrays;
  * appending at the end of another node whose left sibling has room fills that sibling instead
  * of splitting, so ascending fills leave full nodes and split once per node.
  * Each allocation of such a fill but one per leaf takes the front of the free entry right after
- * the cursor's ({@link #allocateFrontAfterCursor}: a few loads and stores, no scan, no climb).
+ * the cursor's ({@link #allocateFrontAfterCursor}: a few loads and stores, no scan, no climb);
+ * when the core keeps the fill as a run, the allocation instead moves the run's pivot
+ * ({@link #extendRunAtCursor}: no entry added, so no split at all), and a free inside a run first
+ * cuts the allocation out of it ({@link #carveFromRun}).
  * Not thread-safe.
  */
 final class SegmentTree {
@@ -880,25 +885,50 @@ final class SegmentTree {
     }
 
     /**
-     * The one-pass first-fit's commonest case as a short method of its own (297 bytecodes, under
-     * C2's 325 for a hot call, though in W6's loop C2 still calls it: its compiled code is past
-     * {@code InlineSmallCode}), tried before {@link #allocateLowestInLeaf}: the free entry right
-     * after the cursor's is the first free entry of the cursor's leaf (which is clean for
-     * {@code lo} and {@code size}), its front fits the request, and taking it leaves a free rest
-     * in a leaf whose deferred shrink already tracks that entry as the leaf's largest gap and
-     * whose bound says no other entry reaches the rest's size; the leaf has room for one more
-     * entry, or it is the last leaf, full, with the entry among its last two, and an append split
-     * makes the room ({@link #appendSplitAt}). That is every allocation of an address-order fill
-     * but its first. Does exactly what {@link #allocateLowestInLeaf} does then (the same pivots,
+     * The one-pass first-fit's commonest case as a short method of its own, tried before
+     * {@link #allocateLowestInLeaf}: the free entry right after the cursor's is the first free
+     * entry of the cursor's leaf (which is clean for {@code lo} and {@code size}), its front fits
+     * the request, and taking it leaves a free rest in a leaf whose deferred shrink already tracks
+     * that entry as the leaf's largest gap and whose bound says no other entry reaches the rest's
+     * size ({@link #freeAfterCursor}); the leaf has room for one more entry, or it is the last
+     * leaf, full, with the entry among its last two, and an append split makes the room
+     * ({@link #appendSplitAt}). That is every allocation of an address-order fill but its first,
+     * except those the core joins to a run ({@link #extendRunAtCursor}). Does exactly what {@link #allocateLowestInLeaf} does then (the same pivots,
      * bits, split, cursor, results and deferred shrink; the clean bounds, which a split there
      * narrows to this search's, kept as they were); gives up, changing nothing, in any other case.
      */
     boolean allocateFrontAfterCursor(Request r, long size, long lo, long hi, boolean tagged) {
+        int i = freeAfterCursor(r, size, lo, hi);
+        if (i < 0) {
+            return false;
+        }
+        int b = cur.node[0] << SHIFT;
+        long before = nodes[b + PIVOTS + i - 1];
+        long was = nodes[b + PIVOTS + i] - before;
+        if (((int) nodes[b] & (int) COUNT) == LEAF_CAP) {
+            if ((i = appendSplitAt(i)) < 0) {
+                return false; // no room for the entry the carve adds, and not at the end of the last leaf
+            }
+            b = cur.node[0] << SHIFT;
+        }
+        takeFront(b, i, before, size, was, tagged);
+        return true;
+    }
+
+    /**
+     * The test {@link #allocateFrontAfterCursor} and {@link #extendRunAtCursor} share: the slot of
+     * the free entry right after the cursor's when a first-fit of {@code size} in {@code [lo, hi]}
+     * takes its front — it is the first free entry of the cursor's leaf, which is clean for
+     * {@code lo} and {@code size}, the front lies in the window and passes alignment, phase and
+     * no-cross, and the rest stays the leaf's largest gap, tracked by the leaf's deferred shrink,
+     * at or above the bound — else -1.
+     */
+    private int freeAfterCursor(Request r, long size, long lo, long hi) {
         Path p = cur;
         int n = p.node[0];
         if (n != pendLeaf || n != cleanLeaf || !cursorValid
                 || Long.compareUnsigned(lo, cleanLo) < 0 || Long.compareUnsigned(size, cleanSize) < 0) {
-            return false;
+            return -1;
         }
         long[] a = nodes;
         int b = n << SHIFT;
@@ -906,7 +936,7 @@ final class SegmentTree {
         long head = a[b];
         // Entry i is the leaf's first free entry (a bit past the count is never set).
         if (((int) a[b + KINDS] & (2 << i) - 1) != 1 << i) {
-            return false;
+            return -1;
         }
         long before = a[b + PIVOTS + i - 1];
         long was = a[b + PIVOTS + i] - before;
@@ -920,16 +950,58 @@ final class SegmentTree {
                 || r.noCross() != 0 || (first - r.phase() & r.alignment() - 1) != 0
                 || was != pendNow || head >>> BOUND_SHIFT == NO_BOUND
                 || Long.compareUnsigned(rest, head >>> BOUND_SHIFT) < 0) {
-            return false;
+            return -1;
         }
-        if (((int) head & (int) COUNT) == LEAF_CAP) {
-            if ((i = appendSplitAt(i)) < 0) {
-                return false; // no room for the entry the carve adds, and not at the end of the last leaf
-            }
-            b = cur.node[0] << SHIFT;
+        return i;
+    }
+
+    /**
+     * An address-order fill's allocation of {@code size} values joined to the cursor's entry,
+     * {@code [runStart, runEnd]}, instead of stored as an entry of its own: the core keeps runs of
+     * equal allocations placed back to back as one allocated entry (see {@link IntervalCore}), and
+     * this moves that entry's pivot up by {@code size}, taking the front of the free entry right
+     * after it, under the conditions of {@link #allocateFrontAfterCursor}. The entry must be
+     * allocated, a run already when {@code run} (its side-data bit set) or else a plain untagged
+     * allocation, which then becomes a run (the bit set here; the core records its unit); and the
+     * free entry must start no span, so that the run stays inside one. No pivot is added, so the
+     * leaf never splits and the node array never grows: one store for the pivot, and the deferred
+     * shrink of the free entry as {@link #takeFront} sets it. The cursor stays on the run.
+     *
+     * <p>The placement is {@code runEnd + 1}, and {@link #found}, {@link #carvedFirst} and
+     * {@link #carvedLast} are left as they were: the caller has all three from {@code runEnd} and
+     * the answer. Storing them cost W6's fill about a third of its time: measured in a copy of this
+     * loop, each store of a value that depends on the loads before it made the next pass's loads
+     * of nearby fields wait (a fill of 10<sup>6</sup> pages on the core took 25&ndash;30 ns an
+     * allocation with them, about half without; this 2-core VM exposes no counters to say which
+     * part of the core stalls).
+     *
+     * @return the size of the free entry before the allocation took its front (more than
+     *         {@code size}), or 0, changing nothing, when the case does not apply
+     */
+    long extendRunAtCursor(Request r, long size, long lo, long hi, long runStart, long runEnd, boolean run) {
+        int i = freeAfterCursor(r, size, lo, hi);
+        if (i < 0) {
+            return 0;
         }
-        takeFront(b, i, before, size, was, tagged);
-        return true;
+        long[] a = nodes;
+        int j = i - 1;
+        int b = cur.node[0] << SHIFT;
+        long before = a[b + PIVOTS + j];
+        long marks = a[b + MARKS];
+        // The free entry starting no span is implied today (the streak always leaves a rest in
+        // its own span, and nothing that takes that rest keeps the streak); tested all the same,
+        // since a run must never cross into another span.
+        if (before != runEnd || entryStart(b, j, cur.min[0]) != runStart || (a[b + KINDS] >>> j & HALVES) != 0
+                || (marks >>> 32 >>> j & 1) != (run ? 1 : 0) || (marks >>> i & 1) != 0) {
+            return 0;
+        }
+        if (!run) {
+            a[b + MARKS] = marks | 1L << 32 << j;
+        }
+        long was = a[b + PIVOTS + i] - before;
+        a[b + PIVOTS + j] = before + size;
+        pendNow = was - size;
+        return was;
     }
 
     /**
@@ -1421,7 +1493,32 @@ final class SegmentTree {
         }
     }
 
-    /** {@link #carve} in every case, {@link #carveEdge}'s included. */
+    /**
+     * Cuts {@code [start, end]} out of the cursor's entry when that is a run the core keeps (an
+     * allocated entry standing for equal allocations back to back, see {@link IntervalCore}), as
+     * an allocated entry of its own; what is left on either side stays allocated, and keeps the
+     * side-data bit of a run when {@code lowRun} or {@code highRun} says it still is one (the core
+     * records its unit). No free entry changes, so no gap does: {@link #carveGeneral}'s pivots and
+     * bits, and a split when the leaf has no room for the pieces. The cursor ends on the new entry.
+     */
+    void carveFromRun(long start, long end, boolean lowRun, boolean highRun) {
+        carveGeneral(start, end, ALLOCATED, false, false);
+        int b = cur.node[0] << SHIFT;
+        int m = cur.slot[0];
+        long marks = nodes[b + MARKS];
+        if (lowRun) {
+            marks |= 1L << 32 << (m - 1);
+        }
+        if (highRun) {
+            marks |= 1L << 32 << (m + 1);
+        }
+        nodes[b + MARKS] = marks;
+    }
+
+    /**
+     * {@link #carve} in every case, {@link #carveEdge}'s included; and out of an allocated entry
+     * as an allocated piece ({@link #carveFromRun}), where nothing free changes.
+     */
     private void carveGeneral(long start, long end, int kind, boolean spanStart, boolean tagged) {
         Path p = cur;
         if (pendLeaf >= 0 && (pendLeaf != p.node[0] || kind == FREE)) {

@@ -25,19 +25,30 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the clean bounds cover, an entry without an aligned placement, a range that is not exactly the
  * cursor's allocation, a tag) has a test whose answer would be wrong if it did not; a random run
  * of allocate/free pairs and single operations checks every invariant after each operation and
- * every placement against a bit-set model.
+ * every placement against a bit-set model. The fills that test leaf splits are stored page by page
+ * ({@link #pageOfFill}): an untagged fill of equal pages is one run and splits nothing.
  */
 class IntervalFusedPathsTest {
 
     private static final long PAGE = 4096;
     private static final Request ALIGNED_PAGE = Request.of(PAGE).aligned(PAGE);
+    private static final Request TAGGED_PAGE = ALIGNED_PAGE.tagged("odd");
 
-    /** A core over {@code [0, 2^40 - 1]} with {@code pages} pages allocated from 0 in address order. */
+    /**
+     * Page {@code i} of a fill that the core stores page by page: every other page tagged, so that
+     * no two untagged equal allocations follow each other and none joins a run
+     * ({@link IntervalRunsTest} has the fills that do), and the fill splits leaves as it goes.
+     */
+    private static Request pageOfFill(int i) {
+        return i % 2 == 1 ? TAGGED_PAGE : ALIGNED_PAGE;
+    }
+
+    /** A core over {@code [0, 2^40 - 1]} with {@code pages} pages allocated from 0 in address order, page by page. */
     private static IntervalCore filled(int pages) {
         IntervalCore core = new IntervalCore();
         core.addSpan(0, (1L << 40) - 1);
         for (int i = 0; i < pages; i++) {
-            assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            assertEquals(PAGE * i, core.allocateFirstFit(pageOfFill(i), 0).start(), "page " + i);
         }
         core.checkInvariants();
         return core;
@@ -94,7 +105,7 @@ class IntervalFusedPathsTest {
         long top = (1L << 40) - 1;
         high.addSpan(0, top);
         for (int i = 0; i < pages; i++) {
-            assertEquals(PAGE * i, low.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            assertEquals(PAGE * i, low.allocateFirstFit(pageOfFill(i), 0).start(), "page " + i);
             assertTrue(low.cleanForLowest(0, PAGE), "first-fit off the one-pass path after page " + i);
             assertEquals(top + 1 - PAGE * (i + 1), high.allocateLastFit(ALIGNED_PAGE, top).start(), "page " + i);
             assertTrue(high.cleanForHighest(top, PAGE), "last-fit off the one-pass path after page " + i);
@@ -147,7 +158,7 @@ class IntervalFusedPathsTest {
         IntervalCore core = new IntervalCore();
         core.addSpan(0, (1L << 40) - 1);
         for (int i = 0; i < pages; i++) {
-            assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            assertEquals(PAGE * i, core.allocateFirstFit(pageOfFill(i), 0).start(), "page " + i);
             if (i % 50 == 0) {
                 core.checkInvariants();
             }
@@ -211,7 +222,7 @@ class IntervalFusedPathsTest {
         int leaves = 1;
         int splits = 0;
         for (int i = 0; i < 3_000; i++) {
-            assertEquals(PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, 0).start(), "page " + i);
+            assertEquals(PAGE * i, core.allocateFirstFit(pageOfFill(i), 0).start(), "page " + i);
             assertTrue(core.shrinkDeferred(), "page " + i);
             assertEquals(span, core.recordedLargest(), "the fill climbed to the root at page " + i);
             core.checkInvariants();
@@ -302,7 +313,7 @@ class IntervalFusedPathsTest {
         }
         long from = PAGE * 100;
         for (int i = 0; i < 200; i++) {
-            assertEquals(from + PAGE * i, core.allocateFirstFit(ALIGNED_PAGE, from).start(), "page " + i);
+            assertEquals(from + PAGE * i, core.allocateFirstFit(pageOfFill(i), from).start(), "page " + i);
             // The first search from the new limit goes the general way; every one after it not.
             assertTrue(i == 0 || core.cleanForLowest(from, PAGE), "off the one-pass path after page " + i);
             assertFalse(core.cleanForLowest(0, PAGE), "clean below the limit after page " + i);
