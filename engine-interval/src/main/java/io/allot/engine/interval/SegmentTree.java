@@ -969,11 +969,10 @@ final class SegmentTree {
      *
      * <p>The placement is {@code runEnd + 1}, and {@link #found}, {@link #carvedFirst} and
      * {@link #carvedLast} are left as they were: the caller has all three from {@code runEnd} and
-     * the answer. Storing them cost W6's fill about a third of its time: measured in a copy of this
-     * loop, each store of a value that depends on the loads before it made the next pass's loads
-     * of nearby fields wait (a fill of 10<sup>6</sup> pages on the core took 25&ndash;30 ns an
-     * allocation with them, about half without; this 2-core VM exposes no counters to say which
-     * part of the core stalls).
+     * the answer. In a stand-alone copy of this loop, storing them tripled its time (5.5 to 18 ns
+     * an allocation: stores of values that depend on the loads before them, near fields the next
+     * pass loads); in the engine the difference was within the noise, and the stores are not
+     * needed.
      *
      * @return the size of the free entry before the allocation took its front (more than
      *         {@code size}), or 0, changing nothing, when the case does not apply
