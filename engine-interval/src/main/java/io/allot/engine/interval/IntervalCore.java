@@ -35,7 +35,7 @@ import static io.allot.engine.interval.SegmentTree.HOLE;
  * stays a run while it holds two allocations or more), then frees it as any other. A run is never
  * tagged, never spans two spans, and only the fill's own path extends one: the latest allocation
  * of such a fill is remembered ({@link #streakStart}), and the next joins it when it is untagged,
- * of the same size and placed right after it, the joint tested against the tree itself.
+ * of the same size and placed right after it, the join checked against the tree itself.
  *
  * <p>{@link SingleUnits}: one-quantum claims go to the tree's unit searches, which are the
  * first- and last-fit searches without a {@link Request} or a {@link Range}; releases and lookups
