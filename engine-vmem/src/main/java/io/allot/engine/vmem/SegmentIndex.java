@@ -85,6 +85,14 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
      * change and holds no queue.
      */
     private boolean dormant = true;
+    /**
+     * Counts the changes to the tree: a node added, removed or re-keyed, a rebuild. A search
+     * answer remembered with the count it was found at ({@link SizeIndex}) holds while the count
+     * is the same, since the tree is then node for node the one it was found in (the re-keying's
+     * count serves no memo today: the size index never re-keys in place). Starts at 1, so a
+     * zeroed memo slot never matches; a {@code long}, so it never wraps back to an old value.
+     */
+    private long version = 1;
 
     SegmentIndex(Segments segs, int pendingFlag) {
         this.segs = segs;
@@ -168,6 +176,7 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
             int n = nodeOf[pending[i]];
             if (n != NIL && !matches(n, pending[i])) {
                 rekey(root, n);
+                version++;
             }
         }
         for (int i = 0; i < pendingCount; i++) {
@@ -202,6 +211,7 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
             nodeOf = Arrays.copyOf(nodeOf, segs.capacity());
         }
         Arrays.fill(nodeOf, NIL);
+        version++;
         nodeTop = 1;
         freeNodes = NIL;
         nodes = 0;
@@ -250,6 +260,7 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
         setRec(n, p);
         nodeOf[p] = n;
         nodes++;
+        version++;
         return n;
     }
 
@@ -257,6 +268,12 @@ abstract sealed class SegmentIndex permits AddressIndex, AllocatedIndex, SizeInd
         setLeft(n, freeNodes);
         freeNodes = n;
         nodes--;
+        version++;
+    }
+
+    /** The count of changes to the tree ({@link #version}): equal counts, the same tree. */
+    final long version() {
+        return version;
     }
 
     private void growNodes() {

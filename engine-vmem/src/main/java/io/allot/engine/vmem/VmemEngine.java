@@ -83,7 +83,9 @@ import io.allot.spi.EngineProvider;
  *       without being looked up again.</li>
  *   <li><b>best-fit</b>: the smallest whole free segment that admits a placement, ties to the
  *       lower address, the lowest fit in it — the size index's first admitting entry from
- *       {@code size} up.</li>
+ *       {@code size} up. The index remembers its answer per request size while its tree is
+ *       unchanged, so a best-fit loop of transient allocations (each freed before the free
+ *       segments change) skips the descent.</li>
  *   <li><b>first-, last-, next-fit</b>: the address index's lowest or highest admitting segment,
  *       pruned by the largest free segment per subtree and by the window.</li>
  *   <li>Constraints (alignment, phase, no-cross, window) are {@code vmem_xalloc}'s, computed for
@@ -103,7 +105,8 @@ import io.allot.spi.EngineProvider;
  *       O(log n) + catch-up</td></tr>
  *   <tr><td>reserve</td><td>O(1) inside the segment the last split left (ascending
  *       reservations, snapshot restore), else O(log n) + catch-up</td></tr>
- *   <tr><td>best-fit</td><td>O(log n + k) + catch-up</td></tr>
+ *   <tr><td>best-fit</td><td>O(log n + k) + catch-up; O(1) + catch-up for an unconstrained
+ *       request when the size index has not changed since a search for the same size</td></tr>
  *   <tr><td>first-, last-, next-fit</td><td>O(log n + k) + catch-up</td></tr>
  *   <tr><td>isFree, firstAllocationIn</td><td>O(log n) + catch-up</td></tr>
  *   <tr><td>catch-up of an index</td><td>O(p log n), or an O(n) rebuild when p exceeds half the

@@ -712,6 +712,64 @@ class VmemCoreTest {
         assertEquals(twin.freeSegments(), fused.freeSegments(), "seed " + seed);
     }
 
+    /**
+     * Best-fit remembers its size index's answer per size ({@link SizeIndex}) only while the tree is
+     * the one it was found in: an allocation freed straight away leaves it so, and the answer is
+     * reused; a smaller segment freed (a node inserted) or a remembered segment allocated whole (its
+     * node removed, and its id free for reuse) changes the answer, and best-fit gives the new one.
+     */
+    @Test
+    void bestFitRemembersAnAnswerOnlyWhileTheIndexIsUnchanged() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0xfffff);
+        Range four = Range.of(0x10000, 0x13fff);
+        Range three = Range.of(0x80000, 0x82fff);
+        reserveAllBut(core, 0, 0xfffff, new long[][] {{0x10000, 0x13fff}, {0x40000, 0x47fff}, {0x80000, 0x82fff}});
+        assertTrue(core.allocate(three.start(), three.end(), null)); // a 3-page hole made and filled: not free yet
+        Request threePages = Request.of(0x3000);
+        for (int round = 0; round < 3; round++) { // allocated and freed: the index is as it was
+            Range placed = core.bestFit(threePages);
+            assertEquals(Range.of(0x10000, 0x12fff), placed, "round " + round);
+            assertTrue(core.allocate(placed.start(), placed.end(), null));
+            assertTrue(core.free(placed.start(), placed.end()));
+        }
+        assertTrue(core.free(three.start(), three.end())); // a node inserted: the tighter fit
+        assertEquals(three, core.bestFit(threePages));
+        assertTrue(core.allocate(three.start(), three.end(), null)); // its node removed again
+        assertEquals(Range.of(0x10000, 0x12fff), core.bestFit(threePages));
+        assertTrue(core.allocate(four.start(), four.end(), null)); // and the 4-page one's
+        assertEquals(Range.of(0x40000, 0x42fff), core.bestFit(threePages));
+        assertTrue(core.free(three.start(), three.end())); // a node inserted, maybe under a recycled id
+        assertEquals(three, core.bestFit(threePages));
+        core.checkInvariants();
+    }
+
+    /**
+     * A size index rebuilt after going dormant is a new tree even when it comes out empty: the
+     * answer remembered for the old one (a segment since allocated) is not given.
+     */
+    @Test
+    void bestFitAfterTheIndexIsRebuiltEmptyFindsNothing() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0xfffff);
+        Range hole = Range.of(0x10000, 0x12fff);
+        reserveAllBut(core, 0, 0xfffff, new long[][] {{0x10000, 0x12fff}, {0x20000, 0xfffff}});
+        for (long page = 0x20000; page < 0x100000; page += 0x1000) { // 224 pages, each its own allocation
+            assertTrue(core.allocate(page, page + 0xfff, null));
+        }
+        assertEquals(hole, core.bestFit(Request.of(0x3000))); // remembered
+        for (long page = 0x20000; page < 0x100000; page += 0x2000) { // 112 free segments: the index goes dormant
+            assertTrue(core.free(page, page + 0xfff));
+        }
+        for (long page = 0x20000; page < 0x100000; page += 0x2000) {
+            assertTrue(core.allocate(page, page + 0xfff, null));
+        }
+        assertTrue(core.allocate(hole.start(), hole.end(), null));
+        assertNull(core.bestFit(Request.of(0x3000)));
+        assertNull(core.bestFit(Request.of(0x1000)));
+        core.checkInvariants();
+    }
+
     /** Reserves everything in [start, end] except the given holes, so the holes are the free segments. */
     private static void reserveAllBut(VmemCore core, long start, long end, long[][] holes) {
         long cursor = start;
