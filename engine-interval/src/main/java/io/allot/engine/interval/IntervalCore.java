@@ -29,13 +29,16 @@ import static io.allot.engine.interval.SegmentTree.HOLE;
  * as one allocated entry of the tree, a <em>run</em>, with its side-data bit set and its unit (the
  * size of each allocation in it) in the tag map under its first value. Each allocation of the
  * fill after the second moves the run's pivot ({@link SegmentTree#extendRunAtCursor}): no entry
- * added, no leaf split, no node array growth. A run is a storage form only, never visible: every
- * lookup, walk and snapshot answers with its allocations one by one, and freeing one of them
- * carves it out of the run first ({@link SegmentTree#carveFromRun}; what is left on either side
- * stays a run while it holds two allocations or more), then frees it as any other. A run is never
- * tagged, never spans two spans, and only the fill's own path extends one: the latest allocation
- * of such a fill is remembered ({@link #streakStart}), and the next joins it when it is untagged,
- * of the same size and placed right after it, the join checked against the tree itself.
+ * added, no leaf split, no node array growth; straight after a join, with no other call on the
+ * core between, the next join makes only the checks that the request or the shrinking free entry
+ * can fail ({@link SegmentTree#extendRunAgain}, see {@link #joined}). A run is a storage form
+ * only, never visible: every lookup, walk and snapshot answers with its allocations one by one,
+ * and freeing one of them carves it out of the run first ({@link SegmentTree#carveFromRun}; what
+ * is left on either side stays a run while it holds two allocations or more), then frees it as
+ * any other. A run is never tagged, never spans two spans, and only the fill's own path extends
+ * one: the latest allocation of such a fill is remembered ({@link #streakStart}), and the next
+ * joins it when it is untagged, of the same size and placed right after it, the join checked
+ * against the tree itself.
  *
  * <p>{@link SingleUnits}: one-quantum claims go to the tree's unit searches, which are the
  * first- and last-fit searches without a {@link Request} or a {@link Range}; releases and lookups
@@ -65,6 +68,15 @@ final class IntervalCore implements EngineCore, SingleUnits {
     private long streakEnd;
     private long streakUnit;
     private boolean streakRun;
+    /**
+     * Whether the latest call on this core was an allocation that joined a run, so that the tree
+     * is exactly as that join left it and the next join may skip the checks its state still
+     * passes ({@link SegmentTree#extendRunAgain}). Every other entry point of this class clears it
+     * first, since any of them may move the tree's cursor, its deferred shrink or its clean bounds;
+     * only {@link #checkInvariants}, which changes nothing, leaves it (so that tests check the
+     * tree between joins). {@code IntervalRunsTest} calls each entry point to hold this.
+     */
+    private boolean joined;
     /** The quantum, a power of two: every value the core is given lies on its boundaries. */
     private final long quantum;
     /**
@@ -90,6 +102,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public void addSpan(long start, long end) {
+        joined = false;
         tree.locate(start);
         tree.carve(start, end, FREE, true, false);
         bySize.add(end - start + 1, start);
@@ -131,6 +144,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public boolean removeSpan(long start, long end) {
+        joined = false;
         tree.locate(start);
         Path at = tree.cur;
         if (tree.kind(at) != FREE || tree.start(at) != start || tree.end(at) != end) {
@@ -152,6 +166,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public boolean allocate(long start, long end, String tag) {
+        joined = false;
         if (!tree.cursorHolds(start, end)) {
             tree.locate(start);
         }
@@ -193,6 +208,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public boolean free(long start, long end) {
+        joined = false;
         streakUnit = 0;
         if (tree.freeAtCursor(start, end)) { // never a run: it refuses an entry with side data
             accountRelease();
@@ -252,6 +268,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public Range freeContaining(long value) {
+        joined = false;
         streakUnit = 0;
         tree.locate(value);
         Path at = tree.cur;
@@ -304,11 +321,13 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public long none() {
+        joined = false;
         return none;
     }
 
     @Override
     public long claimLowest(long lo, long hi) {
+        joined = false;
         long mask = quantum - 1;
         long first = (lo + mask) & -quantum; // lo rounded up to a quantum boundary
         if (first == 0 && lo != 0 || Unsigned.lessThan(hi - first, mask) || Unsigned.lessThan(hi, first)) {
@@ -324,6 +343,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public long claimHighest(long lo, long hi) {
+        joined = false;
         long last = ((hi + 1) & -quantum) - 1; // the end of the last quantum ending at or below hi
         if (last == -1L && hi != -1L || Unsigned.lessThan(last, lo) || Unsigned.lessThan(last - lo, quantum - 1)) {
             return none;
@@ -345,18 +365,21 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public int release(long start) {
+        joined = false;
         long end = start + quantum - 1;
         return Unsigned.atLeast(end, start) && free(start, end) ? RELEASED : NOT_AN_ALLOCATION;
     }
 
     @Override
     public boolean isAllocated(long value) {
+        joined = false;
         tree.locate(value);
         return tree.kind(tree.cur) == ALLOCATED;
     }
 
     @Override
     public boolean isFree(long start, long end) {
+        joined = false;
         tree.locate(start);
         Path at = tree.cur;
         return tree.kind(at) == FREE && Long.compareUnsigned(end, tree.end(at)) <= 0;
@@ -364,12 +387,14 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public Allocation allocationContaining(long value) {
+        joined = false;
         tree.locate(value);
         return tree.kind(tree.cur) == ALLOCATED ? allocationAt(tree.cur, value) : null;
     }
 
     @Override
     public Allocation firstAllocationIn(long start, long end) {
+        joined = false;
         tree.locate(start);
         Path at = tree.cur;
         while (Long.compareUnsigned(tree.start(at), end) <= 0) {
@@ -400,21 +425,25 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public long freeSegments() {
+        joined = false;
         return freeSegments;
     }
 
     @Override
     public long largestFree() {
+        joined = false;
         return tree.largestFree();
     }
 
     @Override
     public Range firstFit(Request r, long from) {
+        joined = false;
         return tree.lowest(r, from) ? placement(tree.found, r) : null;
     }
 
     @Override
     public Range lastFit(Request r, long to) {
+        joined = false;
         return tree.highest(r, to) ? placement(tree.found, r) : null;
     }
 
@@ -430,7 +459,14 @@ final class IntervalCore implements EngineCore, SingleUnits {
         long lo = Unsigned.max(from, r.min());
         long hi = r.max();
         boolean tagged = tag != null;
-        long was = size == streakUnit && !tagged ? tree.extendRunAtCursor(r, size, lo, hi, streakStart, streakEnd, streakRun) : 0;
+        long was = 0;
+        if (size == streakUnit && !tagged) {
+            // Straight after a join the tree is as it left it: only the checks a request or the
+            // shrinking free entry can fail are made again (a fill's every allocation after its third).
+            was = joined ? tree.extendRunAgain(r, size, lo, hi)
+                    : tree.extendRunAtCursor(r, size, lo, hi, streakStart, streakEnd, streakRun);
+        }
+        joined = was != 0;
         if (was != 0) {
             if (!streakRun) {
                 tags.putUnit(streakStart, size); // the tree has just marked the entry a run
@@ -471,6 +507,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
     /** As {@link #allocateFirstFit}, with the last-fit search ({@link SegmentTree#allocateHighestInLeaf}). */
     @Override
     public Range allocateLastFit(Request r, long to) {
+        joined = false;
         String tag = r.tag();
         long size = r.size();
         if (tree.allocateHighestInLeaf(r, size, r.min(), Unsigned.min(to, r.max()), tag != null)) {
@@ -493,6 +530,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public Range bestFit(Request r) {
+        joined = false;
         return smallestFit(r, r.size());
     }
 
@@ -503,6 +541,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
      */
     @Override
     public Range instantFit(Request r) {
+        joined = false;
         long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
         return sizeClass == 0 ? null : smallestFit(r, sizeClass);
     }
@@ -527,12 +566,14 @@ final class IntervalCore implements EngineCore, SingleUnits {
      */
     @Override
     public Range allocateBestFit(Request r) {
+        joined = false;
         return takeSmallest(r, r.size());
     }
 
     /** As {@link #allocateBestFit}, from the instant-fit size class ({@link #instantFit}). */
     @Override
     public Range allocateInstantFit(Request r) {
+        joined = false;
         long sizeClass = Unsigned.powerOfTwoAtLeast(r.size());
         return sizeClass == 0 ? null : takeSmallest(r, sizeClass);
     }
@@ -563,16 +604,19 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public Iterator<Range> ascending(long from) {
+        joined = false;
         return new FreeSegmentIterator(tree, tree.firstFreeFrom(from), true);
     }
 
     @Override
     public Iterator<Range> descending(long to) {
+        joined = false;
         return new FreeSegmentIterator(tree, tree.lastFreeUpTo(to), false);
     }
 
     @Override
     public void forEachAllocated(Consumer<? super Allocation> action) {
+        joined = false;
         tree.forEachEntry((start, end, kind, spanStart, tagged) -> {
             if (kind != ALLOCATED) {
                 return;
@@ -593,6 +637,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
 
     @Override
     public void forEachFree(Consumer<? super Range> action) {
+        joined = false;
         tree.forEachFree((start, end) -> action.accept(new Range(start, end)));
     }
 
@@ -678,48 +723,62 @@ final class IntervalCore implements EngineCore, SingleUnits {
         return false;
     }
 
+    /** Whether the latest call on this core joined a run ({@link #joined}); clears nothing. For tests. */
+    boolean joined() {
+        return joined;
+    }
+
     /** Whether the segment tree holds a deferred shrink, for tests that checking changes nothing. */
     boolean shrinkDeferred() {
+        joined = false;
         return tree.shrinkDeferred();
     }
 
     /** {@link SegmentTree#recordedLargest}. For tests. */
     long recordedLargest() {
+        joined = false;
         return tree.recordedLargest();
     }
 
     /** Entries of each leaf of the segment tree in address order, for fill tests. */
     int[] leafCounts() {
+        joined = false;
         return tree.leafCounts();
     }
 
     /** {@link SegmentTree#cleanForLowest}. For tests. */
     boolean cleanForLowest(long lo, long size) {
+        joined = false;
         return tree.cleanForLowest(lo, size);
     }
 
     /** {@link SegmentTree#cleanForHighest}. For tests. */
     boolean cleanForHighest(long hi, long size) {
+        joined = false;
         return tree.cleanForHighest(hi, size);
     }
 
     /** Height of the segment tree, for balance tests. */
     int height() {
+        joined = false;
         return tree.height();
     }
 
     /** Nodes of the segment tree, for memory tests. */
     int segmentNodes() {
+        joined = false;
         return tree.liveNodes();
     }
 
     /** Nodes of the size index (0 until it is built), for memory tests. */
     int sizeNodes() {
+        joined = false;
         return bySize.liveNodes();
     }
 
     /** Builds the size index now, so tests can check it from the start. */
     void buildSizeIndex() {
+        joined = false;
         bySize.build(tree);
     }
 }

@@ -40,8 +40,10 @@ import io.allot.spi.EngineProvider;
  *   <li><em>Runs</em>: an address-order fill of equal untagged allocations (first- or next-fit
  *       placing each right after the one before, as a VMM lays out pages, memory slots or
  *       devices) is one allocated entry, whose unit the tag map holds; each allocation after the
- *       second moves that entry's pivot ({@link SegmentTree#extendRunAtCursor}), so such a fill
- *       adds no entry, splits no leaf and never grows the node array. A run never shows:
+ *       second moves that entry's pivot ({@link SegmentTree#extendRunAtCursor}; straight after a
+ *       join, with no other call between, only the checks that the request or the shrinking free
+ *       entry can fail: {@link SegmentTree#extendRunAgain}), so such a fill adds no entry, splits
+ *       no leaf and never grows the node array. A run never shows:
  *       lookups, walks and snapshots see its allocations one by one, and freeing one carves it
  *       out first ({@link SegmentTree#carveFromRun}, two pivots at most), the rest on either side
  *       staying a run while it holds two or more.</li>

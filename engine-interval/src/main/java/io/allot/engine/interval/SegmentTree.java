@@ -192,6 +192,13 @@ final class SegmentTree {
     private int cleanLeaf = -1;
     private long cleanLo;
     private long cleanSize;
+    /**
+     * Where the latest successful {@link #extendRunAtCursor} left its run, for
+     * {@link #extendRunAgain}: the index in {@link #nodes} of the run's pivot (the free entry's
+     * follows it), and the bound of its leaf. Meaningful only until any other call on the tree.
+     */
+    private int joinPivot;
+    private long joinBound;
     /** As {@link #cleanLeaf}, mirrored for last-fit: nothing of {@link #cleanHighSize} starts after the leaf at or below {@link #cleanHi}. */
     private int cleanHighLeaf = -1;
     private long cleanHi;
@@ -1000,6 +1007,37 @@ final class SegmentTree {
         long was = a[b + PIVOTS + i] - before;
         a[b + PIVOTS + j] = before + size;
         pendNow = was - size;
+        joinPivot = b + PIVOTS + j;
+        joinBound = a[b] >>> BOUND_SHIFT;
+        return was;
+    }
+
+    /**
+     * {@link #extendRunAtCursor} again, for a caller that has called nothing else on this tree
+     * since an extension (by either method) that returned non-zero, with the same {@code size}:
+     * the tree is then exactly as that extension left it — the same leaf, run and free entry after
+     * it, the deferred shrink on that entry ({@link #pendNow} its size), the clean bounds and the
+     * leaf's bound — so only the checks that the request or the shrinking free entry can fail are
+     * made again: a rest still remains at or above the leaf's bound, the front lies in the window
+     * and passes alignment, phase and no-cross, and {@code lo} is still within the clean bound.
+     * Reads two pivots and writes one, and {@link #pendNow}.
+     *
+     * @return as {@link #extendRunAtCursor}
+     */
+    long extendRunAgain(Request r, long size, long lo, long hi) {
+        long[] a = nodes;
+        int p = joinPivot;
+        long before = a[p];
+        long was = a[p + 1] - before;
+        long rest = was - size;
+        if (Long.compareUnsigned(was, size) <= 0 || Long.compareUnsigned(before + 1, lo) < 0
+                || Long.compareUnsigned(before + size, hi) > 0 || Long.compareUnsigned(lo, cleanLo) < 0
+                || r.noCross() != 0 || (before + 1 - r.phase() & r.alignment() - 1) != 0
+                || Long.compareUnsigned(rest, joinBound) < 0) {
+            return 0;
+        }
+        a[p] = before + size;
+        pendNow = rest;
         return was;
     }
 

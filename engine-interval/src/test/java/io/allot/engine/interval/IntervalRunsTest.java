@@ -5,11 +5,16 @@ import io.allot.Range;
 import io.allot.Request;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import static io.allot.engine.interval.CoreFixtures.atBases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +47,56 @@ class IntervalRunsTest {
         }
         core.checkInvariants();
         return core;
+    }
+
+    /**
+     * The short join ({@link SegmentTree#extendRunAgain}) trusts that nothing but the fill has
+     * been called on the core since the last join, so every other entry point of
+     * {@link IntervalCore} must forget the join before it does anything: each declared method
+     * (but the fill, the read-only invariant check and the flag's reader) is called on a core
+     * whose last call joined a run, and the flag must be down after it, whether the call succeeded
+     * or refused its arguments. A method added without the reset fails here.
+     */
+    @Test
+    void everyOtherEntryPointForgetsTheJoin() throws IllegalAccessException {
+        Set<String> keep = Set.of("allocateFirstFit", "checkInvariants", "joined");
+        int called = 0;
+        for (Method m : IntervalCore.class.getDeclaredMethods()) {
+            int modifiers = m.getModifiers();
+            if (Modifier.isPrivate(modifiers) || Modifier.isStatic(modifiers) || m.isSynthetic() || keep.contains(m.getName())) {
+                continue;
+            }
+            IntervalCore core = filled(0, 4);
+            assertTrue(core.joined(), "the fill's last allocation joined its run");
+            Class<?>[] types = m.getParameterTypes();
+            Object[] args = new Object[types.length];
+            for (int i = 0; i < types.length; i++) {
+                args[i] = types[i] == long.class ? (Object) PAGE
+                        : types[i] == int.class ? (Object) 0
+                        : types[i] == boolean.class ? (Object) false
+                        : types[i] == Request.class ? ALIGNED_PAGE
+                        : types[i] == Consumer.class ? (Consumer<Object>) x -> { }
+                        : null;
+            }
+            try {
+                m.invoke(core, args);
+            } catch (InvocationTargetException refused) {
+                // arguments it refuses: the join must be forgotten all the same
+            }
+            assertFalse(core.joined(), m + " leaves the join in place");
+            called++;
+        }
+        assertTrue(called >= 30, "only " + called + " entry points found");
+        IntervalCore core = filled(0, 4);
+        core.checkInvariants();
+        assertTrue(core.joined(), "checking changes nothing, the join included");
+        assertEquals(4 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 0).start());
+        assertTrue(core.joined());
+        assertEquals(5 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 5 * PAGE).start()); // another window, joined still
+        assertTrue(core.joined());
+        assertEquals(7 * PAGE, core.allocateFirstFit(ALIGNED_PAGE, 7 * PAGE).start()); // past the run's end: no join
+        assertFalse(core.joined());
+        core.checkInvariants();
     }
 
     /**
