@@ -2,6 +2,7 @@ package io.allot.engine.interval;
 
 import io.allot.Request;
 import io.allot.internal.Placement;
+import io.allot.internal.SearchMemo;
 import io.allot.internal.Unsigned;
 
 import java.util.Arrays;
@@ -48,16 +49,12 @@ final class SizeTree {
      */
     private long version = 1;
     /**
-     * Fingers of {@link #smallestFit}, one per bit length of its minimum size (direct-mapped): at
-     * {@code fingerVersion[k]}, the first key at least ({@code fingerSize[k]}, 0) was at slot
-     * {@code fingerSlot[k]} of leaf {@code fingerLeaf[k]} (possibly one past its last key). An
-     * allocation and the free that undoes it leave the tree untouched (the write buffer cancels
-     * them), so a workload of such pairs searches each size class by one descent, then by none.
+     * Fingers of {@link #smallestFit} by minimum size: at a version, the first key at least (size,
+     * 0) was at a leaf and slot (possibly one past its last key), packed as {@code leaf << 32 |
+     * slot}. An allocation and the free that undoes it leave the tree untouched (the write buffer
+     * cancels them), so a workload of such pairs searches each size by one descent, then by none.
      */
-    private final long[] fingerSize = new long[64];
-    private final long[] fingerVersion = new long[64];
-    private final int[] fingerLeaf = new int[64];
-    private final int[] fingerSlot = new int[64];
+    private final SearchMemo fingers = new SearchMemo();
 
     /** Start of the placement the last successful {@link #smallestFit} found. */
     long found;
@@ -201,19 +198,16 @@ final class SizeTree {
      * each candidate that cannot hold the request (alignment, phase, no-cross, window) costs O(1).
      */
     boolean smallestFit(Request r, long minSize) {
-        int k = 63 - Long.numberOfLeadingZeros(minSize); // minSize is at least 1
         int n;
         int j;
-        if (fingerVersion[k] == version && fingerSize[k] == minSize) {
-            n = fingerLeaf[k];
-            j = fingerSlot[k];
+        long finger = fingers.get(minSize, version);
+        if (finger != SearchMemo.NONE) {
+            n = (int) (finger >>> 32);
+            j = (int) finger;
         } else {
             n = descend(minSize, 0);
             j = lowerBound(n << SHIFT, minSize, 0);
-            fingerSize[k] = minSize;
-            fingerLeaf[k] = n;
-            fingerSlot[k] = j;
-            fingerVersion[k] = version;
+            fingers.put(minSize, version, (long) n << 32 | j);
         }
         while (true) {
             int b = n << SHIFT;
@@ -498,17 +492,14 @@ final class SizeTree {
 
     /** Every current finger is where a fresh descent puts the first key at least (its size, 0). */
     private void checkFingers() {
-        for (int k = 0; k < 64; k++) {
-            if (fingerVersion[k] != version) {
-                continue;
+        fingers.forEachAt(version, (size, finger) -> {
+            int n = descend(size, 0);
+            int j = lowerBound(n << SHIFT, size, 0);
+            if (n != (int) (finger >>> 32) || j != (int) finger) {
+                throw new IllegalStateException("size-index finger for size " + Unsigned.hex(size) + " at leaf "
+                        + (int) (finger >>> 32) + " slot " + (int) finger + ", a descent finds leaf " + n + " slot " + j);
             }
-            int n = descend(fingerSize[k], 0);
-            int j = lowerBound(n << SHIFT, fingerSize[k], 0);
-            if (n != fingerLeaf[k] || j != fingerSlot[k] || Long.numberOfLeadingZeros(fingerSize[k]) != 63 - k) {
-                throw new IllegalStateException("size-index finger for size " + Unsigned.hex(fingerSize[k]) + " at leaf "
-                        + fingerLeaf[k] + " slot " + fingerSlot[k] + ", a descent finds leaf " + n + " slot " + j);
-            }
-        }
+        });
     }
 
     /** Checks the subtree under n against bounds (lo inclusive, hi exclusive); returns its first leaf. */

@@ -2,6 +2,7 @@ package io.allot.engine.vmem;
 
 import io.allot.Request;
 import io.allot.internal.Placement;
+import io.allot.internal.SearchMemo;
 import io.allot.internal.Unsigned;
 
 import static io.allot.engine.vmem.Segments.FREE;
@@ -20,20 +21,15 @@ import static io.allot.engine.vmem.Segments.SENTINEL;
  */
 final class SizeIndex extends SegmentIndex {
 
-    /** Bits of a {@link #memo} slot number: 64 slots, more than the sizes a loop of transient allocations cycles through. */
-    private static final int MEMO_BITS = 6;
-
     /**
-     * Recent answers of {@link #ceiling}, so that a best-fit loop of transient allocations skips
-     * the descent (about 16 dependent node reads at 50k free segments, most of them cache misses,
-     * and half of V1 best-fit's time when measured). Such a loop leaves the tree as it found it: the
-     * carve and the free that merges the segment back touch one record, which {@link #sync} finds
-     * matching its node, so the next search for the same size asks the same tree. Slot {@code i}
-     * (direct-mapped by a hash of the size) holds at {@code 4i} a size, at {@code 4i + 1} the
-     * {@link #version} its answer was found at, at {@code 4i + 2} the answer (a node or NIL); any
-     * change to the tree changes the version, so a slot never answers for another tree.
+     * Recent answers of {@link #ceiling} by size, at the index's {@link #version}, so that a
+     * best-fit loop of transient allocations skips the descent (about 16 dependent node reads at
+     * 50k free segments, most of them cache misses, and half of V1 best-fit's time when measured).
+     * Such a loop leaves the tree as it found it: the carve and the free that merges the segment
+     * back touch one record, which {@link #sync} finds matching its node, so the next search for
+     * the same size asks the same tree; any change to the tree changes the version.
      */
-    private final long[] memo = new long[4 << MEMO_BITS];
+    private final SearchMemo memo = new SearchMemo();
 
     /** Node of the last successful {@link #smallest}. */
     int found;
@@ -97,17 +93,28 @@ final class SizeIndex extends SegmentIndex {
 
     /** {@link #ceiling}, from {@link #memo} when the tree has not changed since it was asked the same. */
     private int ceilingRemembered(long atLeast) {
-        int i = (int) ((atLeast * 0x9E3779B97F4A7C15L) >>> -MEMO_BITS) << 2; // Fibonacci hashing, 4 words a slot
-        long[] m = memo;
-        long v = version();
-        if (m[i] == atLeast && m[i + 1] == v) {
-            return (int) m[i + 2];
+        long remembered = memo.get(atLeast, version());
+        if (remembered != SearchMemo.NONE) {
+            return (int) remembered;
         }
         int n = ceiling(atLeast);
-        m[i] = atLeast;
-        m[i + 1] = v;
-        m[i + 2] = n;
+        memo.put(atLeast, version(), n);
         return n;
+    }
+
+    /**
+     * Every answer {@link #memo} holds for the current tree is what a descent finds now. For the
+     * arena's invariant check, after {@link #check}.
+     *
+     * @throws IllegalStateException naming the first that is not
+     */
+    void checkRemembered() {
+        memo.forEachAt(version(), (size, node) -> {
+            if (ceiling(size) != (int) node) {
+                throw new IllegalStateException("size index remembers node " + node + " for size " + Unsigned.hex(size)
+                        + ", a descent finds " + ceiling(size));
+            }
+        });
     }
 
     private boolean smallest(int t, Request r, long atLeast) {

@@ -843,6 +843,7 @@ final class VmemCore implements EngineCore {
         hash.check();
         byAddress.check();
         bySize.check();
+        bySize.checkRemembered();
         allocations.check();
     }
 
