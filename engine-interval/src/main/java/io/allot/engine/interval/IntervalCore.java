@@ -495,7 +495,7 @@ final class IntervalCore implements EngineCore, SingleUnits {
             return new Range(start, end);
         }
         streakUnit = 0;
-        if (tree.allocateLowestInLeaf(r, size, lo, hi, tagged)) {
+        if (tree.allocateInsideCursor(r, size, lo, hi, tagged) || tree.allocateLowestInLeaf(r, size, lo, hi, tagged)) {
             long start = tree.found;
             long end = start + size - 1;
             account(start, end, tree.carvedFirst, tree.carvedLast, tag);

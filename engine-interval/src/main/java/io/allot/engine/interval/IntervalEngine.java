@@ -75,7 +75,10 @@ import io.allot.spi.EngineProvider;
  *       window, alignment and phase alone, without the general placement, and carves it inline
  *       in that pass, without a call to the carve (a last-fit taking the back of its entry, as
  *       last-match takes the free tail's, likewise); one that lands strictly inside its entry
- *       (next-fit carving the free tail) calls the in-leaf middle carve directly. A carve on
+ *       calls the in-leaf middle carve directly, and when that entry is the cursor's and the
+ *       placement is at the lower limit itself — next-fit's rotor, inside the free tail its
+ *       last pair merged back — there is no scan at all: nothing can start lower
+ *       ({@link SegmentTree#allocateInsideCursor}). A carve on
  *       these paths that needs a split keeps the
  *       search's clean bounds for the leaf that then holds the allocation (the split moves only
  *       entries before the carved one to the left of that leaf). An address-order fill (each
@@ -120,9 +123,10 @@ import io.allot.spi.EngineProvider;
  *   <tr><td>first-, last-, next-fit, unconstrained or windowed</td><td>O(log n); O(height) checks
  *       and one leaf scan when the fit is beside the cursor; none of the checks when the last
  *       first-fit (last-fit) search found its fit in the cursor's leaf and only allocations
- *       happened since (an address-order fill, an allocate/free pair); the allocation itself
- *       then costs a shift of the leaf's pivots above it and O(1) gap work, in one pass over
- *       the leaf with the search</td></tr>
+ *       happened since (an address-order fill, an allocate/free pair), nor a scan when the
+ *       placement at the lower limit (next-fit's rotor) lies inside the cursor's free entry;
+ *       the allocation itself then costs a shift of the leaf's pivots above it and O(1) gap
+ *       work, in one pass over the leaf with the search</td></tr>
  *   <tr><td>the same with alignment, phase or no-cross</td><td>O(log n + k), k = free segments
  *       in front of the answer that are big enough but admit no aligned placement</td></tr>
  *   <tr><td>best-fit, instant-fit</td><td>O(log n), + k as above when constrained; no descent

@@ -101,7 +101,9 @@ import java.util.Arrays;
  * {@link #release}) that shift at most the leaf's pivots — the front piece a one-pass first-fit
  * takes inline, in the pass that found it ({@link #allocateLowestInLeaf}), as the back piece a
  * one-pass last-fit takes ({@link #allocateHighestInLeaf}), and a piece strictly
- * inside the entry it found goes straight to the middle carve; allocating all of a free entry
+ * inside the entry it found goes straight to the middle carve, with no scan at all when it starts
+ * at the lower limit inside the cursor's entry, as next-fit's rotor does
+ * ({@link #allocateInsideCursor}); allocating all of a free entry
  * ({@link #takeWhole}) and freeing the allocation at the cursor when it merges with neither
  * neighbour ({@link #freeAlone}) — best- and instant-fit pairs and one-unit ids — move no pivot
  * at all: one kind bit, and gap work only when the leaf's largest changes; freeing it when it
@@ -889,6 +891,53 @@ final class SegmentTree {
             }
         }
         return false;
+    }
+
+    /**
+     * Next-fit's commonest case as a short method of its own, tried before
+     * {@link #allocateLowestInLeaf}: the placement at {@code lo} itself — the rotor, one past the
+     * allocation before — lies strictly inside the cursor's free entry (a free piece stays on
+     * either side of it), in the window, and passes alignment and phase, with no no-cross limit;
+     * the leaf has room for the two entries the carve adds. Then no search is needed at all: no
+     * placement starts below {@code lo}, so {@code lo} is the lowest, whatever lies elsewhere in
+     * the tree. As next-fit carves its way through a free tail, its free of the allocation just
+     * made merging both pieces back and leaving the cursor on the whole entry again
+     * ({@link #freeBoth}). Carves as {@link #allocateLowestInLeaf} does then ({@link #carveMiddle}:
+     * the same pivots, bits, cursor, results and deferred shrink); the clean bounds stay as they
+     * are, since splitting a free entry into smaller ones in its own leaf makes none of them wrong.
+     *
+     * @return true with {@link #found}, {@link #carvedFirst} and {@link #carvedLast} set as
+     *         {@link #allocateLowestInLeaf} sets them; false, changing nothing, when the case does
+     *         not apply
+     */
+    boolean allocateInsideCursor(Request r, long size, long lo, long hi, boolean tagged) {
+        if (!cursorValid) {
+            return false;
+        }
+        Path p = cur;
+        int n = p.node[0];
+        int i = p.slot[0];
+        int b = n << SHIFT;
+        long[] a = nodes;
+        long kinds = a[b + KINDS];
+        if ((kinds >>> i & 1) == 0) {
+            return false; // the cursor's entry is not free
+        }
+        int c = (int) a[b] & (int) COUNT;
+        long min = p.min[0];
+        long first = i == 0 ? min : a[b + PIVOTS + i - 1] + 1;
+        long last = a[b + PIVOTS + i];
+        long end = lo + size - 1;
+        // first < lo <= end < last and end <= hi, unsigned; lo <= end says the block does not wrap.
+        if (c > LEAF_CAP - 2 || (first ^ SIGN) >= (lo ^ SIGN) || (end ^ SIGN) < (lo ^ SIGN)
+                || (end ^ SIGN) >= (last ^ SIGN) || (end ^ SIGN) > (hi ^ SIGN)
+                || r.noCross() != 0 || (lo - r.phase() & r.alignment() - 1) != 0) {
+            return false;
+        }
+        found = lo;
+        carvedFirst = first;
+        carvedLast = last;
+        return carveMiddle(n, b, i, c, kinds, min, first, last, lo, end, tagged);
     }
 
     /**

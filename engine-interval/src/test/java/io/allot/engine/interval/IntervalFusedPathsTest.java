@@ -518,6 +518,48 @@ class IntervalFusedPathsTest {
         core.checkInvariants();
     }
 
+    /**
+     * Next-fit's steady state in a free tail: each placement at the rotor, strictly inside the
+     * cursor's free entry, is carved with no search ({@link SegmentTree#allocateInsideCursor}) and
+     * its free merges both pieces back; the cases that short path leaves to the search — the
+     * rotor at the entry's front, a block ending at the entry's last value, a misaligned rotor, a
+     * window or a no-cross boundary that the block at the rotor passes — each place where the
+     * literal rule says, every invariant checked after each step.
+     */
+    @Test
+    void nextFitCarvesAtTheRotorInsideTheCursorsEntry() {
+        IntervalCore core = filled(20); // the free tail [20P, 2^40 - 1]
+        long top = (1L << 40) - 1;
+        for (long rotor = 21 * PAGE; rotor < 121 * PAGE; rotor += PAGE) {
+            Range placed = core.allocateFirstFit(ALIGNED_PAGE, rotor);
+            assertEquals(Range.of(rotor, rotor + PAGE - 1), placed);
+            assertEquals(2, core.freeSegments()); // a free piece on either side
+            core.checkInvariants();
+            assertTrue(core.free(placed.start(), placed.end()));
+            assertEquals(1, core.freeSegments());
+            core.checkInvariants();
+        }
+        long rotor = 200 * PAGE;
+        assertEquals(Range.of(201 * PAGE, 202 * PAGE - 1), pair(core, ALIGNED_PAGE, rotor + 1)); // misaligned: the next page
+        assertEquals(Range.of(20 * PAGE, 21 * PAGE - 1), pair(core, ALIGNED_PAGE, 20 * PAGE)); // the front
+        assertEquals(Range.of(top - PAGE + 1, top), pair(core, ALIGNED_PAGE, top - PAGE + 1)); // the back
+        assertNull(core.allocateFirstFit(ALIGNED_PAGE.within(0, rotor + PAGE - 2), rotor)); // the window ends inside it
+        core.checkInvariants();
+        Request noCross = Request.of(PAGE).noCross(2 * PAGE);
+        assertEquals(Range.of(202 * PAGE, 203 * PAGE - 1), pair(core, noCross, rotor + PAGE + 1)); // crosses 202P: the next boundary
+        assertEquals(Range.of(rotor + 1, rotor + PAGE), pair(core, Request.of(PAGE), rotor + 1)); // unaligned is fine unconstrained
+        assertEquals(1, core.freeSegments());
+    }
+
+    /** {@code allocateFirstFit(r, from)} and the free of what it placed, with every invariant checked after each. */
+    private static Range pair(IntervalCore core, Request r, long from) {
+        Range placed = core.allocateFirstFit(r, from);
+        core.checkInvariants();
+        assertTrue(core.free(placed.start(), placed.end()));
+        core.checkInvariants();
+        return placed;
+    }
+
     /** The one-pass free takes exactly the cursor's allocation; anything else goes the general way, which refuses it. */
     @Test
     void freeAtTheCursorTakesOnlyExactlyTheAllocationThere() {
