@@ -930,8 +930,7 @@ final class SegmentTree {
         long end = lo + size - 1;
         // first < lo <= end < last and end <= hi, unsigned; lo <= end says the block does not wrap.
         if (c > LEAF_CAP - 2 || (first ^ SIGN) >= (lo ^ SIGN) || (end ^ SIGN) < (lo ^ SIGN)
-                || (end ^ SIGN) >= (last ^ SIGN) || (end ^ SIGN) > (hi ^ SIGN)
-                || r.noCross() != 0 || (lo - r.phase() & r.alignment() - 1) != 0) {
+                || (end ^ SIGN) >= (last ^ SIGN) || (end ^ SIGN) > (hi ^ SIGN) || !fitsAtFront(r, lo)) {
             return false;
         }
         found = lo;
