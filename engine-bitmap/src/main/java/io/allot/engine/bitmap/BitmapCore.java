@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * O(log<sub>64</sub> n) word reads (the next free unit, then the next allocated one), and ask
  * {@link Placement} — the alignment, phase, window and no-cross math every engine shares — whether
  * the run holds a placement. A one-unit request needs no run end: the first free unit in the
- * window is the answer. Best- and instant-fit do not walk every run: {@link FitSearch} tries runs
+ * window is the answer. A multi-unit one that has walked {@link #SKIP_AFTER} runs in vain goes
+ * straight to the next run at least as long as its size ({@link RunSkip}, through the run
+ * statistics), where a space of many small holes had made it walk them all. Best- and instant-fit do not walk every run: {@link FitSearch} tries runs
  * by size class, smallest first, through the run statistics' per-node sets of classes (an
  * unconstrained instant-fit first tries its power-of-two class's roving hint). Spans are
  * few; finding the one holding a value is a binary search, or one comparison when there is one
@@ -317,6 +319,26 @@ final class BitmapCore implements EngineCore, SingleUnits {
         return Long.compareUnsigned(r.size() >>> shift, LARGE) >= 0 && s.bits.levels >= 2;
     }
 
+    /**
+     * Runs first-, last- and next-fit walk one by one before asking {@link RunSkip} where the next
+     * run long enough for the size is, and again after as many more: a fit near the start is found
+     * by the walk alone, without bringing the run statistics up to date (64 word reads or more per
+     * block changed since they last were), and a long stretch of short runs costs one skip.
+     */
+    private static final int SKIP_AFTER = 8;
+    /** {@link #SKIP_AFTER}, or another number in tests (0: skip before every run). */
+    private int skipAfter = SKIP_AFTER;
+
+    /** For tests: runs walked before each skip (0: skip before every run). */
+    void skipAfter(int runs) {
+        skipAfter = runs;
+    }
+
+    /** The units a (normalised) request's size takes: its size in quanta, rounded up. */
+    private long unitsOf(Request r) {
+        return (r.size() - 1 >>> shift) + 1;
+    }
+
     @Override
     public Range firstFit(Request r, long from) {
         long lo = Unsigned.max(from, r.min());
@@ -330,6 +352,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
             long p = s.contains(lo) ? s.unit(lo) : 0;
             long last = s.contains(hi) ? s.unit(hi) : s.units - 1;
             boolean jump = jumpsBlocks(s, r);
+            long n = one || jump || s.skip == null ? 1 : unitsOf(r);
+            int budget = skipAfter;
             while (p <= last) {
                 long a;
                 long b;
@@ -341,6 +365,14 @@ final class BitmapCore implements EngineCore, SingleUnits {
                     a = Math.max(p, s.runStart(block));
                     b = s.runEnd(block);
                 } else {
+                    if (n > 1 && budget-- == 0) {
+                        // Too many runs walked: go straight to the next one long enough to hold the size.
+                        budget = skipAfter;
+                        p = s.skip.firstFrom(p, n);
+                        if (p < 0 || p > last) {
+                            break;
+                        }
+                    }
                     a = s.bits.nextFree(p);
                     if (a < 0 || a > last) {
                         break;
@@ -371,6 +403,8 @@ final class BitmapCore implements EngineCore, SingleUnits {
             long q = s.contains(hi) ? s.unit(hi) : s.units - 1;
             long first = s.contains(lo) ? s.unit(lo) : 0;
             boolean jump = jumpsBlocks(s, r);
+            long n = one || jump || s.skip == null ? 1 : unitsOf(r);
+            int budget = skipAfter;
             while (q >= first) {
                 long a;
                 long b;
@@ -382,6 +416,13 @@ final class BitmapCore implements EngineCore, SingleUnits {
                     a = s.runStart(block);
                     b = Math.min(q, s.runEnd(block));
                 } else {
+                    if (n > 1 && budget-- == 0) {
+                        budget = skipAfter;
+                        q = s.skip.lastFrom(q, n);
+                        if (q < first) {
+                            break;
+                        }
+                    }
                     b = s.bits.prevFree(q);
                     if (b < first) {
                         break;

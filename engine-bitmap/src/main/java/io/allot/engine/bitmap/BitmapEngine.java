@@ -28,7 +28,9 @@ import io.allot.spi.EngineProvider;
  *       span has no multi-unit allocation (an id allocator never has one).</li>
  *   <li>{@link RunStats}: per 4096 units and up, the free runs' prefix, suffix, longest and count,
  *       and (from the first best- or instant-fit search) a 64-bit set of the size classes of the
- *       runs inside the node, recomputed lazily for {@code stats()} and those searches.</li>
+ *       runs inside the node, recomputed lazily for {@code stats()} and the searches: best- and
+ *       instant-fit's ({@link FitSearch}), and the skip of first-, last- and next-fit past runs
+ *       too short for the size ({@link RunSkip}).</li>
  * </ul>
  * {@link IdPath}: while the core has one span (an id allocator's), that span's tree, first value
  * and one-quantum counters in one object — {@link io.allot.IdAllocator#of}'s whole hot path, an id
@@ -58,9 +60,12 @@ import io.allot.spi.EngineProvider;
  *       id allocator's allocate and free, and a dense prefix with holes opening and closing
  *       anywhere in it</td></tr>
  *   <tr><td>multi-quantum or constrained first-, last-, next-fit</td><td>O((r + 1) log<sub>64</sub> n),
- *       r = runs in front of the answer that cannot hold it; for 8191 quanta or more only runs
- *       holding a wholly free block of 4096 count, found through the second summary (O(n / 2<sup>18</sup>)
- *       word reads at most)</td></tr>
+ *       r = runs in front of the answer that cannot hold it, up to 8 of them; past the eighth, each
+ *       skip to the next run long enough for the size ({@link RunSkip}) is O(64 log<sub>64</sub> n)
+ *       node reads plus the statistics' recomputation (as for best-fit below), so r counts only
+ *       runs long enough that the alignment, phase, no-cross or window refuse, and 8 more per such
+ *       run; for 8191 quanta or more only runs holding a wholly free block of 4096 count, found
+ *       through the second summary (O(n / 2<sup>18</sup>) word reads at most)</td></tr>
  *   <tr><td>best-fit, instant-fit</td><td>O(64 c log<sub>64</sub> n) to the first run of each size
  *       class tried (c classes: one per size from 1 to 32 quanta, one per power of two above), through
  *       the run statistics' per-node classes ({@link FitSearch}); the first fitting run of a one-size

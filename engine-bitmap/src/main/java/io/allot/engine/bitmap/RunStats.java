@@ -113,6 +113,14 @@ final class RunStats {
         return field(levels, 0, 2);
     }
 
+    /**
+     * Brings every node's figures (prefix, suffix, longest run) up to date for a search over them
+     * ({@link RunSkip}); the tree has at least one summary level.
+     */
+    void refresh() {
+        cleanRoot();
+    }
+
     /** Brings every node's figures up to date, the change the tree's hint holds unmarked included. */
     private void cleanRoot() {
         bits.flushHint();
@@ -324,6 +332,11 @@ final class RunStats {
     /** The suffix (free units at its end) of node {@code i} of level {@code k}. */
     long suffix(int k, int i) {
         return field(k, i, 1);
+    }
+
+    /** The longest free run inside node {@code i} of level {@code k}. */
+    long max(int k, int i) {
+        return field(k, i, 2);
     }
 
     /** The packed stats of level-1 node {@code i}: its (up to) 64 leaf words folded in order. */

@@ -23,6 +23,8 @@ final class SpanBitmap {
     private final Boundaries bounds;
     /** Best- and instant-fit's search over {@link #stats}; null while the tree has no summary level. */
     final FitSearch fits;
+    /** First-, last- and next-fit's way past runs too short, over {@link #stats}; null as {@link #fits} is. */
+    final RunSkip skip;
     /**
      * Live allocations of more than one unit. While there are none, no unit continues another, so
      * a one-unit free need not read {@link #bounds} (an id allocator never has any).
@@ -38,6 +40,7 @@ final class SpanBitmap {
         this.stats = new RunStats(bits);
         this.bounds = new Boundaries(units);
         this.fits = bits.levels >= 1 ? new FitSearch(this, stats, bits) : null;
+        this.skip = bits.levels >= 1 ? new RunSkip(bits, stats) : null;
     }
 
     // ---------------------------------------------------------------- values and units
