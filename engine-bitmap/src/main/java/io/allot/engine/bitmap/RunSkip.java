@@ -184,7 +184,7 @@ final class RunSkip {
         }
         int suffix = Long.numberOfLeadingZeros(x);
         if (n <= 62) {
-            long at = atLeast(RunStats.innerRuns(x, prefix, suffix), (int) n);
+            long at = RunStats.atLeast(RunStats.innerRuns(x, prefix, suffix), (int) n);
             if (at != 0) {
                 return start + Long.numberOfTrailingZeros(at);
             }
@@ -308,7 +308,7 @@ final class RunSkip {
         int prefix = Long.numberOfTrailingZeros(x);
         if (n <= 62) {
             // A run of n starting at bit b ends at b + n - 1: the highest such start gives the last end.
-            long at = atLeast(RunStats.innerRuns(x, prefix, suffix), (int) n);
+            long at = RunStats.atLeast(RunStats.innerRuns(x, prefix, suffix), (int) n);
             if (at != 0) {
                 return start + 63 - Long.numberOfLeadingZeros(at) + n - 1;
             }
@@ -316,20 +316,5 @@ final class RunSkip {
         carry = prefix;
         carryFrom = start + prefix - 1;
         return prefix > 0 && prefix >= n ? carryFrom : -1;
-    }
-
-    /**
-     * The bits at which {@code f} has at least {@code n} (1 &le; n &le; 64) set bits in a row
-     * upwards: doubling shifts, then one for the remainder.
-     */
-    static long atLeast(long f, int n) {
-        long x = f;
-        int have = 1; // x has bit i iff f has `have` ones from bit i up
-        while (x != 0 && have * 2 <= n) {
-            x &= x >>> have;
-            have *= 2;
-        }
-        int rest = n - have; // 0 <= rest < have
-        return rest == 0 ? x : x & x >>> rest;
     }
 }

@@ -348,18 +348,29 @@ final class RunStats {
         long max = 0;
         long runs = 0;
         long size = 0;
-        for (int w = first; w < end; w++) {
+        for (int w = first; w < end; w++, size += 64) {
             long x = leaf[w];
+            if (x == -1L) {
+                // Nothing free: the run open before it ends (max has counted it already, as the
+                // word before's own run or the join into a wholly free word). The commonest word of
+                // a dense space (ids, PIDs near exhaustion), whose block stats() refolds each call.
+                suffix = 0;
+                continue;
+            }
             long f = ~x;
             long p = Long.numberOfTrailingZeros(x);
             long s = Long.numberOfLeadingZeros(x);
             runs += Long.bitCount(f & ~(f << 1)) - (suffix > 0 && p > 0 ? 1 : 0);
-            max = Math.max(Math.max(max, suffix + p), longestRun(f));
+            max = Math.max(max, suffix + p);
+            if (Long.bitCount(f) > max && atLeast(f, (int) max + 1) != 0) {
+                // Only then is a run inside the word the longest so far: counting its length is
+                // the fold's dearest step, and the test (max < 64 here) is cheaper while max is small.
+                max = longestRun(f);
+            }
             if (prefix == size) {
                 prefix += p;
             }
             suffix = s == 64 ? suffix + 64 : s;
-            size += 64;
         }
         if (end - first < 64) {
             suffix = 0; // missing words close the node
@@ -417,6 +428,21 @@ final class RunStats {
 
     private static long pack(long prefix, long suffix, long max, long runs) {
         return prefix | suffix << FIELD | max << (2 * FIELD) | runs << (3 * FIELD);
+    }
+
+    /**
+     * The bits at which {@code f} has at least {@code n} (1 &le; n &le; 64) set bits in a row
+     * upwards: doubling shifts, then one for the remainder.
+     */
+    static long atLeast(long f, int n) {
+        long x = f;
+        int have = 1; // x has bit i iff f has `have` ones from bit i up
+        while (x != 0 && have * 2 <= n) {
+            x &= x >>> have;
+            have *= 2;
+        }
+        int rest = n - have; // 0 <= rest < have
+        return rest == 0 ? x : x & x >>> rest;
     }
 
     /** The longest run of set bits in {@code f}: doubling, then halving, O(log 64) steps. */

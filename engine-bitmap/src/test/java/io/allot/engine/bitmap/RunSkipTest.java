@@ -171,25 +171,6 @@ class RunSkipTest {
         assertThrows(IllegalArgumentException.class, () -> new RunSkip(one, new RunStats(one)));
     }
 
-    @Test
-    void runsOfAtLeastNBitsAreFoundByDoubling() {
-        SplittableRandom rnd = new SplittableRandom(7);
-        for (int i = 0; i < 20_000; i++) {
-            long f = rnd.nextLong() & rnd.nextLong() | (rnd.nextBoolean() ? rnd.nextLong() : 0);
-            int n = 1 + rnd.nextInt(64);
-            long expected = 0;
-            for (int b = 0; b + n <= 64; b++) {
-                long window = n == 64 ? -1L : ((1L << n) - 1) << b;
-                if ((f & window) == window) {
-                    expected |= 1L << b;
-                }
-            }
-            assertEquals(expected, RunSkip.atLeast(f, n), "f " + Long.toHexString(f) + ", n " + n);
-        }
-        assertEquals(1L, RunSkip.atLeast(-1L, 64));
-        assertEquals(0L, RunSkip.atLeast(-1L >>> 1, 64));
-    }
-
     // ---------------------------------------------------------------- states
 
     private static void fill(SplittableRandom rnd, SpanBitmap span, BitSet used, List<long[]> live, long units) {
