@@ -5,7 +5,7 @@ import io.allot.Range;
 import io.allot.ResourceAllocator;
 
 /**
- * The span {@code [0, 2^40 - 1]} of W3, W5 and W6 on a named engine, in bytes with quantum 1, or
+ * The span {@code [0, 2^40 - 1]} of W3 to W6 on a named engine, in bytes with quantum 1, or
  * — for an engine that refuses that many units with {@link IllegalArgumentException}, as the
  * bitmap engine does beyond 2<sup>32</sup> — with quantum {@link Plan#PAGE}. Every request of those
  * workloads is a multiple of a page, page-aligned, so both quanta do the same work; the report

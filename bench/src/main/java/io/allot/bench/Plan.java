@@ -15,9 +15,9 @@ import io.allot.bench.baseline.FreeRanges;
  */
 public final class Plan {
 
-    /** A page of W3, W5 and W6, and the quantum of V1–V3: 4 KiB. */
+    /** A page of W3 to W6, and the quantum of V1–V3: 4 KiB. */
     public static final long PAGE = 4096;
-    /** The last address of W3/W5/W6/V1–V3's span {@code [0, 2^40 - 1]}. */
+    /** The last address of W3–W6/V1–V3's span {@code [0, 2^40 - 1]}. */
     public static final long SPAN_LAST = (1L << 40) - 1;
     /** Seed of W1 and W2. */
     public static final long ID_SEED = 0x9E3779B97F4A7C15L;
@@ -60,7 +60,7 @@ public final class Plan {
     }
 
     /**
-     * W3/W5: {@code 2 * live} pages reserved at {@code i * PAGE}, then a random {@code live} of them
+     * W3/W4/W5: {@code 2 * live} pages reserved at {@code i * PAGE}, then a random {@code live} of them
      * freed; seed {@link #PAGE_SEED}.
      */
     public static Plan pages(int live) {

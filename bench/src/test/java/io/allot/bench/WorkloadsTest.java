@@ -180,7 +180,7 @@ class WorkloadsTest {
     }
 
     @Test
-    void w3AndW5PairsLeaveEveryEngineAsTheyFoundItUnderEveryPolicy() {
+    void w3W4AndW5PairsLeaveEveryEngineAsTheyFoundItUnderEveryPolicy() {
         for (String engine : Allocators.engines()) {
             for (String name : Allocators.policies()) {
                 AllocationPolicy policy = Allocators.policy(name);
@@ -191,28 +191,32 @@ class WorkloadsTest {
                     Range r = pages.allocateFree(AllotPages.PAGE, policy);
                     assertEquals(Plan.PAGE, r.size());
                     assertEquals(0, r.start() % Plan.PAGE);
+                    pages.allocateFree(AllotPages.PAGES_64, policy);
                     pages.allocateFree(AllotPages.GIB, policy);
                 }
-                assertEquals(before, Shape.of(pages.allocator()), "W3/W5 on " + engine + " x " + name);
-                assertEquals(total + 2 * PAIRS, pages.allocator().stats().totalAllocations(), "the pairs did allocate");
+                assertEquals(before, Shape.of(pages.allocator()), "W3/W4/W5 on " + engine + " x " + name);
+                assertEquals(total + 3 * PAIRS, pages.allocator().stats().totalAllocations(), "the pairs did allocate");
             }
         }
     }
 
     @Test
-    void w3AndW5FirstMatchPlaceWhereTheBaselinesDo() {
+    void w3W4AndW5FirstMatchPlaceWhereTheBaselinesDo() {
         AllocationPolicy firstMatch = Allocators.policy("first-match");
         BaselinePages treeMap = new BaselinePages(new TreeMapFirstFit(0, Plan.SPAN_LAST), LIVE);
         BaselinePages rangeSet = new BaselinePages(new RangeSetFirstFit(0, Plan.SPAN_LAST), LIVE);
         long lowestHole = treeMap.allocateFree(Plan.PAGE);
         assertTrue(lowestHole < 2L * LIVE * Plan.PAGE, "the lowest hole lies below the tail");
         assertEquals(lowestHole, rangeSet.allocateFree(Plan.PAGE));
+        assertEquals(2L * LIVE * Plan.PAGE, treeMap.allocateFree(AllotPages.PAGES_64.size()), "W4 reaches the tail");
+        assertEquals(2L * LIVE * Plan.PAGE, rangeSet.allocateFree(AllotPages.PAGES_64.size()));
         assertEquals(2L * LIVE * Plan.PAGE, treeMap.allocateFree(AllotPages.GIB.size()), "W5 reaches the tail");
         assertEquals(2L * LIVE * Plan.PAGE, rangeSet.allocateFree(AllotPages.GIB.size()));
         for (String engine : Allocators.engines()) {
             AllotPages pages = new AllotPages(engine, LIVE);
             assertEquals(treeMap.free().freeRanges(), pages.allocator().stats().freeSegments(), "free ranges on " + engine);
             assertEquals(lowestHole, pages.allocateFree(AllotPages.PAGE, firstMatch).start(), "W3 on " + engine);
+            assertEquals(2L * LIVE * Plan.PAGE, pages.allocateFree(AllotPages.PAGES_64, firstMatch).start(), "W4 on " + engine);
             assertEquals(2L * LIVE * Plan.PAGE, pages.allocateFree(AllotPages.GIB, firstMatch).start(), "W5 on " + engine);
         }
     }

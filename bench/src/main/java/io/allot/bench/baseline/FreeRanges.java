@@ -1,7 +1,7 @@
 package io.allot.bench.baseline;
 
 /**
- * The baselines for W3, W5 and W6: a free set of non-negative {@code long} addresses with
+ * The baselines for W3 to W6: a free set of non-negative {@code long} addresses with
  * first-fit placement, written the way a Java developer would write one without Allot. Addresses
  * are signed and below 2<sup>62</sup> (the workloads stay below 2<sup>40</sup>), so no unsigned care
  * is taken — that is part of what makes them the quick alternative.

@@ -43,6 +43,8 @@ public final class Report {
         WORKLOADS.put("W2", "W1's state; `free(random live id); allocate()`. size = ids");
         WORKLOADS.put("W3", "`[0, 2^40−1]`, 2·size pages reserved, a random size of them freed; "
                 + "`allocate(4 KiB, align 4 KiB, policy); free`. size = live pages");
+        WORKLOADS.put("W4", "W3's state; `allocate(256 KiB, align 4 KiB, first-match); free` (passes every hole, "
+                + "too small a request to jump between wholly free blocks). size = live pages");
         WORKLOADS.put("W5", "W3's state; `allocate(1 GiB, align 4 KiB, first-match); free` (passes every hole). size = live pages");
         WORKLOADS.put("W6", "empty `[0, 2^40−1]`; whole-run time to allocate size pages of 4 KiB first-match "
                 + "(single shot, fresh state per iteration). size = pages");
@@ -189,7 +191,7 @@ public final class Report {
     private String describeEngines() {
         List<String> parts = new ArrayList<>();
         for (String engine : Allocators.engines()) {
-            parts.add("`" + engine + "` (W3/W5/W6 quantum " + pageQuantum(engine) + ")");
+            parts.add("`" + engine + "` (W3–W6 quantum " + pageQuantum(engine) + ")");
         }
         return String.join(", ", parts);
     }
@@ -263,7 +265,8 @@ public final class Report {
         if (r.baseline()) {
             return "—";
         }
-        boolean pageSpace = r.workload().equals("W3") || r.workload().equals("W5") || r.workload().equals("W6");
+        boolean pageSpace = r.workload().equals("W3") || r.workload().equals("W4") || r.workload().equals("W5")
+                || r.workload().equals("W6");
         if (pageSpace && Allocators.engines().contains(r.engine()) && pageQuantum(r.engine()) != 1) {
             return "`" + r.engine() + "` (quantum " + pageQuantum(r.engine()) + ")";
         }

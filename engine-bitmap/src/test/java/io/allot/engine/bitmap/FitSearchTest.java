@@ -26,13 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class FitSearchTest {
 
-    private static final long Q = 0x100;
-    /** Spans: three levels with padding, exactly 4096 (one level), 4096·64 (two), one below the top. */
-    private static final List<Range> SPANS = List.of(
-            Range.ofSize(0x1000_0000L, (3L * 64 * 64 * 64 + 77) * Q),
-            Range.ofSize(0x4000_0000L, 4096 * Q),
-            Range.ofSize(0x8000_0000L, 4096L * 64 * Q),
-            Range.of(-(3 * 4096 + 5) * Q, -1L));
+    private static final long Q = SearchSpans.Q;
+    private static final List<Range> SPANS = SearchSpans.SPANS;
 
     @Test
     void bestAndInstantFitEqualABruteForceScanOfTheBits() {
@@ -148,26 +143,7 @@ class FitSearchTest {
     private static Request randomRequest(SplittableRandom rnd) {
         int kind = rnd.nextInt(10);
         long units = kind < 5 ? 1 + rnd.nextInt(34) : kind < 8 ? 1 + rnd.nextInt(700) : 1 + rnd.nextInt(14_000);
-        Request r = Request.of(units * Q);
-        if (rnd.nextInt(3) == 0) {
-            long alignment = Q << rnd.nextInt(10);
-            r = r.aligned(alignment);
-            if (rnd.nextBoolean()) {
-                r = r.phase(rnd.nextLong(alignment / Q) * Q);
-            }
-        } else {
-            r = r.aligned(Q);
-        }
-        if (rnd.nextInt(5) == 0) {
-            r = r.noCross(Long.highestOneBit(r.size()) << (1 + rnd.nextInt(4)));
-        }
-        if (rnd.nextInt(3) == 0) {
-            Range s = SPANS.get(rnd.nextInt(SPANS.size()));
-            long a = s.start() + rnd.nextLong(s.size());
-            long b = rnd.nextInt(4) == 0 ? -1L : a + rnd.nextLong(s.size());
-            r = Long.compareUnsigned(a, b) <= 0 ? r.within(a, b) : r.within(a, -1L);
-        }
-        return r;
+        return SearchSpans.request(rnd, units);
     }
 
     /** A request of more quanta than a run can hold (2^32) finds nothing, hinted or not. */

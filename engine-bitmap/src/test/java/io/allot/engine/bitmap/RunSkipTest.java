@@ -24,6 +24,9 @@ class RunSkipTest {
 
     /** Units of the trees: one summary level exactly, one with padding, two, three with padding. */
     private static final long[] SIZES = {4096, 4096 - 37, 64 * 4096, 3L * 64 * 4096 + 1000, 64L * 64 * 4096 + 77};
+    /** The first- and last-fit comparison's spans and quantum ({@link SearchSpans}). */
+    private static final long Q = SearchSpans.Q;
+    private static final List<Range> SPANS = SearchSpans.SPANS;
 
     @Test
     void firstAndLastRunsOfAtLeastNEqualABruteForceScan() {
@@ -94,14 +97,6 @@ class RunSkipTest {
             }
         }
     }
-
-    private static final long Q = 0x100;
-    /** Spans: three levels with padding, one level exactly, two levels, one ending at 2^64 - 1. */
-    private static final List<Range> SPANS = List.of(
-            Range.ofSize(0x1000_0000L, (3L * 64 * 64 * 64 + 77) * Q),
-            Range.ofSize(0x4000_0000L, 4096 * Q),
-            Range.ofSize(0x8000_0000L, 4096L * 64 * Q),
-            Range.of(-(3 * 4096 + 5) * Q, -1L));
 
     private static void fitRound(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -243,26 +238,6 @@ class RunSkipTest {
     }
 
     private static Request randomRequest(SplittableRandom rnd) {
-        long units = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3) : runLength(rnd);
-        Request r = Request.of(units * Q);
-        if (rnd.nextInt(3) == 0) {
-            long alignment = Q << rnd.nextInt(10);
-            r = r.aligned(alignment);
-            if (rnd.nextBoolean()) {
-                r = r.phase(rnd.nextLong(alignment / Q) * Q);
-            }
-        } else {
-            r = r.aligned(Q);
-        }
-        if (rnd.nextInt(5) == 0) {
-            r = r.noCross(Long.highestOneBit(r.size()) << (1 + rnd.nextInt(4)));
-        }
-        if (rnd.nextInt(3) == 0) {
-            Range s = SPANS.get(rnd.nextInt(SPANS.size()));
-            long a = s.start() + rnd.nextLong(s.size());
-            long b = rnd.nextInt(4) == 0 ? -1L : a + rnd.nextLong(s.size());
-            r = Long.compareUnsigned(a, b) <= 0 ? r.within(a, b) : r.within(a, -1L);
-        }
-        return r;
+        return SearchSpans.request(rnd, rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3) : runLength(rnd));
     }
 }
