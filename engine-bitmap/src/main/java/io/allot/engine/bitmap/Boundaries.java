@@ -21,7 +21,8 @@ package io.allot.engine.bitmap;
  * <p>Invariant: a set bit lies on an allocated unit whose predecessor is in the same allocation;
  * free units have clear bits. Finding the start or end of a k-unit allocation reads
  * O(min(k, 4096) / 64 + k / 4096) words. Memory: 4 bytes per 4096 units for the chunk table, plus
- * 528 bytes per chunk that holds some but not all continuations. Changed only by the exclusive
+ * 528 bytes per chunk that holds some but not all continuations, and up to four empty chunks kept
+ * for reuse. Changed only by the exclusive
  * path; lock-free readers see it stable.
  */
 final class Boundaries {
@@ -36,8 +37,19 @@ final class Boundaries {
         java.util.Arrays.fill(ALL_CONTINUE, -1L);
     }
 
+    /** Empty chunks kept for reuse: at most this many. */
+    private static final int SPARES = 4;
+
     private final long units;
     private final long[][] chunks;
+    /**
+     * Chunks left empty by {@link #unmark}, all zeros, for {@link #writable} to take before
+     * creating one: a multi-unit allocation made and freed over and over (an allocate/free pair of
+     * 64 pages, or of 1 GiB whose two partial end chunks are real) would otherwise make 528 bytes
+     * of garbage per chunk per pair, where the hot path's only garbage is the returned range.
+     */
+    private final long[][] spares = new long[SPARES][];
+    private int spareCount;
 
     Boundaries(long units) {
         this.units = units;
@@ -87,12 +99,23 @@ final class Boundaries {
     private long[] writable(int chunk) {
         long[] c = chunks[chunk];
         if (c == null) {
-            c = new long[CHUNK_WORDS];
+            c = emptyChunk();
             chunks[chunk] = c;
         } else if (c == ALL_CONTINUE) {
-            c = ALL_CONTINUE.clone();
+            c = emptyChunk();
+            java.util.Arrays.fill(c, -1L);
             chunks[chunk] = c;
         }
+        return c;
+    }
+
+    /** A chunk of zeros: a spare if there is one, else a new one. */
+    private long[] emptyChunk() {
+        if (spareCount == 0) {
+            return new long[CHUNK_WORDS];
+        }
+        long[] c = spares[--spareCount];
+        spares[spareCount] = null;
         return c;
     }
 
@@ -115,6 +138,9 @@ final class Boundaries {
                 }
                 if (isEmpty(c)) {
                     chunks[chunk] = null;
+                    if (spareCount < SPARES) {
+                        spares[spareCount++] = c; // all zeros: ready for the next writable()
+                    }
                 }
             }
             p = chunkEnd + 1;
@@ -183,15 +209,20 @@ final class Boundaries {
         return units - 1;
     }
 
-    /** Bytes held: the chunk table (compressed references) and the chunks in use, with headers. */
+    /** Bytes held: the chunk table (compressed references), the chunks in use and the spares, with headers. */
     long bytes() {
-        long b = 4L * chunks.length;
+        long b = 4L * chunks.length + (long) spareCount * (16 + 8L * CHUNK_WORDS);
         for (long[] c : chunks) {
             if (c != null && c != ALL_CONTINUE) {
                 b += 16 + 8L * CHUNK_WORDS;
             }
         }
         return b;
+    }
+
+    /** Empty chunks kept for reuse (at most four). For tests. */
+    int spares() {
+        return spareCount;
     }
 
     /** The bits {@code a & 63} to {@code b & 63} of one word; a and b lie in the same word. */

@@ -25,8 +25,8 @@ package io.allot.engine.bitmap;
  *       the run it holds is then the answer, since its prefix was not;</li>
  *   <li>passed otherwise, the carry becoming its suffix;</li>
  * </ul>
- * and a word of the leaf is read bit by bit (its runs of at least {@code n} found by doubling
- * shifts). Passing a node moves on to its parent's level as soon as the position is aligned to
+ * and a word of the leaf is read whole, its runs of at least {@code n} found by doubling shifts
+ * ({@link RunStats#atLeast}). Passing a node moves on to its parent's level as soon as the position is aligned to
  * it, so long stretches of short runs cost one read per big node. The start unit's own nodes are
  * passed from the top: the highest node holding it whose longest run is too short is left at
  * once, its suffix the carry. The descending search is the mirror image.
@@ -40,7 +40,6 @@ package io.allot.engine.bitmap;
  */
 final class RunSkip {
 
-    private final BitTree bits;
     private final RunStats stats;
     private final long[] leaf;
     private final int levels;
@@ -56,7 +55,6 @@ final class RunSkip {
         if (bits.levels < 1) {
             throw new IllegalArgumentException("a tree of one word has no summary to skip with");
         }
-        this.bits = bits;
         this.stats = stats;
         this.leaf = bits.leaf;
         this.levels = bits.levels;

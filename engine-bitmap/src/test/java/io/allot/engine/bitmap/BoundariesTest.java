@@ -55,7 +55,44 @@ class BoundariesTest {
                 bounds.unmark(s + 1, e);
             }
         }
-        assertEquals(4L * ((units + 4095) / 4096), bounds.bytes(), "every chunk dropped once empty, seed " + seed);
+        assertTrue(bounds.spares() <= 4, "at most four empty chunks kept");
+        assertEquals(4L * ((units + 4095) / 4096) + 528L * bounds.spares(), bounds.bytes(),
+                "every chunk dropped once empty (or kept empty for reuse), seed " + seed);
+    }
+
+    /**
+     * A multi-unit allocation made and freed again and again (W4's and W5's pairs) takes the chunks
+     * its last free emptied: the memory held stays the same, so no chunk is created per pair.
+     */
+    @Test
+    void chunksEmptiedByAFreeAreReused() {
+        long units = 64 * 4096;
+        Boundaries bounds = new Boundaries(units);
+        long table = 4L * 64;
+        bounds.mark(101, 9_000); // ends in two chunks, one whole chunk between
+        assertEquals(table + 2 * 528, bounds.bytes());
+        bounds.unmark(101, 9_000);
+        assertEquals(2, bounds.spares());
+        for (int pair = 0; pair < 10; pair++) {
+            bounds.mark(101, 9_000);
+            assertEquals(0, bounds.spares(), "pair " + pair + " took the spares");
+            assertEquals(table + 2 * 528, bounds.bytes(), "pair " + pair + " created no chunk");
+            assertEquals(100, bounds.startOf(5_000));
+            assertEquals(9_000, bounds.endOf(100));
+            bounds.unmark(101, 9_000);
+            assertEquals(2, bounds.spares());
+            assertFalse(bounds.continues(5_000), "a reused chunk starts empty");
+        }
+        // A chunk of all-continuation taken apart (a free of part of a long allocation) is a spare
+        // filled with ones, not the shared array written.
+        bounds.mark(4_096, 3 * 4_096 - 1);
+        bounds.unmark(5_000, 5_000);
+        assertTrue(bounds.continues(4_097));
+        assertFalse(bounds.continues(5_000));
+        assertTrue(bounds.continues(4_096 * 2 + 7), "the other whole chunk is still all ones");
+        bounds.unmark(4_096, 3 * 4_096 - 1);
+        assertFalse(bounds.continues(4_096 * 2 + 7));
+        assertTrue(bounds.spares() <= 4);
     }
 
     private static void check(Boundaries bounds, TreeMap<Long, Long> allocations, long units, SplittableRandom rnd,
