@@ -1,17 +1,10 @@
 package io.allot.bench;
 
-import io.allot.Allocators;
 import io.allot.Range;
-import io.allot.spi.AllocationPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 import java.util.concurrent.TimeUnit;
 
@@ -22,32 +15,14 @@ import java.util.concurrent.TimeUnit;
  * unlike W5's 1 GiB, 64 pages is a request an engine cannot serve by jumping between wholly free
  * blocks of 4096 quanta (the bitmap engine's way for 8191 quanta or more): it measures how an
  * engine passes many free runs too short for a mid-sized request. {@code size} is the number of
- * live pages, as in W3, whose baseline states it shares.
+ * live pages, as in W3; the states are W5's ({@link W5.OnEngine}) and W3's baselines.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class W4 {
 
-    /** Each engine, first-match. */
-    @State(Scope.Thread)
-    public static class OnEngine {
-        @Param(Discover.FROM_RUN)
-        public String engine;
-        @Param({"1000", "10000", "100000", "1000000"})
-        public int size;
-        AllotPages pages;
-        AllocationPolicy firstMatch;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            firstMatch = Allocators.policy("first-match");
-            pages = new AllotPages(engine, size);
-            System.gc();   // the set-up's garbage goes now, not during the measurement
-        }
-    }
-
     @Benchmark
-    public Range allot(OnEngine state) {
+    public Range allot(W5.OnEngine state) {
         return state.pages.allocateFree(AllotPages.PAGES_64, state.firstMatch);
     }
 

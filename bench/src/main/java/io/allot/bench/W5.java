@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class W5 {
 
-    /** Each engine, first-match. */
+    /** Each engine, first-match; W4's state too, whose request alone differs. */
     @State(Scope.Thread)
     public static class OnEngine {
         @Param(Discover.FROM_RUN)
