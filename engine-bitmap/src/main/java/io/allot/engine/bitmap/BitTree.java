@@ -46,10 +46,11 @@ import java.lang.invoke.VarHandle;
  * exact.
  *
  * <h2>Change marks</h2>
- * Every change to a leaf word marks its block of 64 words, and the block's ancestors, in
- * {@code changed} (one byte per summary word of each level), for {@link RunStats} to recompute
- * lazily. A marked block's ancestors are marked too, so the usual cost is one byte load. Lock-free
- * writers mark concurrently; they only ever store 1, and only the exclusive path clears.
+ * Every change to a leaf word marks its group of eight words in its block of 64, and the block's
+ * ancestors, in {@code changed} (one byte per summary word of each level, one bit per eighth of
+ * the node), for {@link RunStats} to recompute lazily, an eighth at a time. A marked block's
+ * ancestors are marked too, so the usual cost is one byte load. Lock-free writers mark
+ * concurrently; they only ever store all eight bits, and only the exclusive path clears.
  * In a single-threaded tree an id's claim (always in the hint's low word {@link #lowWord}, below)
  * and a free in that word mark nothing: they set {@link #hintDirty}, a field beside the hint, and
  * the mark is written when it is needed — when the hint leaves that word, and before
@@ -128,11 +129,19 @@ final class BitTree {
      */
     private long pending = -1;
     /**
-     * {@code changed[k][i] != 0}: something under word i of level k changed (1 &le; k &le;
-     * {@link #levels}). One more level above the top holds a single 1 for good, so that marking
-     * upwards stops there without a bound check ({@link #markChangedUp}).
+     * {@code changed[k][i]}: which eighths of the node under word i of level k changed (1 &le; k
+     * &le; {@link #levels}), one bit per group of eight children (leaf words at level 1), so that
+     * {@link RunStats} recomputes only those groups; 0 when nothing under it changed. A node
+     * that is marked has its group's bit set in its parent. One more level above the top holds a
+     * single 1 for good, so that marking upwards stops there without a bound check
+     * ({@link #markChangedUp}). Concurrent trees mark every group ({@link #allGroups}).
      */
     final byte[][] changed;
+    /**
+     * 0xff in a concurrent tree, whose lock-free writers mark every group of a node (a store of
+     * one constant, which concurrent writers cannot undo for one another), else 0.
+     */
+    private final int allGroups;
     /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
     private final byte[] changedBlocks;
     /**
@@ -144,6 +153,7 @@ final class BitTree {
     BitTree(long units, boolean concurrent) {
         this.units = units;
         this.hinted = !concurrent;
+        this.allGroups = concurrent ? 0xff : 0;
         int words = (int) ((units + 63) >>> 6);
         int depth = 0;
         for (int count = words; count > 1; count = (count + 63) >>> 6) {
@@ -684,21 +694,42 @@ final class BitTree {
         }
     }
 
-    /** Marks leaf word {@code w}'s block changed: usually one load, the block already being marked. */
+    /**
+     * Marks leaf word {@code w}'s group of eight words changed in its block: usually one load, the
+     * group already being marked.
+     */
     private void markChanged(int w) {
-        if (changedBlocks[w >>> 6] == 0) {
-            markChangedUp(w >>> 6);
+        markGroups(w >>> 6, 1 << (w >>> 3 & 7));
+    }
+
+    /** Marks the groups {@code groups} (a bit each) of block {@code i} changed. */
+    private void markGroups(int i, int groups) {
+        byte[] c = changedBlocks;
+        int old = c[i];
+        int bits = groups | allGroups;
+        if ((old & bits) != bits) {
+            c[i] = (byte) (old | bits);
+            if (old == 0) {
+                markChangedUp(i);
+            }
         }
     }
 
+    /** Marks the groups over block {@code i}, which was unmarked, up to the first ancestor that was marked. */
     private void markChangedUp(int i) {
         // Small on purpose (the sentinel above the top ends the loop): the JIT inlines a method of
         // up to 35 bytecodes even where it is rarely called, and a call left in the id path's rare
         // branches made it keep that path's values on the stack on every call.
         byte[][] c = changed;
-        for (int k = 1; c[k][i] == 0; k++, i >>>= 6) {
-            c[k][i] = 1;
+        for (int k = 2, old = 0; old == 0; k++, i >>>= 6) {
+            old = c[k][i >>> 6];
+            c[k][i >>> 6] = (byte) (old | 1 << (i >>> 3 & 7) | allGroups);
         }
+    }
+
+    /** Whether this tree is concurrent: its change marks then always mark every group. */
+    boolean concurrent() {
+        return !hinted;
     }
 
     /** Brings the summaries in line after leaf word {@code w} changed from {@code old} to {@code now}. */
@@ -872,10 +903,14 @@ final class BitTree {
         }
     }
 
-    /** Marks the blocks of leaf words {@code [first, last]} changed. */
+    /** Marks the groups of leaf words {@code [first, last]} changed: one mark per block. */
     private void markChanged(int first, int last) {
-        for (int b = first >>> 6; b <= last >>> 6; b++) {
-            markChanged(b << 6);
+        int firstBlock = first >>> 6;
+        int lastBlock = last >>> 6;
+        for (int b = firstBlock; b <= lastBlock; b++) {
+            int from = b == firstBlock ? first >>> 3 & 7 : 0;
+            int to = b == lastBlock ? last >>> 3 & 7 : 7;
+            markGroups(b, 0xff >>> (7 - to) & 0xff << from);
         }
     }
 

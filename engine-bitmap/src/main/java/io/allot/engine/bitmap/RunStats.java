@@ -21,10 +21,23 @@ import java.util.Arrays;
  *
  * <h2>Laziness</h2>
  * The tree marks every node over a changed leaf word ({@link BitTree#changed}: one byte per node,
- * usually one load per change). {@link #runs()} and {@link #longest()} first recompute the marked
- * nodes bottom-up — a level-1 node from its 64 words, a higher node from its 64 children — and
- * clear the marks. So a query costs O(64 d log<sub>64</sub> n) for d level-1 nodes changed since
- * the previous query: O(1) amortised over the changes, never a full scan.
+ * a bit per eighth of it, usually one load per change). {@link #runs()} and {@link #longest()}
+ * first recompute the marked nodes bottom-up and clear the marks.
+ *
+ * <h2>Groups</h2>
+ * Once the figures have been asked for {@link #GROUPS_AFTER} times, each node also keeps the
+ * figures of its eight groups of eight children (eight leaf words at level 1: 512 units, packed
+ * in one long, 0.125 bits per unit; four longs per group above). A marked node then recomputes
+ * only its marked groups — eight words, or eight children — and joins its eight groups
+ * ({@link RunJoin}), instead of its 64 words or children: a query after one change, as a caller
+ * reading {@code stats()} after every operation makes, folds 8 words and joins 8 + 16 figures
+ * per level, where it folded 64 words and joined 64 children per level. Once the size classes
+ * exist, each group keeps its inner runs' classes too (one more long per group), so best- and
+ * instant-fit's refresh is grouped as well. An allocator that asks rarely pays no memory for
+ * them; a concurrent tree, whose lock-free writers mark every group, never creates them. A node
+ * whose groups were never computed is recomputed whole, all eight groups. So a query costs
+ * O(8 d log<sub>64</sub> n) for d groups changed since the previous query (O(64 d log n) before
+ * the groups exist): O(1) amortised over the changes, never a full scan.
  */
 final class RunStats {
 
@@ -35,6 +48,10 @@ final class RunStats {
     private static final long FIELD_MASK = (1L << FIELD) - 1;
     /** A level-1 node with all 4096 units free. */
     private static final long BLOCK_FREE = pack(4096, 4096, 4096, 1);
+    /** Queries after which the groups are created (see "Groups"). */
+    static final int GROUPS_AFTER = 16;
+    /** A group's first long before its node's groups were first computed: no figure packs to it. */
+    private static final long UNSET = -1L;
 
     private final BitTree bits;
     private final int levels;
@@ -52,7 +69,35 @@ final class RunStats {
      * allocator that never searches by size pays no memory for them.
      */
     private long[][] sizes;
-    /** {@code dirty[k][i] != 0}: node i of level k is out of date; the tree's change marks. */
+    /**
+     * The packed figures of every group of eight leaf words, eight per level-1 node (node i's at
+     * {@code 8i} to {@code 8i + 7}), as {@link #block} packs a node's; null until the groups are
+     * created, {@link #UNSET} at a node's first group until that node's groups are computed.
+     */
+    private long[] blockGroups;
+    /**
+     * Levels 2 and up: the figures of every group of eight children, four longs each (prefix,
+     * suffix, max, runs), eight groups per node (node i's from {@code 32i}); null until the groups
+     * are created, {@link #UNSET} at a node's first long until its groups are computed.
+     */
+    private long[][] upperGroups;
+    /**
+     * The inner-run size classes of every group, one long per group, laid out as
+     * {@link #blockGroups} (level 1) and one per group above ({@code 8i + g}); they exist exactly
+     * when both the groups and {@link #sizes} do, and a group's are computed with its figures.
+     */
+    private long[] blockGroupClasses;
+    private long[][] upperGroupClasses;
+    /** The inner-run classes of the latest {@link #foldWithSizes}. */
+    private long foldedClasses;
+    /** Queries so far, up to {@link #GROUPS_AFTER}. */
+    private int queries;
+    /** The join every recomputation reuses. */
+    private final RunJoin join = new RunJoin();
+    /**
+     * {@code dirty[k][i]}: which groups of node i of level k are out of date, 0 if none; the
+     * tree's change marks.
+     */
     private final byte[][] dirty;
     /**
      * Every node has been computed from its children at least once. Until then a node's figures
@@ -83,7 +128,7 @@ final class RunStats {
         // Every node is a wholly free one except those over the end, where padding and missing
         // children make it partial: they all lie on the path of the last leaf word.
         for (int k = 1, i = (bits.words() - 1) >>> 6; k <= levels; k++, i >>>= 6) {
-            dirty[k][i] = 1;
+            dirty[k][i] = (byte) 0xff;
         }
     }
 
@@ -124,8 +169,39 @@ final class RunStats {
     /** Brings every node's figures up to date, the change the tree's hint holds unmarked included. */
     private void cleanRoot() {
         bits.flushHint();
+        if (blockGroups == null && ++queries >= GROUPS_AFTER && !bits.concurrent()) {
+            createGroups();
+        }
         clean(levels, 0);
         settled = true;
+    }
+
+    /** Creates the groups, every node's unset: each is computed whole when it is next marked. */
+    private void createGroups() {
+        long[] created = new long[8 * block.length];
+        Arrays.fill(created, UNSET);
+        long[][] above = new long[levels + 1][];
+        for (int k = 2; k <= levels; k++) {
+            above[k] = new long[32 * bits.words(k)];
+            Arrays.fill(above[k], UNSET);
+        }
+        upperGroups = above;
+        blockGroups = created;
+        if (sizes != null) {
+            createGroupClasses();
+        }
+    }
+
+    /** Creates the groups' size classes, the groups and sizes existing, every group unset. */
+    private void createGroupClasses() {
+        Arrays.fill(blockGroups, UNSET); // each node's groups, classes included, are computed whole when next marked
+        blockGroupClasses = new long[blockGroups.length];
+        long[][] above = new long[levels + 1][];
+        for (int k = 2; k <= levels; k++) {
+            Arrays.fill(upperGroups[k], UNSET);
+            above[k] = new long[8 * bits.words(k)];
+        }
+        upperGroupClasses = above;
     }
 
     /**
@@ -137,17 +213,90 @@ final class RunStats {
      *         instant-fit allocate and free pair, costs one level-1 fold, not 64 children a level
      */
     private boolean clean(int k, int i) {
-        if (dirty[k][i] == 0) {
+        int marked = dirty[k][i] & 0xff;
+        if (marked == 0) {
             return false;
         }
         dirty[k][i] = 0;
-        if (k == 1) {
-            long before = block[i];
-            long classesBefore = sizes == null ? 0 : sizes[1][i];
-            long now = sizes == null ? fold(bits.leaf, i) : foldWithSizes(bits.leaf, i);
-            block[i] = now;
-            return now != before || (sizes != null && sizes[1][i] != classesBefore);
+        return k == 1 ? cleanBlock(i, marked) : upperGroups == null ? cleanWhole(k, i) : cleanGroups(k, i, marked);
+    }
+
+    /** {@link #clean} of level-1 node {@code i}, whose groups {@code marked} changed. */
+    private boolean cleanBlock(int i, int marked) {
+        long[] leaf = bits.leaf;
+        long before = block[i];
+        long classesBefore = sizes == null ? 0 : sizes[1][i];
+        long now;
+        if (blockGroups == null) {
+            if (sizes == null) {
+                now = foldNode(leaf, i);
+            } else {
+                now = foldNodeWithSizes(leaf, i);
+                sizes[1][i] = foldedClasses;
+            }
+        } else {
+            int first = i << 6;
+            int words = Math.min(64, leaf.length - first);
+            long[] classes = blockGroupClasses; // null unless the classes exist
+            boolean fresh = blockGroups[8 * i] == UNSET;
+            boolean changed = fresh;
+            for (int m = fresh ? 0xff : marked; m != 0; m &= m - 1) {
+                int g = Integer.numberOfTrailingZeros(m);
+                int from = first + 8 * g;
+                int to = Math.min(from + 8, first + words);
+                long figures = 0;
+                long inner = 0;
+                if (from < to) {
+                    figures = classes == null ? fold(leaf, from, to) : foldWithSizes(leaf, from, to);
+                    inner = classes == null ? 0 : foldedClasses;
+                }
+                changed |= figures != blockGroups[8 * i + g];
+                blockGroups[8 * i + g] = figures;
+                if (classes != null) {
+                    changed |= inner != classes[8 * i + g];
+                    classes[8 * i + g] = inner;
+                }
+            }
+            if (!changed && settled) {
+                return false;
+            }
+            now = joinBlockGroups(i, words);
+            if (classes != null) {
+                sizes[1][i] = join.classes;
+            }
         }
+        block[i] = now;
+        return now != before || (sizes != null && sizes[1][i] != classesBefore);
+    }
+
+    /**
+     * Level-1 node {@code i}'s packed figures from its groups, their size classes joined too when
+     * they exist; it has {@code words} leaf words.
+     */
+    private long joinBlockGroups(int i, int words) {
+        RunJoin j = join.reset();
+        long[] classes = blockGroupClasses;
+        for (int g = 0; 8 * g < words; g++) {
+            long x = blockGroups[8 * i + g];
+            long p = x & FIELD_MASK;
+            long s = x >>> FIELD & FIELD_MASK;
+            long m = x >>> 2 * FIELD & FIELD_MASK;
+            long r = x >>> 3 * FIELD & FIELD_MASK;
+            long units = 64L * Math.min(8, words - 8 * g);
+            if (classes == null) {
+                j.add(p, s, m, r, units);
+            } else {
+                j.addClassed(p, s, m, r, units, classes[8 * i + g]);
+            }
+        }
+        if (words < 64) {
+            j.closeEnd();
+        }
+        return pack(j.prefix, j.suffix, j.max, j.runs);
+    }
+
+    /** {@link #clean} of node {@code i} of level {@code k} &ge; 2 from all its children (no groups). */
+    private boolean cleanWhole(int k, int i) {
         int first = i << 6;
         int end = Math.min(first + 64, bits.words(k - 1));
         boolean below = false;
@@ -162,19 +311,104 @@ final class RunStats {
         if (!below && settled) {
             return false;
         }
-        boolean changed = combine(k, i, first, end);
-        if (sizes != null) {
-            changed |= combineSizesInto(k, i, first, end);
+        return storeNode(k, i, joinChildren(k, first, end));
+    }
+
+    /** {@link #clean} of node {@code i} of level {@code k} &ge; 2, whose groups {@code marked} changed. */
+    private boolean cleanGroups(int k, int i, int marked) {
+        int first = i << 6;
+        int end = Math.min(first + 64, bits.words(k - 1));
+        long[] groups = upperGroups[k];
+        long[] classes = upperGroupClasses == null ? null : upperGroupClasses[k];
+        boolean fresh = groups[32 * i] == UNSET;
+        boolean changed = fresh;
+        for (int m = fresh ? 0xff : marked; m != 0; m &= m - 1) {
+            int g = Integer.numberOfTrailingZeros(m);
+            int from = first + 8 * g;
+            if (from >= end) {
+                continue; // a group past the last child, never read
+            }
+            int to = Math.min(from + 8, end);
+            boolean inGroup = false;
+            for (int c = from; c < to; c++) {
+                inGroup |= clean(k - 1, c);
+            }
+            if (inGroup || fresh || !settled) {
+                RunJoin j = joinChildren(k, from, to);
+                changed |= storeFigures(j, groups, 32 * i + 4 * g);
+                if (classes != null) {
+                    changed |= classes[8 * i + g] != j.classes;
+                    classes[8 * i + g] = j.classes;
+                }
+            }
         }
+        if (!changed && settled) {
+            return false;
+        }
+        RunJoin j = join.reset();
+        long childSize = nodeSize(k - 1);
+        for (int g = 0, c = first; c < end; g++, c += 8) {
+            int o = 32 * i + 4 * g;
+            long units = childSize * Math.min(8, end - c);
+            if (classes == null) {
+                j.add(groups[o], groups[o + 1], groups[o + 2], groups[o + 3], units);
+            } else {
+                j.addClassed(groups[o], groups[o + 1], groups[o + 2], groups[o + 3], units, classes[8 * i + g]);
+            }
+        }
+        return storeNode(k, i, j);
+    }
+
+    /**
+     * The join of children {@code [from, to)} of level {@code k} - 1, their size classes joined
+     * too when they exist.
+     */
+    private RunJoin joinChildren(int k, int from, int to) {
+        RunJoin j = join.reset();
+        long childSize = nodeSize(k - 1);
+        long[] classes = sizes == null ? null : sizes[k - 1];
+        for (int c = from; c < to; c++) {
+            long p = field(k - 1, c, 0);
+            long s = field(k - 1, c, 1);
+            long m = field(k - 1, c, 2);
+            long r = field(k - 1, c, 3);
+            if (classes == null) {
+                j.add(p, s, m, r, childSize);
+            } else {
+                j.addClassed(p, s, m, r, childSize, classes[c]);
+            }
+        }
+        return j;
+    }
+
+    /**
+     * Stores {@code j}'s figures in the four longs of {@code out} at {@code at} (a group's, or a
+     * node's in {@link #upper}); whether they changed.
+     */
+    private static boolean storeFigures(RunJoin j, long[] out, int at) {
+        boolean changed = out[at] != j.prefix || out[at + 1] != j.suffix || out[at + 2] != j.max || out[at + 3] != j.runs;
+        out[at] = j.prefix;
+        out[at + 1] = j.suffix;
+        out[at + 2] = j.max;
+        out[at + 3] = j.runs;
         return changed;
     }
 
-    /** Stores node {@code i}'s size classes; whether they changed. */
-    private boolean combineSizesInto(int k, int i, int first, int end) {
-        long before = sizes[k][i];
-        long now = combineSizes(k, first, end);
-        sizes[k][i] = now;
-        return now != before;
+    /**
+     * Stores the join of node {@code i}'s children (or groups) as its figures and, when they
+     * exist, its size classes, closing its end first if children are missing; whether either
+     * changed.
+     */
+    private boolean storeNode(int k, int i, RunJoin j) {
+        if ((i << 6) + 64 > bits.words(k - 1)) {
+            j.closeEnd();
+        }
+        boolean changed = storeFigures(j, upper[k], 4 * i);
+        if (sizes != null) {
+            changed |= sizes[k][i] != j.classes;
+            sizes[k][i] = j.classes;
+        }
+        return changed;
     }
 
     /**
@@ -193,32 +427,53 @@ final class RunStats {
             }
             sizes = created;
             for (int i = 0; i < created[1].length; i++) {
-                block[i] = foldWithSizes(bits.leaf, i); // the same stats, and now the classes
+                block[i] = foldNodeWithSizes(bits.leaf, i); // the same stats, and now the classes
+                created[1][i] = foldedClasses;
             }
             for (int k = 2; k <= levels; k++) {
                 for (int i = 0; i < created[k].length; i++) {
                     int first = i << 6;
-                    created[k][i] = combineSizes(k, first, Math.min(first + 64, bits.words(k - 1)));
+                    storeNode(k, i, joinChildren(k, first, Math.min(first + 64, bits.words(k - 1))));
                 }
+            }
+            if (blockGroups != null) {
+                createGroupClasses();
             }
         }
     }
 
     /**
-     * As {@link #fold}, and stores the node's inner-run classes in {@code sizes[1][i]}: one pass
-     * over the words that meets every run (the longest among them), instead of a longest-run
-     * count per word, so a search's recomputation costs O(64 + runs in the node).
+     * As {@link #foldNode}, and leaves the node's inner-run classes in {@link #foldedClasses}, a
+     * run that the missing words past the tree's end close counting as inner.
      */
-    private long foldWithSizes(long[] leaf, int i) {
+    private long foldNodeWithSizes(long[] leaf, int i) {
         int first = i << 6;
         int end = Math.min(first + 64, leaf.length);
+        long figures = foldWithSizes(leaf, first, end);
+        if (end - first < 64) {
+            long suffix = figures >>> FIELD & FIELD_MASK;
+            if (suffix > 0 && (figures & FIELD_MASK) != 64L * (end - first)) {
+                foldedClasses |= 1L << sizeClass(suffix); // a run that began after the node's start
+            }
+            figures &= ~(FIELD_MASK << FIELD);
+        }
+        return figures;
+    }
+
+    /**
+     * As {@link #fold}, and leaves in {@link #foldedClasses} the classes of the inner runs of leaf
+     * words {@code [first, end)} (those touching neither end): one pass over the words that meets
+     * every run (the longest among them), instead of a longest-run count per word, so a search's
+     * recomputation costs O(words + runs).
+     */
+    private long foldWithSizes(long[] leaf, int first, int end) {
         long prefix = 0;
         long suffix = 0; // the free run open at the current word's start
         long max = 0;
         long runs = 0;
         long size = 0;
         long classes = 0;
-        boolean atStart = true; // that run began at the node's start
+        boolean atStart = true; // that run began at the range's start
         for (int w = first; w < end; w++, size += 64) {
             long x = leaf[w];
             long f = ~x;
@@ -248,15 +503,8 @@ final class RunStats {
             }
             suffix = s;
         }
-        max = Math.max(max, suffix);
-        if (end - first < 64) {
-            if (suffix > 0 && !atStart) {
-                classes |= 1L << sizeClass(suffix); // missing words close the node
-            }
-            suffix = 0;
-        }
-        sizes[1][i] = classes;
-        return pack(prefix, suffix, max, runs);
+        foldedClasses = classes;
+        return pack(prefix, suffix, Math.max(max, suffix), runs);
     }
 
     /**
@@ -266,33 +514,6 @@ final class RunStats {
     static long innerRuns(long x, int p, int s) {
         long f = ~x & (-1L << p); // p < 64: x != 0
         return s == 0 ? f : f & (-1L >>> s);
-    }
-
-    /** The size classes of node {@code k}'s inner runs from its children {@code [first, end)}. */
-    private long combineSizes(int k, int first, int end) {
-        long childSize = nodeSize(k - 1);
-        long[] below = sizes[k - 1];
-        long classes = 0;
-        long carry = 0;
-        boolean atStart = true;
-        for (int c = first; c < end; c++) {
-            classes |= below[c];
-            long p = field(k - 1, c, 0);
-            if (p == childSize) {
-                carry += childSize;
-                continue;
-            }
-            long join = carry + p;
-            if (join > 0 && !atStart) {
-                classes |= 1L << sizeClass(join);
-            }
-            atStart = false;
-            carry = field(k - 1, c, 1);
-        }
-        if (end - first < 64 && carry > 0 && !atStart) {
-            classes |= 1L << sizeClass(carry);
-        }
-        return classes;
     }
 
     /**
@@ -340,9 +561,18 @@ final class RunStats {
     }
 
     /** The packed stats of level-1 node {@code i}: its (up to) 64 leaf words folded in order. */
-    private static long fold(long[] leaf, int i) {
+    private static long foldNode(long[] leaf, int i) {
         int first = i << 6;
         int end = Math.min(first + 64, leaf.length);
+        long figures = fold(leaf, first, end);
+        return end - first < 64 ? figures & ~(FIELD_MASK << FIELD) : figures; // missing words close the node
+    }
+
+    /**
+     * The packed stats of leaf words {@code [first, end)} (at most 64) folded in order, the free run
+     * open at {@code end} as the suffix.
+     */
+    private static long fold(long[] leaf, int first, int end) {
         long prefix = 0;
         long suffix = 0;
         long max = 0;
@@ -372,47 +602,84 @@ final class RunStats {
             }
             suffix = s == 64 ? suffix + 64 : s;
         }
-        if (end - first < 64) {
-            suffix = 0; // missing words close the node
-        }
         return pack(prefix, suffix, max, runs);
     }
 
-    /** Node {@code i} of level {@code k} from its children {@code [first, end)} of level k-1; whether it changed. */
-    private boolean combine(int k, int i, int first, int end) {
-        long childSize = nodeSize(k - 1);
-        long prefix = 0;
-        long suffix = 0;
-        long max = 0;
-        long runs = 0;
-        long size = 0;
-        for (int c = first; c < end; c++) {
-            long p = field(k - 1, c, 0);
-            long s = field(k - 1, c, 1);
-            runs += field(k - 1, c, 3) - (suffix > 0 && p > 0 ? 1 : 0);
-            max = Math.max(Math.max(max, suffix + p), field(k - 1, c, 2));
-            if (prefix == size) {
-                prefix += p;
+    /**
+     * For tests, straight after a query (every node clean): every node's figures and size classes,
+     * and every computed group's, are those a fresh fold of the leaf words gives.
+     *
+     * @throws IllegalStateException naming the first node or group that differs
+     */
+    void checkInvariants() {
+        if (levels == 0) {
+            return;
+        }
+        long[] leaf = bits.leaf;
+        for (int i = 0; i < block.length; i++) {
+            expect(block[i] == foldNodeWithSizes(leaf, i), "level-1 node " + i);
+            expect(sizes == null || sizes[1][i] == foldedClasses, "the classes of level-1 node " + i);
+            if (blockGroups != null && blockGroups[8 * i] != UNSET) {
+                int first = i << 6;
+                int words = Math.min(64, leaf.length - first);
+                for (int g = 0; g < 8; g++) {
+                    int from = first + 8 * g;
+                    boolean exists = 8 * g < words;
+                    long fresh = exists ? foldWithSizes(leaf, from, Math.min(from + 8, first + words)) : 0;
+                    expect(blockGroups[8 * i + g] == fresh, "group " + g + " of level-1 node " + i);
+                    expect(blockGroupClasses == null || blockGroupClasses[8 * i + g] == (exists ? foldedClasses : 0),
+                            "the classes of group " + g + " of level-1 node " + i);
+                }
             }
-            suffix = s == childSize ? suffix + childSize : s;
-            size += childSize;
         }
-        if (end - first < 64) {
-            suffix = 0;
+        long[] scratch = new long[4];
+        for (int k = 2; k <= levels; k++) {
+            for (int i = 0; i < bits.words(k); i++) {
+                int first = i << 6;
+                int end = Math.min(first + 64, bits.words(k - 1));
+                RunJoin j = joinChildren(k, first, end);
+                if (end - first < 64) {
+                    j.closeEnd();
+                }
+                storeFigures(j, scratch, 0);
+                for (int f = 0; f < 4; f++) {
+                    expect(upper[k][4 * i + f] == scratch[f], "field " + f + " of level-" + k + " node " + i);
+                }
+                expect(sizes == null || sizes[k][i] == j.classes, "the classes of level-" + k + " node " + i);
+                if (upperGroups != null && upperGroups[k][32 * i] != UNSET) {
+                    for (int g = 0; first + 8 * g < end; g++) {
+                        j = joinChildren(k, first + 8 * g, Math.min(first + 8 * g + 8, end));
+                        storeFigures(j, scratch, 0);
+                        for (int f = 0; f < 4; f++) {
+                            expect(upperGroups[k][32 * i + 4 * g + f] == scratch[f], "field " + f + " of group " + g
+                                    + " of level-" + k + " node " + i);
+                        }
+                        expect(upperGroupClasses == null || upperGroupClasses[k][8 * i + g] == j.classes,
+                                "the classes of group " + g + " of level-" + k + " node " + i);
+                    }
+                }
+            }
         }
-        long[] u = upper[k];
-        boolean changed = u[4 * i] != prefix || u[4 * i + 1] != suffix || u[4 * i + 2] != max || u[4 * i + 3] != runs;
-        u[4 * i] = prefix;
-        u[4 * i + 1] = suffix;
-        u[4 * i + 2] = max;
-        u[4 * i + 3] = runs;
-        return changed;
+    }
+
+    private static void expect(boolean holds, String what) {
+        if (!holds) {
+            throw new IllegalStateException("run statistics: " + what + " differs from a fresh fold");
+        }
+    }
+
+    /** Whether the groups exist (see "Groups"). For tests. */
+    boolean grouped() {
+        return blockGroups != null;
     }
 
     /** Bytes of the arrays, without object headers. */
     long bytes() {
-        long b = 8L * block.length;
+        long b = 8L * block.length + (blockGroups == null ? 0 : 8L * blockGroups.length)
+                + (blockGroupClasses == null ? 0 : 8L * blockGroupClasses.length);
         for (int k = 1; k <= levels; k++) {
+            b += upperGroups == null || upperGroups[k] == null ? 0 : 8L * upperGroups[k].length;
+            b += upperGroupClasses == null || upperGroupClasses[k] == null ? 0 : 8L * upperGroupClasses[k].length;
             b += dirty[k].length + (sizes == null ? 0 : 8L * sizes[k].length) + (upper[k] == null ? 0 : 8L * upper[k].length); // marks are the tree's
         }
         return b;

@@ -187,6 +187,27 @@ class BitmapCoreTest {
         System.out.printf("[memory] bitmap core over 2^26 quanta: %d array bytes, %.4f bits per quantum%n",
                 core.bytes(), bits);
         assertTrue(bits > 1.05 && bits < 1.06, "bits per quantum " + bits);
+        // The run statistics' groups, created once they have been read RunStats.GROUPS_AFTER
+        // times: one long per 512 quanta, four per group of eight level-1 nodes.
+        for (int i = 0; i < RunStats.GROUPS_AFTER; i++) {
+            assertEquals(1, core.freeSegments());
+        }
+        double grouped = 8.0 * core.bytes() / units;
+        System.out.printf("[memory] the same with the run statistics' groups: %d array bytes, %.4f bits per quantum%n",
+                core.bytes(), grouped);
+        assertTrue(grouped - bits > 0.132 && grouped - bits < 0.134, "the groups' bits per quantum " + (grouped - bits));
+        // A best-fit search by size class creates the size classes: one long per node, and one
+        // per group. Twenty one-unit holes in front make its walk of runs give up first.
+        for (long u = 1; u <= 40; u += 2) {
+            assertTrue(core.allocate(u, u, null));
+        }
+        Range r = core.allocateBestFit(Request.of(3));
+        assertEquals(40, r.start());
+        assertTrue(core.free(r.start(), r.end()));
+        double classed = 8.0 * core.bytes() / units;
+        System.out.printf("[memory] the same with the size classes: %d array bytes, %.4f bits per quantum%n",
+                core.bytes(), classed);
+        assertTrue(classed - grouped > 0.142 && classed - grouped < 0.144, "the classes' bits per quantum " + (classed - grouped));
         core = null;
 
         // The same as retained heap, headers and all. G1 gives an array larger than half a region

@@ -2,6 +2,7 @@ package io.allot.engine.bitmap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.BitSet;
@@ -223,6 +224,88 @@ class RunStatsTest {
         }
         assertEquals(runs, stats.runs(), context + ": runs");
         assertEquals(longest, stats.longest(), context + ": longest");
+        stats.checkInvariants();
+    }
+
+    /**
+     * A query after every change, so that each finds one or two groups marked, over trees of one
+     * to three summary levels with partial last nodes and groups (past padding, or wholly free:
+     * 4160 and 266240 units fill their last word and block), single-threaded (the groups
+     * exist after {@link RunStats#GROUPS_AFTER} queries) and concurrent (never grouped): single
+     * units claimed and freed through the id paths, and runs set and cleared across group and
+     * block boundaries; after a third of the changes, with the size classes of best-fit's search
+     * as well. Every node's and group's figures (and classes) are checked against a fresh fold
+     * after each query, the top figures against a brute-force count every few.
+     */
+    @ParameterizedTest(name = "{0} units, concurrent {1}")
+    @CsvSource({"100, false", "4097, false", "4160, false", "262244, false", "266240, false", "2097159, false",
+            "4097, true", "262244, true"})
+    void aQueryAfterEveryChangeMatchesAFreshFold(long units, boolean concurrent) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        BitTree tree = new BitTree(units, concurrent);
+        RunStats stats = new RunStats(tree);
+        BitSet model = new BitSet();
+        int ops = units > 1_000_000 ? 1_500 : 4_000;
+        for (int op = 0; op < ops; op++) {
+            String context = units + " units, concurrent " + concurrent + ", seed " + seed + ", op " + op;
+            long a = rnd.nextInt(3) == 0 ? rnd.nextLong(units) : rnd.nextLong(Math.min(units, 3 * 4096));
+            int kind = rnd.nextInt(4);
+            if (kind == 0 && !model.get((int) a)) {
+                long b = Math.min(Math.min(units, model.nextSetBit((int) a) < 0 ? units : model.nextSetBit((int) a)) - 1,
+                        a + rnd.nextLong(1 + rnd.nextInt(3) * 700L));
+                tree.setRange(a, b);
+                model.set((int) a, (int) b + 1);
+            } else if (kind == 1 && model.get((int) a)) {
+                long b = Math.min(model.nextClearBit((int) a), units) - 1;
+                b = Math.min(b, a + rnd.nextLong(1 + rnd.nextInt(3) * 700L));
+                tree.clearRange(a, b);
+                model.clear((int) a, (int) b + 1);
+            } else if (kind == 2 && !concurrent) {
+                long u = tree.claimLowest();
+                if (u >= 0) {
+                    model.set((int) u);
+                }
+            } else if (!concurrent) {
+                assertEquals(model.get((int) a), tree.clearIfSet(a), context);
+                model.clear((int) a);
+            } else if (model.get((int) a)) {
+                tree.clear(a);
+                model.clear((int) a);
+            } else {
+                tree.set(a);
+                model.set((int) a);
+            }
+            if (op == ops / 3) {
+                stats.cleanAll(); // the size classes from now on, and the groups' with them
+                stats.checkInvariants();
+            }
+            if (op % 25 == 0) {
+                assertFigures(stats, model, units, context);
+            } else {
+                stats.runs();
+                stats.checkInvariants();
+            }
+        }
+        assertEquals(!concurrent, stats.grouped(), "seed " + seed + ": groups after " + ops + " queries");
+        // Everything freed, then everything allocated, a run at a time: wholly free and wholly
+        // allocated nodes and groups, partial ones at the end included.
+        for (int a = model.nextSetBit(0); a >= 0 && a < units; a = model.nextSetBit(a)) {
+            int b = (int) Math.min(model.nextClearBit(a), units) - 1;
+            tree.clearRange(a, b);
+            model.clear(a, b + 1);
+            stats.runs();
+            stats.checkInvariants();
+        }
+        assertFigures(stats, model, units, units + " units, seed " + seed + ", all free");
+        for (int a = model.nextClearBit(0); a < units; a = model.nextClearBit(a)) {
+            int b = (int) Math.min(Math.min(model.nextSetBit(a) < 0 ? units : model.nextSetBit(a), units), a + 5_000L) - 1;
+            tree.setRange(a, b);
+            model.set(a, b + 1);
+            stats.runs();
+            stats.checkInvariants();
+        }
+        assertFigures(stats, model, units, units + " units, seed " + seed + ", all allocated");
     }
 
     @Test
