@@ -502,7 +502,7 @@ final class BitmapCore implements EngineCore, SingleUnits {
      * Runs a best- or instant-fit search walks in address order before turning to
      * {@link FitSearch}: when a run of the wanted size is near the window's start (a dense state
      * of small holes), the walk answers without bringing the size classes up to date, which costs
-     * 64 word reads or more per changed block.
+     * 8 word reads or more per changed group of 512 units (64 per block before the groups exist).
      */
     private static final int WALK_BUDGET = 16;
     /** {@link #WALK_BUDGET}, or 0 in tests that want {@link FitSearch} on every search. */

@@ -73,8 +73,9 @@ import io.allot.spi.EngineProvider;
  *       the run statistics' per-node classes ({@link FitSearch}); the first fitting run of a one-size
  *       class, or of exactly the wanted size, ends the search. Worst case still O(r) runs of the
  *       wanted class (runs that fail the window or alignment, or a wide class with no run of exactly
- *       the wanted size), plus the statistics' recomputation, O(64 log<sub>64</sub> n) per block of
- *       4096 quanta changed since the last search</td></tr>
+ *       the wanted size), plus the statistics' recomputation, O(8 log<sub>64</sub> n) per group of
+ *       512 quanta changed since the last search (O(64 log<sub>64</sub> n) per block of 4096 before
+ *       their groups exist)</td></tr>
  *   <tr><td>reserve, free, freeContaining, allocationContaining, isFree</td><td>O(log<sub>64</sub> n
  *       + k/64), the k/64 a fill of k/64 words</td></tr>
  *   <tr><td>stats</td><td>O(8 d log<sub>64</sub> n) for d groups of 512 quanta changed since the

@@ -23,7 +23,8 @@ import java.util.Arrays;
  * that class met before the answer; worst case (runs of the wanted class that all fail the window
  * or alignment, or a wide class above 32 units with no run of exactly the wanted size) still
  * O(runs). Before it, {@link RunStats#cleanAll} recomputes the nodes changed since the last
- * search or statistics query: O(64 log<sub>64</sub> n) per changed block of 4096 units.
+ * search or statistics query: O(8 log<sub>64</sub> n) per changed group of 512 units (O(64
+ * log<sub>64</sub> n) per changed block of 4096 before the statistics' groups exist).
  *
  * <p>Holds the search's state in fields, so a search allocates nothing; one per span, used only
  * on the exclusive path (not thread-safe).

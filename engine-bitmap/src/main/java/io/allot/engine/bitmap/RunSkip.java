@@ -33,8 +33,9 @@ package io.allot.engine.bitmap;
  *
  * <p>Cost: O(64 · levels) node and word reads at most (at most 63 siblings a level before the
  * scan can rise, and one descent), plus bringing the statistics up to date first
- * ({@link RunStats#refresh}: a fold of 64 words for each block changed since the last query, and
- * the ancestors whose figures moved). Exact in a single-threaded tree; on a concurrent one only
+ * ({@link RunStats#refresh}: a fold of 8 words for each group of 512 units changed since the last
+ * query, 64 for each block before the statistics' groups exist, and the ancestors whose figures
+ * moved). Exact in a single-threaded tree; on a concurrent one only
  * on the exclusive path, like every multi-unit search. Holds its state in fields, so a search
  * allocates nothing; not thread-safe.
  */
