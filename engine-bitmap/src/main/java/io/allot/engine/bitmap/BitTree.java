@@ -50,7 +50,9 @@ import java.lang.invoke.VarHandle;
  * ancestors, in {@code changed} (one byte per summary word of each level, one bit per eighth of
  * the node), for {@link RunStats} to recompute lazily, an eighth at a time. A marked block's
  * ancestors are marked too, so the usual cost is one byte load. Lock-free writers mark
- * concurrently; they only ever store all eight bits, and only the exclusive path clears.
+ * concurrently and may lose one another's group bits, never the mark itself (every store is of a
+ * non-zero byte, and only the exclusive path clears), which is all that {@link RunStats} reads
+ * of a concurrent tree's marks: it recomputes its marked nodes whole.
  * In a single-threaded tree an id's claim (always in the hint's low word {@link #lowWord}, below)
  * and a free in that word mark nothing: they set {@link #hintDirty}, a field beside the hint, and
  * the mark is written when it is needed — when the hint leaves that word, and before
@@ -134,14 +136,10 @@ final class BitTree {
      * {@link RunStats} recomputes only those groups; 0 when nothing under it changed. A node
      * that is marked has its group's bit set in its parent. One more level above the top holds a
      * single 1 for good, so that marking upwards stops there without a bound check
-     * ({@link #markChangedUp}). Concurrent trees mark every group ({@link #allGroups}).
+     * ({@link #markChangedUp}). In a concurrent tree only whether a mark is 0 counts (see "Change
+     * marks").
      */
     final byte[][] changed;
-    /**
-     * 0xff in a concurrent tree, whose lock-free writers mark every group of a node (a store of
-     * one constant, which concurrent writers cannot undo for one another), else 0.
-     */
-    private final int allGroups;
     /** {@code changed[1]}, or a one-byte array holding 1 when there is no level 1. */
     private final byte[] changedBlocks;
     /**
@@ -153,7 +151,6 @@ final class BitTree {
     BitTree(long units, boolean concurrent) {
         this.units = units;
         this.hinted = !concurrent;
-        this.allGroups = concurrent ? 0xff : 0;
         int words = (int) ((units + 63) >>> 6);
         int depth = 0;
         for (int count = words; count > 1; count = (count + 63) >>> 6) {
@@ -706,28 +703,28 @@ final class BitTree {
     private void markGroups(int i, int groups) {
         byte[] c = changedBlocks;
         int old = c[i];
-        int bits = groups | allGroups;
-        if ((old & bits) != bits) {
-            c[i] = (byte) (old | bits);
+        if ((old & groups) != groups) {
+            c[i] = (byte) (old | groups);
             if (old == 0) {
                 markChangedUp(i);
             }
         }
     }
 
-    /** Marks the groups over block {@code i}, which was unmarked, up to the first ancestor that was marked. */
+    /**
+     * Marks the groups over block {@code i}, which was unmarked, up to the first ancestor that was
+     * marked (the sentinel above the top ends the loop). Run for a block's first change since the
+     * statistics were last read, from paths the id path's steady states call out of line.
+     */
     private void markChangedUp(int i) {
-        // Small on purpose (the sentinel above the top ends the loop): the JIT inlines a method of
-        // up to 35 bytecodes even where it is rarely called, and a call left in the id path's rare
-        // branches made it keep that path's values on the stack on every call.
         byte[][] c = changed;
         for (int k = 2, old = 0; old == 0; k++, i >>>= 6) {
             old = c[k][i >>> 6];
-            c[k][i >>> 6] = (byte) (old | 1 << (i >>> 3 & 7) | allGroups);
+            c[k][i >>> 6] = (byte) (old | 1 << (i >>> 3 & 7));
         }
     }
 
-    /** Whether this tree is concurrent: its change marks then always mark every group. */
+    /** Whether this tree is concurrent: {@link RunStats} then reads its change marks as flags. */
     boolean concurrent() {
         return !hinted;
     }

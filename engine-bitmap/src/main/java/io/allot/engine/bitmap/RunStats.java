@@ -34,8 +34,9 @@ import java.util.Arrays;
  * per level, where it folded 64 words and joined 64 children per level. Once the size classes
  * exist, each group keeps its inner runs' classes too (one more long per group), so best- and
  * instant-fit's refresh is grouped as well. An allocator that asks rarely pays no memory for
- * them; a concurrent tree, whose lock-free writers mark every group, never creates them. A node
- * whose groups were never computed is recomputed whole, all eight groups. So a query costs
+ * them; a concurrent tree, whose lock-free writers may lose one another's group bits (never a
+ * mark), never creates them. A node whose groups were never computed is recomputed whole, all
+ * eight groups. So a query costs
  * O(8 d log<sub>64</sub> n) for d groups changed since the previous query (O(64 d log n) before
  * the groups exist): O(1) amortised over the changes, never a full scan.
  */
