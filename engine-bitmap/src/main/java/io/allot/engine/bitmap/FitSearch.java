@@ -35,6 +35,9 @@ final class FitSearch {
     private final RunStats stats;
     private final long[] leaf;
     private final int levels;
+    private final boolean concurrent;
+    /** Best-fit's index of wide runs ({@link #searchIndex}); null until a search reaches the wide classes. */
+    private RunIndex index;
 
     // The search in hand.
     private Request request;
@@ -46,6 +49,8 @@ final class FitSearch {
     private boolean instant;
     /** Whether a placement is held, its run's size in units and its first value. */
     boolean found;
+    /** Whether the last {@link #consider} took its run. */
+    private boolean took;
     long bestUnits;
     long bestStart;
 
@@ -54,6 +59,7 @@ final class FitSearch {
         this.stats = stats;
         this.leaf = bits.leaf;
         this.levels = bits.levels;
+        this.concurrent = bits.concurrent();
     }
 
     /**
@@ -105,9 +111,60 @@ final class FitSearch {
                     : this.bestUnits < RunStats.classLow(c))) {
                 return; // every run of this class and above is bigger (instant: of no lower power of two)
             }
+            if (c >= WIDE_CLASS && byIndex()) {
+                searchIndex(Math.max(minUnits, RunIndex.WIDE)); // every class from here on, smallest run first
+                return;
+            }
             wanted = c;
             walk(top, 0, 0);
         }
+    }
+
+    /** The first class of more than one size: its runs and every larger one are in {@link #index}. */
+    private static final int WIDE_CLASS = RunStats.sizeClass(RunIndex.WIDE);
+
+    /**
+     * Whether this search takes the wide classes from {@link #index}: a smallest-run search (not
+     * an unconstrained instant-fit's, which wants the first run of a class in address order), on a
+     * tree only this thread changes, over a window of at least half the span (the index orders
+     * runs by size alone, so a narrow window would refuse most of those it tries, where the walk
+     * descends only into the window).
+     */
+    private boolean byIndex() {
+        return !instant && !concurrent && last - p >= span.units / 2;
+    }
+
+    /**
+     * The wide classes, from {@link #index} (created here the first time: a scan of the span's
+     * runs): runs of at least {@code from} units in (size, start) order, until one holds a
+     * placement or every later one is bigger than the one held.
+     */
+    private void searchIndex(long from) {
+        RunIndex runs = index;
+        if (runs == null) {
+            runs = new RunIndex(span); // from the bits as they are; the statistics are clean (search's cleanAll)
+            stats.watch(runs);
+            index = runs;
+        } else {
+            runs.sync();
+        }
+        for (int n = runs.smallestAtLeast(from); n != RunIndex.NIL; n = runs.nextBySize(n)) {
+            long units = runs.size(n);
+            if (found && units > bestUnits) {
+                return;
+            }
+            long a = runs.start(n);
+            took = false;
+            consider(a, a + units - 1);
+            if (took) {
+                return; // every later run is bigger, or as big and higher
+            }
+        }
+    }
+
+    /** The index of wide runs, or null until a search needs it. */
+    RunIndex index() {
+        return index;
     }
 
     /**
@@ -234,6 +291,7 @@ final class FitSearch {
             return false;
         }
         found = true;
+        took = true;
         bestUnits = units;
         bestStart = firstValue + offset;
         return instant || units == minUnits || RunStats.exactClass(RunStats.sizeClass(units));

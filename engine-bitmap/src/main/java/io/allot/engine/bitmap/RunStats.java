@@ -106,6 +106,8 @@ final class RunStats {
      * missing children make them partial), so {@link #clean} recombines every marked node.
      */
     private boolean settled;
+    /** Best-fit's index of wide runs, told of every block refolded here; null until a search creates it. */
+    private RunIndex index;
 
     RunStats(BitTree bits) {
         this.bits = bits;
@@ -177,6 +179,17 @@ final class RunStats {
         settled = true;
     }
 
+    /**
+     * From now on, tells {@code index} of every block of 4096 units refolded (its bits changed
+     * since the previous query), before the refold; once, straight after a query.
+     */
+    void watch(RunIndex index) {
+        if (this.index != null) {
+            throw new IllegalStateException("the run statistics already report to an index");
+        }
+        this.index = index;
+    }
+
     /** Creates the groups, every node's unset: each is computed whole when it is next marked. */
     private void createGroups() {
         long[] created = new long[8 * block.length];
@@ -219,7 +232,13 @@ final class RunStats {
             return false;
         }
         dirty[k][i] = 0;
-        return k == 1 ? cleanBlock(i, marked) : upperGroups == null ? cleanWhole(k, i) : cleanGroups(k, i, marked);
+        if (k == 1) {
+            if (index != null) {
+                index.dirty(i, marked); // a non-concurrent tree's marks: a bit per group of eight words
+            }
+            return cleanBlock(i, marked);
+        }
+        return upperGroups == null ? cleanWhole(k, i) : cleanGroups(k, i, marked);
     }
 
     /** {@link #clean} of level-1 node {@code i}, whose groups {@code marked} changed. */

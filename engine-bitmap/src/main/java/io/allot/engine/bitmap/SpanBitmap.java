@@ -224,6 +224,7 @@ final class SpanBitmap {
 
     void checkInvariants() {
         bits.checkInvariants();
+        checkIndex();
         for (long u = 0; u < units; u++) {
             if (bounds.continues(u) && (u == 0 || !bits.isSet(u) || !bits.isSet(u - 1))) {
                 throw new IllegalStateException("unit " + u + " continues an allocation but is free or has no allocated predecessor");
@@ -231,8 +232,18 @@ final class SpanBitmap {
         }
     }
 
+    /** For tests: best-fit's index of wide runs, if a search has built it, holds exactly the bits' wide runs. */
+    void checkIndex() {
+        RunIndex index = fits == null ? null : fits.index();
+        if (index != null) {
+            stats.cleanAll(); // a query's refold: it reports the changed blocks to the index
+            index.checkInvariants();
+        }
+    }
+
     /** Bytes of arrays this span holds (leaf, summaries, statistics, boundary chunks). */
     long bytes() {
-        return bits.bytes() + stats.bytes() + bounds.bytes();
+        RunIndex index = fits == null ? null : fits.index();
+        return bits.bytes() + stats.bytes() + bounds.bytes() + (index == null ? 0 : index.bytes());
     }
 }
