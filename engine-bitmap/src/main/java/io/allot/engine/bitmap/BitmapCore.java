@@ -82,6 +82,9 @@ final class BitmapCore implements EngineCore, SingleUnits {
                     + " (use a coarser quantum or another engine)");
         }
         SpanBitmap span = new SpanBitmap(start, end, shift, concurrent);
+        if (indexAlways && span.fits != null) {
+            span.fits.indexAlways();
+        }
         int at = firstEndingAtOrAfter(start);
         SpanBitmap[] grown = new SpanBitmap[spans.length + 1];
         System.arraycopy(spans, 0, grown, 0, at);
@@ -507,6 +510,19 @@ final class BitmapCore implements EngineCore, SingleUnits {
     private static final int WALK_BUDGET = 16;
     /** {@link #WALK_BUDGET}, or 0 in tests that want {@link FitSearch} on every search. */
     private int walkBudget = WALK_BUDGET;
+
+    /** For tests: whether every span's wide best-fit searches use the index ({@link FitSearch#indexAlways}). */
+    private boolean indexAlways;
+
+    /** For tests: from now on, every span's eligible wide best-fit searches use the index, whatever the walk would cost. */
+    void indexAlways() {
+        indexAlways = true;
+        for (SpanBitmap s : spans) {
+            if (s.fits != null) {
+                s.fits.indexAlways();
+            }
+        }
+    }
 
     /** For tests: runs walked before {@link FitSearch} takes over (0: at once). */
     void walkBudget(int runs) {

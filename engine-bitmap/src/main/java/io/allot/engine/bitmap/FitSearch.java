@@ -94,44 +94,125 @@ final class FitSearch {
         long size = RunStats.nodeSize(top);
         long prefix = stats.prefix(top, 0);
         long suffix = stats.suffix(top, 0);
+        // Whether the run held lies below every run still to try (it came from a lower span, or
+        // is this span's first run): then one of exactly the wanted size ends the search.
+        boolean lowest = found;
         if (prefix > 0) {
+            took = false;
             consider(0, prefix - 1);
+            lowest |= took;
         }
         if (suffix > 0 && prefix < size) {
+            took = false;
             consider(size - suffix, size - 1);
+            lowest &= !took;
+        }
+        if (this.found && lowest && !instant && this.bestUnits == minUnits) {
+            return;
         }
         if (minUnits > BitmapCore.MAX_UNITS) {
             return;
         }
         long classes = stats.sizes(top, 0) & (-1L << RunStats.sizeClass(minUnits));
+        // A smallest-run search (not an unconstrained instant-fit's, which wants the first run of a
+        // class in address order) on a tree only this thread changes, over a window of at least
+        // half the span, may take the wide classes from the index: it orders runs by size alone, so
+        // a narrow window would refuse most of those it tries, where the walk descends only into
+        // the window.
+        boolean indexable = !instant && !concurrent && last - p >= span.units / 2;
+        long walkedFrom = -1;
         while (classes != 0) {
             int c = Long.numberOfTrailingZeros(classes);
             classes &= classes - 1;
             if (this.found && (instant ? log2(this.bestUnits) <= log2(RunStats.classLow(c))
                     : this.bestUnits < RunStats.classLow(c))) {
-                return; // every run of this class and above is bigger (instant: of no lower power of two)
+                break; // every run of this class and above is bigger (instant: of no lower power of two)
             }
-            if (c >= WIDE_CLASS && byIndex()) {
-                searchIndex(Math.max(minUnits, RunIndex.WIDE)); // every class from here on, smallest run first
-                return;
+            if (c >= WIDE_CLASS && walkedFrom < 0) {
+                if (indexable && byIndex()) {
+                    searchIndex(Math.max(minUnits, RunIndex.WIDE)); // every class from here on, smallest run first
+                    return;
+                }
+                walkedFrom = considered;
             }
             wanted = c;
             walk(top, 0, 0);
+        }
+        if (indexable && walkedFrom >= 0) {
+            learn(considered - walkedFrom);
         }
     }
 
     /** The first class of more than one size: its runs and every larger one are in {@link #index}. */
     private static final int WIDE_CLASS = RunStats.sizeClass(RunIndex.WIDE);
 
+    // The choice between walk and index. The walk's cost is the runs it meets, and in a space
+    // where a run of the wanted size is usually near the start (the dma workload: 14 on average)
+    // it beats the index, whose refresh of the groups changed since the last search is paid on
+    // every search; where a wide class holds thousands of runs and few of exactly the size (the
+    // fragmenter workload: 285 on average, up to 4,000) the index is 8 times faster. So the
+    // search walks, keeping a moving mean of the runs its wide walks met, and turns to the index
+    // once that mean passes INDEX_ABOVE; it then walks one search in PROBE_EVERY to keep the mean
+    // current, and turns back below WALK_BELOW. Either way the answer is the same.
+
+    /** Runs met by a wide walk, on average, above which the index serves the wide classes. */
+    private static final int INDEX_ABOVE = 64;
+    /** Runs met by a wide walk, on average, below which the walk serves them again. */
+    private static final int WALK_BELOW = 16;
+    /** A walk counts as at most this many runs, so that one of a huge class does not hold the mean up for long. */
+    private static final long WALK_CAP = 1024;
+    /** While the index serves, one eligible search in this many walks instead, to measure the walk. */
+    private static final int PROBE_EVERY = 64;
+    /** Runs {@link #consider}ed, ever: the walk's cost. */
+    private long considered;
     /**
-     * Whether this search takes the wide classes from {@link #index}: a smallest-run search (not
-     * an unconstrained instant-fit's, which wants the first run of a class in address order), on a
-     * tree only this thread changes, over a window of at least half the span (the index orders
-     * runs by size alone, so a narrow window would refuse most of those it tries, where the walk
-     * descends only into the window).
+     * 16 times the moving mean (weight 1/16: a few long walks in a space of short ones, as
+     * {@code dma} has, do not tip it) of the runs met by wide walks.
      */
+    private long walkMean16;
+    private boolean indexServes;
+    private int untilProbe;
+    /** For tests: the index serves every eligible search, and the mean decides nothing. */
+    private boolean pinned;
+
+    /** For tests: the index serves every eligible search from now on. */
+    void indexAlways() {
+        pinned = true;
+        indexServes = true;
+    }
+
+    /** Whether the index serves wide classes now: it has served, or is about to serve, a search. */
+    boolean indexServes() {
+        return indexServes;
+    }
+
+    /** Whether this eligible search should take the wide classes from the index (see above). */
     private boolean byIndex() {
-        return !instant && !concurrent && last - p >= span.units / 2;
+        if (pinned) {
+            return true;
+        }
+        if (!indexServes) {
+            return false;
+        }
+        if (--untilProbe > 0) {
+            return true;
+        }
+        untilProbe = PROBE_EVERY;
+        return false;
+    }
+
+    /** A wide walk met {@code runs} runs: updates the mean, and which of walk and index serves. */
+    private void learn(long runs) {
+        if (pinned) {
+            return;
+        }
+        walkMean16 += (Math.min(runs, WALK_CAP) * 16 - walkMean16) >> 4;
+        if (!indexServes && walkMean16 > INDEX_ABOVE * 16) {
+            indexServes = true;
+            untilProbe = PROBE_EVERY;
+        } else if (indexServes && walkMean16 < WALK_BELOW * 16) {
+            indexServes = false;
+        }
     }
 
     /**
@@ -278,6 +359,7 @@ final class FitSearch {
      * wanted size: runs come in address order).
      */
     private boolean consider(long a, long b) {
+        considered++;
         long units = b - a + 1;
         if (units < minUnits || b < p || a > last) {
             return false;

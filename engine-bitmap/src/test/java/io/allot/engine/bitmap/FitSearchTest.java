@@ -47,6 +47,9 @@ class FitSearchTest {
         if (rnd.nextInt(3) != 0) {
             core.walkBudget(0); // the size-class search alone; else the short walk first, as shipped
         }
+        if (rnd.nextBoolean()) {
+            core.indexAlways(); // wide classes from the index of wide runs; else as the walks' cost decides
+        }
         List<BitSet> used = new ArrayList<>();
         for (Range s : SPANS) {
             core.addSpan(s.start(), s.end());
@@ -185,6 +188,9 @@ class FitSearchTest {
         BitmapCore core = new BitmapCore(Q, false);
         if (rnd.nextBoolean()) {
             core.walkBudget(0);
+        }
+        if (rnd.nextBoolean()) {
+            core.indexAlways();
         }
         List<BitSet> used = new ArrayList<>();
         for (Range s : SPANS) {

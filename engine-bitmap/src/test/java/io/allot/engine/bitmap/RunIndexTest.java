@@ -44,6 +44,7 @@ class RunIndexTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         BitmapCore core = new BitmapCore(1, false);
         core.walkBudget(0);
+        core.indexAlways();
         core.addSpan(0, units - 1);
         SpanBitmap span = onlySpan(core);
         BitSet used = new BitSet();
@@ -127,6 +128,91 @@ class RunIndexTest {
             a = used.nextClearBit(end);
         }
         return bestStart < 0 ? null : Range.ofSize(bestStart, size);
+    }
+
+    /**
+     * Without the test switch, the walk's cost decides: runs of 100 to 127 units between single
+     * allocated units, and best-fits of 64 units, which the walk of the class of 64 to 127 units
+     * can only answer by meeting every run of it (none has exactly 64), turn to the index within a
+     * few searches; once a run of exactly 64 units is the span's first free run (the walk's first
+     * candidate; unit 0 is allocated, so no prefix run answers before the walk), the probes the index lets through find the walk cheap, and the walk serves
+     * again. Every answer is the brute-force one.
+     */
+    @Test
+    void theWalksCostChoosesBetweenWalkAndIndex() {
+        long units = 1L << 20;
+        BitmapCore core = new BitmapCore(1, false);
+        core.walkBudget(0);
+        core.addSpan(0, units - 1);
+        SpanBitmap span = onlySpan(core);
+        BitSet used = new BitSet();
+        List<long[]> live = new ArrayList<>();
+        SplittableRandom rnd = new SplittableRandom(42);
+        take(core, used, live, 0, 0);
+        long firstRun = 0;
+        long u = 1;
+        while (u + 130 < units) {
+            long run = 100 + rnd.nextInt(28);
+            firstRun = firstRun == 0 ? run : firstRun;
+            take(core, used, live, u + run, u + run);
+            u += run + 1;
+        }
+        take(core, used, live, u, units - 1);
+        Request r = Request.of(64); // the best run: the lowest of 100 units
+        for (int i = 0; i < 8; i++) {
+            assertEquals(brute(used, units, 64), core.bestFit(r), "search " + i);
+        }
+        assertEquals(true, span.fits.indexServes(), "walks of thousands of runs, and still walking");
+        assertNotNull(span.fits.index());
+        take(core, used, live, 65, firstRun); // [1, 64]: a run of exactly 64 units, the walk's first candidate
+        for (int i = 0; i < 6000; i++) {
+            assertEquals(Range.of(1, 64), core.bestFit(r), "search " + i);
+        }
+        assertEquals(false, span.fits.indexServes(), "walks of one run, and the index still serving");
+    }
+
+    /** A space whose wide walks find their run at once (many runs of exactly the sizes asked) never builds the index. */
+    @Test
+    void cheapWalksNeverBuildTheIndex() {
+        long units = 1L << 18;
+        BitmapCore core = new BitmapCore(1, false);
+        core.walkBudget(0);
+        core.addSpan(0, units - 1);
+        BitSet used = new BitSet();
+        List<long[]> live = new ArrayList<>();
+        for (long u = 0; u + 200 < units; u += 101) {
+            take(core, used, live, u + 100, u + 100); // runs of exactly 100 units
+        }
+        for (int i = 0; i < 2000; i++) {
+            Range got = core.allocateBestFit(Request.of(100));
+            assertEquals(true, core.free(got.start(), got.end()));
+        }
+        assertNull(onlySpan(core).fits.index());
+    }
+
+    /**
+     * A run of exactly the wanted size at the span's end, which the search tries before any walk
+     * (after a bigger first run), does not end it: a run of the same size lower down wins the tie,
+     * with the walk and with the index. At the span's start, such a run does end it, and is the
+     * answer.
+     */
+    @Test
+    void anExactRunAtTheEndDoesNotHideALowerOne() {
+        for (boolean index : new boolean[] {false, true}) {
+            long units = 1L << 18; // exactly the top node's 64 x 4096 units: its suffix is the span's last run
+            BitmapCore core = new BitmapCore(1, false);
+            core.walkBudget(0);
+            if (index) {
+                core.indexAlways();
+            }
+            core.addSpan(0, units - 1);
+            core.allocate(150, 999, null);
+            core.allocate(1100, units - 101, null); // free: a prefix of 150, [1000, 1099], a suffix of 100
+            assertEquals(Range.ofSize(1000, 100), core.bestFit(Request.of(100)), "index " + index);
+            assertEquals(true, core.free(150, 999));
+            core.allocate(100, 999, null); // the prefix is [0, 99] now
+            assertEquals(Range.ofSize(0, 100), core.bestFit(Request.of(100)), "index " + index);
+        }
     }
 
     /** A concurrent tree never builds the index: its lock-free writers run beside the searches. */
