@@ -33,6 +33,11 @@ import io.allot.spi.EngineProvider;
  *       too short for the size ({@link RunSkip}). Once read 16 times they also keep the same
  *       figures per eighth of each node (512 units at the bottom), and the change marks say which
  *       eighths changed, so a read after one change refolds 8 words, not 64.</li>
+ *   <li>{@link RunIndex}: best-fit's index of the free runs of 33 units and more (the classes that
+ *       span a power of two, which a walk must meet whole for their smallest member), by size and
+ *       by position in two treaps over one node per run. Built only when wide best-fit walks have
+ *       grown long on average, and brought up to date at the next such search from the eighths
+ *       the statistics refolded, so no allocate or free touches it.</li>
  * </ul>
  * {@link IdPath}: while the core has one span (an id allocator's), that span's tree, first value
  * and one-quantum counters in one object — {@link io.allot.IdAllocator#of}'s whole hot path, an id
@@ -75,7 +80,10 @@ import io.allot.spi.EngineProvider;
  *       wanted class (runs that fail the window or alignment, or a wide class with no run of exactly
  *       the wanted size), plus the statistics' recomputation, O(8 log<sub>64</sub> n) per group of
  *       512 quanta changed since the last search (O(64 log<sub>64</sub> n) per block of 4096 before
- *       their groups exist)</td></tr>
+ *       their groups exist). While the index of wide runs serves (walks of the wide classes met more
+ *       than 64 runs on average), runs of 33 quanta and more cost O(log w) to the smallest that
+ *       holds the request (w wide runs), plus O((v + 1) log w) per group changed since the last such
+ *       search (v its wide runs)</td></tr>
  *   <tr><td>reserve, free, freeContaining, allocationContaining, isFree</td><td>O(log<sub>64</sub> n
  *       + k/64), the k/64 a fill of k/64 words</td></tr>
  *   <tr><td>stats</td><td>O(8 d log<sub>64</sub> n) for d groups of 512 quanta changed since the
@@ -86,7 +94,8 @@ import io.allot.spi.EngineProvider;
  *       a best- or instant-fit search has run; 0.133 more for the statistics' groups once they have
  *       been read 16 times (by {@code stats()} or the skip), and then 0.143, not 0.016, for the
  *       classes, which the groups keep too (1.334 in all, measured); plus 528 bytes per 4096 quanta where a
- *       multi-quantum allocation begins or ends, plus the tags</td></tr>
+ *       multi-quantum allocation begins or ends, plus the tags; plus, once the index of wide runs
+ *       exists, 36 bytes per wide run and a bit per 512 quanta</td></tr>
  * </table>
  *
  * <h2>Threads</h2>

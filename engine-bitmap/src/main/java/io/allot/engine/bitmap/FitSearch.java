@@ -18,12 +18,18 @@ import java.util.Arrays;
  * size. A node's inner runs are classed by the node (those touching none of its ends), so each
  * maximal run is met at exactly one node; the top node's prefix and suffix are tried first.
  *
+ * <p>The classes above 32 units span a power of two each, so the walk of one meets all its runs
+ * unless one has exactly the wanted size. When such walks meet more than {@link #INDEX_ABOVE}
+ * runs on average, the wide classes come from {@link RunIndex} instead, smallest run first; see
+ * {@link #byIndex} for the choice, which never changes an answer.
+ *
  * <p>Cost: O(64 c log<sub>64</sub> n) to reach the first candidate of a class, c the classes
  * tried, plus 64 word or child reads per node holding the class on the way to each further run of
  * that class met before the answer; worst case (runs of the wanted class that all fail the window
  * or alignment, or a wide class above 32 units with no run of exactly the wanted size) still
- * O(runs). Before it, {@link RunStats#cleanAll} recomputes the nodes changed since the last
- * search or statistics query: O(8 log<sub>64</sub> n) per changed group of 512 units (O(64
+ * O(runs), and for the wide classes O(log w) plus the index's refresh while the index serves.
+ * Before it, {@link RunStats#cleanAll} recomputes the nodes changed since the last search or
+ * statistics query: O(8 log<sub>64</sub> n) per changed group of 512 units (O(64
  * log<sub>64</sub> n) per changed block of 4096 before the statistics' groups exist).
  *
  * <p>Holds the search's state in fields, so a search allocates nothing; one per span, used only
@@ -150,7 +156,7 @@ final class FitSearch {
     // where a run of the wanted size is usually near the start (the dma workload: 14 on average)
     // it beats the index, whose refresh of the groups changed since the last search is paid on
     // every search; where a wide class holds thousands of runs and few of exactly the size (the
-    // fragmenter workload: 285 on average, up to 4,000) the index is 8 times faster. So the
+    // fragmenter workload: 285 on average, up to 4,000) the index is about 7 times faster. So the
     // search walks, keeping a moving mean of the runs its wide walks met, and turns to the index
     // once that mean passes INDEX_ABOVE; it then walks one search in PROBE_EVERY to keep the mean
     // current, and turns back below WALK_BELOW. Either way the answer is the same.
