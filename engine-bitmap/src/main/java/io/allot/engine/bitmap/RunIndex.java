@@ -311,14 +311,14 @@ final class RunIndex {
 
     private void insert(long a, long units) {
         int n = newNode(a, units);
-        posRoot = insertPos(posRoot, n);
-        sizeRoot = insertSize(sizeRoot, n);
+        posRoot = insert(posRoot, n, posLeft, posRight, false);
+        sizeRoot = insert(sizeRoot, n, sizeLeft, sizeRight, true);
         count++;
     }
 
     private void remove(int n) {
-        posRoot = removePos(posRoot, n);
-        sizeRoot = removeSize(sizeRoot, n);
+        posRoot = remove(posRoot, n, posLeft, posRight, false);
+        sizeRoot = remove(sizeRoot, n, sizeLeft, sizeRight, true);
         posLeft[n] = freeNodes;
         freeNodes = n;
         count--;
@@ -361,86 +361,54 @@ final class RunIndex {
         sizeRight = Arrays.copyOf(sizeRight, capacity);
     }
 
-    /** Whether {@code n} sorts before {@code t} by (size, start). */
-    private boolean sizeBefore(int n, int t) {
-        return size[n] < size[t] || size[n] == size[t] && start[n] < start[t];
+    // One treap's operations, for either order: the caller passes that treap's child arrays
+    // (which only newNode's growth replaces, never during an operation) and its order.
+
+    /** Whether {@code n} sorts before {@code t}: by (size, start), or by start. */
+    private boolean before(int n, int t, boolean bySize) {
+        return bySize ? size[n] < size[t] || size[n] == size[t] && start[n] < start[t] : start[n] < start[t];
     }
 
-    private int insertPos(int t, int n) {
+    /** Inserts node {@code n} into the treap rooted at {@code t}; returns the new root. */
+    private int insert(int t, int n, int[] left, int[] right, boolean bySize) {
         if (t == NIL) {
             return n;
         }
-        if (start[n] < start[t]) {
-            int l = insertPos(posLeft[t], n);
-            posLeft[t] = l;
+        if (before(n, t, bySize)) {
+            int l = insert(left[t], n, left, right, bySize);
+            left[t] = l;
             if (priority[l] > priority[t]) { // rotate right
-                posLeft[t] = posRight[l];
-                posRight[l] = t;
+                left[t] = right[l];
+                right[l] = t;
                 return l;
             }
         } else {
-            int r = insertPos(posRight[t], n);
-            posRight[t] = r;
+            int r = insert(right[t], n, left, right, bySize);
+            right[t] = r;
             if (priority[r] > priority[t]) { // rotate left
-                posRight[t] = posLeft[r];
-                posLeft[r] = t;
+                right[t] = left[r];
+                left[r] = t;
                 return r;
             }
         }
         return t;
     }
 
-    private int insertSize(int t, int n) {
-        if (t == NIL) {
-            return n;
-        }
-        if (sizeBefore(n, t)) {
-            int l = insertSize(sizeLeft[t], n);
-            sizeLeft[t] = l;
-            if (priority[l] > priority[t]) {
-                sizeLeft[t] = sizeRight[l];
-                sizeRight[l] = t;
-                return l;
-            }
-        } else {
-            int r = insertSize(sizeRight[t], n);
-            sizeRight[t] = r;
-            if (priority[r] > priority[t]) {
-                sizeRight[t] = sizeLeft[r];
-                sizeLeft[r] = t;
-                return r;
-            }
-        }
-        return t;
-    }
-
-    /** Removes node {@code n}, which the tree rooted at {@code t} holds, by its start. */
-    private int removePos(int t, int n) {
+    /** Removes node {@code n}, which the treap rooted at {@code t} holds; returns the new root. */
+    private int remove(int t, int n, int[] left, int[] right, boolean bySize) {
         if (t == n) {
-            return mergePos(posLeft[n], posRight[n]);
+            return merge(left[n], right[n], left, right);
         }
-        if (start[n] < start[t]) {
-            posLeft[t] = removePos(posLeft[t], n);
+        if (before(n, t, bySize)) {
+            left[t] = remove(left[t], n, left, right, bySize);
         } else {
-            posRight[t] = removePos(posRight[t], n);
+            right[t] = remove(right[t], n, left, right, bySize);
         }
         return t;
     }
 
-    private int removeSize(int t, int n) {
-        if (t == n) {
-            return mergeSize(sizeLeft[n], sizeRight[n]);
-        }
-        if (sizeBefore(n, t)) {
-            sizeLeft[t] = removeSize(sizeLeft[t], n);
-        } else {
-            sizeRight[t] = removeSize(sizeRight[t], n);
-        }
-        return t;
-    }
-
-    /** Joins two treaps, every key of {@code a} before every key of {@code b}. */
-    private int mergePos(int a, int b) {
+    /** Joins two treaps, every key of {@code a} before every key of {@code b}; returns the root. */
+    private int merge(int a, int b, int[] left, int[] right) {
         if (a == NIL) {
             return b;
         }
@@ -448,25 +416,10 @@ final class RunIndex {
             return a;
         }
         if (priority[a] >= priority[b]) {
-            posRight[a] = mergePos(posRight[a], b);
+            right[a] = merge(right[a], b, left, right);
             return a;
         }
-        posLeft[b] = mergePos(a, posLeft[b]);
-        return b;
-    }
-
-    private int mergeSize(int a, int b) {
-        if (a == NIL) {
-            return b;
-        }
-        if (b == NIL) {
-            return a;
-        }
-        if (priority[a] >= priority[b]) {
-            sizeRight[a] = mergeSize(sizeRight[a], b);
-            return a;
-        }
-        sizeLeft[b] = mergeSize(a, sizeLeft[b]);
+        left[b] = merge(a, left[b], left, right);
         return b;
     }
 

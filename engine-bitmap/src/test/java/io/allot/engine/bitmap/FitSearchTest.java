@@ -133,7 +133,8 @@ class FitSearchTest {
         return kind < 14 ? 1 + rnd.nextInt(70) : kind < 18 ? 1 + rnd.nextInt(600) : 1000 + rnd.nextInt(12_000);
     }
 
-    private static SpanBitmap spanAt(BitmapCore core, long i) {
+    /** Span {@code i} of {@code core}, which the core keeps to itself. */
+    static SpanBitmap spanAt(BitmapCore core, long i) {
         try {
             java.lang.reflect.Field f = BitmapCore.class.getDeclaredField("spans");
             f.setAccessible(true);

@@ -42,11 +42,8 @@ class RunIndexTest {
 
     private static void runRound(long units, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        BitmapCore core = new BitmapCore(1, false);
-        core.walkBudget(0);
-        core.indexAlways();
-        core.addSpan(0, units - 1);
-        SpanBitmap span = onlySpan(core);
+        BitmapCore core = oneSpan(units, true);
+        SpanBitmap span = FitSearchTest.spanAt(core, 0);
         BitSet used = new BitSet();
         List<long[]> live = new ArrayList<>();
         for (long u = rnd.nextInt(2) * gap(rnd); u < units; ) {
@@ -135,16 +132,15 @@ class RunIndexTest {
      * allocated units, and best-fits of 64 units, which the walk of the class of 64 to 127 units
      * can only answer by meeting every run of it (none has exactly 64), turn to the index within a
      * few searches; once a run of exactly 64 units is the span's first free run (the walk's first
-     * candidate; unit 0 is allocated, so no prefix run answers before the walk), the probes the index lets through find the walk cheap, and the walk serves
-     * again. Every answer is the brute-force one.
+     * candidate; unit 0 is allocated, so no prefix run answers before the walk), the probes the
+     * index lets through find the walk cheap, and the walk serves again. Every answer is the
+     * brute-force one.
      */
     @Test
     void theWalksCostChoosesBetweenWalkAndIndex() {
         long units = 1L << 20;
-        BitmapCore core = new BitmapCore(1, false);
-        core.walkBudget(0);
-        core.addSpan(0, units - 1);
-        SpanBitmap span = onlySpan(core);
+        BitmapCore core = oneSpan(units, false);
+        SpanBitmap span = FitSearchTest.spanAt(core, 0);
         BitSet used = new BitSet();
         List<long[]> live = new ArrayList<>();
         SplittableRandom rnd = new SplittableRandom(42);
@@ -175,9 +171,7 @@ class RunIndexTest {
     @Test
     void cheapWalksNeverBuildTheIndex() {
         long units = 1L << 18;
-        BitmapCore core = new BitmapCore(1, false);
-        core.walkBudget(0);
-        core.addSpan(0, units - 1);
+        BitmapCore core = oneSpan(units, false);
         BitSet used = new BitSet();
         List<long[]> live = new ArrayList<>();
         for (long u = 0; u + 200 < units; u += 101) {
@@ -187,7 +181,7 @@ class RunIndexTest {
             Range got = core.allocateBestFit(Request.of(100));
             assertEquals(true, core.free(got.start(), got.end()));
         }
-        assertNull(onlySpan(core).fits.index());
+        assertNull(FitSearchTest.spanAt(core, 0).fits.index());
     }
 
     /**
@@ -200,12 +194,7 @@ class RunIndexTest {
     void anExactRunAtTheEndDoesNotHideALowerOne() {
         for (boolean index : new boolean[] {false, true}) {
             long units = 1L << 18; // exactly the top node's 64 x 4096 units: its suffix is the span's last run
-            BitmapCore core = new BitmapCore(1, false);
-            core.walkBudget(0);
-            if (index) {
-                core.indexAlways();
-            }
-            core.addSpan(0, units - 1);
+            BitmapCore core = oneSpan(units, index);
             core.allocate(150, 999, null);
             core.allocate(1100, units - 101, null); // free: a prefix of 150, [1000, 1099], a suffix of 100
             assertEquals(Range.ofSize(1000, 100), core.bestFit(Request.of(100)), "index " + index);
@@ -220,21 +209,26 @@ class RunIndexTest {
     void aConcurrentTreeSearchesWithoutTheIndex() {
         BitmapCore core = new BitmapCore(1, true);
         core.walkBudget(0);
+        core.indexAlways(); // on any other tree this would build it at the first wide search
         core.addSpan(0, (1 << 16) - 1);
         for (long u = 0; u < (1 << 16); u += 100 + u % 700) {
             core.allocate(u, u, null);
         }
         assertNotNull(core.bestFit(Request.of(50)));
-        assertNull(onlySpan(core).fits.index());
+        assertNull(FitSearchTest.spanAt(core, 0).fits.index());
     }
 
-    static SpanBitmap onlySpan(BitmapCore core) {
-        try {
-            java.lang.reflect.Field f = BitmapCore.class.getDeclaredField("spans");
-            f.setAccessible(true);
-            return ((SpanBitmap[]) f.get(core))[0];
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
+    /**
+     * A core of quantum 1 over units {@code [0, units-1]} whose best-fits go to the size-class
+     * search at once (no short walk first); with {@code index}, the wide classes always from the index.
+     */
+    private static BitmapCore oneSpan(long units, boolean index) {
+        BitmapCore core = new BitmapCore(1, false);
+        core.walkBudget(0);
+        if (index) {
+            core.indexAlways();
         }
+        core.addSpan(0, units - 1);
+        return core;
     }
 }
