@@ -156,7 +156,7 @@ final class FitSearch {
     // where a run of the wanted size is usually near the start (the dma workload: 14 on average)
     // it beats the index, whose refresh of the groups changed since the last search is paid on
     // every search; where a wide class holds thousands of runs and few of exactly the size (the
-    // fragmenter workload: 285 on average, up to 4,000) the index is 7 to 8 times faster. So the
+    // fragmenter workload: 285 on average, up to 4,000) the index is about 7 times faster. So the
     // search walks, keeping a moving mean of the runs its wide walks met, and turns to the index
     // once that mean passes INDEX_ABOVE; it then walks one search in PROBE_EVERY to keep the mean
     // current, and turns back below WALK_BELOW. Either way the answer is the same.
