@@ -42,7 +42,7 @@ final class FitSearch {
     private final long[] leaf;
     private final int levels;
     private final boolean concurrent;
-    /** Best-fit's index of wide runs ({@link #searchIndex}); null until a search reaches the wide classes. */
+    /** Best-fit's index of wide runs ({@link #searchIndex}); null until it first serves a search. */
     private RunIndex index;
 
     // The search in hand.

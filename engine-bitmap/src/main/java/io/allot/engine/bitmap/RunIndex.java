@@ -24,22 +24,22 @@ import java.util.Arrays;
  *
  * <p><b>Laziness.</b> Nothing on the allocate and free paths touches the index. {@link RunStats}
  * refolds every group of 512 units (eight leaf words) whose bits changed before answering any
- * query, and tells the index which ({@link #dirty}: a bit test, and an append the first time);
- * {@link #sync} then drops the indexed runs that meet each such group, or the free runs at its
- * ends, and rescans the bits over all of them ({@link #refresh}). A run that no change touched is
- * left as it was. The grain is the group, not
- * the block of 4096 units, because the rescan's cost is that of the runs met: a block of a
- * {@code dma} state holds dozens of wide runs, a group a few. When more than a quarter of the
- * groups are dirty, a rebuild from the bits is cheaper, and the list stops growing.
+ * query, and tells the index which ({@link #dirty}: a bit test, and an append the first time).
+ * {@link #sync} then brings the stretch around each such group in line with the bits
+ * ({@link #refresh}): nodes equal to the stretch's runs are kept, the others removed, new runs
+ * inserted. The grain is the group, not the block of 4096 units, because a refresh costs what the
+ * runs it meets cost: a block of a {@code dma} state holds dozens of wide runs, a group a few.
+ * When more than a quarter of the groups are dirty, a rebuild from the bits is cheaper, and the
+ * list stops growing.
  *
- * <p><b>Costs.</b> Created on the first best-fit search that reaches the wide classes (not by
- * an unconstrained instant-fit, first-fit or the id paths): one scan of every free run. Then
- * O((r + 1) log n) per group changed since the last search (r the wide runs meeting it, n the runs
- * indexed), paid at the next such search; the search itself O(log n) to the smallest run of at
- * least the size, plus O(log n) per further run tried when a window, alignment or no-cross
- * refuses one. Memory: 36 bytes per wide run, one bit per group, and up to a quarter of the groups
- * as queued {@code int}s. Used only on a span's exclusive path (not by concurrent trees); not
- * thread-safe.
+ * <p><b>Costs.</b> Created when {@link FitSearch} first lets it serve (its walks of the wide
+ * classes have grown long; never for an unconstrained instant-fit, first-fit or the id paths):
+ * one scan of every free run. Then O((r + 1) log n) per group changed since the last search that
+ * used it (r the wide runs meeting it, n the runs indexed), paid at the next such search; the
+ * search itself O(log n) to the smallest run of at least the size, plus O(log n) per further run
+ * tried when a window, alignment or no-cross refuses one. Memory: 36 bytes per wide run, one bit
+ * per group, and up to a quarter of the groups as queued {@code int}s. Used only on a span's
+ * exclusive path (not by concurrent trees); not thread-safe.
  */
 final class RunIndex {
 
