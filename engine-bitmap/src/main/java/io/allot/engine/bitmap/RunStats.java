@@ -106,7 +106,7 @@ final class RunStats {
      * missing children make them partial), so {@link #clean} recombines every marked node.
      */
     private boolean settled;
-    /** Best-fit's index of wide runs, told of every block refolded here; null until a search creates it. */
+    /** Best-fit's index of wide runs, told of every group refolded here; null until it first serves a search. */
     private RunIndex index;
 
     RunStats(BitTree bits) {
@@ -180,8 +180,8 @@ final class RunStats {
     }
 
     /**
-     * From now on, tells {@code index} of every block of 4096 units refolded (its bits changed
-     * since the previous query), before the refold; once, straight after a query.
+     * From now on, tells {@code index} of every group of 512 units whose bits changed since the
+     * previous query, as its block is refolded; once, straight after a query.
      */
     void watch(RunIndex index) {
         if (this.index != null) {
