@@ -33,6 +33,8 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * late: a list head that shrinks one class stays on its list, marked, and the latest allocation
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
+ * A front carve's allocation goes further: it gets no record until something needs one (the
+ * {@linkplain #held held carve}), so that pair creates and destroys no record either.
  *
  * <p>Measured on V1 (100k blocks, this 2-core VM): the core alone, called in a loop with V1's
  * random sizes (paired in one JVM), costs about 43–46 ns a pair, 51–53 before this round's
@@ -44,7 +46,10 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * the branch that tells them apart mispredicts. Inlining everything (JVM flags) changes nothing:
  * what is left is instructions (bounds read as two {@code int}s, a range check per access) and
  * dependent stores. The held hash entry ({@link AllocationHash}) is worth about 16 ns of it:
- * with every allocation probed into the table, the core costs about 62.
+ * with every allocation probed into the table, the core costs about 62. The held carve took the
+ * record off the pair (2026-12-02, in a phase where everything ran 2–3 times slower, the same core
+ * loop alternated three times): 52–60 ns a pair against 72–76, a front carve and its free alone
+ * 50 against 72; V1 through JMH 0.80 of the build before.
  *
  * <p>Not thread-safe.
  */
@@ -71,6 +76,71 @@ final class VmemCore implements EngineCore {
      * so a stale one is harmless.
      */
     private int hint = NIL;
+
+    /**
+     * The held carve: the free segment whose front the latest front carve took, while the
+     * allocation it made, {@code [heldStart, heldEnd]}, has no record yet; {@link #NIL} when none.
+     * The allocation then lies in the gap between that segment and its address predecessor.
+     *
+     * <p>Why: a record per allocation (created, linked, hashed, then looked up, unlinked and
+     * destroyed by its free) was most of what V1's allocate/free pair cost. Held, a free of that
+     * allocation before anything else needs its record only gives the segment its front back.
+     * Only the record is late: the segment's bounds and free list, the free count and the largest
+     * free size are the carve's at once, so everything that reads free space (the searches,
+     * {@link #isFree}, the walks, the statistics, span changes) sees the truth as it is.
+     * {@link #settle()} makes the record, its links and its hash entry when something needs them:
+     * the next carve (the hold is one allocation deep), a free of another allocation, and the
+     * look-ups of allocations by value; {@link #forEachAllocated} and {@link #checkInvariants}
+     * read the held allocation where it lies. {@link #carve} reserves the record slot and the
+     * hash room before holding, so settling never fails.
+     */
+    private int held = NIL;
+    private long heldStart;
+    private long heldEnd;
+    private String heldTag;
+
+    // ---------------------------------------------------------------- the held carve
+
+    /** Makes the held carve's allocation a record, if there is one: see {@link #held}. */
+    private void settle() {
+        if (held != NIL) {
+            settleHeld();
+        }
+    }
+
+    private void settleHeld() {
+        int p = held;
+        held = NIL;
+        int a = segs.create(heldStart, heldEnd, ALLOCATED);
+        segs.insertBefore(p, a);
+        segs.setTag(a, heldTag);
+        heldTag = null;
+        hash.put(heldStart, a);
+        touch(a);
+    }
+
+    /**
+     * Frees the held carve's allocation {@code [start, end]}: its segment takes its front back,
+     * as {@link #release}'s merge into the following neighbour would (the one before it is not
+     * free: the carved segment was free, and free segments are never adjacent).
+     */
+    private void releaseHeld(long start, long end) {
+        int p = held;
+        held = NIL;
+        heldTag = null;
+        long rest = segs.end(p) - end;
+        long merged = rest + (end - start + 1);
+        segs.setStart(p, start);
+        lists.grow(p, rest, merged);
+        grew(merged);
+        hint = p;
+        touch(p);
+    }
+
+    /** The held carve's allocation, for the walks that report it without settling it. */
+    private Allocation heldAllocation() {
+        return new Allocation(new Range(heldStart, heldEnd), heldTag);
+    }
 
     // ---------------------------------------------------------------- spans
 
@@ -143,7 +213,8 @@ final class VmemCore implements EngineCore {
      * taken every time. No remainder is ever empty.
      *
      * <p>The front of a longer segment and the whole segment — every unconstrained instant-fit and
-     * best-fit allocation — are this method's own paths; the back and the middle, which only
+     * best-fit allocation — are this method's own paths, and the front's new record is
+     * {@linkplain #held held} until something needs it; the back and the middle, which only
      * constrained and address-ordered placements carve, are {@link #carveRest}'s. The whole
      * segment was one of those until V1 showed it common: an exact fit, which its power-of-two
      * request sizes meet at some list heads (3 pairs in 16), cost about 52 ns a pair in the core
@@ -159,6 +230,7 @@ final class VmemCore implements EngineCore {
      * not: the front carve then refiles p without reading the list's head or p's mark.
      */
     private void carve(int p, int list, long start, long end, String tag) {
+        settle(); // a new allocation makes the held one's record: the hold is one allocation deep
         // Everything that can fail (growing the record arrays or the hash) happens before the first change.
         segs.ensureSpare(2);
         hash.ensureRoom();
@@ -187,8 +259,9 @@ final class VmemCore implements EngineCore {
             }
             return;
         }
-        int a = segs.create(start, end, ALLOCATED);
-        segs.insertBefore(p, a);
+        // The front of a longer segment: p keeps the rest, and the allocation is held (see
+        // held): its record is made when the next operation settles it, or never, if that
+        // operation frees it. The slot and hash room reserved above stay reserved until then.
         segs.setStart(p, end + 1);
         if (list >= 0) {
             lists.shrinkHead(p, list, segEnd - end);
@@ -197,14 +270,15 @@ final class VmemCore implements EngineCore {
         }
         shrank(segSize);
         hint = p;
-        segs.setTag(a, tag);
-        hash.put(start, a);
-        // touch(p), touch(a), as one call behind Outlined's hops: touch is small, but once compiled
-        // with the index updates inlined (a set-up that syncs an index does that) it is too big to
-        // inline, two calls here made C2 spill the whole carve around them, and inlined it made
-        // carve too big to be inlined into its callers.
+        held = p;
+        heldStart = start;
+        heldEnd = end;
+        heldTag = tag;
+        // touch(p), behind Outlined's hops: touch is small, but once compiled with the index
+        // updates inlined (a set-up that syncs an index does that) it is too big to inline, and
+        // inlined it made carve too big to be inlined into its callers.
         if (segs.awakeIndexes != 0) {
-            touchAwake(p, a, Outlined.HOPS);
+            touchAwake(p, p, Outlined.HOPS);
         }
     }
 
@@ -240,6 +314,13 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean free(long start, long end) {
+        if (held != NIL) {
+            if (start == heldStart && end == heldEnd) {
+                releaseHeld(start, end);
+                return true;
+            }
+            settleHeld();
+        }
         int slot = hash.find(start);
         if (slot < 0) {
             return false;
@@ -254,6 +335,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Range freeContaining(long value) {
+        settle();
         int a = allocatedHolding(value);
         if (a == NIL) {
             return null;
@@ -391,12 +473,14 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Allocation allocationContaining(long value) {
+        settle();
         int a = allocatedHolding(value);
         return a == NIL ? null : allocation(a);
     }
 
     @Override
     public Allocation firstAllocationIn(long start, long end) {
+        settle();
         allocations.sync();
         int n = allocations.floor(start);
         if (n == NIL || Unsigned.lessThan(allocations.k2(n), start)) {
@@ -623,6 +707,9 @@ final class VmemCore implements EngineCore {
     @Override
     public void forEachAllocated(Consumer<? super Allocation> action) {
         for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
+            if (p == held) { // the held carve's allocation, just before the segment it came from
+                action.accept(heldAllocation());
+            }
             if (segs.type(p) == ALLOCATED) {
                 action.accept(allocation(p));
             }
@@ -675,13 +762,25 @@ final class VmemCore implements EngineCore {
 
     // ---------------------------------------------------------------- white-box access for tests
 
-    /** Live allocations in the hash. */
+    /** Records in use: segments and span markers, not the sentinel (a held carve has none yet). */
+    int records() {
+        return segs.live();
+    }
+
+    /** Whether the latest front carve's allocation is held, its record not made (see {@link #held}). */
+    boolean holding() {
+        return held != NIL;
+    }
+
+    /** Live allocations in the hash, the held carve's settled into it first. */
     int hashSize() {
+        settle();
         return hash.size();
     }
 
     /** Slots in the hash table. */
     int hashCapacity() {
+        settle();
         return hash.capacity();
     }
 
@@ -746,6 +845,7 @@ final class VmemCore implements EngineCore {
         long free = 0;
         long allocated = 0;
         long markers = 0;
+        long heldCount = 0;
         long actualLargest = 0;
         int marker = SENTINEL;
         long cursor = 0; // next value the current span must continue at
@@ -775,6 +875,15 @@ final class VmemCore implements EngineCore {
                 inSpan = true;
                 continue;
             }
+            if (p == held) { // the held carve's allocation comes just before, with no record of its own
+                if (type != FREE || !inSpan || cursor != heldStart || Unsigned.lessThan(heldEnd, heldStart)
+                        || hash.get(heldStart) != NIL) {
+                    throw new IllegalStateException("held " + Range.of(heldStart, heldEnd) + " does not come just before "
+                            + describe(p));
+                }
+                cursor = heldEnd + 1;
+                heldCount++;
+            }
             if (!inSpan || segs.start(p) != cursor || Unsigned.greaterThan(segs.end(p), segs.end(marker))
                     || Unsigned.lessThan(segs.end(p), segs.start(p))) {
                 throw new IllegalStateException(describe(p) + " does not tile span " + describe(marker));
@@ -798,6 +907,9 @@ final class VmemCore implements EngineCore {
         }
         if (inSpan) {
             throw new IllegalStateException("span " + describe(marker) + " ends at " + Unsigned.hex(cursor - 1));
+        }
+        if (heldCount != (held == NIL ? 0 : 1)) {
+            throw new IllegalStateException("held record " + held + " is not in the address list");
         }
         if (segs.prev(SENTINEL) != prev || segs.knext(marker) != SENTINEL || segs.kprev(SENTINEL) != marker) {
             throw new IllegalStateException("address list or marker chain does not close at the sentinel");

@@ -38,6 +38,12 @@ import io.allot.spi.EngineProvider;
  *       resizes from a periodic timer; the Rust {@code vmem} crate never does). The latest
  *       insertion is held beside the table until the next one, so freeing the latest allocation
  *       is one comparison, not a probe and a backward shift.</li>
+ *   <li><b>The held carve</b>: the latest allocation carved off the front of a longer free
+ *       segment has no record until something needs it (the next carve, a free of another
+ *       allocation, a look-up by value). Its segment's bounds, free list and the statistics change
+ *       at once; the allocation itself is four fields of the arena, lying in the gap before that
+ *       segment. A free of it before then gives the segment its front back: V1's
+ *       allocate/free pair creates, links, hashes and destroys no record.</li>
  *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
  *       node: the free segments by address with the largest free segment per subtree
  *       ({@link AddressIndex}), the free segments by (size, start) ({@link SizeIndex}), and the
@@ -54,7 +60,8 @@ import io.allot.spi.EngineProvider;
  * <h2>Invariants</h2> (checked after every operation of the white-box tests)
  * <ol>
  *   <li>Spans ascend and do not overlap; each span's segments follow its marker and tile it
- *       exactly, in ascending order.</li>
+ *       exactly, in ascending order, but for the held carve's allocation, which lies in the gap just
+ *       before its free segment.</li>
  *   <li>No two free segments of one span are adjacent: a free merges with both free neighbours.
  *       Segments never merge across a marker, so adjacent spans stay apart.</li>
  *   <li>A record is on free list k exactly when it is free and its size is in
@@ -62,8 +69,8 @@ import io.allot.spi.EngineProvider;
  *       &le; 7), and its size is in [2<sup>k-d</sup>, 2<sup>k-d+1</sup>); only free records are
  *       marked. Bit k of the map is set exactly when list k has a member, bit k of the misfiled
  *       map exactly when list k's head is marked. No segment is empty.</li>
- *   <li>The hash maps start to record for exactly the allocated segments, the held one apart and
- *       not in the table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots
+ *   <li>The hash maps start to record for exactly the allocated segments (the held carve's
+ *       allocation is no segment yet), the held one apart and not in the table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots
  *       at least, the held entry counted); every start in the table is a multiple of
  *       2<sup>grain</sup>.</li>
  *   <li>Each awake index holds exactly the records it wants, keyed as they are now, except

@@ -894,4 +894,82 @@ class VmemCoreTest {
         assertEquals(new Allocation(Range.of(0x1100, 0x11ff), "a"), core.allocationContaining(0x11ff));
         assertEquals(2, core.freeSegments());
     }
+
+    // ---------------------------------------------------------------- the held carve
+
+    /**
+     * A front carve is held with no record until the next operation: freed first, it only gives
+     * the front back; anything else that needs its record (a free of another allocation, a look-up
+     * by value, a span change) makes it first, and the walks and statistics report it meanwhile.
+     */
+    @Test
+    void aFrontCarveIsHeldUntilFreedOrSettledByAnythingElse() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0x10000, 0x1ffff);
+        int records = core.records(); // the span's marker and its free segment
+        Range a = core.allocateInstantFitSized(Request.of(0x1000).tagged("a"));
+        assertEquals(Range.of(0x10000, 0x10fff), a);
+        assertTrue(core.holding());
+        assertEquals(records, core.records(), "no record for a held carve");
+        core.checkInvariants();
+        List<Allocation> seen = new ArrayList<>();
+        core.forEachAllocated(seen::add);
+        assertEquals(List.of(new Allocation(a, "a")), seen);
+        List<Range> free = new ArrayList<>();
+        core.forEachFree(free::add);
+        assertEquals(List.of(Range.of(0x11000, 0x1ffff)), free);
+        assertEquals(0xf000, core.largestFree());
+        assertFalse(core.isFree(0x10fff, 0x10fff));
+        assertTrue(core.holding(), "reads of the free space leave it held");
+
+        // Freed before anything else: the front goes back, and no record was ever made.
+        assertTrue(core.free(a.start(), a.end()));
+        assertFalse(core.holding());
+        assertEquals(records, core.records());
+        core.checkInvariants();
+        assertEquals(List.of(Range.of(0x10000, 0x1ffff)), core.freeList(16));
+
+        // A free of the wrong size settles it and fails; the allocation stays, tag and all.
+        a = core.allocateInstantFitSized(Request.of(0x1000).tagged("a"));
+        assertFalse(core.free(a.start(), a.end() + 1));
+        assertFalse(core.holding());
+        assertEquals(records + 1, core.records());
+        core.checkInvariants();
+        assertEquals(new Allocation(a, "a"), core.allocationContaining(a.end()));
+
+        // A second carve settles nothing of its own: the first is a record, the second is held.
+        Range b = core.allocateInstantFitSized(Request.of(0x2000));
+        assertEquals(Range.of(0x11000, 0x12fff), b);
+        assertTrue(core.holding());
+        core.checkInvariants();
+        // Each of these needs the held allocation's record, and makes it first.
+        for (int way = 0; way < 5; way++) {
+            assertTrue(core.holding(), "way " + way);
+            switch (way) {
+                case 0 -> assertEquals(new Allocation(b, null), core.allocationContaining(b.start() + 1));
+                case 1 -> assertEquals(new Allocation(b, null), core.firstAllocationIn(b.start() + 1, b.end()));
+                case 2 -> assertEquals(2, core.hashSize());
+                case 3 -> assertTrue(core.free(a.start(), a.end()));
+                default -> assertEquals(b, core.freeContaining(b.end()));
+            }
+            assertFalse(core.holding(), "way " + way);
+            core.checkInvariants();
+            if (way < 4) {
+                assertTrue(core.free(b.start(), b.end()));
+                b = core.allocateInstantFitSized(Request.of(0x2000));
+            }
+        }
+        assertEquals(List.of(Range.of(0x10000, 0x1ffff)), core.freeList(16));
+        assertEquals(records, core.records());
+
+        // A span cannot go while a held carve is in it; another span comes and goes around it.
+        b = core.allocateInstantFitSized(Request.of(0x2000));
+        assertFalse(core.removeSpan(0x10000, 0x1ffff));
+        core.addSpan(0x40000, 0x40fff);
+        assertTrue(core.removeSpan(0x40000, 0x40fff));
+        core.checkInvariants();
+        assertTrue(core.free(b.start(), b.end()));
+        core.checkInvariants();
+        assertEquals(records, core.records());
+    }
 }
