@@ -34,7 +34,8 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * is held beside the hash table ({@link FreeLists}, {@link AllocationHash}), so that V1's
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  * A front carve's allocation goes further: it gets no record until something needs one (the
- * {@linkplain #held held carve}), so that pair creates and destroys no record either.
+ * {@linkplain #held held carve}), so that pair creates and destroys no record either; an exact
+ * fit's hash entry waits the same way.
  *
  * <p>Measured on V1 (100k blocks, this 2-core VM): the core alone, called in a loop with V1's
  * random sizes (paired in one JVM), costs about 43–46 ns a pair, 51–53 before this round's
@@ -48,8 +49,8 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * dependent stores. The held hash entry ({@link AllocationHash}) is worth about 16 ns of it:
  * with every allocation probed into the table, the core costs about 62. The held carve took the
  * record off the pair (2026-12-02, in a phase where everything ran 2–3 times slower, the same core
- * loop alternated three times): 52–60 ns a pair against 72–76, a front carve and its free alone
- * 50 against 72; V1 through JMH 0.80 of the build before.
+ * loop alternated): 49–52 ns a pair against 68, a front carve and its free alone 45–46 against
+ * 65–78, an exact fit and its free 41–43 against 51–57; V1 through JMH 0.72 of the build before.
  *
  * <p>Not thread-safe.
  */
@@ -80,7 +81,8 @@ final class VmemCore implements EngineCore {
     /**
      * The held carve: the free segment whose front the latest front carve took, while the
      * allocation it made, {@code [heldStart, heldEnd]}, has no record yet; {@link #NIL} when none.
-     * The allocation then lies in the gap between that segment and its address predecessor.
+     * The allocation then lies in the gap between that segment and its address predecessor. An
+     * exact fit is held too ({@link #heldWhole}): its record exists, its hash entry is late.
      *
      * <p>Why: a record per allocation (created, linked, hashed, then looked up, unlinked and
      * destroyed by its free) was most of what V1's allocate/free pair cost. Held, a free of that
@@ -95,6 +97,11 @@ final class VmemCore implements EngineCore {
      * hash room before holding, so settling never fails.
      */
     private int held = NIL;
+    /**
+     * Whether the held carve took its whole segment (an exact fit): {@link #held} is then the
+     * allocation's own record, typed and tagged, and only its hash entry is late.
+     */
+    private boolean heldWhole;
     private long heldStart;
     private long heldEnd;
     private String heldTag;
@@ -111,6 +118,10 @@ final class VmemCore implements EngineCore {
     private void settleHeld() {
         int p = held;
         held = NIL;
+        if (heldWhole) {
+            hash.put(heldStart, p);
+            return;
+        }
         int a = segs.create(heldStart, heldEnd, ALLOCATED);
         segs.insertBefore(p, a);
         segs.setTag(a, heldTag);
@@ -128,6 +139,12 @@ final class VmemCore implements EngineCore {
         int p = held;
         held = NIL;
         heldTag = null;
+        if (heldWhole) {
+            // The segment was free, so its neighbours were not (free segments are never adjacent),
+            // and they have not changed since.
+            freeAlone(p, end - start + 1);
+            return;
+        }
         long rest = segs.end(p) - end;
         long merged = rest + (end - start + 1);
         segs.setStart(p, start);
@@ -253,7 +270,11 @@ final class VmemCore implements EngineCore {
             shrank(segSize);
             segs.setType(p, ALLOCATED);
             segs.setTag(p, tag);
-            hash.put(start, p);
+            // Held, its hash entry late (see held): a free before anything else needs no look-up.
+            held = p;
+            heldWhole = true;
+            heldStart = start;
+            heldEnd = end;
             if (segs.awakeIndexes != 0) {
                 touchAwake(p, p, Outlined.HOPS);
             }
@@ -271,6 +292,7 @@ final class VmemCore implements EngineCore {
         shrank(segSize);
         hint = p;
         held = p;
+        heldWhole = false;
         heldStart = start;
         heldEnd = end;
         heldTag = tag;
@@ -367,18 +389,8 @@ final class VmemCore implements EngineCore {
                 releaseBetween(a, before, after, Outlined.HOPS);
                 return;
             }
-            // No free neighbour: a becomes a free segment itself (the other half of an exact fit,
-            // common in V1), filed at the head of its list.
-            long size = end - start + 1;
-            segs.setType(a, FREE);
-            segs.setTag(a, null);
-            lists.insert(a, size);
-            freeSegments++;
-            grew(size);
-            hint = a;
-            if (segs.awakeIndexes != 0) {
-                touchAwake(a, a, Outlined.HOPS);
-            }
+            // No free neighbour: a becomes a free segment itself (the other half of an exact fit).
+            freeAlone(a, end - start + 1);
             return;
         }
         // Segments tile their span, so the free neighbour's inner bound is a's outer one plus or
@@ -402,6 +414,22 @@ final class VmemCore implements EngineCore {
         segs.destroy(a);
         if (segs.awakeIndexes != 0) { // touch(into), touch(a): see carve
             touchAwake(into, a, Outlined.HOPS);
+        }
+    }
+
+    /**
+     * Allocated segment {@code a} of {@code size}, out of the hash, with no free neighbour,
+     * becomes a free segment at the head of its list.
+     */
+    private void freeAlone(int a, long size) {
+        segs.setType(a, FREE);
+        segs.setTag(a, null);
+        lists.insert(a, size);
+        freeSegments++;
+        grew(size);
+        hint = a;
+        if (segs.awakeIndexes != 0) {
+            touchAwake(a, a, Outlined.HOPS);
         }
     }
 
@@ -707,7 +735,7 @@ final class VmemCore implements EngineCore {
     @Override
     public void forEachAllocated(Consumer<? super Allocation> action) {
         for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
-            if (p == held) { // the held carve's allocation, just before the segment it came from
+            if (p == held && !heldWhole) { // the held front carve's allocation, just before its segment
                 action.accept(heldAllocation());
             }
             if (segs.type(p) == ALLOCATED) {
@@ -875,7 +903,7 @@ final class VmemCore implements EngineCore {
                 inSpan = true;
                 continue;
             }
-            if (p == held) { // the held carve's allocation comes just before, with no record of its own
+            if (p == held && !heldWhole) { // the held front carve's allocation comes just before, with no record
                 if (type != FREE || !inSpan || cursor != heldStart || Unsigned.lessThan(heldEnd, heldStart)
                         || hash.get(heldStart) != NIL) {
                     throw new IllegalStateException("held " + Range.of(heldStart, heldEnd) + " does not come just before "
@@ -897,7 +925,12 @@ final class VmemCore implements EngineCore {
                 free++;
                 actualLargest = Unsigned.max(actualLargest, segs.size(p));
             } else if (type == ALLOCATED) {
-                if (hash.get(segs.start(p)) != p) {
+                if (p == held && heldWhole) { // the held exact fit: a record, its hash entry late
+                    if (segs.start(p) != heldStart || segs.end(p) != heldEnd || hash.get(heldStart) != NIL) {
+                        throw new IllegalStateException("held " + describe(p) + " is not as held, or is in the hash");
+                    }
+                    heldCount++;
+                } else if (hash.get(segs.start(p)) != p) {
                     throw new IllegalStateException(describe(p) + " is not in the hash");
                 }
                 allocated++;
@@ -938,7 +971,7 @@ final class VmemCore implements EngineCore {
         if (listed != free || free != freeSegments) {
             throw new IllegalStateException(free + " free segments, " + listed + " listed, " + freeSegments + " counted");
         }
-        if (allocated != hash.size()) {
+        if (allocated - (held != NIL && heldWhole ? 1 : 0) != hash.size()) {
             throw new IllegalStateException(allocated + " allocated segments but the hash holds " + hash.size());
         }
         if (segs.live() != free + allocated + markers) {

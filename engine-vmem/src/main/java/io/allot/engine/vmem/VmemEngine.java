@@ -43,7 +43,8 @@ import io.allot.spi.EngineProvider;
  *       allocation, a look-up by value). Its segment's bounds, free list and the statistics change
  *       at once; the allocation itself is four fields of the arena, lying in the gap before that
  *       segment. A free of it before then gives the segment its front back: V1's
- *       allocate/free pair creates, links, hashes and destroys no record.</li>
+ *       allocate/free pair creates, links, hashes and destroys no record. An exact fit is held
+ *       the same way, its record typed and tagged at once and only its hash entry late.</li>
  *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
  *       node: the free segments by address with the largest free segment per subtree
  *       ({@link AddressIndex}), the free segments by (size, start) ({@link SizeIndex}), and the

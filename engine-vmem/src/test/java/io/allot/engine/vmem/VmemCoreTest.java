@@ -972,4 +972,55 @@ class VmemCoreTest {
         core.checkInvariants();
         assertEquals(records, core.records());
     }
+
+    /** An exact fit is held too: its record is made and typed, only its hash entry is late. */
+    @Test
+    void anExactFitIsHeldWithOnlyItsHashEntryLate() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0x10000, 0x10fff);
+        core.addSpan(0x20000, 0x27fff);
+        int records = core.records();
+        Range a = core.allocateInstantFitSized(Request.of(0x1000).tagged("a"));
+        assertEquals(Range.of(0x10000, 0x10fff), a);
+        assertTrue(core.holding());
+        assertEquals(records, core.records());
+        core.checkInvariants();
+        List<Allocation> seen = new ArrayList<>();
+        core.forEachAllocated(seen::add);
+        assertEquals(List.of(new Allocation(a, "a")), seen);
+        assertEquals(1, core.freeSegments());
+        assertFalse(core.isFree(a.start(), a.start()));
+
+        assertTrue(core.free(a.start(), a.end()));
+        assertFalse(core.holding());
+        core.checkInvariants();
+        assertEquals(List.of(Range.of(0x10000, 0x10fff)), core.freeList(12));
+        assertEquals(2, core.freeSegments());
+
+        // Settled by a look-up, by a wrong free, and by the next carve (a front one, held in turn).
+        for (int way = 0; way < 3; way++) {
+            a = core.allocateInstantFitSized(Request.of(0x1000).tagged("a"));
+            assertEquals(Range.of(0x10000, 0x10fff), a, "way " + way);
+            assertTrue(core.holding());
+            Range b = null;
+            switch (way) {
+                case 0 -> assertEquals(new Allocation(a, "a"), core.allocationContaining(a.end()));
+                case 1 -> assertFalse(core.free(a.start(), a.end() - 1));
+                default -> {
+                    b = core.allocateInstantFitSized(Request.of(0x2000));
+                    assertEquals(Range.of(0x20000, 0x21fff), b);
+                    assertTrue(core.holding(), "the front carve is held");
+                }
+            }
+            core.checkInvariants();
+            assertEquals(b == null ? 1 : 2, core.hashSize(), "way " + way); // settles b too
+            assertTrue(core.free(a.start(), a.end()), "way " + way);
+            if (b != null) {
+                assertTrue(core.free(b.start(), b.end()));
+            }
+            core.checkInvariants();
+            assertEquals(2, core.freeSegments());
+        }
+        assertEquals(records, core.records());
+    }
 }
