@@ -108,7 +108,7 @@ final class VmemCore implements EngineCore {
 
     // ---------------------------------------------------------------- the held carve
 
-    /** Makes the held carve's allocation a record, if there is one: see {@link #held}. */
+    /** Makes the held carve's record (a front carve's) and hash entry, if one is held: see {@link #held}. */
     private void settle() {
         if (held != NIL) {
             settleHeld();
@@ -133,7 +133,8 @@ final class VmemCore implements EngineCore {
     /**
      * Frees the held carve's allocation {@code [start, end]}: its segment takes its front back,
      * as {@link #release}'s merge into the following neighbour would (the one before it is not
-     * free: the carved segment was free, and free segments are never adjacent).
+     * free: the carved segment was free, and free segments are never adjacent); a held exact fit
+     * becomes free on its own, as release's free with no free neighbour.
      */
     private void releaseHeld(long start, long end) {
         int p = held;
@@ -795,7 +796,7 @@ final class VmemCore implements EngineCore {
         return segs.live();
     }
 
-    /** Whether the latest front carve's allocation is held, its record not made (see {@link #held}). */
+    /** Whether the latest carve is held: a front carve's record or an exact fit's hash entry not made yet. */
     boolean holding() {
         return held != NIL;
     }

@@ -70,9 +70,10 @@ import io.allot.spi.EngineProvider;
  *       &le; 7), and its size is in [2<sup>k-d</sup>, 2<sup>k-d+1</sup>); only free records are
  *       marked. Bit k of the map is set exactly when list k has a member, bit k of the misfiled
  *       map exactly when list k's head is marked. No segment is empty.</li>
- *   <li>The hash maps start to record for exactly the allocated segments (the held carve's
- *       allocation is no segment yet), the held one apart and not in the table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots
- *       at least, the held entry counted); every start in the table is a multiple of
+ *   <li>The hash maps start to record for exactly the allocated segments but a held exact fit
+ *       (a held front carve's allocation is no segment yet), the held entry apart and not in the
+ *       table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots at least,
+ *       the held entry counted); every start in the table is a multiple of
  *       2<sup>grain</sup>.</li>
  *   <li>Each awake index holds exactly the records it wants, keyed as they are now, except
  *       records queued since its last sync; a dormant one queues nothing and marks no record
