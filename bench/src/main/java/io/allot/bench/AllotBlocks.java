@@ -16,7 +16,7 @@ public final class AllotBlocks {
     public static final int SMALL_PAGES = 16;
 
     /** Requests by page count minus one, made once so that the measured loops create none. */
-    private static final Request[] REQUESTS = new Request[Plan.MAX_BLOCK_PAGES];
+    static final Request[] REQUESTS = new Request[Plan.MAX_BLOCK_PAGES];
 
     static {
         for (int pages = 1; pages <= REQUESTS.length; pages++) {

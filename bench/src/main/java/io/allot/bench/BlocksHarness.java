@@ -3,7 +3,10 @@ package io.allot.bench;
 import io.allot.Range;
 
 /**
- * V3's harness with no allocator behind it: the same plan, live list and random draws as
+ * V1's and V3's harnesses with no allocator behind them. {@link #allocateFree()} is V1's loop
+ * ({@link AllotBlocks#allocateFree(io.allot.spi.AllocationPolicy)}) with the allocator left out: the
+ * draw, the request it picks and the {@code Range} an allocation returns, which JMH then consumes.
+ * {@link #freeReplace()} has the same plan, live list and random draws as
  * {@link AllotBlocks#freeReplace()}, with the free and the allocation left out. It reads the live
  * {@code Range} a free would be given, makes the replacement {@code Range} an allocation would
  * return (at the old start, of the drawn size) and stores it in the slot: what every V3
@@ -25,6 +28,14 @@ public final class BlocksHarness {
             live[j] = Range.ofSize(plan.start(block), plan.size(block));
         }
         rng = plan.rng();
+    }
+
+    /**
+     * V1's harness alone: draw a request as V1 does and make the {@code Range} an allocation of it
+     * would return (at 0: where it lies costs nothing here).
+     */
+    public Range allocateFree() {
+        return Range.ofSize(0, AllotBlocks.REQUESTS[rng.index(AllotBlocks.SMALL_PAGES)].size());
     }
 
     /** V3's harness alone: draw a slot, read its range, store a new one of the drawn size there. */

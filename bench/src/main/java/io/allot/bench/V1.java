@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * V1: span {@code [0, 2^40 - 1]}, quantum 4 KiB, {@code size} blocks of random sizes 4 KiB–1 MiB
  * packed from 0, a random half freed; measures {@code r = allocate(random 4–64 KiB, policy);
  * free(r)}. {@code size} is the number of blocks created (half of them stay live): instant-fit at
- * 1k–1M ({@link #instantFit}), best-fit at 100k ({@link #bestFit}).
+ * 1k–1M ({@link #instantFit}), best-fit at 100k ({@link #bestFit}). {@link #harness} runs the same
+ * loop with no allocator ({@link BlocksHarness#allocateFree()}): the floor under every V1 figure.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -61,6 +62,20 @@ public class V1 {
         }
     }
 
+    /** The floor: V1's loop with no allocator ({@link BlocksHarness#allocateFree()}). */
+    @State(Scope.Thread)
+    public static class Harness {
+        @Param("100000")
+        public int size;
+        BlocksHarness blocks;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            blocks = new BlocksHarness(size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
     @Benchmark
     public Range instantFit(InstantFit state) {
         return state.blocks.allocateFree(state.policy);
@@ -69,5 +84,10 @@ public class V1 {
     @Benchmark
     public Range bestFit(BestFit state) {
         return state.blocks.allocateFree(state.policy);
+    }
+
+    @Benchmark
+    public Range harness(Harness state) {
+        return state.blocks.allocateFree();
     }
 }

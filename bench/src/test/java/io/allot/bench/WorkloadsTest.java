@@ -329,6 +329,20 @@ class WorkloadsTest {
     }
 
     @Test
+    void theV1HarnessDrawsV1sSizes() {
+        XorShift64Star draws = Plan.blocks(BLOCKS).rng();
+        BlocksHarness harness = new BlocksHarness(BLOCKS);
+        AllotBlocks onEngine = new AllotBlocks(Allocators.engines().iterator().next(), BLOCKS, 0);
+        AllocationPolicy instantFit = Allocators.policy("instant-fit");
+        for (int step = 0; step < PAIRS; step++) {
+            long expected = Plan.PAGE * (1 + draws.index(AllotBlocks.SMALL_PAGES));
+            Range made = harness.allocateFree();
+            assertEquals(Range.ofSize(0, expected), made, "V1 harness step " + step);
+            assertEquals(expected, onEngine.allocateFree(instantFit).size(), "V1 on the engine, step " + step);
+        }
+    }
+
+    @Test
     void v2EitherRunsAndLeavesTheStateOrIsRefusedWithAReason() {
         List<String> caching = Discover.cachingEngines();
         assertEquals(Set.copyOf(Allocators.engines()), union(caching, Discover.cacheRefusals().keySet()));
