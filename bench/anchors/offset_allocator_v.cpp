@@ -11,7 +11,10 @@
 //   v1: r = allocate(1 + index(16)); free(r)
 //   v3: s = index(live); free(live[s]); live[s] = allocate(1 + index(256))
 //   v3-loop: v3 with the allocator left out (the floor, as bench's V3.harness)
-// Each prints the median of the last 10 of 15 rounds of `ops` operations, in ns per operation.
+// Each prints the median of the last 10 of 15 rounds of `ops` operations, in ns per operation; with
+// a fifth argument `json` (v1 and v3 only), one element of a JMH result array instead, benchmark
+// io.allot.bench.V1.offsetAllocator or V3.offsetAllocator, parameter size = blocks, the last 10
+// rounds as its raw data, so that bench's report takes it as a baseline of the same run.
 #include "offsetAllocator.hpp"
 
 #include <algorithm>
@@ -51,13 +54,18 @@ constexpr uint32_t SMALL_PAGES = 16;
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: %s BLOCKS v1|v3|v3-loop OPS\n", argv[0]);
+    const bool json = argc == 5 && std::strcmp(argv[4], "json") == 0;
+    if (argc != 4 && !json) {
+        std::fprintf(stderr, "usage: %s BLOCKS v1|v3|v3-loop OPS [json]\n", argv[0]);
         return 2;
     }
     const uint32_t blocks = static_cast<uint32_t>(std::atol(argv[1]));
     const char* mode = argv[2];
     const long ops = std::atol(argv[3]);
+    if (json && std::strcmp(mode, "v1") != 0 && std::strcmp(mode, "v3") != 0) {
+        std::fprintf(stderr, "json is for v1 and v3, not %s\n", mode);
+        return 2;
+    }
 
     XorShift64Star rng{PAGE_SEED};
     Allocator allocator(SPAN_PAGES, 2 * blocks + 1024);
@@ -115,6 +123,17 @@ int main(int argc, char** argv) {
             return 2;
         }
         rounds.push_back((nowNs() - t0) / static_cast<double>(ops));
+    }
+    if (json) {
+        // The measured rounds in order, as JMH's rawData; the report takes their median itself.
+        std::printf("{\"benchmark\": \"io.allot.bench.%s.offsetAllocator\", \"params\": {\"size\": \"%u\"}, "
+                    "\"primaryMetric\": {\"scoreUnit\": \"ns/op\", \"rawData\": [[",
+                    mode[1] == '1' ? "V1" : "V3", blocks);
+        for (int round = 5; round < 15; round++) {
+            std::printf(round == 5 ? "%.3f" : ", %.3f", rounds[round]);
+        }
+        std::printf("]]}, \"sink\": %llu}\n", static_cast<unsigned long long>(sink & 1));
+        return 0;
     }
     std::sort(rounds.begin() + 5, rounds.end());
     std::printf("OffsetAllocator %-7s %8u blocks: %8.1f ns/op (median of the last 10 of 15 rounds; %llu)\n", mode,

@@ -9,9 +9,10 @@ import java.util.Map;
  * One JMH result, labelled for the report: the workload is the benchmark class's name, the
  * implementation comes from the method ({@code allot}, {@code scaling}, {@code instantFit},
  * {@code bestFit}, {@code freeReplace}: Allot; {@code idAllocator}; baselines {@code bitSet},
- * {@code treeMap}, {@code rangeSet}, and {@code harness}, the workload's own loop with no allocator:
- * the floor under every row of its table), the engine and policy from the parameters, or, where the
- * workload fixes the policy, from its definition.
+ * {@code treeMap}, {@code rangeSet}, {@code harness}, the workload's own loop with no allocator:
+ * the floor under every row of its table, and {@code offsetAllocator}, the C++ anchor that
+ * {@code bench/anchors/offset-allocator} measures in the same run), the engine and policy from the
+ * parameters, or, where the workload fixes the policy, from its definition.
  *
  * @param workload       W1 … V3
  * @param implementation "Allot", "IdAllocator", "IdAllocator (default engine)" or a baseline's name
@@ -54,6 +55,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "treeMap" -> implementation = "TreeMap first-fit";
             case "rangeSet" -> implementation = "Guava TreeRangeSet";
             case "harness" -> implementation = Target.HARNESS;
+            case "offsetAllocator" -> implementation = Target.ANCHOR;
             case "wordRead" -> implementation = Target.WORD_READ;
             default -> {
                 baseline = false;
@@ -83,6 +85,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "bitSet" -> "nextClearBit(0)";
             case "treeMap", "rangeSet" -> "first-fit";
             case "harness", "wordRead" -> "— (no allocator)";
+            case "offsetAllocator" -> "its own: smallest bin sure to fit, 8 bins per power of two";
             case "bestFit" -> "best-fit";
             case "instantFit", "freeReplace" -> "instant-fit";
             default -> "first-match";

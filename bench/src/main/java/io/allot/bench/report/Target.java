@@ -34,6 +34,12 @@ sealed interface Target {
     String WORD_READ = "harness + word read";
     /** The rows a {@link Time} target quotes beside its figure, when the run measured them: the floors under it. */
     List<String> FLOORS = List.of(HARNESS, WORD_READ);
+    /**
+     * The implementation name of OffsetAllocator, the C++ allocator issue #9 quotes beside its
+     * targets, when {@code bench/run} measured it in the same run ({@code bench/anchors}): a
+     * {@link Time} target quotes it, and the ratio to it, beside its figure.
+     */
+    String ANCHOR = "OffsetAllocator (C++)";
 
     String issue();
 
@@ -67,6 +73,14 @@ sealed interface Target {
                 if (floor.isPresent()) {
                     measured += "; " + name + ": " + Format.time(floor.get().medianNs());
                 }
+            }
+            // The anchor's figure from another hour says little (the machine's speed changes
+            // between hours); measured in the same run, the ratio to it does.
+            Optional<Result> anchor = results.baselines(workload, size).stream()
+                    .filter(b -> b.implementation().equals(ANCHOR)).findFirst();
+            if (anchor.isPresent()) {
+                measured += "; " + ANCHOR + ", same run: " + Format.time(anchor.get().medianNs()) + " ("
+                        + Format.ratio(worst.medianNs() / anchor.get().medianNs()) + ")";
             }
             return new Outcome(measured, worst.medianNs() <= maxNs ? Status.MET : Status.MISSED);
         }

@@ -83,6 +83,27 @@ class ReportTest {
     }
 
     @Test
+    void theCppAnchorIsABaselineOfItsRunAndItsRatioStandsBesideTheTarget(@TempDir Path dir) throws IOException {
+        // The line bench/anchors/offset_allocator_v.cpp prints with "json": no secondary metrics,
+        // one fork of ten rounds, and a key of its own that the report ignores.
+        String anchor = "{\"benchmark\": \"io.allot.bench.V1.offsetAllocator\", \"params\": {\"size\": \"100000\"}, "
+                + "\"primaryMetric\": {\"scoreUnit\": \"ns/op\", \"rawData\": [[31.0, 29.0, 30.0, 28.0, 32.0, 30.0, "
+                + "30.0, 29.5, 30.5, 33.0]]}, \"sink\": 1}";
+        String json = "[" + String.join(",",
+                result("io.allot.bench.V1.instantFit", "\"engine\" : \"vmem\", \"size\" : \"100000\"",
+                        "ns/op", "[ 59.0, 60.0, 61.0 ]", 32.0),
+                result("io.allot.bench.V1.harness", "\"size\" : \"100000\"", "ns/op", "[ 7.0, 8.0, 9.0 ]", 32.0),
+                anchor) + "]";
+        String md = reportOf(dir, json);
+
+        assertTrue(md.contains("| OffsetAllocator (C++) | — | its own: smallest bin sure to fit, 8 bins per power of two "
+                + "| 100k | 30.0 ns |"), md);
+        assertTrue(md.contains("| Allot | `vmem` | instant-fit | 100k | 60.0 ns | 2.00× | 7.50× | 32 |"), md);
+        assertTrue(md.contains("| V1 instant-fit, 100k blocks: ≤ 20 ns | 60.0 ns; harness alone: 8.00 ns; "
+                + "OffsetAllocator (C++), same run: 30.0 ns (2.00×) | **missed** |"), md);
+    }
+
+    @Test
     void theWordReadRowIsAFloorBesideW2sTargetAfterTheHarness(@TempDir Path dir) throws IOException {
         String json = "[" + String.join(",",
                 result("io.allot.bench.W2.idAllocator", "\"engine\" : \"bitmap\", \"size\" : \"1000000\"",
