@@ -247,8 +247,7 @@ public final class Report {
                     .append(" | ").append(r.policy()).append(" | ").append(Format.size(r.size())).append(" | ")
                     .append(Format.time(r.medianNs())).append(" |");
             for (String b : baselineNames) {
-                Optional<Result> base = results.baselines(workload, r.size()).stream()
-                        .filter(x -> x.implementation().equals(b)).findFirst();
+                Optional<Result> base = results.baseline(workload, r.size(), b);
                 row.append(' ').append(r.baseline() || base.isEmpty() ? "" : Format.ratio(r.medianNs() / base.get().medianNs()))
                         .append(" |");
             }

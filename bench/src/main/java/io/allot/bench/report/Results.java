@@ -70,6 +70,16 @@ final class Results {
         return found;
     }
 
+    /** The baseline named {@code implementation} of {@code workload} at {@code size}, if the run measured it. */
+    Optional<Result> baseline(String workload, int size, String implementation) {
+        for (Result r : baselines(workload, size)) {
+            if (r.implementation().equals(implementation)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The memory row of Allot on {@code engine} in {@code workload}'s state. */
     Optional<MemoryRow> memory(String workload, String engine) {
         return memory.stream().filter(m -> m.workload().equals(workload) && m.implementation().equals("Allot")

@@ -68,16 +68,14 @@ sealed interface Target {
             // one word read a bitmap must make), say so: a target below such a floor cannot be met
             // under this harness on this machine at that moment.
             for (String name : FLOORS) {
-                Optional<Result> floor = results.baselines(workload, size).stream()
-                        .filter(b -> b.implementation().equals(name)).findFirst();
+                Optional<Result> floor = results.baseline(workload, size, name);
                 if (floor.isPresent()) {
                     measured += "; " + name + ": " + Format.time(floor.get().medianNs());
                 }
             }
             // The anchor's figure from another hour says little (the machine's speed changes
             // between hours); measured in the same run, the ratio to it does.
-            Optional<Result> anchor = results.baselines(workload, size).stream()
-                    .filter(b -> b.implementation().equals(ANCHOR)).findFirst();
+            Optional<Result> anchor = results.baseline(workload, size, ANCHOR);
             if (anchor.isPresent()) {
                 measured += "; " + ANCHOR + ", same run: " + Format.time(anchor.get().medianNs()) + " ("
                         + Format.ratio(worst.medianNs() / anchor.get().medianNs()) + ")";
@@ -95,8 +93,7 @@ sealed interface Target {
                 return new Outcome("", Status.ABSENT);
             }
             List<Result> found = results.findAll(workload, implementation, engine, policy, size);
-            Optional<Result> base = results.baselines(workload, size).stream()
-                    .filter(b -> b.implementation().equals(baseline)).findFirst();
+            Optional<Result> base = results.baseline(workload, size, baseline);
             if (found.isEmpty() || base.isEmpty()) {
                 return new Outcome("", Status.NOT_MEASURED);
             }
