@@ -343,6 +343,27 @@ class WorkloadsTest {
     }
 
     @Test
+    void theDependentLoadChainIsOneCycleThroughEveryLine() {
+        for (int lines : new int[] {2, 3, 64, 1_000}) {
+            DependentLoads chain = new DependentLoads((long) lines * DependentLoads.LINE, new XorShift64Star(Plan.PAGE_SEED));
+            assertEquals(lines, chain.links());
+            Set<Integer> seen = new HashSet<>();
+            int at = 0;
+            for (int step = 0; step < lines; step++) {
+                at = chain.next();
+                assertEquals(0, at % (DependentLoads.LINE / Integer.BYTES), "a link at a line's start, step " + step);
+                assertTrue(seen.add(at), "line " + at + " visited twice within " + lines + " steps");
+            }
+            assertEquals(0, at, "the chain of " + lines + " lines closes after exactly " + lines + " loads");
+        }
+        for (long bytes : new long[] {0, DependentLoads.LINE, 100, 1L << 40}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> new DependentLoads(bytes, new XorShift64Star(1)));
+            assertTrue(refused.getMessage().contains(Long.toString(bytes)), refused.getMessage());
+        }
+    }
+
+    @Test
     void v2EitherRunsAndLeavesTheStateOrIsRefusedWithAReason() {
         List<String> caching = Discover.cachingEngines();
         assertEquals(Set.copyOf(Allocators.engines()), union(caching, Discover.cacheRefusals().keySet()));

@@ -10,7 +10,8 @@ import java.util.Map;
  * implementation comes from the method ({@code allot}, {@code scaling}, {@code instantFit},
  * {@code bestFit}, {@code freeReplace}: Allot; {@code idAllocator}; baselines {@code bitSet},
  * {@code treeMap}, {@code rangeSet}, {@code harness}, the workload's own loop with no allocator:
- * the floor under every row of its table, and {@code offsetAllocator}, the C++ anchor that
+ * the floor under every row of its table, {@code wordRead} and {@code dependentLoad}, W2's and
+ * V3's least memory traffic with no allocator, and {@code offsetAllocator}, the C++ anchor that
  * {@code bench/anchors/offset-allocator} measures in the same run), the engine and policy from the
  * parameters, or, where the workload fixes the policy, from its definition.
  *
@@ -57,6 +58,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "harness" -> implementation = Target.HARNESS;
             case "offsetAllocator" -> implementation = Target.ANCHOR;
             case "wordRead" -> implementation = Target.WORD_READ;
+            case "dependentLoad" -> implementation = Target.DEPENDENT_LOAD;
             default -> {
                 baseline = false;
                 implementation = switch (method) {
@@ -84,7 +86,7 @@ record Result(String workload, String implementation, boolean baseline, String e
         return switch (method) {
             case "bitSet" -> "nextClearBit(0)";
             case "treeMap", "rangeSet" -> "first-fit";
-            case "harness", "wordRead" -> "— (no allocator)";
+            case "harness", "wordRead", "dependentLoad" -> "— (no allocator)";
             case "offsetAllocator" -> "its own: smallest bin sure to fit, 8 bins per power of two";
             case "bestFit" -> "best-fit";
             case "instantFit", "freeReplace" -> "instant-fit";

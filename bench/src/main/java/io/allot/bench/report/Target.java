@@ -32,8 +32,14 @@ sealed interface Target {
      * allocator ({@code IdsWordRead}): the least a bitmap does there.
      */
     String WORD_READ = "harness + word read";
+    /**
+     * The implementation name of V3's chain of dependent loads through a block of V3's size, with
+     * no allocator ({@code DependentLoads}): what one random access into that much memory costs,
+     * less than any free of a random old block can do.
+     */
+    String DEPENDENT_LOAD = "one dependent load in 64 MiB";
     /** The rows a {@link Time} target quotes beside its figure, when the run measured them: the floors under it. */
-    List<String> FLOORS = List.of(HARNESS, WORD_READ);
+    List<String> FLOORS = List.of(HARNESS, WORD_READ, DEPENDENT_LOAD);
     /**
      * The implementation name of OffsetAllocator, the C++ allocator issue #9 quotes beside its
      * targets, when {@code bench/run} measured it in the same run ({@code bench/anchors}): a
@@ -65,8 +71,8 @@ sealed interface Target {
             Result worst = found.stream().max((a, b) -> Double.compare(a.medianNs(), b.medianNs())).orElseThrow();
             String measured = Format.time(worst.medianNs()) + (found.size() > 1 ? " (slowest: " + worst.policy() + ")" : "");
             // Where the run measured the workload's loop with no allocator (and, for W2, with the
-            // one word read a bitmap must make), say so: a target below such a floor cannot be met
-            // under this harness on this machine at that moment.
+            // one word read a bitmap must make; for V3, one load from memory), say so: a target
+            // below such a floor cannot be met under this harness on this machine at that moment.
             for (String name : FLOORS) {
                 Optional<Result> floor = results.baseline(workload, size, name);
                 if (floor.isPresent()) {

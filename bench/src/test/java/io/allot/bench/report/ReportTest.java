@@ -104,6 +104,22 @@ class ReportTest {
     }
 
     @Test
+    void theDependentLoadRowIsV3sMemoryFloorBesideItsTargetAndARatioColumn(@TempDir Path dir) throws IOException {
+        String json = "[" + String.join(",",
+                result("io.allot.bench.V3.freeReplace", "\"engine\" : \"vmem\", \"size\" : \"1000000\"",
+                        "ns/op", "[ 900.0, 1000.0, 1100.0 ]", 32.0),
+                result("io.allot.bench.V3.harness", "\"size\" : \"1000000\"", "ns/op", "[ 190.0, 200.0, 210.0 ]", 32.0),
+                result("io.allot.bench.V3.dependentLoad", "\"size\" : \"1000000\"", "ns/op", "[ 240.0, 250.0, 260.0 ]",
+                        0.0)) + "]";
+        String md = reportOf(dir, json);
+
+        assertTrue(md.contains("| one dependent load in 64 MiB | — | — (no allocator) | 1M | 250 ns |"), md);
+        assertTrue(md.contains("| Allot | `vmem` | instant-fit | 1M | 1,000 ns | 5.00× | 4.00× | 32 |"), md);
+        assertTrue(md.contains("| V3, 500k live: ≤ 150 ns | 1,000 ns; harness alone: 200 ns; "
+                + "one dependent load in 64 MiB: 250 ns | **missed** |"), md);
+    }
+
+    @Test
     void theWordReadRowIsAFloorBesideW2sTargetAfterTheHarness(@TempDir Path dir) throws IOException {
         String json = "[" + String.join(",",
                 result("io.allot.bench.W2.idAllocator", "\"engine\" : \"bitmap\", \"size\" : \"1000000\"",
