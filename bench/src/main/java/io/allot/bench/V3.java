@@ -29,7 +29,7 @@ public class V3 {
      * The size of {@link #dependentLoad}'s block: 64 MiB, about what V3's state takes on
      * {@code vmem} (32 MB of records, a 16 MB hash, 12 MB of {@code Range}s, a 2 MB live list).
      */
-    static final long WORKING_SET = 64L << 20;
+    public static final long WORKING_SET = 64L << 20;
 
     /** Each engine. */
     @State(Scope.Thread)

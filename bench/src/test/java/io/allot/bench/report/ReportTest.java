@@ -1,5 +1,6 @@
 package io.allot.bench.report;
 
+import io.allot.bench.V3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +114,8 @@ class ReportTest {
                         0.0)) + "]";
         String md = reportOf(dir, json);
 
+        assertTrue(Target.DEPENDENT_LOAD.endsWith(" " + (V3.WORKING_SET >> 20) + " MiB"),
+                "the row's name gives the size V3.dependentLoad chains through: " + Target.DEPENDENT_LOAD);
         assertTrue(md.contains("| one dependent load in 64 MiB | — | — (no allocator) | 1M | 250 ns |"), md);
         assertTrue(md.contains("| Allot | `vmem` | instant-fit | 1M | 1,000 ns | 5.00× | 4.00× | 32 |"), md);
         assertTrue(md.contains("| V3, 500k live: ≤ 150 ns | 1,000 ns; harness alone: 200 ns; "
