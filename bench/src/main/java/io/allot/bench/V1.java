@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * free(r)}. {@code size} is the number of blocks created (half of them stay live): instant-fit at
  * 1k–1M ({@link #instantFit}), best-fit at 100k ({@link #bestFit}). {@link #harness} runs the same
  * loop with no allocator ({@link BlocksHarness#allocateFree()}): the floor under every V1 figure.
+ * {@link #bareCarve} runs it on {@link BareInstantFit}, instant fit's free-list work with none of
+ * the contract's: the floor under instant-fit's figures, in Java on this machine.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -76,6 +78,20 @@ public class V1 {
         }
     }
 
+    /** Instant fit's free-list work alone, in Java ({@link BareInstantFit}): the floor under instant-fit's rows. */
+    @State(Scope.Thread)
+    public static class Bare {
+        @Param("100000")
+        public int size;
+        BareInstantFit bare;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            bare = new BareInstantFit(size);
+            System.gc();   // the set-up's garbage goes now, not during the measurement
+        }
+    }
+
     @Benchmark
     public Range instantFit(InstantFit state) {
         return state.blocks.allocateFree(state.policy);
@@ -89,5 +105,10 @@ public class V1 {
     @Benchmark
     public Range harness(Harness state) {
         return state.blocks.allocateFree();
+    }
+
+    @Benchmark
+    public Range bareCarve(Bare state) {
+        return state.bare.allocateFree();
     }
 }

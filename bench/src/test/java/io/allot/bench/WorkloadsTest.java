@@ -342,6 +342,57 @@ class WorkloadsTest {
         }
     }
 
+    /**
+     * The bare carve (V1's instant-fit floor) starts from the free segments an engine holds after
+     * V1's set-up, on the lists in the order {@code vmem} leaves them: every pair takes exactly the
+     * range {@code vmem}'s instant fit does, holds it out of the free segments until its free, and
+     * leaves them as it found them. It frees only its latest allocation and refuses anything
+     * else, changing nothing.
+     */
+    @Test
+    void theBareCarvePlacesWhereVmemDoesOnV1sStateAndEachPairLeavesItAsItFoundIt() {
+        AllocationPolicy instantFit = Allocators.policy("instant-fit");
+        for (int blocks : new int[] {BLOCKS, 10_000}) {
+            AllotBlocks vmem = new AllotBlocks("vmem", blocks, 0);
+            List<Range> free = new ArrayList<>();
+            vmem.allocator().forEachFree(free::add);
+            BareInstantFit bare = new BareInstantFit(blocks);
+            assertEquals(free, bare.freeSegments(), "V1's free segments at " + blocks + " blocks");
+            int pairs = 10 * PAIRS;
+            for (int step = 0; step < pairs; step++) {
+                assertEquals(vmem.allocateFree(instantFit), bare.allocateFree(), "V1 pair " + step + " at " + blocks + " blocks");
+            }
+            assertEquals(free, bare.freeSegments(), "after " + pairs + " pairs at " + blocks + " blocks");
+            // At 400 blocks no list head V1 reaches is exactly a request's size; at 10^4 some are
+            // (about one pair in eight; 3 in 16 at V1's 10^5, as on vmem).
+            long exact = bare.exactFits();
+            assertTrue(blocks < 10_000 || exact > 0 && exact < pairs, "exact fits and front carves both: " + exact + " of " + pairs);
+
+            // Half a pair: the allocation is out of the free segments until its free.
+            long first = bare.allocate(3 * Plan.PAGE);
+            Range held = Range.ofSize(first, 3 * Plan.PAGE);
+            List<Range> without = new ArrayList<>();
+            for (Range r : free) {
+                if (r.start() == held.start()) {
+                    if (r.end() != held.end()) {
+                        without.add(Range.of(held.end() + 1, r.end()));
+                    }
+                } else {
+                    without.add(r);
+                }
+            }
+            assertEquals(without, bare.freeSegments(), held + " held");
+            IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                    () -> bare.free(held.start(), held.end() + Plan.PAGE));
+            assertTrue(wrong.getMessage().contains(Range.of(held.start(), held.end() + Plan.PAGE).toString()), wrong.getMessage());
+            IllegalStateException again = assertThrows(IllegalStateException.class, () -> bare.allocate(Plan.PAGE));
+            assertTrue(again.getMessage().contains(held.toString()), again.getMessage());
+            assertEquals(without, bare.freeSegments(), "refused calls change nothing");
+            bare.free(held.start(), held.end());
+            assertEquals(free, bare.freeSegments());
+        }
+    }
+
     @Test
     void theDependentLoadChainIsOneCycleThroughEveryLine() {
         for (int lines : new int[] {2, 3, 64, 1_000}) {

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code bestFit}, {@code freeReplace}: Allot; {@code idAllocator}; baselines {@code bitSet},
  * {@code treeMap}, {@code rangeSet}, {@code harness}, the workload's own loop with no allocator:
  * the floor under every row of its table, {@code wordRead} and {@code dependentLoad}, W2's and
- * V3's least memory traffic with no allocator, and {@code offsetAllocator}, the C++ anchor that
+ * V3's least memory traffic with no allocator, {@code bareCarve}, V1's instant fit with none of
+ * the contract's work, and {@code offsetAllocator}, the C++ anchor that
  * {@code bench/anchors/offset-allocator} measures in the same run), the engine and policy from the
  * parameters, or, where the workload fixes the policy, from its definition.
  *
@@ -59,6 +60,7 @@ record Result(String workload, String implementation, boolean baseline, String e
             case "offsetAllocator" -> implementation = Target.ANCHOR;
             case "wordRead" -> implementation = Target.WORD_READ;
             case "dependentLoad" -> implementation = Target.DEPENDENT_LOAD;
+            case "bareCarve" -> implementation = Target.BARE_CARVE;
             default -> {
                 baseline = false;
                 implementation = switch (method) {
@@ -81,15 +83,26 @@ record Result(String workload, String implementation, boolean baseline, String e
                 samples.size());
     }
 
+    /** The policy of a baseline that runs a workload's loop with no allocator at all. */
+    static final String NO_ALLOCATOR = "— (no allocator)";
+
+    /**
+     * Whether this row, a floor ({@link Target#FLOORS}), lies under a target of {@code policy}: a
+     * loop with no allocator lies under every policy, an allocator's bare work only under its own.
+     */
+    boolean isFloorOf(String policy) {
+        return this.policy.equals(NO_ALLOCATOR) || this.policy.equals(policy);
+    }
+
     /** The policy a workload's definition fixes, where the benchmark has no {@code policy} parameter. */
     private static String impliedPolicy(String workload, String method) {
         return switch (method) {
             case "bitSet" -> "nextClearBit(0)";
             case "treeMap", "rangeSet" -> "first-fit";
-            case "harness", "wordRead", "dependentLoad" -> "— (no allocator)";
+            case "harness", "wordRead", "dependentLoad" -> NO_ALLOCATOR;
             case "offsetAllocator" -> "its own: smallest bin sure to fit, 8 bins per power of two";
             case "bestFit" -> "best-fit";
-            case "instantFit", "freeReplace" -> "instant-fit";
+            case "instantFit", "freeReplace", "bareCarve" -> "instant-fit";
             default -> "first-match";
         };
     }

@@ -125,6 +125,26 @@ class ReportTest {
     }
 
     @Test
+    void theBareCarveIsAFloorBesideInstantFitsTargetButNotBestFits(@TempDir Path dir) throws IOException {
+        String json = "[" + String.join(",",
+                result("io.allot.bench.V1.instantFit", "\"engine\" : \"vmem\", \"size\" : \"100000\"",
+                        "ns/op", "[ 59.0, 60.0, 61.0 ]", 32.0),
+                result("io.allot.bench.V1.bestFit", "\"engine\" : \"vmem\", \"size\" : \"100000\"",
+                        "ns/op", "[ 140.0, 150.0, 160.0 ]", 32.0),
+                result("io.allot.bench.V1.harness", "\"size\" : \"100000\"", "ns/op", "[ 7.0, 8.0, 9.0 ]", 32.0),
+                result("io.allot.bench.V1.bareCarve", "\"size\" : \"100000\"", "ns/op", "[ 17.0, 18.0, 19.0 ]", 32.0))
+                + "]";
+        String md = reportOf(dir, json);
+
+        assertTrue(md.contains("| bare instant-fit carve (Java) | — | instant-fit | 100k | 18.0 ns |"), md);
+        assertTrue(md.contains("| Allot | `vmem` | instant-fit | 100k | 60.0 ns | 3.33× | 7.50× | 32 |"), md);
+        assertTrue(md.contains("| V1 instant-fit, 100k blocks: ≤ 20 ns | 60.0 ns; harness alone: 8.00 ns; "
+                + "bare instant-fit carve (Java): 18.0 ns | **missed** |"), md);
+        // Best-fit's floor is the loop alone: the bare carve is instant fit's work, not best-fit's.
+        assertTrue(md.contains("| V1 best-fit, 100k blocks: ≤ 200 ns | 150 ns; harness alone: 8.00 ns | met |"), md);
+    }
+
+    @Test
     void theWordReadRowIsAFloorBesideW2sTargetAfterTheHarness(@TempDir Path dir) throws IOException {
         String json = "[" + String.join(",",
                 result("io.allot.bench.W2.idAllocator", "\"engine\" : \"bitmap\", \"size\" : \"1000000\"",

@@ -87,9 +87,10 @@ final class VmemCore implements EngineCore {
      * <p>Why: a record per allocation (created, linked, hashed, then looked up, unlinked and
      * destroyed by its free) was most of what V1's allocate/free pair cost. Held, a free of that
      * allocation before anything else needs its record only gives the segment its front back.
-     * Only the record is late: the segment's bounds and free list, the free count and the largest
-     * free size are the carve's at once, so everything that reads free space (the searches,
-     * {@link #isFree}, the walks, the statistics, span changes) sees the truth as it is.
+     * Only the record is late, and, after instant fit's carve, the segment's free-list filing
+     * ({@link #heldList}): the segment's bounds, the free count and the largest free size are the
+     * carve's at once, so everything that reads free space (the searches, {@link #isFree}, the
+     * walks, the statistics, span changes) sees the truth as it is.
      * {@link #settle()} makes the record, its links and its hash entry when something needs them:
      * the next carve (the hold is one allocation deep), a free of another allocation, and the
      * look-ups of allocations by value; {@link #forEachAllocated} and {@link #checkInvariants}
@@ -105,6 +106,25 @@ final class VmemCore implements EngineCore {
     private long heldStart;
     private long heldEnd;
     private String heldTag;
+    /**
+     * The free list that the held front carve's segment still heads, unmarked and filed for its
+     * size before the carve, when instant fit's carve left its filing for later; -1 when none
+     * (no carve held, an exact fit, or a carve that filed at once).
+     *
+     * <p>Why: instant fit carves the front of a list's unmarked head, and the free that usually
+     * follows gives the front back. Filed at the carve (the head marked misfiled by how many
+     * classes it fell, and the mark used up again by the free's growth: {@link FreeLists#shrinkHead},
+     * {@link FreeLists#grow}), the pair paid two read-modify-writes of the record's mark and of the
+     * misfiled map and three class computations, about a fifth of V1's pair (measured on a bare
+     * pair with and without them). Left on its list as it was, the segment only has to be filed
+     * before anything reads its list or pushes onto it: {@link #fileHeld} does that first in the
+     * instant-fit search ({@link #instantList}), the largest free size's walk, {@link #addSpan},
+     * the settling of the record (which every other carve and every free of another allocation
+     * does first) and the white-box views, so no search sees a segment on a list its size has
+     * left. ({@link #removeSpan} takes a whole span's segment off its list, never this one, which
+     * shares a span with the held allocation.)
+     */
+    private int heldList = -1;
 
     // ---------------------------------------------------------------- the held carve
 
@@ -116,6 +136,7 @@ final class VmemCore implements EngineCore {
     }
 
     private void settleHeld() {
+        fileHeld();
         int p = held;
         held = NIL;
         if (heldWhole) {
@@ -128,6 +149,18 @@ final class VmemCore implements EngineCore {
         heldTag = null;
         hash.put(heldStart, a);
         touch(a);
+    }
+
+    /**
+     * Files the held front carve's segment on the list its size now belongs to, if its carve left
+     * that for later ({@link #heldList}); the carve stays held. Called before anything reads or
+     * changes the free lists.
+     */
+    private void fileHeld() {
+        if (heldList >= 0) {
+            lists.shrinkHead(held, heldList, segs.size(held));
+            heldList = -1;
+        }
     }
 
     /**
@@ -149,7 +182,11 @@ final class VmemCore implements EngineCore {
         long rest = segs.end(p) - end;
         long merged = rest + (end - start + 1);
         segs.setStart(p, start);
-        lists.grow(p, rest, merged);
+        if (heldList >= 0) {
+            heldList = -1; // never refiled: back at its size, it is where it was
+        } else {
+            lists.grow(p, rest, merged);
+        }
         grew(merged);
         hint = p;
         touch(p);
@@ -164,6 +201,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public void addSpan(long start, long end) {
+        fileHeld();
         segs.ensureSpare(2);
         int after = segs.knext(SENTINEL);
         while (after != SENTINEL && Unsigned.lessThan(segs.start(after), start)) {
@@ -286,7 +324,7 @@ final class VmemCore implements EngineCore {
         // operation frees it. The slot and hash room reserved above stay reserved until then.
         segs.setStart(p, end + 1);
         if (list >= 0) {
-            lists.shrinkHead(p, list, segEnd - end);
+            heldList = list; // filed when something reads the lists, or never: see heldList
         } else {
             lists.resize(p, segSize, segEnd - end);
         }
@@ -537,6 +575,7 @@ final class VmemCore implements EngineCore {
     @Override
     public long largestFree() {
         if (!largestKnown) {
+            fileHeld();
             largest = 0;
             // A misfiled head of the highest list may be smaller than members of the list below.
             while (lists.map != 0 && segs.misfiled(lists.head(63 - Long.numberOfLeadingZeros(lists.map)))) {
@@ -599,6 +638,7 @@ final class VmemCore implements EngineCore {
      * alloc/free loop whose frees merge every carved head back.
      */
     private int instantList(long size) {
+        fileHeld();
         int k = FreeLists.wholeFitList(size);
         if (k == FreeLists.LISTS) {
             return -1;
@@ -831,6 +871,7 @@ final class VmemCore implements EngineCore {
      * would file it.
      */
     List<Range> freeList(int k) {
+        fileHeld();
         List<Range> out = new ArrayList<>();
         for (int p = lists.head(k); p != NIL; p = segs.knext(p)) {
             if (!segs.misfiled(p)) {
@@ -848,6 +889,7 @@ final class VmemCore implements EngineCore {
 
     /** How many free lists have a misfiled head now (see {@link FreeLists}). */
     int misfiledHeads() {
+        fileHeld();
         int count = 0;
         for (int k = 0; k < FreeLists.LISTS; k++) {
             if (lists.head(k) != NIL && segs.misfiled(lists.head(k))) {
@@ -942,6 +984,10 @@ final class VmemCore implements EngineCore {
         if (inSpan) {
             throw new IllegalStateException("span " + describe(marker) + " ends at " + Unsigned.hex(cursor - 1));
         }
+        if (heldList >= 0 && (held == NIL || heldWhole || lists.head(heldList) != held || segs.misfiled(held))) {
+            throw new IllegalStateException("the held carve's segment is left unfiled but is not list "
+                    + heldList + "'s unmarked head");
+        }
         if (heldCount != (held == NIL ? 0 : 1)) {
             throw new IllegalStateException("held record " + held + " is not in the address list");
         }
@@ -958,7 +1004,9 @@ final class VmemCore implements EngineCore {
             }
             int before = NIL;
             for (int p = lists.head(k); p != NIL; before = p, p = segs.knext(p)) {
-                if (segs.type(p) != FREE || lists.listed(p, segs.size(p)) != k || segs.kprev(p) != before) {
+                // The held carve's segment, left unfiled, is on the list of its size before the carve.
+                long filedSize = p == held && heldList >= 0 ? segs.size(p) + (heldEnd - heldStart + 1) : segs.size(p);
+                if (segs.type(p) != FREE || lists.listed(p, filedSize) != k || segs.kprev(p) != before) {
                     throw new IllegalStateException(describe(p) + " is misplaced on free list " + k);
                 }
                 if (segs.misfiled(p) && before != NIL) {

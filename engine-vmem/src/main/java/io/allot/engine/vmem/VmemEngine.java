@@ -28,8 +28,9 @@ import io.allot.spi.EngineProvider;
  *       is non-empty. A list's head that shrinks into a lower class (up to seven classes lower)
  *       stays where it is, marked misfiled by how far it fell, until something is pushed over it
  *       or an instant-fit search for its class or above files it (a second {@code long} marks the
- *       lists whose head is misfiled): an alloc/free pair at a head (V1, W3 instant-fit) then
- *       moves it nowhere instead of down the lists and back.</li>
+ *       lists whose head is misfiled): an alloc/free pair at a head then moves it nowhere
+ *       instead of down the lists and back (and instant fit's own pair, V1's and W3's, does not
+ *       even mark it: see the held carve).</li>
  *   <li><b>The allocation hash</b> ({@link AllocationHash}): allocated segments by start, open
  *       addressing over 8-byte slots (hash bits and record) with backward-shift deletion; starts
  *       are taken in units of their common power of two, groups of 16 consecutive units spread by
@@ -43,8 +44,11 @@ import io.allot.spi.EngineProvider;
  *       allocation, a look-up by value). Its segment's bounds, free list and the statistics change
  *       at once; the allocation itself is four fields of the arena, lying in the gap before that
  *       segment. A free of it before then gives the segment its front back: V1's
- *       allocate/free pair creates, links, hashes and destroys no record. An exact fit is held
- *       the same way, its record typed and tagged at once and only its hash entry late.</li>
+ *       allocate/free pair creates, links, hashes and destroys no record. After instant fit's
+ *       carve the segment's free-list filing waits too: it stays the unmarked head of its list
+ *       until anything reads or changes the lists, and a free of the carve first leaves it
+ *       there at its old size. An exact fit is held the same way, its record typed and tagged at
+ *       once and only its hash entry late.</li>
  *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
  *       node: the free segments by address with the largest free segment per subtree
  *       ({@link AddressIndex}), the free segments by (size, start) ({@link SizeIndex}), and the
@@ -67,8 +71,9 @@ import io.allot.spi.EngineProvider;
  *       Segments never merge across a marker, so adjacent spans stay apart.</li>
  *   <li>A record is on free list k exactly when it is free and its size is in
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), or it is list k's head, marked misfiled by d (1 &le; d
- *       &le; 7), and its size is in [2<sup>k-d</sup>, 2<sup>k-d+1</sup>); only free records are
- *       marked. Bit k of the map is set exactly when list k has a member, bit k of the misfiled
+ *       &le; 7), and its size is in [2<sup>k-d</sup>, 2<sup>k-d+1</sup>), or it is the held
+ *       instant-fit carve's segment left unfiled, list k's unmarked head, whose size with the held
+ *       allocation's is in [2<sup>k</sup>, 2<sup>k+1</sup>); only free records are marked. Bit k of the map is set exactly when list k has a member, bit k of the misfiled
  *       map exactly when list k's head is marked. No segment is empty.</li>
  *   <li>The hash maps start to record for exactly the allocated segments but a held exact fit
  *       (a held front carve's allocation is no segment yet), the held entry apart and not in the

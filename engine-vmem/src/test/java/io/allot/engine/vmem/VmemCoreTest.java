@@ -3,6 +3,7 @@ package io.allot.engine.vmem;
 import io.allot.Allocation;
 import io.allot.Range;
 import io.allot.Request;
+import io.allot.internal.Placement;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -163,7 +164,10 @@ class VmemCoreTest {
                     case 0 -> core.allocateFirstFit(r, bound);
                     case 1 -> core.allocateLastFit(r, bound);
                     case 2 -> core.allocateBestFit(r);
-                    default -> core.allocateInstantFit(r);
+                    // The sized path (a request limited by its size alone) leaves the carved
+                    // head's filing for later (VmemCore.heldList).
+                    default -> Placement.onlySized(r, 1) && random.nextBoolean()
+                            ? core.allocateInstantFitSized(r) : core.allocateInstantFit(r);
                 };
             } else {
                 placed = switch (policy) {
@@ -473,7 +477,8 @@ class VmemCoreTest {
                         largest = Math.max(largest, f.size());
                     }
                     assertEquals(largest, core.largestFree(), "largest free");
-                    Range placed = core.allocateInstantFit(r);
+                    // The sized path leaves the carved head's filing for later (VmemCore.heldList).
+                    Range placed = random.nextBoolean() ? core.allocateInstantFitSized(r) : core.allocateInstantFit(r);
                     assertNotNull(placed, "room is left for " + r);
                     Range from = null;
                     for (Range f : free) {
@@ -971,6 +976,64 @@ class VmemCoreTest {
         assertTrue(core.free(b.start(), b.end()));
         core.checkInvariants();
         assertEquals(records, core.records());
+    }
+
+    /**
+     * Instant fit's held front carve leaves its segment on the list it headed, unmarked, where a
+     * free of that carve finds it as it was; everything that reads or changes the lists files it
+     * first: a span pushed onto that list, an instant-fit search, the next carve, the largest free
+     * size's walk, the white-box view of a list. Each sees the segment in the class its size has
+     * now.
+     */
+    @Test
+    void aHeldCarvesHeadIsFiledBeforeAnythingReadsOrChangesTheLists() {
+        // Carved down nine classes (more than a mark holds): filed, it leaves list 20 for list 11.
+        long big = 1L << 20;
+        Request carve = Request.of(big - 0x800);
+        for (int way = 0; way < 5; way++) {
+            VmemCore core = new VmemCore();
+            core.addSpan(0, big - 1);
+            Range held = core.allocateInstantFitSized(carve);
+            assertEquals(Range.of(0, big - 0x801), held);
+            core.checkInvariants(); // the segment heads list 20 unfiled, at 0x800 bytes
+            switch (way) {
+                case 0 -> {
+                    // A span of list 20's class pushed over the segment: filed first, or the
+                    // segment would lie under the new head with the size of class 11.
+                    core.addSpan(4 * big, 5 * big - 1);
+                    core.checkInvariants();
+                    assertEquals(List.of(Range.of(4 * big, 5 * big - 1)), core.freeList(20));
+                    assertEquals(Range.of(4 * big, 4 * big + 0xfff), core.allocateInstantFitSized(Request.of(0x1000)));
+                }
+                case 1 -> {
+                    // Whole fits from class 11 up: the segment, filed in list 11, before the span above it.
+                    core.addSpan(4 * big, 5 * big - 1);
+                    assertEquals(Range.of(big - 0x800, big - 0x401), core.instantFit(Request.of(0x400).aligned(0x400)));
+                }
+                case 2 -> assertEquals(Range.of(big - 0x800, big - 0x701), core.allocateInstantFitSized(Request.of(0x100)));
+                case 3 -> assertEquals(List.of(Range.of(big - 0x800, big - 1)), core.freeList(11));
+                default -> {
+                    // The carve took the largest free segment, so its size is walked for: filed first.
+                    assertEquals(0x800, core.largestFree());
+                    core.checkInvariants();
+                    assertTrue(core.free(held.start(), held.end())); // the free grows it back up
+                    assertEquals(List.of(Range.of(0, big - 1)), core.freeList(20));
+                }
+            }
+            core.checkInvariants();
+        }
+
+        // Freed first, the segment never moves: nothing read the lists in between.
+        VmemCore core = new VmemCore();
+        core.addSpan(0, big - 1);
+        for (int pair = 0; pair < 3; pair++) {
+            Range held = core.allocateInstantFitSized(carve);
+            core.checkInvariants();
+            assertTrue(core.free(held.start(), held.end()));
+            core.checkInvariants();
+            assertEquals(0, core.misfiledHeads());
+            assertEquals(List.of(Range.of(0, big - 1)), core.freeList(20));
+        }
     }
 
     /** An exact fit is held too: its record is made and typed, only its hash entry is late. */
