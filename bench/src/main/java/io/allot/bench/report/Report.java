@@ -113,6 +113,9 @@ public final class Report {
         return value;
     }
 
+    /** The settings line of results measured outside JMH, by {@code bench/anchors}. */
+    static final String OUTSIDE_JMH = "outside JMH, by bench/anchors (15 rounds in one process, the last 10 measured)";
+
     /**
      * JMH's settings, once for each distinct set: forks, warm-up and measurement, and the
      * workloads run with them when there is more than one set (bench/run gives W6's single shots
@@ -126,7 +129,9 @@ public final class Report {
         Map<String, Set<String>> workloads = new LinkedHashMap<>();
         for (Object element : all) {
             Map<String, Object> result = (Map<String, Object>) element;
-            String settings = String.format(Locale.ROOT, "JMH %s, %s, forks: %s, warm-up %s × %s, measurement %s × %s, "
+            // bench/anchors writes JMH's shape of result with none of its settings: it is no JMH run.
+            String settings = !result.containsKey("jmhVersion") ? OUTSIDE_JMH
+                    : String.format(Locale.ROOT, "JMH %s, %s, forks: %s, warm-up %s × %s, measurement %s × %s, "
                     + "fork JVM options %s", result.get("jmhVersion"), result.get("vmName") + " " + result.get("jdkVersion"),
                     integer(result.get("forks")), integer(result.get("warmupIterations")), result.get("warmupTime"),
                     integer(result.get("measurementIterations")), result.get("measurementTime"), result.get("jvmArgs"));

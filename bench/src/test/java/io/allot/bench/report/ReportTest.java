@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,6 +107,9 @@ class ReportTest {
         assertTrue(md.contains("| Allot | `vmem` | instant-fit | 100k | 60.0 ns | 2.00× | 7.50× | 32 |"), md);
         assertTrue(md.contains("| V1 instant-fit, 100k blocks: ≤ 20 ns | 60.0 ns; harness alone: 8.00 ns; "
                 + "OffsetAllocator (C++), same run: 30.0 ns (2.00×) | **missed** |"), md);
+        // The anchor's line has no JMH settings to show: it says where it comes from instead.
+        assertTrue(md.contains("- V1: " + Report.OUTSIDE_JMH + "\n"), md);
+        assertFalse(md.contains("null"), md);
     }
 
     @Test
