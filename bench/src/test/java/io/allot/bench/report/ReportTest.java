@@ -25,6 +25,12 @@ class ReportTest {
     private static final String V3_HARNESS = result("io.allot.bench.V3.harness", "\"size\" : \"1000000\"", "ns/op",
             "[ 190.0, 200.0, 210.0 ]", 32.0);
 
+    /** V1 instant-fit on {@code vmem} at a median of 60 ns, and V1's loop with no allocator at 8: the V1 floor tests' common rows. */
+    private static final String V1_ON_VMEM = result("io.allot.bench.V1.instantFit",
+            "\"engine\" : \"vmem\", \"size\" : \"100000\"", "ns/op", "[ 59.0, 60.0, 61.0 ]", 32.0);
+    private static final String V1_HARNESS = result("io.allot.bench.V1.harness", "\"size\" : \"100000\"", "ns/op",
+            "[ 7.0, 8.0, 9.0 ]", 32.0);
+
     /** One JMH result element in the shape JMH 1.37 writes (trimmed to the fields the report reads). */
     private static String result(String benchmark, String params, String unit, String raw, double bytes) {
         return """
@@ -96,9 +102,8 @@ class ReportTest {
                 + "\"primaryMetric\": {\"scoreUnit\": \"ns/op\", \"rawData\": [[31.0, 29.0, 30.0, 28.0, 32.0, 30.0, "
                 + "30.0, 29.5, 30.5, 33.0]]}, \"sink\": 1}";
         String json = "[" + String.join(",",
-                result("io.allot.bench.V1.instantFit", "\"engine\" : \"vmem\", \"size\" : \"100000\"",
-                        "ns/op", "[ 59.0, 60.0, 61.0 ]", 32.0),
-                result("io.allot.bench.V1.harness", "\"size\" : \"100000\"", "ns/op", "[ 7.0, 8.0, 9.0 ]", 32.0),
+                V1_ON_VMEM,
+                V1_HARNESS,
                 anchor) + "]";
         String md = reportOf(dir, json);
 
@@ -131,11 +136,10 @@ class ReportTest {
     @Test
     void theBareCarveIsAFloorBesideInstantFitsTargetButNotBestFits(@TempDir Path dir) throws IOException {
         String json = "[" + String.join(",",
-                result("io.allot.bench.V1.instantFit", "\"engine\" : \"vmem\", \"size\" : \"100000\"",
-                        "ns/op", "[ 59.0, 60.0, 61.0 ]", 32.0),
+                V1_ON_VMEM,
                 result("io.allot.bench.V1.bestFit", "\"engine\" : \"vmem\", \"size\" : \"100000\"",
                         "ns/op", "[ 140.0, 150.0, 160.0 ]", 32.0),
-                result("io.allot.bench.V1.harness", "\"size\" : \"100000\"", "ns/op", "[ 7.0, 8.0, 9.0 ]", 32.0),
+                V1_HARNESS,
                 result("io.allot.bench.V1.bareCarve", "\"size\" : \"100000\"", "ns/op", "[ 17.0, 18.0, 19.0 ]", 32.0))
                 + "]";
         String md = reportOf(dir, json);

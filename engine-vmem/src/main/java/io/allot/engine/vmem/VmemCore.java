@@ -156,8 +156,8 @@ final class VmemCore implements EngineCore {
 
     /**
      * Files the held front carve's segment on the list its size now belongs to, if its carve left
-     * that for later ({@link #heldList}); the carve stays held. Called before anything reads or
-     * changes the free lists.
+     * that for later ({@link #heldList}); the carve stays held. Called before anything reads the
+     * free lists or pushes onto them (see {@link #heldList} for which).
      */
     private void fileHeld() {
         if (heldList >= 0) {
