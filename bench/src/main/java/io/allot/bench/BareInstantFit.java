@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.List;
 
 /**
  * V1's allocate/free pair with nothing but the free-list work that vmem's instant fit itself
@@ -32,8 +32,9 @@ import java.util.List;
  * segments, coalescing with neighbours (the undone carve never needs it), checks of the request,
  * growth (the arrays hold V1's set-up and never change size), and refiling: a head whose
  * remainder falls into a lower class stays on its list, since nothing can search the lists before
- * the free gives it its size back (vmem marks it, and files it when a search could miss it).
- * Costs: O(1) per allocation and free; the set-up is O(blocks).
+ * the free gives it its size back (vmem does the same while its carve is held, and files the head
+ * before anything else reads its list). Costs: O(1) per allocation and free; the set-up is
+ * O(blocks log blocks).
  */
 public final class BareInstantFit {
 
