@@ -123,10 +123,15 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
 
     private long rotor;
     private long allocated;
-    private long liveAllocations;
     private long totalAllocations;
     private long totalFrees;
     private long failedAllocations;
+    /**
+     * Live allocations less {@code totalAllocations - totalFrees}: 0 unless {@link #restoreState}
+     * set the totals apart from the live count. The live count is derived ({@link #live()}) so that
+     * a pair updates two counters, not four.
+     */
+    private long liveBias;
     /**
      * One-quantum allocations and frees of the {@link UnitPath} not yet folded into the counters
      * above ({@link #settleUnits}): one increment each where the counters take three, which is a
@@ -613,7 +618,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     public AllocatorStats stats() {
         settleUnits();
         long capacity = spans.capacity();
-        return new AllocatorStats(capacity, allocated, capacity - allocated, liveAllocations,
+        return new AllocatorStats(capacity, allocated, capacity - allocated, live(),
                 core.freeSegments(), core.largestFree(), totalAllocations, totalFrees, failedAllocations,
                 spans.imported());
     }
@@ -656,7 +661,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
         Snapshot header = new Snapshot(engine, defaultPolicy.name(), quantum, threadSafe, rotor,
                 totalAllocations, totalFrees, failedAllocations, spans.list(), List.of(),
                 source == null ? 0 : source.importSize(), quantumCacheMax, imported);
-        SnapshotWriter.write(out, header, liveAllocations, core::forEachAllocated);
+        SnapshotWriter.write(out, header, live(), core::forEachAllocated);
     }
 
     /**
@@ -730,7 +735,6 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     void fold(long allocations, long frees, long netUnits) {
         totalAllocations += allocations;
         totalFrees += frees;
-        liveAllocations += allocations - frees;
         allocated += netUnits;
     }
 
@@ -869,7 +873,9 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     @Override
     public void restoreState(long rotor, long totalAllocations, long totalFrees, long failedAllocations) {
         settleUnits();
+        long live = live();
         this.rotor = rotor;
+        liveBias = live - (totalAllocations - totalFrees);
         this.totalAllocations = totalAllocations;
         this.totalFrees = totalFrees;
         this.failedAllocations = failedAllocations;
@@ -878,20 +884,23 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     @Override
     public String toString() {
         settleUnits();
-        return engine + " allocator over " + spans.list() + ": " + liveAllocations + " allocations, "
+        return engine + " allocator over " + spans.list() + ": " + live() + " allocations, "
                 + Long.toUnsignedString(allocated) + " of " + Long.toUnsignedString(spans.capacity()) + " allocated";
     }
 
     private void countAllocation(long size) {
         allocated += size;
-        liveAllocations++;
         totalAllocations++;
     }
 
     private void countFree(long size) {
         allocated -= size;
-        liveAllocations--;
         totalFrees++;
+    }
+
+    /** Live allocations. */
+    private long live() {
+        return totalAllocations - totalFrees + liveBias;
     }
 
     private ExhaustedException exhausted(Request request, AllocationPolicy policy) {

@@ -153,9 +153,14 @@ final class AllocationHash {
      * so that {@link #put} cannot fail after it has begun.
      */
     void ensureRoom() {
-        if (size >= capacity() >>> 1 && capacity() < MAX_CAPACITY) {
+        if (!hasRoom()) {
             resize(capacity() << 1);
         }
+    }
+
+    /** Whether {@link #ensureRoom} would do nothing. */
+    boolean hasRoom() {
+        return size < capacity() >>> 1 || capacity() >= MAX_CAPACITY;
     }
 
     /**

@@ -171,9 +171,19 @@ final class Segments {
      * @throws IllegalStateException if the arena would need more records than an array can hold
      */
     void ensureSpare(int n) {
-        while (capacity() - top + deadCount < n) {
+        while (!hasSpare(n)) {
             grow();
         }
+    }
+
+    /** Whether {@code n} more records can be created without growing: {@link #ensureSpare} would do nothing. */
+    boolean hasSpare(int n) {
+        return spare() >= n;
+    }
+
+    /** How many more records can be created without growing. */
+    int spare() {
+        return capacity() - top + deadCount;
     }
 
     private void grow() {

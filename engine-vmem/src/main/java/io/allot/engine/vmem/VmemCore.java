@@ -134,11 +134,15 @@ final class VmemCore implements EngineCore {
     /** Makes the held carve's record (a front carve's) and hash entry, if one is held: see {@link #held}. */
     private void settle() {
         if (held != NIL) {
-            settleHeld();
+            settleHeld(Outlined.HOPS);
         }
     }
 
-    private void settleHeld() {
+    private void settleHeld(int hops) {
+        if (hops > 0) {
+            settleHeld(hops - 1);
+            return;
+        }
         fileHeld();
         int p = held;
         held = NIL;
@@ -175,24 +179,30 @@ final class VmemCore implements EngineCore {
     private void releaseHeld(long start, long end) {
         int p = held;
         held = NIL;
-        heldTag = null;
+        if (heldTag != null) {
+            heldTag = null;
+        }
         if (heldWhole) {
             // The segment was free, so its neighbours were not (free segments are never adjacent),
             // and they have not changed since.
             freeAlone(p, end - start + 1);
             return;
         }
-        long rest = segs.end(p) - end;
-        long merged = rest + (end - start + 1);
         segs.setStart(p, start);
         if (heldList >= 0) {
-            heldList = -1; // never refiled: back at its size, it is where it was
+            // Never refiled: back at its size, it is where it was. And the largest free size needs
+            // no look: it has not changed since the carve (what recomputes it files the head
+            // first), or it is unknown, and the segment is no larger than it was then.
+            heldList = -1;
         } else {
-            lists.grow(p, rest, merged);
+            long merged = segs.end(p) - start + 1;
+            lists.grow(p, merged - (end - start + 1), merged);
+            grew(merged);
         }
-        grew(merged);
         hint = p;
-        touch(p);
+        if (segs.awakeIndexes != 0) {
+            touchAwake(p, p, Outlined.HOPS);
+        }
     }
 
     /** The held carve's allocation, for the walks that report it without settling it. */
@@ -272,7 +282,7 @@ final class VmemCore implements EngineCore {
      * taken every time. No remainder is ever empty.
      *
      * <p>The front of a longer segment and the whole segment — every unconstrained instant-fit and
-     * best-fit allocation — are this method's own paths, and the front's new record is
+     * best-fit allocation — are {@link #carveFront}'s, and the front's new record is
      * {@linkplain #held held} until something needs it; the back and the middle, which only
      * constrained and address-ordered placements carve, are {@link #carveRest}'s. The whole
      * segment was one of those until V1 showed it common: an exact fit, which its power-of-two
@@ -280,26 +290,36 @@ final class VmemCore implements EngineCore {
      * behind the outlined call against 28 inline.
      */
     private void carve(int p, long start, long end, String tag) {
-        carve(p, -1, start, end, tag);
-    }
-
-    /**
-     * {@link #carve(int, long, long, String)} when the caller knows that {@code p} is the unmarked
-     * head of free list {@code list} (instant-fit's choice), or with {@code list} -1 when it does
-     * not: the front carve then refiles p without reading the list's head or p's mark.
-     */
-    private void carve(int p, int list, long start, long end, String tag) {
         settle(); // a new allocation makes the held one's record: the hold is one allocation deep
         // Everything that can fail (growing the record arrays or the hash) happens before the first change.
         segs.ensureSpare(2);
         hash.ensureRoom();
         long segStart = segs.start(p);
-        long segEnd = segs.end(p);
         if (start != segStart) {
-            carveRest(p, start, end, tag, segStart, segEnd, Outlined.HOPS);
+            carveRest(p, start, end, tag, segStart, segs.end(p), Outlined.HOPS);
             return;
         }
-        long segSize = segEnd - segStart + 1;
+        carveFront(p, -1, start, end, tag);
+        // touch(p), behind Outlined's hops: touch is small, but once compiled with the index
+        // updates inlined (a set-up that syncs an index does that) it is too big to inline, and
+        // inlined it made carve too big to be inlined into its callers.
+        if (segs.awakeIndexes != 0) {
+            touchAwake(p, p, Outlined.HOPS);
+        }
+    }
+
+    /**
+     * The front of free segment {@code p} = {@code [start, ...]}, up to {@code end}, held as the
+     * new allocation: the whole segment (an exact fit) or its front, p keeping the rest. The
+     * caller has settled the held carve and reserved the record slot and the hash room, and
+     * touches p for the indexes afterwards if any is awake; nothing here calls out, so that
+     * instant fit's fast path ({@link #allocateInstantFitSized}) compiles with no call on it.
+     *
+     * @param list the free list p heads, unmarked (instant fit's choice), or -1 if not known
+     */
+    private void carveFront(int p, int list, long start, long end, String tag) {
+        long segEnd = segs.end(p);
+        long segSize = segEnd - start + 1;
         if (end == segEnd) {
             // The whole segment becomes the allocation: an exact fit, which V1's power-of-two
             // sizes meet at some list heads (3 pairs in 16), so it is a common case, not a rare one.
@@ -317,9 +337,6 @@ final class VmemCore implements EngineCore {
             heldWhole = true;
             heldStart = start;
             heldEnd = end;
-            if (segs.awakeIndexes != 0) {
-                touchAwake(p, p, Outlined.HOPS);
-            }
             return;
         }
         // The front of a longer segment: p keeps the rest, and the allocation is held (see
@@ -337,12 +354,8 @@ final class VmemCore implements EngineCore {
         heldWhole = false;
         heldStart = start;
         heldEnd = end;
-        heldTag = tag;
-        // touch(p), behind Outlined's hops: touch is small, but once compiled with the index
-        // updates inlined (a set-up that syncs an index does that) it is too big to inline, and
-        // inlined it made carve too big to be inlined into its callers.
-        if (segs.awakeIndexes != 0) {
-            touchAwake(p, p, Outlined.HOPS);
+        if (tag != null) {
+            heldTag = tag; // null already (nothing is held): no store, and no collector barrier, for the untagged
         }
     }
 
@@ -378,13 +391,18 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean free(long start, long end) {
-        if (held != NIL) {
-            if (start == heldStart && end == heldEnd) {
-                releaseHeld(start, end);
-                return true;
-            }
-            settleHeld();
+        if (held != NIL && start == heldStart && end == heldEnd) {
+            releaseHeld(start, end);
+            return true;
         }
+        return freeSettled(start, end, Outlined.HOPS);
+    }
+
+    private boolean freeSettled(long start, long end, int hops) {
+        if (hops > 0) {
+            return freeSettled(start, end, hops - 1);
+        }
+        settle();
         int slot = hash.find(start);
         if (slot < 0) {
             return false;
@@ -670,6 +688,41 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public Range allocateInstantFitSized(Request r) {
+        if (held != NIL || segs.awakeIndexes != 0 || !segs.hasSpare(2) || !hash.hasRoom()) {
+            return allocateInstantFitSized(r, Outlined.HOPS);
+        }
+        return carveInstantHead(r);
+    }
+
+    /**
+     * {@link #allocateInstantFitSized} when a carve is held, an index is awake or the record
+     * arrays or the hash must grow first: what {@link #carve} does around the carve is done here.
+     * After {@code hops} calls of itself ({@link Outlined}): the fast path then compiles with no
+     * call that returns into it, so C2 keeps its values in registers instead of saving them to
+     * the stack on every allocation for a call that V1's loop never makes.
+     */
+    private Range allocateInstantFitSized(Request r, int hops) {
+        if (hops > 0) {
+            return allocateInstantFitSized(r, hops - 1);
+        }
+        settle();
+        if (instantList(r.size()) < 0) {
+            return null;
+        }
+        segs.ensureSpare(2);
+        hash.ensureRoom();
+        Range placed = carveInstantHead(r);
+        if (segs.awakeIndexes != 0) {
+            touchAwake(held, held, Outlined.HOPS); // the carved segment, held
+        }
+        return placed;
+    }
+
+    /**
+     * Carves {@code r} from the front of the head of the lowest list every member of which holds
+     * it; null when no list does. Nothing is held, and the record slot and hash room are reserved.
+     */
+    private Range carveInstantHead(Request r) {
         long size = r.size();
         int list = instantList(size);
         if (list < 0) {
@@ -678,8 +731,7 @@ final class VmemCore implements EngineCore {
         int p = lists.head(list);
         long start = segs.start(p);
         long end = start + size - 1;
-        hint = p;
-        carve(p, list, start, end, r.tag());
+        carveFront(p, list, start, end, r.tag());
         return new Range(start, end);
     }
 
@@ -839,6 +891,11 @@ final class VmemCore implements EngineCore {
         return segs.live();
     }
 
+    /** Record slots free for new records before the arrays must grow. */
+    int spareRecords() {
+        return segs.spare();
+    }
+
     /** Whether the latest carve is held: a front carve's record or an exact fit's hash entry not made yet. */
     boolean holding() {
         return held != NIL;
@@ -990,6 +1047,13 @@ final class VmemCore implements EngineCore {
         if (heldList >= 0 && (held == NIL || heldWhole || lists.head(heldList) != held || segs.misfiled(held))) {
             throw new IllegalStateException("the held carve's segment is left unfiled but is not list "
                     + heldList + "'s unmarked head");
+        }
+        if (held != NIL && !heldWhole && !segs.hasSpare(1)) {
+            throw new IllegalStateException("no record slot is reserved for the held carve "
+                    + Range.of(heldStart, heldEnd) + ": settling it would have to grow the records");
+        }
+        if (heldTag != null && (held == NIL || heldWhole)) {
+            throw new IllegalStateException("a tag " + heldTag + " is kept for a held front carve, but none is held");
         }
         if (heldCount != (held == NIL ? 0 : 1)) {
             throw new IllegalStateException("held record " + held + " is not in the address list");

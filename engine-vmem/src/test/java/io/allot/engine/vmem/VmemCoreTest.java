@@ -979,6 +979,42 @@ class VmemCoreTest {
     }
 
     /**
+     * A held front carve has the record slot its settling will take reserved, so that settling
+     * never has to grow the record arrays (which can fail): with no slot spare, instant fit's
+     * sized path leaves the carve to the general one, which grows them first.
+     */
+    @Test
+    void aHeldCarveHasItsRecordSlotReservedEvenWhenNoneWasSpare() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0, 0xfffff);
+        // Only instant fit and frees, which wake no index (an awake one also sends a carve to the
+        // general path): fronts of one value, each a record once settled, then one carve from the
+        // middle of the free segment, two records, when that leaves no slot spare.
+        long at = 0;
+        while (true) {
+            core.hashSize(); // settles the front carved last: one record more
+            if (core.spareRecords() == 2) {
+                Range middle = core.allocateInstantFit(Request.of(1).aligned(64));
+                assertNotNull(middle);
+                assertTrue(middle.start() > at, "carved from the middle of the free segment");
+                break;
+            }
+            assertEquals(Range.of(at, at), core.allocateInstantFitSized(Request.of(1)));
+            at++;
+        }
+        assertFalse(core.holding());
+        assertEquals(0, core.spareRecords());
+        core.checkInvariants();
+        Range a = core.allocateInstantFitSized(Request.of(2)); // the front of [at, ...]: no exact fit
+        assertEquals(Range.of(at, at + 1), a);
+        assertTrue(core.holding());
+        assertTrue(core.spareRecords() >= 1, "the held carve's record slot is reserved");
+        core.checkInvariants();
+        assertTrue(core.free(a.start(), a.end()));
+        core.checkInvariants();
+    }
+
+    /**
      * Instant fit's held front carve leaves its segment on the list it headed, unmarked, where a
      * free of that carve finds it as it was; everything that reads or changes the lists files it
      * first: a span pushed onto that list, an instant-fit search, the next carve, the largest free

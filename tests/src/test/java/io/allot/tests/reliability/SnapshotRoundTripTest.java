@@ -2,11 +2,13 @@ package io.allot.tests.reliability;
 
 import io.allot.Allocation;
 import io.allot.AllocationException;
+import io.allot.AllocatorStats;
 import io.allot.Allocators;
 import io.allot.Range;
 import io.allot.Request;
 import io.allot.ResourceAllocator;
 import io.allot.spi.AllocationPolicy;
+import io.allot.spi.Restorable;
 import io.allot.tests.Matrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -248,6 +250,33 @@ class SnapshotRoundTripTest {
             Range next = restored.allocate(Request.of(0x100));
             assertEquals(Range.of(0x1200, 0x12ff), next,
                     "next-fit after restoring into " + target + " must continue at the rotor, not reuse " + first);
+        }
+    }
+
+    /**
+     * {@link Restorable#restoreState} sets the cumulative counters and leaves the live count as the
+     * allocations make it, even when the totals it is handed do not differ by that count (only a
+     * snapshot's are checked to); later calls move all three together.
+     */
+    @ParameterizedTest(name = "{0} engine")
+    @MethodSource("io.allot.tests.Matrix#engines")
+    void restoredTotalsLeaveTheLiveCountAsTheAllocationsMakeIt(String engine) {
+        for (boolean threadSafe : new boolean[] {false, true}) {
+            String context = engine + (threadSafe ? ", thread-safe" : "");
+            ResourceAllocator allocator = build(engine, "first-match", List.of(Range.of(0x1000, 0x1fff)), 1, threadSafe);
+            Range first = allocator.allocate(Request.of(0x10));
+            allocator.allocate(Request.of(0x10));
+            assertTrue(allocator instanceof Restorable, context + ": not restorable");
+            ((Restorable) allocator).restoreState(0x1000, 10, 3, 4);
+            AllocatorStats stats = allocator.stats();
+            assertEquals(List.of(2L, 10L, 3L, 4L), List.of(stats.liveAllocations(), stats.totalAllocations(),
+                    stats.totalFrees(), stats.failedAllocations()), context + ": live, totals, failed after restoreState");
+            allocator.free(first);
+            allocator.allocate(Request.of(0x20));
+            allocator.allocate(Request.of(0x20));
+            stats = allocator.stats();
+            assertEquals(List.of(3L, 12L, 4L), List.of(stats.liveAllocations(), stats.totalAllocations(),
+                    stats.totalFrees()), context + ": live and totals after a free and two allocations");
         }
     }
 
