@@ -48,7 +48,9 @@ import io.allot.spi.EngineProvider;
  *       carve the segment's free-list filing waits too: it stays the unmarked head of its list
  *       until anything reads or changes the lists, and a free of the carve first leaves it
  *       there at its old size. An exact fit is held the same way, its record typed and tagged at
- *       once and only its hash entry late.</li>
+ *       once and only its hash entry late. The record slot and hash room the settling will need
+ *       are reserved before the carve, so settling never fails; when nothing is held, no index is
+ *       awake and nothing must grow, instant fit's carve takes a path that calls nothing.</li>
  *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
  *       node: the free segments by address with the largest free segment per subtree
  *       ({@link AddressIndex}), the free segments by (size, start) ({@link SizeIndex}), and the
