@@ -129,7 +129,7 @@ public final class GuardedAllocator implements ResourceAllocator, Restorable, Im
     /**
      * Live allocations less {@code totalAllocations - totalFrees}: 0 unless {@link #restoreState}
      * set the totals apart from the live count. The live count is derived ({@link #live()}) so that
-     * a pair updates two counters, not four.
+     * an allocation or a free updates two counters, not three.
      */
     private long liveBias;
     /**
