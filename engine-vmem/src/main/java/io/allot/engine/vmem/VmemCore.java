@@ -141,6 +141,12 @@ final class VmemCore implements EngineCore {
         }
     }
 
+    /**
+     * {@link #settle} when a carve is held, after {@code hops} calls of itself ({@link Outlined}):
+     * a set-up that reserves many blocks settles on every carve, and inlined, the settling (a
+     * record, its links, a hash insertion, an index touch) made every carve that tests for it save
+     * its values to the stack around the call.
+     */
     private void settleHeld(int hops) {
         if (hops > 0) {
             settleHeld(hops - 1);
@@ -401,6 +407,11 @@ final class VmemCore implements EngineCore {
         return freeSettled(start, end, Outlined.HOPS);
     }
 
+    /**
+     * {@link #free} of anything but the held carve: the held carve settled, then a look-up in the
+     * hash and {@link #release}; after {@code hops} calls of itself ({@link Outlined}), so that
+     * the held carve's free, which V1's pair makes, compiles small enough to be inlined.
+     */
     private boolean freeSettled(long start, long end, int hops) {
         if (hops > 0) {
             return freeSettled(start, end, hops - 1);
