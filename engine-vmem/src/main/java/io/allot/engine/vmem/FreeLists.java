@@ -28,9 +28,9 @@ import static io.allot.engine.vmem.Segments.NIL;
  * class k.
  *
  * <p>Instant fit's own carve goes one step further: the arena leaves the carved head's filing
- * (its mark) until something reads the lists or pushes onto them, and a free of that carve
- * first never files it at all ({@code VmemCore.heldList}); so V1's pair, which frees each
- * allocation at once, calls none of this class but for an exact fit's pop and push.
+ * (its mark, or its pop when the carve took all of it) until something reads the free space,
+ * and a free of that carve first never files it at all ({@code VmemCore.heldList}); so V1's
+ * pair, which frees each allocation at once, calls nothing of this class.
  *
  * <p>Two callers know more than {@link #resize} asks: instant-fit carves the front of a head it
  * chose, which it knows is unmarked and on which list ({@link #shrinkHead}, {@link #popHead}),

@@ -229,7 +229,10 @@ final class Segments {
         return word(rec, at(p) + END);
     }
 
-    /** end - start + 1; never 0, since no record holds all 2^64 values. */
+    /**
+     * end - start + 1: 0 only for an empty record, {@code [end + 1, end]} (the arena's held carve
+     * leaves one, see {@code VmemCore.heldList}), since no record holds all 2^64 values.
+     */
     long size(int p) {
         int[] r = rec;
         int b = at(p);

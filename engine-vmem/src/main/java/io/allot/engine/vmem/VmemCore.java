@@ -35,7 +35,8 @@ import static io.allot.engine.vmem.Segments.SPAN;
  * allocate/free pair at a list head touches no other record's free-list links and no hash slot.
  * A front carve's allocation goes further: it gets no record until something needs one (the
  * {@linkplain #held held carve}), so that pair creates and destroys no record either; an exact
- * fit's hash entry waits the same way.
+ * fit's hash entry waits the same way, and instant fit's exact fit does not even leave its list:
+ * its segment stays there, empty, until something reads the free space ({@link #heldList}).
  *
  * <p>Measured on V1 (100k blocks, this 2-core VM): the core alone, called in a loop with V1's
  * random sizes (paired in one JVM), costs about 43–46 ns a pair, 51–53 before this round's
@@ -93,10 +94,10 @@ final class VmemCore implements EngineCore {
      * <p>Why: a record per allocation (created, linked, hashed, then looked up, unlinked and
      * destroyed by its free) was most of what V1's allocate/free pair cost. Held, a free of that
      * allocation before anything else needs its record only gives the segment its front back.
-     * Only the record is late, and, after instant fit's carve, the segment's free-list filing
-     * ({@link #heldList}): the segment's bounds, the free count and the largest free size are the
-     * carve's at once, so everything that reads free space (the searches, {@link #isFree}, the
-     * walks, the statistics, span changes) sees the truth as it is.
+     * After any carve but instant fit's, only the record is late: the segment's bounds, its
+     * filing, the free count and the largest free size are the carve's at once. After instant
+     * fit's, only the segment's bounds are, and everything that reads the free space files the
+     * segment first ({@link #heldList}).
      * {@link #settle()} makes the record, its links and its hash entry when something needs them:
      * the next carve (the hold is one allocation deep), a free of another allocation, and the
      * look-ups of allocations by value; {@link #forEachAllocated} and {@link #checkInvariants}
@@ -113,22 +114,28 @@ final class VmemCore implements EngineCore {
     private long heldEnd;
     private String heldTag;
     /**
-     * The free list that the held front carve's segment still heads, unmarked and filed for its
-     * size before the carve, when instant fit's carve left its filing for later; -1 when none
-     * (no carve held, an exact fit, or a carve that filed at once).
+     * The free list that the held carve's segment still heads, unmarked and filed for its size
+     * before the carve, when instant fit's carve left its filing for later; -1 when none (no carve
+     * held, or a carve that filed at once). The carve may have taken all of the segment: it is
+     * then empty, {@code [heldEnd + 1, heldEnd]}, and still counted free, and filing makes it the
+     * allocation ({@link #heldWhole}), as any other exact fit is made at once. The largest free
+     * size, too, learns that the segment shrank only when it is filed.
      *
      * <p>Why: instant fit carves the front of a list's unmarked head, and the free that usually
      * follows gives the front back. Filed at the carve (the head marked misfiled by how many
      * classes it fell, and the mark used up again by the free's growth: {@link FreeLists#shrinkHead},
      * {@link FreeLists#grow}), the pair paid two read-modify-writes of the record's mark and of the
      * misfiled map and three class computations, about a fifth of V1's pair (measured on a bare
-     * pair with and without them). Left on its list as it was, the segment only has to be filed
-     * before anything reads its list or pushes onto it: {@link #fileHeld} does that first in the
-     * instant-fit search ({@link #instantList}), the largest free size's walk, {@link #addSpan},
-     * the settling of the record (which every other carve and every free of another allocation
-     * does first) and the white-box views, so no search sees a segment on a list its size has
-     * left. ({@link #removeSpan} takes a whole span's segment off its list, never this one, which
-     * shares a span with the held allocation.)
+     * pair with and without them). An exact fit (3 of V1's pairs in 16) cost more still: a pop
+     * from its list and a push back, and a branch on every pair between it and the front carve
+     * that V1's random sizes made unpredictable; left empty, it takes the front carve's path, and
+     * the carve does not even read the segment's end. Left on its list as it was, the segment
+     * only has to be filed before anything reads the free space: {@link #fileHeld} does that first
+     * in every operation but the fast carve and the free of the held carve (directly, or through
+     * the settling of the record, which every other carve and every free of another allocation
+     * does first), and in the white-box views, so no search, walk, index or statistic sees a
+     * segment on a list its size has left, or an empty one. {@link #forEachAllocated} and
+     * {@link #checkInvariants} alone read it as it lies.
      */
     private int heldList = -1;
 
@@ -174,9 +181,39 @@ final class VmemCore implements EngineCore {
      */
     private void fileHeld() {
         if (heldList >= 0) {
-            lists.shrinkHead(held, heldList, segs.size(held));
-            heldList = -1;
+            fileHeldNow(Outlined.HOPS);
         }
+    }
+
+    /**
+     * {@link #fileHeld} when the carve left its filing for later, after {@code hops} calls of
+     * itself ({@link Outlined}): instant fit's fast path tests for it, and never finds it. What
+     * the carve left is done here: the largest free size learns that the segment shrank, and the
+     * segment goes where its size now belongs, or, if the carve took all of it (the segment is
+     * empty: {@link #heldList}), the segment becomes the allocation, as an exact fit's carve makes
+     * it at once.
+     */
+    private void fileHeldNow(int hops) {
+        if (hops > 0) {
+            fileHeldNow(hops - 1);
+            return;
+        }
+        int p = held;
+        int list = heldList;
+        heldList = -1;
+        long size = segs.size(p); // 0 only when empty: no record holds all 2^64 values
+        shrank(size + (heldEnd - heldStart + 1));
+        if (size != 0) {
+            lists.shrinkHead(p, list, size);
+            return;
+        }
+        lists.popHead(p, list);
+        freeSegments--;
+        segs.setStart(p, heldStart);
+        segs.setType(p, ALLOCATED);
+        segs.setTag(p, heldTag);
+        heldTag = null;
+        heldWhole = true;
     }
 
     /**
@@ -199,9 +236,8 @@ final class VmemCore implements EngineCore {
         }
         segs.setStart(p, start);
         if (heldList >= 0) {
-            // Never refiled: back at its size, it is where it was. And the largest free size needs
-            // no look: it has not changed since the carve (what recomputes it files the head
-            // first), or it is unknown, and the segment is no larger than it was then.
+            // Never filed: back at its size, it is where it was, empty or not. And the largest free
+            // size never learnt that it shrank (filing tells it), so it is right as it is.
             heldList = -1;
         } else {
             long merged = segs.end(p) - start + 1;
@@ -242,6 +278,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean removeSpan(long start, long end) {
+        fileHeld();
         int marker = segs.knext(SENTINEL);
         while (marker != SENTINEL && segs.start(marker) != start) {
             marker = segs.knext(marker);
@@ -266,6 +303,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean allocate(long start, long end, String tag) {
+        fileHeld();
         int p = hint;
         if (!holds(p, start, end)) {
             p = freeHolding(start);
@@ -308,7 +346,7 @@ final class VmemCore implements EngineCore {
             carveRest(p, start, end, tag, segStart, segs.end(p), Outlined.HOPS);
             return;
         }
-        carveFront(p, -1, start, end, tag);
+        carveFront(p, start, end, tag);
         // touch(p), behind Outlined's hops: touch is small, but once compiled with the index
         // updates inlined (a set-up that syncs an index does that) it is too big to inline, and
         // inlined it made carve too big to be inlined into its callers.
@@ -319,24 +357,16 @@ final class VmemCore implements EngineCore {
 
     /**
      * The front of free segment {@code p} = {@code [start, ...]}, up to {@code end}, held as the
-     * new allocation: the whole segment (an exact fit) or its front, p keeping the rest. The
-     * caller has settled the held carve and reserved the record slot and the hash room, and
-     * touches p for the indexes afterwards if any is awake; nothing here calls out, so that
-     * instant fit's fast path ({@link #allocateInstantFitSized}) compiles with no call on it.
-     *
-     * @param list the free list p heads, unmarked (instant fit's choice), or -1 if not known
+     * new allocation: the whole segment (an exact fit) or its front, p keeping the rest, refiled
+     * for its new size at once. The caller has settled the held carve and reserved the record
+     * slot and the hash room, and touches p for the indexes afterwards if any is awake.
      */
-    private void carveFront(int p, int list, long start, long end, String tag) {
+    private void carveFront(int p, long start, long end, String tag) {
         long segEnd = segs.end(p);
         long segSize = segEnd - start + 1;
         if (end == segEnd) {
-            // The whole segment becomes the allocation: an exact fit, which V1's power-of-two
-            // sizes meet at some list heads (3 pairs in 16), so it is a common case, not a rare one.
-            if (list >= 0) {
-                lists.popHead(p, list);
-            } else {
-                lists.remove(p, segSize);
-            }
+            // The whole segment becomes the allocation: an exact fit.
+            lists.remove(p, segSize);
             freeSegments--;
             shrank(segSize);
             segs.setType(p, ALLOCATED);
@@ -352,13 +382,33 @@ final class VmemCore implements EngineCore {
         // held): its record is made when the next operation settles it, or never, if that
         // operation frees it. The slot and hash room reserved above stay reserved until then.
         segs.setStart(p, end + 1);
-        if (list >= 0) {
-            heldList = list; // filed when something reads the lists, or never: see heldList
-        } else {
-            lists.resize(p, segSize, segEnd - end);
-        }
+        lists.resize(p, segSize, segEnd - end);
         shrank(segSize);
         hint = p;
+        held = p;
+        heldWhole = false;
+        heldStart = start;
+        heldEnd = end;
+        if (tag != null) {
+            heldTag = tag; // null already (nothing is held): no store, and no collector barrier, for the untagged
+        }
+    }
+
+    /**
+     * Instant fit's carve of {@code [start, end]} from the front of free segment {@code p} =
+     * {@code [start, ...]}, the unmarked head of free list {@code list}, which holds it: held, and
+     * everything else left for later ({@link #heldList}) — p's filing, the largest free size's
+     * update, and, when the allocation takes all of p, making p the allocation: p is then left
+     * empty ({@code [end + 1, end]}) on its list until something files it, so that an exact fit
+     * and a front carve take the same path, with no branch between them and no read of p's end.
+     * The caller has settled the held carve and reserved the record slot and the hash room, and
+     * touches p for the indexes afterwards if any is awake (filing an empty p first); nothing here
+     * calls out, so that instant fit's fast path ({@link #allocateInstantFitSized}) compiles with
+     * no call on it.
+     */
+    private void carveHead(int p, int list, long start, long end, String tag) {
+        segs.setStart(p, end + 1);
+        heldList = list;
         held = p;
         heldWhole = false;
         heldStart = start;
@@ -569,6 +619,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public boolean isFree(long start, long end) {
+        fileHeld();
         int p = holds(hint, start, start) ? hint : freeHolding(start);
         return p != NIL && Unsigned.atMost(end, segs.end(p));
     }
@@ -599,6 +650,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public long freeSegments() {
+        fileHeld();
         return freeSegments;
     }
 
@@ -609,8 +661,8 @@ final class VmemCore implements EngineCore {
      */
     @Override
     public long largestFree() {
+        fileHeld();
         if (!largestKnown) {
-            fileHeld();
             largest = 0;
             // A misfiled head of the highest list may be smaller than members of the list below.
             while (lists.map != 0 && segs.misfiled(lists.head(63 - Long.numberOfLeadingZeros(lists.map)))) {
@@ -727,6 +779,9 @@ final class VmemCore implements EngineCore {
         hash.ensureRoom();
         Range placed = carveInstantHead(r);
         if (segs.awakeIndexes != 0) {
+            if (segs.end(held) == heldEnd) {
+                fileHeld(); // the carve took the whole segment: no index may see it empty
+            }
             touchAwake(held, held, Outlined.HOPS); // the carved segment, held
         }
         return placed;
@@ -745,7 +800,7 @@ final class VmemCore implements EngineCore {
         int p = lists.head(list);
         long start = segs.start(p);
         long end = start + size - 1;
-        carveFront(p, list, start, end, r.tag());
+        carveHead(p, list, start, end, r.tag());
         return new Range(start, end);
     }
 
@@ -790,6 +845,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Range bestFit(Request r) {
+        fileHeld();
         bySize.sync();
         if (!bySize.smallest(r, r.size())) {
             return null;
@@ -815,12 +871,14 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Range firstFit(Request r, long from) {
+        fileHeld();
         byAddress.sync();
         return byAddress.lowest(r, from) ? chosen(r) : null;
     }
 
     @Override
     public Range lastFit(Request r, long to) {
+        fileHeld();
         byAddress.sync();
         return byAddress.highest(r, to) ? chosen(r) : null;
     }
@@ -832,11 +890,13 @@ final class VmemCore implements EngineCore {
 
     @Override
     public Iterator<Range> ascending(long from) {
+        fileHeld();
         return new FreeSegmentIterator(byAddress, true, from);
     }
 
     @Override
     public Iterator<Range> descending(long to) {
+        fileHeld();
         return new FreeSegmentIterator(byAddress, false, to);
     }
 
@@ -856,6 +916,7 @@ final class VmemCore implements EngineCore {
 
     @Override
     public void forEachFree(Consumer<? super Range> action) {
+        fileHeld();
         for (int p = segs.next(SENTINEL); p != SENTINEL; p = segs.next(p)) {
             if (segs.type(p) == FREE) {
                 action.accept(new Range(segs.start(p), segs.end(p)));
@@ -913,6 +974,14 @@ final class VmemCore implements EngineCore {
     /** Whether the latest carve is held: a front carve's record or an exact fit's hash entry not made yet. */
     boolean holding() {
         return held != NIL;
+    }
+
+    /**
+     * Whether the held carve took all of its segment and left it empty and unfiled: instant fit's
+     * exact fit, before anything read the free space (see {@link #heldList}).
+     */
+    boolean holdingEmpty() {
+        return held != NIL && heldList >= 0 && segs.size(held) == 0;
     }
 
     /** Live allocations in the hash, the held carve's settled into it first. */
@@ -975,6 +1044,7 @@ final class VmemCore implements EngineCore {
 
     /** Brings every index up to date, as any query would. */
     void syncIndexes() {
+        fileHeld();
         byAddress.sync();
         bySize.sync();
         allocations.sync();
@@ -1029,8 +1099,13 @@ final class VmemCore implements EngineCore {
                 cursor = heldEnd + 1;
                 heldCount++;
             }
+            // Only the held carve's segment may be empty ([end + 1, end]), while the carve that took all of it is unfiled.
+            boolean empty = segs.size(p) == 0;
+            if (empty && (p != held || heldList < 0)) {
+                throw new IllegalStateException(describe(p) + " is empty but not the held carve's unfiled segment");
+            }
             if (!inSpan || segs.start(p) != cursor || Unsigned.greaterThan(segs.end(p), segs.end(marker))
-                    || Unsigned.lessThan(segs.end(p), segs.start(p))) {
+                    || (!empty && Unsigned.lessThan(segs.end(p), segs.start(p)))) {
                 throw new IllegalStateException(describe(p) + " does not tile span " + describe(marker));
             }
             inSpan = segs.end(p) != segs.end(marker);
@@ -1040,7 +1115,9 @@ final class VmemCore implements EngineCore {
                     throw new IllegalStateException("adjacent free segments " + describe(prev) + ", " + describe(p));
                 }
                 free++;
-                actualLargest = Unsigned.max(actualLargest, segs.size(p));
+                // The largest free size learns of the held carve's shrinking when its segment is filed.
+                long filedSize = p == held && heldList >= 0 ? segs.size(p) + (heldEnd - heldStart + 1) : segs.size(p);
+                actualLargest = Unsigned.max(actualLargest, filedSize);
             } else if (type == ALLOCATED) {
                 if (p == held && heldWhole) { // the held exact fit: a record, its hash entry late
                     if (segs.start(p) != heldStart || segs.end(p) != heldEnd || hash.get(heldStart) != NIL) {
@@ -1129,6 +1206,7 @@ final class VmemCore implements EngineCore {
             case SPAN -> "span";
             default -> "dead";
         };
-        return Range.of(segs.start(p), segs.end(p)) + " " + type;
+        // Not a Range: the held carve's segment may be empty.
+        return "[" + Unsigned.hex(segs.start(p)) + ", " + Unsigned.hex(segs.end(p)) + "] " + type;
     }
 }

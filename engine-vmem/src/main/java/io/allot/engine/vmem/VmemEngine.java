@@ -41,14 +41,18 @@ import io.allot.spi.EngineProvider;
  *       is one comparison, not a probe and a backward shift.</li>
  *   <li><b>The held carve</b>: the latest allocation carved off the front of a longer free
  *       segment has no record until something needs it (the next carve, a free of another
- *       allocation, a look-up by value). Its segment's bounds, free list and the statistics change
- *       at once; the allocation itself is four fields of the arena, lying in the gap before that
- *       segment. A free of it before then gives the segment its front back: V1's
- *       allocate/free pair creates, links, hashes and destroys no record. After instant fit's
- *       carve the segment's free-list filing waits too: it stays the unmarked head of its list
- *       until anything reads or changes the lists, and a free of the carve first leaves it
- *       there at its old size. An exact fit is held the same way, its record typed and tagged at
- *       once and only its hash entry late. The record slot and hash room the settling will need
+ *       allocation, a look-up by value). Its segment's bounds change at once; the allocation itself is
+ *       four fields of the arena, lying in the gap before that segment. A free of it before then
+ *       gives the segment its front back: V1's allocate/free pair creates, links, hashes and
+ *       destroys no record. After instant fit's carve everything else waits too, until anything
+ *       reads the free space (a search, a walk, a statistic, a span change) or another carve or
+ *       free comes: the segment stays the unmarked head of its list, the largest free size is not
+ *       told that it shrank, and a carve that takes all of it (an exact fit, 3 of V1's pairs in
+ *       16) leaves it empty, {@code [end + 1, end]}, and still counted free, so that an exact fit
+ *       and a front carve take one path with no branch between them. A free of the carve first
+ *       leaves all of that as it was. Any other exact fit is held with its record typed and
+ *       tagged at once and only its hash entry late, which is also what filing makes of an empty
+ *       segment. The record slot and hash room the settling will need
  *       are reserved before the carve, so settling never fails; when nothing is held, no index is
  *       awake and nothing must grow, instant fit's carve takes a path that calls nothing.</li>
  *   <li><b>Three lazy indexes</b> ({@link SegmentIndex}), AVL trees with one cache line per
@@ -75,8 +79,10 @@ import io.allot.spi.EngineProvider;
  *       [2<sup>k</sup>, 2<sup>k+1</sup>), or it is list k's head, marked misfiled by d (1 &le; d
  *       &le; 7), and its size is in [2<sup>k-d</sup>, 2<sup>k-d+1</sup>), or it is the held
  *       instant-fit carve's segment left unfiled, list k's unmarked head, whose size with the held
- *       allocation's is in [2<sup>k</sup>, 2<sup>k+1</sup>); only free records are marked. Bit k of the map is set exactly when list k has a member, bit k of the misfiled
- *       map exactly when list k's head is marked. No segment is empty.</li>
+ *       allocation's is in [2<sup>k</sup>, 2<sup>k+1</sup>); only free records are marked. Bit k
+ *       of the map is set exactly when list k has a member, bit k of the misfiled map exactly
+ *       when list k's head is marked. No segment is empty but that unfiled one, when the carve
+ *       took all of it.</li>
  *   <li>The hash maps start to record for exactly the allocated segments but a held exact fit
  *       (a held front carve's allocation is no segment yet), the held entry apart and not in the
  *       table, every other reachable from its home slot, at load 1/8 to 1/2 (32 slots at least,
@@ -85,8 +91,10 @@ import io.allot.spi.EngineProvider;
  *   <li>Each awake index holds exactly the records it wants, keyed as they are now, except
  *       records queued since its last sync; a dormant one queues nothing and marks no record
  *       pending; the trees are AVL-balanced with exact augmentation.</li>
- *   <li>The free-segment count is exact; the cached largest free size is exact whenever it is
- *       marked known.</li>
+ *   <li>The free-segment count is exact, counting an unfiled empty segment as free; the cached
+ *       largest free size is exact whenever it is marked known, taking the unfiled segment at its
+ *       size before the carve. Every operation but instant fit's carve and the free of the held
+ *       carve files the segment before it reads either.</li>
  * </ol>
  *
  * <h2>Policies</h2>

@@ -48,7 +48,7 @@ class VmemCoreTest {
                 try {
                     run.step(random);
                     run.core.checkInvariants();
-                    run.agree();
+                    run.agree(random);
                 } catch (AssertionError | RuntimeException e) {
                     fail("seed " + seed + ", layout " + layout.name() + ", operation " + op + " (" + run.last + "): "
                             + e, e);
@@ -184,11 +184,20 @@ class VmemCoreTest {
             } else {
                 assertEquals(expected, placed, last);
             }
+            // A fused placement is held: freed at once (V1's pair), checked by isFree (which files
+            // an exact fit's segment left empty), or left for the next operation and agree to see.
+            int then = fused ? random.nextInt(3) : -1;
+            if (placed != null && then == 0) {
+                core.checkInvariants();
+                last += ", freed at once";
+                assertTrue(core.free(placed.start(), placed.end()), last);
+                return;
+            }
             if (placed != null) {
-                if (fused) {
-                    assertFalse(core.isFree(placed.start(), placed.start()), last + ": not allocated");
-                } else {
+                if (!fused) {
                     assertTrue(core.allocate(placed.start(), placed.end(), "t" + placed.start()), last);
+                } else if (then == 1) {
+                    assertFalse(core.isFree(placed.start(), placed.start()), last + ": not allocated");
                 }
                 mark(placed, true);
                 live.add(placed);
@@ -296,17 +305,27 @@ class VmemCoreTest {
             return runs;
         }
 
-        void agree() {
+        /** The walks and statistics against the bitset, in a random order: each must see a held carve as it is. */
+        void agree(SplittableRandom random) {
             List<Range> runs = freeRuns();
-            List<Range> seen = new ArrayList<>();
-            core.forEachFree(seen::add);
-            assertEquals(runs, seen, "free segments");
-            assertEquals(runs.size(), core.freeSegments(), "freeSegments");
-            long largest = runs.stream().mapToLong(Range::size).max().orElse(0);
-            assertEquals(largest, core.largestFree(), "largestFree");
-            List<Range> allocations = new ArrayList<>();
-            core.forEachAllocated(a -> allocations.add(a.range()));
-            assertEquals(live.stream().sorted().toList(), allocations, "allocations");
+            int first = random.nextInt(4);
+            for (int i = 0; i < 4; i++) {
+                switch ((first + i) % 4) {
+                    case 0 -> {
+                        List<Range> seen = new ArrayList<>();
+                        core.forEachFree(seen::add);
+                        assertEquals(runs, seen, "free segments");
+                    }
+                    case 1 -> assertEquals(runs.size(), core.freeSegments(), "freeSegments");
+                    case 2 -> assertEquals(runs.stream().mapToLong(Range::size).max().orElse(0), core.largestFree(),
+                            "largestFree");
+                    default -> {
+                        List<Range> allocations = new ArrayList<>();
+                        core.forEachAllocated(a -> allocations.add(a.range()));
+                        assertEquals(live.stream().sorted().toList(), allocations, "allocations");
+                    }
+                }
+            }
         }
 
         // Brute-force searches over the free runs, straight from the contract.
@@ -1121,5 +1140,124 @@ class VmemCoreTest {
             assertEquals(2, core.freeSegments());
         }
         assertEquals(records, core.records());
+    }
+
+    /**
+     * Instant fit's exact fit takes its front carve's path: the segment is left empty
+     * ({@code [end + 1, end]}) on the list it headed, and still counted free, until something reads
+     * the free space; each reader makes it the allocation first and sees the truth, and a free
+     * before any of them gives the segment its front back, as if nothing had happened. At the top
+     * of the space too, where the empty segment's bounds are {@code [0, 2^64 - 1]}.
+     */
+    @Test
+    void anInstantExactFitLeavesItsSegmentEmptyUntilAnythingReadsTheFreeSpace() {
+        for (long base : new long[] {0x10000, TOP - 0xfff}) {
+            Range s1 = Range.of(base, base + 0xfff); // list 12: an exact fit for 0x1000
+            long s2Start = base == 0x10000 ? 0x40000 : TOP - 0x3ffff;
+            Range s2 = Range.of(s2Start, s2Start + 0x7fff); // list 15
+            Request exact = Request.of(0x1000).tagged("a");
+            for (int way = 0; way < 17; way++) {
+                String at = "base " + Long.toHexString(base) + ", way " + way;
+                VmemCore core = new VmemCore();
+                core.addSpan(s1.start(), s1.end());
+                core.addSpan(s2.start(), s2.end());
+                int records = core.records();
+                // A pair first: freed before anything read, the segment is as it was, and the
+                // arena's hint is left on it.
+                Range a = core.allocateInstantFitSized(exact);
+                assertEquals(s1, a, at);
+                assertTrue(core.holdingEmpty(), at);
+                core.checkInvariants();
+                assertTrue(core.free(a.start(), a.end()), at);
+                assertFalse(core.holding(), at);
+                core.checkInvariants();
+                assertEquals(List.of(s1), core.freeList(12), at);
+                assertEquals(2, core.freeSegments(), at);
+                assertEquals(0, core.misfiledHeads(), at);
+                assertEquals(records, core.records(), at);
+
+                a = core.allocateInstantFitSized(exact);
+                assertTrue(core.holdingEmpty(), at);
+                core.checkInvariants();
+                boolean freed = false;
+                switch (way) {
+                    case 0 -> assertEquals(1, core.freeSegments(), at);
+                    case 1 -> assertEquals(0x8000, core.largestFree(), at);
+                    case 2 -> {
+                        assertFalse(core.isFree(a.start(), a.start()), at);
+                        assertFalse(core.isFree(a.end(), a.end()), at);
+                        assertTrue(core.isFree(s2.start(), s2.end()), at);
+                    }
+                    case 3 -> {
+                        List<Range> free = new ArrayList<>();
+                        core.forEachFree(free::add);
+                        assertEquals(List.of(s2), free, at);
+                    }
+                    case 4 -> assertEquals(Range.ofSize(s2.start(), 0x1000), core.bestFit(Request.of(0x1000)), at);
+                    case 5 -> assertEquals(Range.of(s2.start(), s2.start()), core.firstFit(Request.of(1), 0), at);
+                    case 6 -> assertEquals(Range.of(s2.end(), s2.end()), core.lastFit(Request.of(1), TOP), at);
+                    case 7 -> assertEquals(List.of(s2), collect(core.ascending(0)), at);
+                    case 8 -> assertEquals(List.of(s2), collect(core.descending(TOP)), at);
+                    case 9 -> {
+                        assertFalse(core.allocate(a.end(), a.end(), null), at);
+                        assertTrue(core.allocate(s2.start(), s2.start(), null), at);
+                    }
+                    case 10 -> assertFalse(core.removeSpan(s1.start(), s1.end()), at);
+                    case 11 -> assertEquals(Range.ofSize(s2.start(), 0x1000), core.instantFit(Request.of(0x1000)), at);
+                    case 12 -> {
+                        core.syncIndexes();
+                        assertEquals(Range.of(s2.start(), s2.start()), core.firstFit(Request.of(1), 0), at);
+                    }
+                    case 13 -> assertEquals(new Allocation(a, "a"), core.allocationContaining(a.end()), at);
+                    case 14 -> assertFalse(core.free(a.start(), a.end() - 1), at);
+                    case 15 -> {
+                        assertEquals(a, core.freeContaining(a.end()), at);
+                        freed = true;
+                    }
+                    default -> {
+                        Range b = core.allocateInstantFitSized(Request.of(0x1000));
+                        assertEquals(Range.ofSize(s2.start(), 0x1000), b, at);
+                        assertTrue(core.holding(), at);
+                        core.checkInvariants();
+                        assertTrue(core.free(b.start(), b.end()), at);
+                    }
+                }
+                assertFalse(core.holdingEmpty(), at + ": made the allocation");
+                core.checkInvariants();
+                if (!freed) {
+                    List<Allocation> seen = new ArrayList<>();
+                    core.forEachAllocated(seen::add);
+                    assertEquals(new Allocation(a, "a"), seen.get(way == 9 && base != 0x10000 ? 1 : 0), at);
+                    assertTrue(core.free(a.start(), a.end()), at);
+                    core.checkInvariants();
+                }
+                assertEquals(List.of(s1), core.freeList(12), at);
+            }
+        }
+    }
+
+    /** With an index awake, instant fit's exact fit is made the allocation at once: no index sees its segment empty. */
+    @Test
+    void anInstantExactFitWithAnIndexAwakeIsMadeTheAllocationAtOnce() {
+        VmemCore core = new VmemCore();
+        core.addSpan(0x10000, 0x10fff);
+        core.addSpan(0x40000, 0x47fff);
+        core.syncIndexes();
+        Range a = core.allocateInstantFitSized(Request.of(0x1000));
+        assertEquals(Range.of(0x10000, 0x10fff), a);
+        assertTrue(core.holding());
+        assertFalse(core.holdingEmpty());
+        core.checkInvariants();
+        assertEquals(Range.of(0x40000, 0x40000), core.firstFit(Request.of(1), 0));
+        assertEquals(Range.of(0x47fff, 0x47fff), core.lastFit(Request.of(1), TOP));
+        assertTrue(core.free(a.start(), a.end()));
+        core.checkInvariants();
+        assertEquals(Range.of(0x10000, 0x10000), core.firstFit(Request.of(1), 0));
+    }
+
+    private static List<Range> collect(Iterator<Range> walk) {
+        List<Range> out = new ArrayList<>();
+        walk.forEachRemaining(out::add);
+        return out;
     }
 }
