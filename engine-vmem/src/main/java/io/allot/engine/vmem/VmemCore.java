@@ -328,8 +328,9 @@ final class VmemCore implements EngineCore {
      * class then keeps its place on its free list — illumos's shortcut for the front of a segment,
      * taken every time. No remainder is ever empty.
      *
-     * <p>The front of a longer segment and the whole segment — every unconstrained instant-fit and
-     * best-fit allocation — are {@link #carveFront}'s, and the front's new record is
+     * <p>The front of a longer segment and the whole segment — every unconstrained best-fit
+     * allocation, and instant fit's but on its sized path, which carves with
+     * {@link #carveUnfiled} — are {@link #carveFront}'s, and the front's new record is
      * {@linkplain #held held} until something needs it; the back and the middle, which only
      * constrained and address-ordered placements carve, are {@link #carveRest}'s. The whole
      * segment was one of those until V1 showed it common: an exact fit, which its power-of-two
@@ -406,7 +407,7 @@ final class VmemCore implements EngineCore {
      * calls out, so that instant fit's fast path ({@link #allocateInstantFitSized}) compiles with
      * no call on it.
      */
-    private void carveHead(int p, int list, long start, long end, String tag) {
+    private void carveUnfiled(int p, int list, long start, long end, String tag) {
         segs.setStart(p, end + 1);
         heldList = list;
         held = p;
@@ -800,7 +801,7 @@ final class VmemCore implements EngineCore {
         int p = lists.head(list);
         long start = segs.start(p);
         long end = start + size - 1;
-        carveHead(p, list, start, end, r.tag());
+        carveUnfiled(p, list, start, end, r.tag());
         return new Range(start, end);
     }
 
