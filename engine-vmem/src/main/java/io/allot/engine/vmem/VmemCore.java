@@ -386,6 +386,11 @@ final class VmemCore implements EngineCore {
         lists.resize(p, segSize, segEnd - end);
         shrank(segSize);
         hint = p;
+        holdFront(p, start, end, tag);
+    }
+
+    /** Holds {@code [start, end]}, carved from the front of free segment {@code p}, with no record yet: see {@link #held}. */
+    private void holdFront(int p, long start, long end, String tag) {
         held = p;
         heldWhole = false;
         heldStart = start;
@@ -410,13 +415,7 @@ final class VmemCore implements EngineCore {
     private void carveUnfiled(int p, int list, long start, long end, String tag) {
         segs.setStart(p, end + 1);
         heldList = list;
-        held = p;
-        heldWhole = false;
-        heldStart = start;
-        heldEnd = end;
-        if (tag != null) {
-            heldTag = tag; // null already (nothing is held): no store, and no collector barrier, for the untagged
-        }
+        holdFront(p, start, end, tag);
     }
 
     /**
